@@ -1,0 +1,1 @@
+"""Tree-sitter workspace index (plain Python: imports neither pygls nor lsprotocol)."""

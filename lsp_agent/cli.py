@@ -1,0 +1,53 @@
+"""The `lsp-agent` command line.
+
+Each subcommand lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
+Those modules import only the standard library at top level, so `lsp-agent --version` and the
+start of `lsp-agent serve` do not pay for tree-sitter, httpx or the agent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from lsp_agent import __version__
+
+# name -> (module, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("lsp_agent.cli_serve", "run the language server (stdio by default)"),
+    "doctor": ("lsp_agent.doctor", "report versions, grammars, API configuration and paths"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lsp-agent",
+        description="A coding agent inside any LSP editor.",
+    )
+    parser.add_argument("--version", action="version", version=f"lsp-agent {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub_parser)
+        sub_parser.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # unknown flags: usage on stderr, exit 2 (argparse's contract)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        print("lsp-agent: error: a command is required", file=sys.stderr)
+        return 2
+    try:
+        return int(args._module.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
