@@ -1,0 +1,51 @@
+"""What every tool is: Claude Code's name and input schema, plus an async `run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from lsp_agent.agent.ports import CancelToken, DocumentSource, EditSink
+
+
+@dataclass
+class ToolResult:
+    content: str | list[dict[str, Any]]
+    is_error: bool = False
+
+
+class ToolError(Exception):
+    """Raised inside a tool for an expected failure; becomes an `is_error` result."""
+
+
+@dataclass
+class ReadRecord:
+    """What a Read saw, so Edit/Write can refuse when the file changed since."""
+
+    mtime_ns: int | None
+    text_hash: str
+
+
+@dataclass
+class ToolContext:
+    cwd: Path
+    roots: list[Path]  # workspace roots plus additional allowed directories
+    documents: DocumentSource
+    edits: EditSink
+    cancel: CancelToken
+    session_id: str = ""
+    reads: dict[Path, ReadRecord] = field(default_factory=dict)
+    todos: list[dict[str, Any]] = field(default_factory=list)
+    tool_use_id: str = ""
+    # Index-backed tools use this when the host provides an index (None headless without one).
+    index: Any = None
+
+
+class Tool(Protocol):
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    read_only: bool  # read-only tools of one turn run in parallel
+
+    async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult: ...
