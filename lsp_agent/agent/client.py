@@ -1,0 +1,261 @@
+"""Streaming Messages API client: one `stream(request)` call is one model turn, retried as needed.
+
+httpx is imported when the first request is made, not when this module is imported, so the LSP
+server and `lsp-agent ask` start without paying for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lsp_agent.agent.errors import APIError, ConnectionDropped, http_error
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.agent.stream import MessageSnapshot, accumulate
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+API_VERSION = "2023-06-01"
+_RETRY_AFTER_CAP_S = 60.0
+
+T = TypeVar("T")
+OnEvent = Callable[[dict[str, Any], MessageSnapshot], None]
+OnRetry = Callable[[int, float, APIError, str], None]  # attempt, delay, error, model
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    fallback_after: int = 2  # consecutive overloads before switching to the fallback model
+
+    def delay(self, attempt: int, error: APIError) -> float:
+        if error.retry_after is not None and 0 <= error.retry_after <= _RETRY_AFTER_CAP_S:
+            return error.retry_after
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        return ceiling * (1 - 0.25 * random.random())  # jitter spreads out herds of clients
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
+    auth_token: str | None = field(default=None, repr=False)
+    connect_timeout: float = 10.0
+    stall_timeout: float = 120.0  # no bytes for this long: the connection counts as dropped
+    retry: RetryPolicy = RetryPolicy()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientConfig:
+        """Credentials and endpoint from Claude Code's variables; LSP_AGENT_* tune retries and
+        timeouts (unparsable values fall back to the defaults)."""
+        env = os.environ if env is None else env
+        retry = RetryPolicy(
+            max_retries=int(_number(env, "LSP_AGENT_MAX_RETRIES", RetryPolicy.max_retries)),
+            base_delay=_number(env, "LSP_AGENT_RETRY_BASE_DELAY", RetryPolicy.base_delay),
+        )
+        return cls(
+            base_url=(env.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            api_key=env.get("ANTHROPIC_API_KEY") or None,
+            auth_token=env.get("ANTHROPIC_AUTH_TOKEN") or None,
+            connect_timeout=_number(env, "LSP_AGENT_CONNECT_TIMEOUT", cls.connect_timeout),
+            stall_timeout=_number(env, "LSP_AGENT_STALL_TIMEOUT", cls.stall_timeout),
+            retry=retry,
+        )
+
+    def headers(self) -> dict[str, str]:
+        headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
+        if self.api_key:
+            headers["x-api-key"] = self.api_key
+        elif self.auth_token:
+            headers["authorization"] = f"Bearer {self.auth_token}"
+        else:
+            raise APIError("no credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)")
+        return headers
+
+    def redact(self, text: str) -> str:
+        for secret in (self.api_key, self.auth_token):
+            if secret:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name, ""))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+async def race_cancel(awaitable: Awaitable[T], cancel: CancelToken) -> T:
+    """Await `awaitable`, but raise Cancelled as soon as `cancel` fires, even mid-read."""
+    cancel.check()
+    task = asyncio.ensure_future(awaitable)
+    waiter = asyncio.ensure_future(cancel.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if not task.done():
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        cancel.check()
+    return task.result()
+
+
+class ModelClient:
+    """Sends Messages API requests with `stream: true` and folds the events into a snapshot."""
+
+    def __init__(self, config: ClientConfig | None = None) -> None:
+        self.config = config or ClientConfig.from_env()
+        self._http: httpx.AsyncClient | None = None
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def stream(
+        self,
+        request: dict[str, Any],
+        *,
+        cancel: CancelToken,
+        on_event: OnEvent | None = None,
+        on_retry: OnRetry | None = None,
+        fallback_model: str | None = None,
+    ) -> MessageSnapshot:
+        """One model turn. Retries what can be retried; raises APIError or Cancelled."""
+        policy = self.config.retry
+        model = request["model"]
+        attempt = overloads = 0
+        while True:
+            try:
+                body = {**request, "model": model, "stream": True}
+                return await race_cancel(self._attempt(body, cancel, on_event), cancel)
+            except APIError as error:
+                error.message = self.config.redact(error.message)
+                if not error.retryable or attempt >= policy.max_retries:
+                    raise APIError(
+                        error.message, status=error.status, error_type=error.error_type
+                    ) from None
+                overloads = overloads + 1 if error.overloaded else 0
+                if fallback_model and overloads >= policy.fallback_after:
+                    model, overloads = fallback_model, 0
+                delay = policy.delay(attempt, error)
+                attempt += 1
+                if on_retry is not None:
+                    on_retry(attempt, delay, error, model)
+                await race_cancel(asyncio.sleep(delay), cancel)
+
+    async def _attempt(
+        self, body: dict[str, Any], cancel: CancelToken, on_event: OnEvent | None
+    ) -> MessageSnapshot:
+        import httpx
+        from httpx_sse import EventSource
+
+        http = self._client()
+        url = f"{self.config.base_url}/v1/messages"
+        try:
+            async with http.stream("POST", url, json=body, headers=self.config.headers()) as resp:
+                # httpx-sse does not look at the status: an error body is JSON, not events.
+                if resp.status_code != 200:
+                    await resp.aread()
+                    raise _status_error(resp)
+                snapshot = MessageSnapshot()
+                async for sse in EventSource(resp).aiter_sse():
+                    cancel.check()
+                    event = json.loads(sse.data)
+                    snapshot = accumulate(event, snapshot)
+                    if on_event is not None:
+                        on_event(event, snapshot)
+        except httpx.TimeoutException as exc:
+            raise ConnectionDropped(
+                f"timed out ({type(exc).__name__}): no data from the API"
+            ) from None
+        except (httpx.TransportError, json.JSONDecodeError) as exc:
+            raise ConnectionDropped(f"connection to the API failed: {type(exc).__name__}") from None
+        if not snapshot.done:
+            raise ConnectionDropped("the stream ended before message_stop")
+        return snapshot
+
+    def _client(self) -> httpx.AsyncClient:
+        import httpx
+
+        if self._http is None:
+            timeout = httpx.Timeout(
+                connect=self.config.connect_timeout,
+                read=self.config.stall_timeout,
+                write=self.config.stall_timeout,
+                pool=self.config.connect_timeout,
+            )
+            self._http = httpx.AsyncClient(timeout=timeout)
+        return self._http
+
+
+def _status_error(response: httpx.Response) -> APIError:
+    error_type, detail = "api_error", ""
+    try:
+        error = response.json().get("error") or {}
+        error_type = error.get("type", error_type)
+        detail = str(error.get("message", ""))
+    except (ValueError, AttributeError):
+        detail = response.text[:200]
+    return http_error(response.status_code, error_type, detail, _retry_after(response.headers))
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    if "retry-after-ms" in headers:
+        try:
+            return float(headers["retry-after-ms"]) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        import time
+
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def with_cache_breakpoints(request: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `request` with cache_control on the last tool, the last system block and the
+    last block of the two latest user messages (4 breakpoints, the API's maximum). The prefix
+    up to each mark is then read from cache on the next turn of the loop."""
+    mark = {"type": "ephemeral"}
+    out = dict(request)
+    if out.get("tools"):
+        out["tools"] = [*out["tools"][:-1], {**out["tools"][-1], "cache_control": mark}]
+    system = out.get("system")
+    if isinstance(system, str) and system:
+        system = [{"type": "text", "text": system}]
+    if system:
+        out["system"] = [*system[:-1], {**system[-1], "cache_control": mark}]
+    messages = list(out.get("messages", []))
+    user_indexes = [i for i, m in enumerate(messages) if m["role"] == "user"][-2:]
+    for i in user_indexes:
+        content = messages[i]["content"]
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        messages[i] = {
+            **messages[i],
+            "content": [*content[:-1], {**content[-1], "cache_control": mark}],
+        }
+    out["messages"] = messages
+    return out
