@@ -1,0 +1,97 @@
+"""The headless ports: edits land on disk atomically, documents come from disk.
+
+Used by `lsp-agent ask` and tests; the LSP server provides its own sink (proposals become
+WorkspaceEdits) and its own document source (open buffers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from lsp_agent.agent import textfile
+from lsp_agent.agent.ports import EditOutcome, EditProposal
+
+
+class DiskDocumentSource:
+    """No buffers headless: every read falls back to disk."""
+
+    def read_text(self, path: Path) -> str | None:
+        return None
+
+
+class DiskEditSink:
+    """Applies proposals to disk. Refuses a proposal whose `old_text` no longer matches the file
+    (someone changed it after the tool computed the edit). Writes atomically (temp file in the
+    same directory, then os.replace) keeping the file's encoding, line endings and mode."""
+
+    async def apply(self, proposal: EditProposal) -> EditOutcome:
+        return await asyncio.to_thread(apply_to_disk, proposal)
+
+
+def apply_to_disk(proposal: EditProposal) -> EditOutcome:
+    # Write through a symlink to its target, so the link itself survives.
+    path = proposal.path.resolve()
+    try:
+        current = _current(path)
+    except (OSError, textfile.BinaryFile) as exc:
+        return EditOutcome(applied=False, message=f"cannot read {path}: {exc}")
+    if current is None and proposal.old_text is not None:
+        return EditOutcome(applied=False, message="stale: the file was deleted")
+    if current is not None and current[0] != proposal.old_text:
+        what = "created" if proposal.old_text is None else "changed"
+        return EditOutcome(applied=False, message=f"stale: the file was {what} on disk")
+    try:
+        if proposal.new_text is None:
+            path.unlink(missing_ok=True)
+            return EditOutcome(applied=True, final_text=None)
+        text = proposal.new_text
+        encoding = "utf-8"
+        if current is not None:
+            text = textfile.with_newline(text, textfile.newline_of(current[0]))
+            encoding = current[1]
+        _atomic_write(path, textfile.encode(text, encoding))
+    except (OSError, UnicodeEncodeError) as exc:
+        return EditOutcome(applied=False, message=f"write failed: {exc}")
+    return EditOutcome(applied=True, final_text=text)
+
+
+def _current(path: Path) -> tuple[str, str] | None:
+    try:
+        return textfile.decode(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)  # mkstemp creates 0600
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    # Reading the umask through os.umask() briefly changes it for every thread; Linux exposes
+    # it read-only in /proc.
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022

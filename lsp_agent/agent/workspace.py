@@ -1,0 +1,51 @@
+"""Path resolution and confinement: tools stay inside the workspace roots.
+
+A path the model names is resolved against the session's cwd, symlinks included, and must land
+inside one of `ctx.roots` (workspace roots plus additional directories). Resolving first means
+`..`, absolute paths and symlinks that point outside are all caught by the same check.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from lsp_agent.agent.tools.base import ToolError
+
+
+class OutsideWorkspace(ToolError):
+    """The path resolves outside every allowed root."""
+
+
+def resolve(raw: str, cwd: Path, roots: Sequence[Path]) -> Path:
+    """The real path `raw` names, or OutsideWorkspace if it leaves the roots."""
+    if not raw or "\0" in raw:
+        raise ToolError(f"invalid path: {raw!r}")
+    path = Path(os.path.expanduser(raw))
+    if not path.is_absolute():
+        path = cwd / path
+    real = path.resolve()
+    if not inside(real, roots):
+        allowed = ", ".join(str(r) for r in roots) or "(none)"
+        via = " (through a symlink)" if _lexically_inside(path, roots) else ""
+        raise OutsideWorkspace(
+            f"{raw} resolves to {real}{via}, outside the workspace; allowed directories: {allowed}"
+        )
+    return real
+
+
+def inside(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether the already-resolved `path` is one of the roots or below one."""
+    return any(path.is_relative_to(root.resolve()) for root in roots)
+
+
+def _lexically_inside(path: Path, roots: Sequence[Path]) -> bool:
+    normal = Path(os.path.normpath(path))
+    return any(normal.is_relative_to(os.path.normpath(root)) for root in roots)
+
+
+def root_of(path: Path, roots: Sequence[Path]) -> Path | None:
+    """The deepest root containing `path` (resolved), if any."""
+    found = [r.resolve() for r in roots if path.is_relative_to(r.resolve())]
+    return max(found, key=lambda r: len(r.parts)) if found else None
