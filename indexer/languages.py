@@ -26,14 +26,20 @@ class LanguageSpec:
 
 LANGUAGES: tuple[LanguageSpec, ...] = (
     LanguageSpec("python", "tree_sitter_python", "language", (".py", ".pyi")),
-    LanguageSpec("javascript", "tree_sitter_javascript", "language", (".js", ".mjs", ".cjs", ".jsx")),
-    LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")),
+    LanguageSpec(
+        "javascript", "tree_sitter_javascript", "language", (".js", ".mjs", ".cjs", ".jsx")
+    ),
+    LanguageSpec(
+        "typescript", "tree_sitter_typescript", "language_typescript", (".ts", ".mts", ".cts")
+    ),
     LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", (".tsx",)),
     LanguageSpec("go", "tree_sitter_go", "language", (".go",)),
     LanguageSpec("rust", "tree_sitter_rust", "language", (".rs",)),
     LanguageSpec("java", "tree_sitter_java", "language", (".java",)),
     LanguageSpec("c", "tree_sitter_c", "language", (".c", ".h")),
-    LanguageSpec("cpp", "tree_sitter_cpp", "language", (".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx")),
+    LanguageSpec(
+        "cpp", "tree_sitter_cpp", "language", (".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx")
+    ),
     LanguageSpec("bash", "tree_sitter_bash", "language", (".sh", ".bash")),
 )
 

@@ -17,7 +17,7 @@ from lsp_agent import __version__
 # name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("lsp_agent.cli_serve", "run the language server (stdio by default)"),
-    "doctor": ("lsp_agent.doctor", "report versions, grammars, API configuration and paths"),
+    "doctor": ("lsp_agent.cli_doctor", "report versions, grammars, API configuration and paths"),
 }
 
 

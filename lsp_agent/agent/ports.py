@@ -93,8 +93,18 @@ CanUseTool = Callable[[str, dict[str, Any], str], Awaitable[PermissionResult]]
 
 
 EventKind = Literal[
-    "session", "text", "thinking", "tool_use", "tool_result", "proposal", "permission",
-    "usage", "retry", "hook", "done", "error",
+    "session",
+    "text",
+    "thinking",
+    "tool_use",
+    "tool_result",
+    "proposal",
+    "permission",
+    "usage",
+    "retry",
+    "hook",
+    "done",
+    "error",
 ]
 
 

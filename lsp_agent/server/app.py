@@ -1,0 +1,66 @@
+"""The language server object and the list of feature modules that make it up.
+
+Each feature module has `register(server)`, which adds its handlers. pygls advertises a
+capability only when a handler for it is registered, so the server never claims a feature it
+does not implement.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pygls.lsp.server import LanguageServer
+
+from lsp_agent import __version__
+from lsp_agent.server.logs import EditorLogHandler
+from lsp_agent.server.protocol import AgentProtocol
+from lsp_agent.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+FEATURES = [
+    "lsp_agent.server.config",
+]
+
+
+class AgentServer(LanguageServer):
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        super().__init__("lsp-agent", __version__, protocol_cls=AgentProtocol)
+        self.environ = dict(os.environ if environ is None else environ)
+        self.settings = Settings()
+        self.settings_problems: list[str] = []
+        self.initialization_options: Any = None
+        self.log_handler = EditorLogHandler(self)
+        self._settings_listeners: list[Callable[[Settings], None]] = []
+
+    def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
+        """Call `listener(settings)` whenever the effective settings change."""
+        self._settings_listeners.append(listener)
+
+    def set_settings(self, settings: Settings) -> None:
+        changed = settings != self.settings
+        self.settings = settings
+        if changed:
+            for listener in self._settings_listeners:
+                listener(settings)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        if isinstance(error, json.JSONDecodeError):
+            logger.warning("received invalid JSON: %s", error)
+            protocol = self.protocol
+            assert isinstance(protocol, AgentProtocol)
+            protocol.answer_parse_error(error)
+            return
+        super().report_server_error(error, source)
+
+
+def create_server(environ: dict[str, str] | None = None) -> AgentServer:
+    server = AgentServer(environ)
+    for name in FEATURES:
+        importlib.import_module(name).register(server)
+    return server

@@ -1,0 +1,114 @@
+"""Settings over LSP: initializationOptions, `workspace/configuration` and its change
+notifications. Problems are shown to the user and the offending values replaced by defaults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from lsprotocol import types
+
+from lsp_agent import settings as settings_mod
+from lsp_agent.server import logs
+from lsp_agent.server.app import AgentServer
+
+logger = logging.getLogger(__name__)
+
+SECTION = "lspAgent"
+SETTINGS_COMMAND = "lspAgent.settings"
+
+
+def register(server: AgentServer) -> None:
+    server.on_settings_changed(lambda s: logs.set_level(s.logLevel))
+
+    @server.feature(types.INITIALIZE)
+    def on_initialize(ls: AgentServer, params: types.InitializeParams) -> None:
+        ls.initialization_options = params.initialization_options
+        _apply(ls, None, report=False)
+
+    @server.feature(types.INITIALIZED)
+    async def on_initialized(ls: AgentServer, params: types.InitializedParams) -> None:
+        ls.log_handler.loop = asyncio.get_running_loop()
+        logs.attach_editor_handler(ls.log_handler)
+        _report(ls, ls.settings_problems)
+        await _register_change_notifications(ls)
+        await refresh(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def on_changed(ls: AgentServer, params: types.DidChangeConfigurationParams) -> None:
+        pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
+        await refresh(ls, pushed)
+
+    @server.command(SETTINGS_COMMAND)
+    def show_settings(ls: AgentServer, *args: Any) -> dict[str, Any]:
+        """The effective settings and the problems found in them (for health checks)."""
+        return {"settings": settings_mod.to_dict(ls.settings), "problems": ls.settings_problems}
+
+
+def _supports_pull(ls: AgentServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    return bool(workspace and workspace.configuration)
+
+
+async def refresh(ls: AgentServer, pushed: Any = None) -> None:
+    """Re-read the client's settings: pulled when the client supports it, else as pushed."""
+    client_settings = pushed
+    if _supports_pull(ls):
+        try:
+            result = await ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            )
+            client_settings = result[0] if result else None
+        except Exception as exc:  # a client that fails the request keeps the settings it had
+            logger.warning("workspace/configuration failed: %s", exc)
+            return
+    _apply(ls, client_settings, report=True)
+
+
+def _apply(ls: AgentServer, client_settings: Any, *, report: bool) -> None:
+    layers = [
+        ("environment", settings_mod.env_layer(ls.environ)),
+        ("initializationOptions", ls.initialization_options),
+        (f"settings ({SECTION})", client_settings),
+    ]
+    merged, problems = settings_mod.merge(layers)
+    new_problems = [p for p in problems if p not in ls.settings_problems]
+    ls.settings_problems = problems
+    ls.set_settings(merged)
+    if report:
+        _report(ls, new_problems)
+        # Tests and users watching the log can tell when a change has taken effect.
+        logger.info(
+            "settings applied (model %s, permission mode %s)", merged.model, merged.permissionMode
+        )
+
+
+def _report(ls: AgentServer, problems: list[str]) -> None:
+    for problem in problems:
+        logger.warning("settings: %s", problem)
+    if problems:
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message="lsp-agent settings: " + "; ".join(problems),
+            )
+        )
+
+
+async def _register_change_notifications(ls: AgentServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    change = workspace.did_change_configuration if workspace else None
+    if not (change and change.dynamic_registration):
+        return
+    registration = types.Registration(
+        id="lsp-agent-configuration",
+        method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+        register_options=types.DidChangeConfigurationRegistrationOptions(section=SECTION),
+    )
+    try:
+        await ls.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:
+        logger.warning("could not register for configuration changes: %s", exc)

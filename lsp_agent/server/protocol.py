@@ -1,0 +1,57 @@
+"""pygls's protocol, made to answer malformed messages instead of dropping them.
+
+pygls logs a request whose params do not decode and sends nothing back, so the client waits
+forever; and it cannot answer invalid JSON at all. JSON-RPC says both get an error response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.protocol import LanguageServerProtocol
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Undecodable:
+    """A request whose envelope was readable but whose params were not."""
+
+    id: int | str
+    method: str
+    error: JsonRpcException
+
+
+class AgentProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if isinstance(data.get("id"), (int, str)) and "method" in data:
+                return _Undecodable(data["id"], str(data["method"]), error)
+            raise
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _Undecodable):
+            logger.warning("invalid params for %s (request %s)", message.method, message.id)
+            self._send_response(message.id, None, message.error.to_response_error())
+            return
+        if isinstance(message, dict):
+            # Valid JSON but not a JSON-RPC message (no "jsonrpc" member), so pygls passed it
+            # through undecoded; answer it if it looks like a request.
+            if isinstance(message.get("id"), (int, str)):
+                error = JsonRpcInvalidRequest("not a JSON-RPC 2.0 message")
+                self._send_response(message["id"], None, error.to_response_error())
+            else:
+                logger.warning("ignored a message that is not JSON-RPC 2.0")
+            return
+        super().handle_message(message)
+
+    def answer_parse_error(self, error: json.JSONDecodeError) -> None:
+        """Invalid JSON has no readable id, so JSON-RPC answers with id null."""
+        response = JsonRpcParseError(f"invalid JSON: {error}").to_response_error()
+        self._send_response(None, None, response)  # type: ignore[arg-type]

@@ -1,0 +1,112 @@
+"""End-to-end fixtures: a real `lsp-agent serve` over stdio driven by pytest-lsp's client.
+
+`start_server(...)` starts and initializes one server per call (tests that need two sessions or
+special capabilities call it themselves); `client` is the common case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER_COMMAND = [sys.executable, "-m", "lsp_agent", "serve"]
+
+StartServer = Callable[..., Awaitable[LanguageClient]]
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "workspace"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+async def start_server(env: dict[str, str], workspace: Path) -> AsyncIterator[StartServer]:
+    clients: list[LanguageClient] = []
+
+    async def start(
+        *,
+        root: Path | None = None,
+        init_options: Any = None,
+        configuration: dict[str, Any] | None = None,
+        capabilities: types.ClientCapabilities | str = "visual-studio-code",
+        extra_env: dict[str, str] | None = None,
+        position_encodings: list[types.PositionEncodingKind] | None = None,
+    ) -> LanguageClient:
+        config = ClientServerConfig(
+            server_command=SERVER_COMMAND, server_env={**env, **(extra_env or {})}
+        )
+        client = await config.start()
+        assert isinstance(client, LanguageClient)
+        clients.append(client)
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def on_register(params: types.RegistrationParams) -> None:
+            client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+        client.registrations = []  # type: ignore[attr-defined]
+        if configuration is not None:
+            client.set_configuration(configuration)
+        caps = client_capabilities(capabilities) if isinstance(capabilities, str) else capabilities
+        if position_encodings is not None:
+            caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
+        folder = root or workspace
+        client.initialize_result = await client.initialize_session(  # type: ignore[attr-defined]
+            types.InitializeParams(
+                capabilities=caps,
+                root_uri=folder.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name=folder.name)],
+                initialization_options=init_options,
+            )
+        )
+        return client
+
+    yield start
+    for client in clients:
+        server = client._server
+        if client.error is None and server is not None and server.returncode is None:
+            await client.shutdown_session()
+        await client.stop()
+
+
+@pytest.fixture
+async def client(start_server: StartServer) -> LanguageClient:
+    return await start_server()
+
+
+async def wait_for_log(client: LanguageClient, needle: str, timeout: float = 20) -> str:
+    """Wait until the server logs a message containing `needle` (checks earlier ones first)."""
+
+    async def scan() -> str:
+        seen = 0
+        while True:
+            for message in client.log_messages[seen:]:
+                if needle in message.message:
+                    return message.message
+            seen = len(client.log_messages)
+            await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+
+    return await asyncio.wait_for(scan(), timeout)
+
+
+async def wait_for_message(client: LanguageClient, needle: str, timeout: float = 20) -> str:
+    """Wait until the server shows a message (`window/showMessage`) containing `needle`."""
+
+    async def scan() -> str:
+        seen = 0
+        while True:
+            for message in client.messages[seen:]:
+                if needle in message.message:
+                    return message.message
+            seen = len(client.messages)
+            await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+
+    return await asyncio.wait_for(scan(), timeout)
