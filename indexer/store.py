@@ -1,0 +1,181 @@
+"""The persistent index: one SQLite database per workspace root, in the cache directory.
+
+Crash safety comes from SQLite itself: WAL journal, and each file's rows are replaced in the
+same transaction as its `files` row, so a killed indexer leaves a consistent index that is
+merely incomplete (the next refresh indexes what is missing). A schema mismatch, or a database
+SQLite cannot read, is deleted and rebuilt.
+
+One writer connection per `Store`; readers open their own connections (`Store.reader()`) and
+see a consistent snapshot while the writer works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from indexer.extract import RefRow, SymbolRow
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 3
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, language TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL,
+    has_errors INTEGER NOT NULL DEFAULT 0
+);
+-- AUTOINCREMENT: ids are never reused, so a search snapshot never maps to someone else's row.
+CREATE TABLE symbols (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, file_id INTEGER NOT NULL,
+    name TEXT NOT NULL, kind TEXT NOT NULL, container TEXT NOT NULL,
+    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER, sb INTEGER, eb INTEGER,
+    nl INTEGER, nc INTEGER, nel INTEGER, nec INTEGER, nsb INTEGER, neb INTEGER,
+    signature TEXT NOT NULL
+);
+CREATE TABLE refs (
+    file_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    line INTEGER, col INTEGER, end_line INTEGER, end_col INTEGER, sb INTEGER, eb INTEGER
+);
+CREATE INDEX symbols_file ON symbols (file_id);
+CREATE INDEX symbols_name ON symbols (name);
+CREATE INDEX refs_file ON refs (file_id);
+CREATE INDEX refs_name ON refs (name);
+"""
+SYMBOL_COLUMNS = (
+    "name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, signature"
+)
+
+
+def db_path_for(cache_dir: str | Path, root: str | Path) -> Path:
+    """Where the index of `root` lives: one file per workspace root."""
+    root = os.path.abspath(root)
+    digest = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    name = os.path.basename(root.rstrip(os.sep)) or "root"
+    return Path(cache_dir) / "index" / f"{name}-{digest}.sqlite3"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Store:
+    def __init__(self, path: str | Path, root: str) -> None:
+        self.path = Path(path)
+        self.root = root
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = self._open_or_rebuild()
+
+    # -- opening ---------------------------------------------------------------------------
+    def _open_or_rebuild(self) -> sqlite3.Connection:
+        try:
+            conn = self._connect()
+            if self._usable(conn):
+                return conn
+            conn.close()
+        except sqlite3.DatabaseError as exc:
+            log.warning("index %s is unreadable (%s): rebuilding", self.path, exc)
+        self._delete_files()
+        conn = self._connect()
+        conn.executescript(SCHEMA)
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("schema", str(SCHEMA_VERSION)), ("root", self.root)],
+        )
+        conn.commit()
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        # The server reads on other threads through `reader()`; this connection is the writer.
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _usable(self, conn: sqlite3.Connection) -> bool:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in tables:
+            return False
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("schema") != str(SCHEMA_VERSION):
+            log.info(
+                "index %s has schema %s, want %s: rebuilding",
+                self.path,
+                meta.get("schema"),
+                SCHEMA_VERSION,
+            )
+            return False
+        conn.execute("SELECT count(*) FROM files").fetchone()  # raises on a corrupt page
+        return True
+
+    def _delete_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def reader(self) -> sqlite3.Connection:
+        """A separate read-only connection: a consistent snapshot per statement."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=1")
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def file_table(self) -> dict[str, tuple[int, int, int, str]]:
+        """path -> (id, size, mtime_ns, hash)"""
+        rows = self.conn.execute("SELECT path, id, size, mtime_ns, hash FROM files")
+        return {path: (fid, size, mtime, digest) for path, fid, size, mtime, digest in rows}
+
+    def replace_file(
+        self,
+        path: str,
+        language: str,
+        stat: tuple[int, int],
+        digest: str,
+        has_errors: bool,
+        symbols: Sequence[SymbolRow],
+        refs: Sequence[RefRow],
+    ) -> None:
+        """Swap in a file's new rows (call inside a transaction)."""
+        self.remove_files([path])
+        cur = self.conn.execute(
+            "INSERT INTO files (path, language, size, mtime_ns, hash, has_errors)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (path, language, stat[0], stat[1], digest, int(has_errors)),
+        )
+        fid = cur.lastrowid
+        self.conn.executemany(
+            f"INSERT INTO symbols (file_id, {SYMBOL_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(fid, *row) for row in symbols],
+        )
+        self.conn.executemany(
+            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(fid, *row) for row in refs]
+        )
+
+    def touch_file(self, path: str, stat: tuple[int, int]) -> None:
+        """Content unchanged (same hash), only size/mtime moved: no re-parse needed."""
+        self.conn.execute(
+            "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (stat[0], stat[1], path)
+        )
+
+    def remove_files(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            row = self.conn.execute("SELECT id FROM files WHERE path = ?", (path,)).fetchone()
+            if row is None:
+                continue
+            self.conn.execute("DELETE FROM symbols WHERE file_id = ?", row)
+            self.conn.execute("DELETE FROM refs WHERE file_id = ?", row)
+            self.conn.execute("DELETE FROM files WHERE id = ?", row)

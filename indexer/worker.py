@@ -1,0 +1,54 @@
+"""The work done for one file, in a pool process or inline: read, hash, parse, extract.
+
+Results are plain tuples (cheap to pickle); the tree is dropped before returning.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from indexer.extract import RefRow, SymbolRow, extract_source
+from indexer.store import content_hash
+
+log = logging.getLogger(__name__)
+
+BINARY_SNIFF = 8192
+
+# (path, language, known hash or "")
+Job = tuple[str, str, str]
+# (path, status, language, (size, mtime_ns), hash, has_errors, symbols, refs)
+# status: "parsed", "same" (hash unchanged: no parse), "binary", "gone", "error: ..."
+Result = tuple[str, str, str, tuple[int, int], str, bool, list[SymbolRow], list[RefRow]]
+
+
+def read_source(path: str) -> tuple[bytes, tuple[int, int]]:
+    """The file's bytes and its (size, mtime_ns) as of the read."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        return f.read(), (st.st_size, st.st_mtime_ns)
+
+
+def run_job(job: Job) -> Result:
+    path, language, known_hash = job
+    try:
+        data, stat = read_source(path)
+    except FileNotFoundError:
+        return (path, "gone", language, (0, 0), "", False, [], [])
+    except OSError as exc:
+        return (path, f"error: {exc}", language, (0, 0), "", False, [], [])
+    if b"\0" in data[:BINARY_SNIFF]:
+        return (path, "binary", language, stat, "", False, [], [])
+    digest = content_hash(data)
+    if digest == known_hash:
+        return (path, "same", language, stat, digest, False, [], [])
+    try:
+        symbols, refs, has_errors = extract_source(data, language)
+    except Exception as exc:  # a grammar or query failure skips the file, never the index
+        log.exception("cannot index %s", path)
+        return (path, f"error: {exc}", language, stat, "", False, [], [])
+    return (path, "parsed", language, stat, digest, has_errors, symbols, refs)
+
+
+def run_batch(jobs: list[Job]) -> list[Result]:
+    return [run_job(job) for job in jobs]

@@ -1,0 +1,286 @@
+"""`WorkspaceIndex`: the indexer's front door (refresh, per-file updates, queries).
+
+Writes go through one writer connection guarded by a lock (refresh runs in a background thread
+in the server, per-file updates come from the event loop). Reads use per-thread read-only
+connections, so they see committed snapshots and never wait for a refresh to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import reads as q
+from indexer.extract import to_file_symbols
+from indexer.model import FileSymbols, IndexStats, Reference, Symbol
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, scan
+from indexer.search import SearchIndex
+from indexer.store import Store, content_hash, db_path_for
+from indexer.worker import Job, Result, run_batch, run_job
+
+log = logging.getLogger(__name__)
+
+INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
+BATCH_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int  # files processed so far
+    total: int  # files to process in this refresh
+    path: str  # the last file processed
+
+
+class Cancelled(Exception):
+    """Raised by `refresh` when its cancel event is set; the index keeps what was committed."""
+
+
+class WorkspaceIndex:
+    def __init__(
+        self,
+        root: str | Path,
+        cache_dir: str | Path,
+        *,
+        excludes: Sequence[str] = (),
+        max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+        workers: int | None = None,
+    ) -> None:
+        self.root = os.path.abspath(root)
+        self.excludes = tuple(excludes)
+        self.max_file_size = max_file_size
+        self.workers = workers or os.cpu_count() or 1
+        self.db_path = db_path_for(cache_dir, self.root)
+        self._store = Store(self.db_path, self.root)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._generation = 0  # bumped on every committed write; the search snapshot follows it
+        self._search: SearchIndex | None = None
+        self._search_lock = threading.Lock()
+
+    # -- reads -----------------------------------------------------------------------------
+    def _reader(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._store.reader()
+        return conn
+
+    def file_symbols(self, path: str) -> list[Symbol]:
+        """The definitions in `path`, in source order."""
+        return q.file_symbols(self._reader(), os.path.abspath(path))
+
+    def definitions(self, name: str) -> list[Symbol]:
+        """Every definition named exactly `name`."""
+        return q.symbols_named(self._reader(), name)
+
+    def references(self, name: str) -> list[Reference]:
+        """Every recorded reference (call, type use, import...) to the name `name`."""
+        return q.references_named(self._reader(), name)
+
+    def file_references(self, path: str) -> list[Reference]:
+        return q.file_references(self._reader(), os.path.abspath(path))
+
+    def search(self, query: str, limit: int = 100) -> list[Symbol]:
+        """Fuzzy symbol search: exact, prefix, word start, initials (`gUBI`), substring, fuzzy."""
+        ids = self.search_index().search(query, limit)
+        return q.symbols_by_ids(self._reader(), ids)
+
+    def search_index(self) -> SearchIndex:
+        with self._search_lock:
+            if self._search is None or self._search.generation != self._generation:
+                generation = self._generation
+                self._search = SearchIndex.build(q.all_names(self._reader()), generation)
+            return self._search
+
+    def stats(
+        self, parsed: int = 0, removed: int = 0, skipped: int = 0, seconds: float = 0.0
+    ) -> IndexStats:
+        files, symbols, refs, languages = q.counts(self._reader())
+        return IndexStats(files, symbols, refs, languages, parsed, removed, skipped, seconds)
+
+    def indexed_paths(self) -> list[str]:
+        return q.paths(self._reader())
+
+    # -- writes ----------------------------------------------------------------------------
+    def refresh(
+        self,
+        progress: Callable[[Progress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IndexStats:
+        """Bring the index in line with the disk: parse new and changed files, drop deleted."""
+        started = time.perf_counter()
+        scanned = scan(self.root, self.excludes, self.max_file_size)
+        with self._write_lock:
+            known = self._store.file_table()
+        current = {f.path for f in scanned.files}
+        removed = [p for p in known if p not in current]
+        jobs = [
+            (f.path, f.language, known[f.path][3] if f.path in known else "")
+            for f in _changed(scanned.files, known)
+        ]
+        counter = _Counter(len(jobs), scanned.skipped, progress)
+        self._write(lambda store: store.remove_files(removed))
+        if jobs:
+            self._run_jobs(jobs, counter, cancel)
+        log.info(
+            "indexed %s: %d parsed, %d removed, %d skipped",
+            self.root,
+            counter.parsed,
+            len(removed),
+            counter.skipped,
+        )
+        return self.stats(
+            counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
+        )
+
+    def _run_jobs(self, jobs: list[Job], counter: _Counter, cancel: threading.Event | None) -> None:
+        if len(jobs) < INLINE_LIMIT or self.workers == 1:
+            for job in jobs:
+                _check(cancel)
+                self._store_results([run_job(job)], counter)
+            return
+        sizes = {path: os.path.getsize(path) if os.path.exists(path) else 0 for path, _, _ in jobs}
+        batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
+        with ProcessPoolExecutor(self.workers, mp_context=_mp_context()) as pool:
+            pending: set[Future[list[Result]]] = {pool.submit(run_batch, b) for b in batches}
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                    _check(cancel)
+                    for future in done:
+                        self._store_results(future.result(), counter)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def _store_results(self, results: list[Result], counter: _Counter) -> None:
+        def write(store: Store) -> None:
+            for path, status, language, stat, digest, errors, symbols, refs in results:
+                if status == "parsed":
+                    store.replace_file(path, language, stat, digest, errors, symbols, refs)
+                elif status == "same":
+                    store.touch_file(path, stat)
+                else:
+                    store.remove_files([path])
+                    log.info("skipping %s: %s", path, status)
+                counter.record(path, status)
+
+        self._write(write)
+
+    def _write(self, fn: Callable[[Store], None]) -> None:
+        with self._write_lock:
+            self._store.begin()
+            try:
+                fn(self._store)
+            except BaseException:
+                self._store.conn.execute("ROLLBACK")
+                raise
+            self._store.commit()
+            self._generation += 1
+
+    def update_file(self, path: str, source: bytes | None = None) -> FileSymbols | None:
+        """Re-index one file from `source` (an open buffer) or from disk; None if not indexable."""
+        from indexer.extract import extract_source
+        from indexer.languages import spec_for_path
+
+        path = os.path.abspath(path)
+        spec = spec_for_path(path)
+        if spec is None:
+            return None
+        if source is None:
+            result = run_job((path, spec.name, ""))
+            self._store_results([result], _Counter(1, 0, None))
+            return self._file_result(path, spec.name, result)
+        symbols, refs, errors = extract_source(source, spec.name)
+        self.store_extraction(path, spec.name, source, symbols, refs, errors)
+        return to_file_symbols(path, spec.name, symbols, refs, errors)
+
+    def store_extraction(self, path, language, source: bytes, symbols, refs, has_errors) -> None:
+        """Store rows extracted elsewhere (an open document's incremental update)."""
+        try:
+            st = os.stat(path)
+            stat = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stat = (0, 0)  # unsaved buffer: the next refresh re-reads the disk
+        # The buffer may differ from disk: record the disk stat but the buffer's hash, so the
+        # next refresh sees a hash mismatch only if the disk content really differs.
+        digest = content_hash(source)
+        self._write(
+            lambda s: s.replace_file(path, language, stat, digest, has_errors, symbols, refs)
+        )
+
+    def _file_result(self, path: str, language: str, result: Result) -> FileSymbols | None:
+        _, status, _, _, _, errors, symbols, refs = result
+        if status != "parsed":
+            return None
+        return to_file_symbols(path, language, symbols, refs, errors)
+
+    def remove_file(self, path: str) -> None:
+        self._write(lambda s: s.remove_files([os.path.abspath(path)]))
+
+    def close(self) -> None:
+        self._store.close()
+
+
+def _changed(
+    files: list[ScannedFile], known: dict[str, tuple[int, int, int, str]]
+) -> list[ScannedFile]:
+    """Files whose size or mtime differ from the index (or that are new)."""
+    out = []
+    for f in files:
+        entry = known.get(f.path)
+        if entry is None or entry[1] != f.size or entry[2] != f.mtime_ns:
+            out.append(f)
+    return out
+
+
+def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
+    """Group jobs (largest first) into batches of about BATCH_BYTES to amortise pickling."""
+    batches: list[list[Job]] = []
+    current: list[Job] = []
+    total = 0
+    for job in jobs:
+        current.append(job)
+        total += sizes[job[0]]
+        if total >= BATCH_BYTES:
+            batches.append(current)
+            current, total = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _mp_context():
+    # fork is fastest but unsafe once other threads run (the server); forkserver is safe there.
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+
+
+class _Counter:
+    def __init__(
+        self, total: int, skipped: int, progress: Callable[[Progress], None] | None
+    ) -> None:
+        self.total, self.done, self.parsed, self.skipped = total, 0, 0, skipped
+        self.progress = progress
+
+    def record(self, path: str, status: str) -> None:
+        self.done += 1
+        if status == "parsed":
+            self.parsed += 1
+        elif status != "same":
+            self.skipped += 1
+        if self.progress is not None:
+            self.progress(Progress(self.done, self.total, path))
