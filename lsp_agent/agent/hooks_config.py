@@ -1,0 +1,159 @@
+"""Hook configuration from Claude Code's settings files, and matcher semantics.
+
+    {"hooks": {"PreToolUse": [{"matcher": "Edit|Write",
+                               "hooks": [{"type": "command", "command": "...", "timeout": 60}]}]}}
+
+Hooks from every settings file (managed, local, project, user) are merged: each event's matcher
+groups are concatenated, highest precedence first. `"disableAllHooks": true` in any file turns
+them all off. Only `command` hooks run; other types are reported and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsp_agent.claude_files import settings_files
+
+DEFAULT_TIMEOUT_S = 60.0
+
+EVENTS = (
+    "PreToolUse",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "UserPromptSubmit",
+    "Stop",
+    "SubagentStop",
+    "PreCompact",
+    "SessionStart",
+    "SessionEnd",
+    "Notification",
+)
+
+_NAME_LIST = re.compile(r"[A-Za-z0-9_|-]+")
+
+
+@dataclass(frozen=True)
+class HookCommand:
+    command: str
+    timeout: float = DEFAULT_TIMEOUT_S
+    source: str = ""  # the settings file it came from, for messages
+
+
+@dataclass(frozen=True)
+class HookGroup:
+    matcher: str
+    hooks: tuple[HookCommand, ...]
+
+
+@dataclass
+class HooksConfig:
+    events: dict[str, list[HookGroup]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # reported to the user, never fatal
+
+    def commands(self, event: str, value: str | None) -> list[HookCommand]:
+        """The hooks to run for `event` whose matcher accepts `value` (None: the event has no
+        matcher, so every group applies), each distinct command once, in configuration order."""
+        seen: set[str] = set()
+        found = []
+        for group in self.events.get(event, []):
+            if value is not None and not matches(group.matcher, value):
+                continue
+            for hook in group.hooks:
+                if hook.command not in seen:
+                    seen.add(hook.command)
+                    found.append(hook)
+        return found
+
+
+def matches(matcher: str, value: str) -> bool:
+    """Empty or `*` matches everything; a plain `A|B` list matches those exact names; anything
+    else is a regular expression searched anywhere in the value (unanchored)."""
+    matcher = matcher.strip()
+    if matcher in ("", "*"):
+        return True
+    if _NAME_LIST.fullmatch(matcher):
+        return value in matcher.split("|")
+    try:
+        return re.search(matcher, value) is not None
+    except re.error:
+        return False
+
+
+def load_hooks(project: Path, extra: dict[str, Any] | None = None) -> HooksConfig:
+    """Hooks of `project`'s settings files, plus `extra` (a settings-shaped dict, e.g. from the
+    SDK's `hooks` option or the editor) first."""
+    sources: list[tuple[str, Any]] = []
+    if extra is not None:
+        sources.append(("options", extra))
+    for found in settings_files(project):
+        try:
+            sources.append((str(found.path), json.loads(found.path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            sources.append((str(found.path), exc))
+    return parse_hooks(sources)
+
+
+def parse_hooks(sources: Iterable[tuple[str, Any]]) -> HooksConfig:
+    config = HooksConfig()
+    disabled = False
+    for source, data in sources:
+        if isinstance(data, Exception):
+            config.problems.append(f"{source}: unreadable settings ({data}); its hooks ignored")
+            continue
+        if not isinstance(data, dict):
+            continue
+        disabled = disabled or data.get("disableAllHooks") is True
+        hooks = data.get("hooks")
+        if hooks is None:
+            continue
+        if not isinstance(hooks, dict):
+            config.problems.append(f"{source}: 'hooks' must be an object")
+            continue
+        for event, groups in hooks.items():
+            _add_event(config, source, event, groups)
+    if disabled:
+        config.events.clear()
+    return config
+
+
+def _add_event(config: HooksConfig, source: str, event: str, groups: Any) -> None:
+    if event not in EVENTS:
+        config.problems.append(f"{source}: hook event {event!r} is not supported; ignored")
+        return
+    if not isinstance(groups, list):
+        config.problems.append(f"{source}: hooks.{event} must be a list")
+        return
+    for group in groups:
+        parsed = _group(config, source, event, group)
+        if parsed is not None:
+            config.events.setdefault(event, []).append(parsed)
+
+
+def _group(config: HooksConfig, source: str, event: str, group: Any) -> HookGroup | None:
+    if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
+        config.problems.append(f"{source}: hooks.{event} entries need a 'hooks' list")
+        return None
+    matcher = group.get("matcher", "")
+    if not isinstance(matcher, str):
+        config.problems.append(f"{source}: hooks.{event} matcher must be a string")
+        return None
+    commands = []
+    for hook in group["hooks"]:
+        if not isinstance(hook, dict) or hook.get("type", "command") != "command":
+            kind = hook.get("type") if isinstance(hook, dict) else hook
+            config.problems.append(f"{source}: {event} hook of type {kind!r} is not supported")
+            continue
+        command, timeout = hook.get("command"), hook.get("timeout", DEFAULT_TIMEOUT_S)
+        if not isinstance(command, str) or not command.strip():
+            config.problems.append(f"{source}: {event} hook without a command")
+            continue
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using 60 s")
+            timeout = DEFAULT_TIMEOUT_S
+        commands.append(HookCommand(command, float(timeout), source))
+    return HookGroup(matcher, tuple(commands)) if commands else None
