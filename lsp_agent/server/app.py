@@ -17,13 +17,16 @@ from typing import Any
 from pygls.lsp.server import LanguageServer
 
 from lsp_agent import __version__
+from lsp_agent.server.documents import Documents
 from lsp_agent.server.logs import EditorLogHandler
 from lsp_agent.server.protocol import AgentProtocol
 from lsp_agent.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# Order matters only for `documents`, which must own the text-sync notifications first.
 FEATURES = [
+    "lsp_agent.server.documents",
     "lsp_agent.server.config",
 ]
 
@@ -37,6 +40,7 @@ class AgentServer(LanguageServer):
         self.initialization_options: Any = None
         self.log_handler = EditorLogHandler(self)
         self._settings_listeners: list[Callable[[Settings], None]] = []
+        self.documents = Documents(self)
 
     def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
         """Call `listener(settings)` whenever the effective settings change."""
