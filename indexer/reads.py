@@ -98,3 +98,9 @@ def counts(conn: sqlite3.Connection) -> tuple[int, int, int, dict[str, int]]:
         conn.execute("SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC")
     )
     return files, symbols, refs, languages
+
+
+def all_symbols(conn: sqlite3.Connection, limit: int | None = None) -> list[Symbol]:
+    sql = f"{_SELECT_SYMBOLS} ORDER BY f.path, s.sb"
+    rows = conn.execute(sql + " LIMIT ?", (limit,)) if limit else conn.execute(sql)
+    return [_symbol(r) for r in rows]

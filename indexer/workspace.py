@@ -86,6 +86,10 @@ class WorkspaceIndex:
     def file_references(self, path: str) -> list[Reference]:
         return q.file_references(self._reader(), os.path.abspath(path))
 
+    def all_symbols(self, limit: int | None = None) -> list[Symbol]:
+        """Every symbol, by path then position (at most `limit`)."""
+        return q.all_symbols(self._reader(), limit)
+
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
         """Fuzzy symbol search: exact, prefix, word start, initials (`gUBI`), substring, fuzzy."""
         ids = self.search_index().search(query, limit)

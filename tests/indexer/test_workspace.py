@@ -1,0 +1,213 @@
+"""The persistent index through `WorkspaceIndex`: refresh, warm start, damage, bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from indexer.workspace import Progress, WorkspaceIndex
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+def bump_mtime(path: Path) -> None:
+    """Make the change visible to the size/mtime check without sleeping."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    write(
+        root,
+        {
+            "app/models.py": "class User:\n    def get_user_by_id(self, uid): pass\n",
+            "app/views.py": "from app.models import User\ndef show(): return User()\n",
+            "web/main.js": "function getUserById(id) { return fetch(id); }\n",
+            "cmd/main.go": "package main\nfunc main() {}\ntype Server struct{}\n",
+        },
+    )
+    return root
+
+
+def open_index(root: Path, tmp_path: Path, **kwargs) -> WorkspaceIndex:
+    return WorkspaceIndex(root, tmp_path / "cache", **kwargs)
+
+
+def names(index: WorkspaceIndex) -> set[str]:
+    return {s.name for path in index.indexed_paths() for s in index.file_symbols(path)}
+
+
+def test_cold_then_warm_start_reparses_nothing(root: Path, tmp_path: Path) -> None:
+    stats = open_index(root, tmp_path).refresh()
+    assert (stats.files, stats.parsed) == (4, 4)
+    assert stats.languages == {"python": 2, "javascript": 1, "go": 1}
+    warm = open_index(root, tmp_path).refresh()
+    assert (warm.files, warm.parsed, warm.removed) == (4, 0, 0)
+
+
+def test_touched_but_unchanged_file_is_not_reparsed(root: Path, tmp_path: Path) -> None:
+    open_index(root, tmp_path).refresh()
+    bump_mtime(root / "app/models.py")
+    assert open_index(root, tmp_path).refresh().parsed == 0
+
+
+def test_edit_updates_symbols(root: Path, tmp_path: Path) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    target = root / "app/models.py"
+    target.write_text("class Account:\n    pass\n")
+    bump_mtime(target)
+    assert index.refresh().parsed == 1
+    assert "Account" in names(index) and "User" not in names(index)
+    assert [s.name for s in index.search("Account")] == ["Account"]
+
+
+def test_deleted_file_is_dropped(root: Path, tmp_path: Path) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    (root / "web/main.js").unlink()
+    assert index.refresh().removed == 1
+    assert "getUserById" not in names(index)
+
+
+def test_corrupt_database_is_rebuilt(root: Path, tmp_path: Path) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    index.close()
+    index.db_path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index.db_path}{suffix}").unlink(missing_ok=True)
+    again = open_index(root, tmp_path)
+    assert again.refresh().parsed == 4
+    assert "User" in names(again)
+
+
+def test_deleted_database_is_rebuilt(root: Path, tmp_path: Path) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    index.close()
+    index.db_path.unlink()
+    assert open_index(root, tmp_path).refresh().parsed == 4
+
+
+def test_killed_indexer_leaves_a_usable_index(root: Path, tmp_path: Path) -> None:
+    for i in range(30):
+        write(root, {f"many/m{i}.py": f"def f{i}(): pass\n"})
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from indexer.workspace import WorkspaceIndex
+        def progress(p):
+            if p.done == 5:
+                os.kill(os.getpid(), signal.SIGKILL)
+        WorkspaceIndex({str(root)!r}, {str(tmp_path / "cache")!r}, workers=1).refresh(progress)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], check=False)
+    assert proc.returncode == -9
+    stats = open_index(root, tmp_path).refresh()
+    assert stats.files == 34
+    assert stats.parsed < 34  # what was committed before the kill is kept
+
+
+def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
+    write(
+        root,
+        {
+            ".gitignore": "build/\n*.gen.py\n",
+            "build/out.py": "def built(): pass\n",
+            "app/x.gen.py": "def generated(): pass\n",
+            "app/.gitignore": "local.py\n!keep.gen.py\n",
+            "app/local.py": "def local(): pass\n",
+            "app/keep.gen.py": "def kept(): pass\n",
+            "vendor/lib.py": "def vendored(): pass\n",
+            "node_modules/pkg/index.js": "function dep() {}\n",
+        },
+    )
+    index = open_index(root, tmp_path, excludes=["vendor/"])
+    index.refresh()
+    found = names(index)
+    assert "kept" in found
+    assert not {"built", "generated", "local", "vendored", "dep"} & found
+
+
+def test_bad_input_is_skipped_or_indexed(root: Path, tmp_path: Path) -> None:
+    write(
+        root,
+        {
+            "bin/blob.py": b"\x00\x01\x02 def nope(): pass",
+            "bad/latin1.py": b"s = '\xe9t\xe9'\ndef after_bad_bytes(): pass\n",
+            "bad/broken.py": "def ok(): pass\ndef broken(:\n",
+            "big/huge.py": "x = 1\n" * 100_000 + "def at_the_end(): pass\n",
+            "big/minified.js": "var a=1;" * 50_000 + "function mini(){}\n",
+        },
+    )
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "dangling.py").symlink_to(root / "missing.py")
+    index = open_index(root, tmp_path)
+    stats = index.refresh()
+    found = names(index)
+    assert {"after_bad_bytes", "ok", "at_the_end", "mini"} <= found
+    assert "nope" not in found
+    assert stats.skipped >= 1  # the binary
+
+
+def test_oversize_files_are_skipped(root: Path, tmp_path: Path) -> None:
+    write(root, {"big.py": "def too_big(): pass\n" + "#" * 5000})
+    index = open_index(root, tmp_path, max_file_size=1000)
+    assert index.refresh().skipped == 1
+    assert "too_big" not in names(index)
+
+
+def test_file_deleted_mid_index(root: Path, tmp_path: Path) -> None:
+    victim = root / "web/main.js"
+
+    def progress(p: Progress) -> None:
+        victim.unlink(missing_ok=True)
+
+    index = open_index(root, tmp_path, workers=1)
+    index.refresh(progress)
+    assert "getUserById" not in names(index)
+    assert "User" in names(index)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_is_skipped(root: Path, tmp_path: Path) -> None:
+    secret = root / "app/secret.py"
+    secret.write_text("def hidden(): pass\n")
+    secret.chmod(0)
+    index = open_index(root, tmp_path)
+    assert index.refresh().skipped == 1
+    assert "hidden" not in names(index)
+
+
+def test_search_ranks_initials(root: Path, tmp_path: Path) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    found = [s.name for s in index.search("gUBI")]
+    assert set(found[:2]) == {"getUserById", "get_user_by_id"}
+    assert index.search("User")[0].name == "User"
+
+
+def test_parallel_refresh_matches_inline(root: Path, tmp_path: Path) -> None:
+    for i in range(40):
+        write(root, {f"many/m{i}.py": f"class C{i}:\n    def m{i}(self): pass\n"})
+    parallel = WorkspaceIndex(root, tmp_path / "a", workers=2)
+    inline = WorkspaceIndex(root, tmp_path / "b", workers=1)
+    assert parallel.refresh().parsed == inline.refresh().parsed == 44
+    assert names(parallel) == names(inline)
