@@ -1,0 +1,105 @@
+"""Skills: `.claude/skills/NAME/SKILL.md` (project) and `~/.claude/skills/NAME/SKILL.md` (user).
+
+The model sees each skill's name and description in the system prompt (`skills_prompt`) and
+loads a body on demand through the Skill tool. Frontmatter: `name` (default: the directory
+name), `description`, `allowed-tools`, `disable-model-invocation` (hidden from the model; the
+user can still run it as `/name`). The project's skill wins over the user's of the same name.
+
+`allowed-tools`, when given, limits the tools the model may call while the skill is active (the
+rest of that run); Skill itself stays callable. The Skill tool reports activation through a
+callback, and the loop applies the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsp_agent.agent import frontmatter
+from lsp_agent.claude_files import user_claude_dir
+
+SKILL_FILE = "SKILL.md"
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str
+    description: str
+    path: Path  # the SKILL.md file; its directory holds the skill's other files
+    source: str = "project"  # project | user
+    allowed_tools: tuple[str, ...] = ()  # empty: no limit
+    disable_model_invocation: bool = False
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    def body(self) -> str:
+        """Read when the skill is used, so an edited skill takes effect without a restart."""
+        return frontmatter.read(self.path)[1]
+
+
+@dataclass
+class SkillSet:
+    skills: dict[str, Skill] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def for_model(self) -> list[Skill]:
+        return [s for s in self.skills.values() if not s.disable_model_invocation]
+
+
+def load_skills(project: Path, user_dir: Path | None = None) -> SkillSet:
+    found = SkillSet()
+    user_dir = user_dir or user_claude_dir()
+    for source, root in (
+        ("project", project / ".claude" / "skills"),
+        ("user", user_dir / "skills"),
+    ):
+        for path in sorted(root.glob(f"*/{SKILL_FILE}")) if root.is_dir() else []:
+            _add(found, source, path)
+    return found
+
+
+def _add(found: SkillSet, source: str, path: Path) -> None:
+    try:
+        fields, _ = frontmatter.read(path)
+    except OSError as exc:
+        found.problems.append(f"{path}: unreadable ({exc})")
+        return
+    name = frontmatter.as_str(fields.get("name")) or path.parent.name
+    description = frontmatter.as_str(fields.get("description"))
+    if not description:
+        found.problems.append(f"{path}: a skill needs a description; ignored")
+        return
+    if name in found.skills:
+        return  # project first, so the project's wins
+    found.skills[name] = Skill(
+        name=name,
+        description=description,
+        path=path,
+        source=source,
+        allowed_tools=tuple(frontmatter.as_list(fields.get("allowed-tools"))),
+        disable_model_invocation=frontmatter.as_bool(fields.get("disable-model-invocation")),
+    )
+
+
+def skills_prompt(skills: SkillSet) -> str:
+    """The system-prompt section listing the skills the model may load."""
+    visible = skills.for_model()
+    if not visible:
+        return ""
+    lines = [
+        "Skills are instructions and resources for specific tasks. When a task matches a "
+        "skill's description, call the Skill tool with its name to load it before starting.",
+        "<available_skills>",
+    ]
+    lines += [f"- {s.name}: {s.description}" for s in visible]
+    return "\n".join([*lines, "</available_skills>"])
+
+
+def skill_message(skill: Skill, arguments: str = "") -> str:
+    """What the model gets when it loads `skill` (also a `/name` prompt's expansion)."""
+    text = f"Base directory for this skill: {skill.directory}\n\n{skill.body().strip()}"
+    if arguments:
+        text += f"\n\nARGUMENTS: {arguments}"
+    return text

@@ -1,0 +1,48 @@
+"""Skill: loads a skill's instructions into the conversation when the model asks for one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lsp_agent.agent.skills import Skill, SkillSet, skill_message
+from lsp_agent.agent.tools.base import ToolContext, ToolResult
+
+
+class SkillTool:
+    name = "Skill"
+    description = (
+        "Load a skill: task-specific instructions (and the directory of files that come with "
+        "them) listed under available skills in the system prompt. Call it with the skill's "
+        "name before starting a task the skill describes, then follow what it says."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "skill": {"type": "string", "description": "The skill's name"},
+            "args": {"type": "string", "description": "Optional arguments for the skill"},
+        },
+        "required": ["skill"],
+        "additionalProperties": False,
+    }
+    read_only = True
+
+    def __init__(
+        self, skills: SkillSet, on_activate: Callable[[Skill], None] | None = None
+    ) -> None:
+        self.skills = skills
+        self.on_activate = on_activate  # the loop applies the skill's allowed-tools
+
+    async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        name = str(tool_input.get("skill", "")).strip().removeprefix("/")
+        skill = self.skills.skills.get(name)
+        if skill is None or skill.disable_model_invocation:
+            known = ", ".join(s.name for s in self.skills.for_model()) or "none"
+            return ToolResult(f"Unknown skill {name!r}. Available skills: {known}", is_error=True)
+        try:
+            text = skill_message(skill, str(tool_input.get("args") or ""))
+        except OSError as exc:
+            return ToolResult(f"Could not read skill {name!r}: {exc}", is_error=True)
+        if self.on_activate is not None:
+            self.on_activate(skill)
+        return ToolResult(text)
