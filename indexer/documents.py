@@ -1,0 +1,178 @@
+"""Open documents: the only files whose syntax trees stay in memory.
+
+An edit is applied to the bytes and to the tree (`Tree.edit`), then one incremental reparse
+follows. Symbols are not re-extracted from the whole file: rows before the edit are kept, rows
+after it are shifted, and the tags query runs only over the region that changed (the edit
+plus `Tree.changed_ranges`, widened to whole lines). Containers are then re-nested, which is
+cheap. This keeps a one-character edit in a 5,000-line file to a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from indexer import extract
+from indexer.extract import RawDef, RefRow, SymbolRow
+from indexer.languages import spec_for_path
+from indexer.model import FileSymbols, Symbol
+
+if TYPE_CHECKING:
+    from tree_sitter import Tree
+
+
+@dataclass(slots=True)
+class _Edit:
+    start: int
+    old_end: int
+    new_end: int
+    old_end_point: tuple[int, int]
+    new_end_point: tuple[int, int]
+
+    def shift(self, b: int, line: int, col: int) -> tuple[int, int, int]:
+        """Move a point at or after the old end of the edit to its new place."""
+        if line == self.old_end_point[0]:
+            col = col - self.old_end_point[1] + self.new_end_point[1]
+            line = self.new_end_point[0]
+        else:
+            line += self.new_end_point[0] - self.old_end_point[0]
+        return b + self.new_end - self.old_end, line, col
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    path: str
+    language: str
+    source: bytes
+    tree: Tree
+    defs: list[RawDef]
+    refs: list[RefRow]
+    rows: list[SymbolRow]
+    has_errors: bool = False
+    _pending: list[_Edit] = field(default_factory=list)
+    _dropped: list[RawDef] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: str, source: bytes) -> OpenDocument | None:
+        """Parse a document; None when no grammar handles its extension."""
+        spec = spec_for_path(path)
+        if spec is None:
+            return None
+        tree = extract.parse(source, spec.name)
+        defs, refs = extract.query_raw(tree, source, spec.name)
+        rows = extract.nest(defs, source, spec.name)
+        return cls(path, spec.name, source, tree, defs, refs, rows, tree.root_node.has_error)
+
+    def replace(self, source: bytes) -> None:
+        """Full-text change: start over (keeps the object the server holds)."""
+        fresh = OpenDocument.open(self.path, source)
+        assert fresh is not None
+        self.source, self.tree, self.defs, self.refs = (
+            fresh.source,
+            fresh.tree,
+            fresh.defs,
+            fresh.refs,
+        )
+        self.rows, self.has_errors = fresh.rows, fresh.has_errors
+        self._pending.clear()
+        self._dropped.clear()
+
+    def edit(self, start: int, old_end: int, text: bytes) -> None:
+        """Replace bytes [start, old_end) by `text`; call `reparse()` after the last edit."""
+        src = self.source
+        start_point = _point(src, start)
+        old_end_point = _point(src, old_end)
+        self.source = src[:start] + text + src[old_end:]
+        new_end = start + len(text)
+        new_end_point = _point(self.source, new_end)
+        self.tree.edit(start, old_end, new_end, start_point, old_end_point, new_end_point)
+        change = _Edit(start, old_end, new_end, old_end_point, new_end_point)
+        self.defs = self._shift_defs(change)
+        self.refs = _shift_refs(self.refs, change)
+        self._pending.append(change)
+
+    def reparse(self) -> None:
+        """Reparse incrementally and bring `rows` up to date."""
+        if not self._pending:
+            return
+        old_tree = self.tree
+        self.tree = extract.parse(self.source, self.language, old_tree)
+        if len(self._pending) > 1:  # several edits: their coordinates interleave, start over
+            self._pending.clear()
+            self._dropped.clear()
+            self.defs, self.refs = extract.query_raw(self.tree, self.source, self.language)
+            self.rows = extract.nest(self.defs, self.source, self.language)
+            self.has_errors = self.tree.root_node.has_error
+            return
+        start, end = self._dirty_span(old_tree)
+        defs, refs = extract.query_raw(self.tree, self.source, self.language, (start, end))
+        kept = {d[10]: d for d in self.defs if d[5] <= start or d[4] >= end}
+        kept.update((d[10], d) for d in defs)
+        for lost in self._dropped:  # a container whose range moved away from the edit
+            if lost[10] not in kept:
+                span = (lost[10], lost[11])
+                kept.update(
+                    (d[10], d)
+                    for d in extract.query_raw(self.tree, self.source, self.language, span)[0]
+                )
+        refs_kept = {r[6]: r for r in self.refs if r[7] <= start or r[6] >= end}
+        refs_kept.update((r[6], r) for r in refs)
+        self.defs = list(kept.values())
+        self.refs = sorted(refs_kept.values(), key=lambda r: r[6])
+        self.rows = extract.nest(self.defs, self.source, self.language)
+        self.has_errors = self.tree.root_node.has_error
+        self._pending.clear()
+        self._dropped.clear()
+
+    def _dirty_span(self, old_tree: Tree) -> tuple[int, int]:
+        start = min(e.start for e in self._pending)
+        end = max(e.new_end for e in self._pending)
+        for changed in old_tree.changed_ranges(self.tree):
+            start, end = min(start, changed.start_byte), max(end, changed.end_byte)
+        # Whole lines: the signature of a definition on an edited line may change.
+        start = self.source.rfind(b"\n", 0, start) + 1
+        newline = self.source.find(b"\n", end)
+        return start, len(self.source) if newline < 0 else newline
+
+    def _shift_defs(self, e: _Edit) -> list[RawDef]:
+        out: list[RawDef] = []
+        for d in self.defs:
+            if d[5] <= e.start:  # wholly before the edit
+                out.append(d)
+            elif d[4] >= e.old_end:  # wholly after
+                sb, sl, sc = e.shift(d[4], d[6], d[7])
+                eb, el, ec = e.shift(d[5], d[8], d[9])
+                nsb, nl, nc = e.shift(d[10], d[12], d[13])
+                neb, nel, nec = e.shift(d[11], d[14], d[15])
+                out.append((*d[:4], sb, eb, sl, sc, el, ec, nsb, neb, nl, nc, nel, nec))
+            elif d[11] <= e.start:  # encloses the edit, name before it: kept, end moves
+                eb, el, ec = e.shift(d[5], d[8], d[9])
+                out.append((*d[:5], eb, d[6], d[7], el, ec, *d[10:]))
+                self._dropped.append(d)
+            # otherwise the edit touches the name: the re-query finds what is there now
+        return out
+
+    def symbols(self) -> list[Symbol]:
+        return [extract.symbol_from_row(self.path, self.language, row) for row in self.rows]
+
+    def file_symbols(self) -> FileSymbols:
+        return extract.to_file_symbols(
+            self.path, self.language, self.rows, self.refs, self.has_errors
+        )
+
+
+def _shift_refs(refs: list[RefRow], e: _Edit) -> list[RefRow]:
+    out: list[RefRow] = []
+    for r in refs:
+        if r[7] <= e.start:
+            out.append(r)
+        elif r[6] >= e.old_end:
+            sb, line, col = e.shift(r[6], r[2], r[3])
+            eb, end_line, end_col = e.shift(r[7], r[4], r[5])
+            out.append((r[0], r[1], line, col, end_line, end_col, sb, eb))
+    return out
+
+
+def _point(source: bytes, offset: int) -> tuple[int, int]:
+    line = source.count(b"\n", 0, offset)
+    return line, offset - (source.rfind(b"\n", 0, offset) + 1)
