@@ -51,7 +51,8 @@ def test_random_edits_match_a_fresh_parse(sample: Path) -> None:
 
 
 def test_dedent_ends_a_function_early() -> None:
-    source = b"class A:\n    def f(self):\n        x = 1\n        y = 2\n\n    def g(self):\n        pass\n"
+    source = b"class A:\n    def f(self):\n        x = 1\n        y = 2\n\n"
+    source += b"    def g(self):\n        pass\n"
     doc = OpenDocument.open("/a.py", source)
     assert doc is not None
     at = source.index(b"        y")
