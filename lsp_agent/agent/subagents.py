@@ -1,0 +1,144 @@
+"""Subagents: definitions from `.claude/agents/*.md` (project) and `~/.claude/agents/*.md` (user),
+plus the built-in `general-purpose` agent, run by the Task tool.
+
+Frontmatter: `name` and `description` (both required), `tools` (comma-separated names; absent
+means every tool of the parent), `model` (an id, an alias `sonnet`/`opus`/`haiku`, or `inherit`,
+the default). The body is the subagent's system prompt. The project's definition wins over the
+user's of the same name, and both over the built-in one.
+
+A subagent never gets the Task tool itself (no nesting), starts with an empty conversation, and
+returns only its final text to the parent. The loop runs it (`SubagentRunner`), so it shares the
+parent's permission callback, edit sink and hooks, and fires SubagentStop where a top-level run
+fires Stop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsp_agent.agent import frontmatter
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.claude_files import user_claude_dir
+
+TASK_TOOL_NAMES = ("Task", "Agent")
+MODEL_ALIASES = {
+    "sonnet": "claude-sonnet-4-5",
+    "opus": "claude-opus-4-1",
+    "haiku": "claude-haiku-4-5",
+}
+
+
+@dataclass(frozen=True)
+class AgentDefinition:
+    name: str
+    description: str
+    prompt: str  # the subagent's system prompt
+    tools: tuple[str, ...] | None = None  # None: all of the parent's tools
+    model: str | None = None  # None: the parent's model
+    source: str = "builtin"  # builtin | project | user | options
+    path: Path | None = None
+
+    def tool_names(self, available: Iterable[str]) -> list[str]:
+        """The parent's tools this subagent gets, in the parent's order, never Task."""
+        wanted = None if self.tools is None else set(self.tools)
+        return [
+            name
+            for name in available
+            if name not in TASK_TOOL_NAMES and (wanted is None or name in wanted)
+        ]
+
+    def resolve_model(self, parent_model: str) -> str:
+        if not self.model or self.model == "inherit":
+            return parent_model
+        return MODEL_ALIASES.get(self.model, self.model)
+
+
+GENERAL_PURPOSE = AgentDefinition(
+    name="general-purpose",
+    description=(
+        "General-purpose agent for researching complex questions, searching for code, and "
+        "executing multi-step tasks. Use it when a search may need several rounds of looking."
+    ),
+    prompt=(
+        "You are an agent working on one task for a coding assistant inside the user's "
+        "editor. Use the tools to complete the task fully, then reply with a concise report "
+        "of what you found or did: your final message is all the assistant will see. Include "
+        "absolute file paths and the relevant snippets."
+    ),
+)
+
+
+@dataclass
+class AgentSet:
+    agents: dict[str, AgentDefinition] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> AgentDefinition | None:
+        return self.agents.get(name)
+
+
+def load_agents(
+    project: Path,
+    user_dir: Path | None = None,
+    extra: Iterable[AgentDefinition] = (),
+) -> AgentSet:
+    """Definitions by precedence: `extra` (the SDK's `agents` option), project, user, built-in."""
+    found = AgentSet()
+    for definition in extra:
+        found.agents.setdefault(definition.name, definition)
+    user_dir = user_dir or user_claude_dir()
+    for source, root in (
+        ("project", project / ".claude" / "agents"),
+        ("user", user_dir / "agents"),
+    ):
+        for path in sorted(root.glob("*.md")) if root.is_dir() else []:
+            _add(found, source, path)
+    found.agents.setdefault(GENERAL_PURPOSE.name, GENERAL_PURPOSE)
+    return found
+
+
+def _add(found: AgentSet, source: str, path: Path) -> None:
+    try:
+        fields, body = frontmatter.read(path)
+    except OSError as exc:
+        found.problems.append(f"{path}: unreadable ({exc})")
+        return
+    name = frontmatter.as_str(fields.get("name"))
+    description = frontmatter.as_str(fields.get("description"))
+    if not name or not description:
+        found.problems.append(f"{path}: a subagent needs a name and a description; ignored")
+        return
+    tools = fields.get("tools")
+    found.agents.setdefault(
+        name,
+        AgentDefinition(
+            name=name,
+            description=description,
+            prompt=body.strip(),
+            tools=None if tools is None else tuple(frontmatter.as_list(tools)),
+            model=frontmatter.as_str(fields.get("model")) or None,
+            source=source,
+            path=path,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SubagentRequest:
+    definition: AgentDefinition
+    prompt: str
+    description: str
+    tool_use_id: str
+    cancel: CancelToken
+
+
+@dataclass(frozen=True)
+class SubagentResult:
+    text: str
+    is_error: bool = False
+
+
+SubagentRunner = Callable[[SubagentRequest], Awaitable[SubagentResult]]
+"""Provided by the loop: runs one subagent to the end and returns its final text."""

@@ -1,0 +1,65 @@
+"""Task (also called Agent): runs a subagent with its own context and returns its final text.
+
+Task counts as read-only for scheduling, so several Task calls in one turn run in parallel, as in
+Claude Code. That is safe because a subagent's own tool calls go through the same permission
+checks, edit sink and read-before-edit rules as the parent's: a write a subagent makes is still
+approved (or refused) one call at a time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsp_agent.agent.subagents import AgentSet, SubagentRequest, SubagentRunner
+from lsp_agent.agent.tools.base import ToolContext, ToolResult
+
+DEFAULT_TYPE = "general-purpose"
+
+
+class TaskTool:
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "description": {"type": "string", "description": "A short (3-5 word) task title"},
+            "prompt": {"type": "string", "description": "The task for the agent to perform"},
+            "subagent_type": {
+                "type": "string",
+                "description": "The type of agent to use (default: general-purpose)",
+            },
+        },
+        "required": ["description", "prompt"],
+        "additionalProperties": False,
+    }
+    read_only = True
+
+    def __init__(self, agents: AgentSet, runner: SubagentRunner, name: str = "Task") -> None:
+        self.name = name
+        self.agents = agents
+        self.runner = runner
+        kinds = "\n".join(f"- {a.name}: {a.description}" for a in agents.agents.values())
+        self.description = (
+            "Launch an agent that works on a task autonomously with its own context and "
+            "returns one final report. Use it for open-ended searches and multi-step work "
+            "whose details need not stay in this conversation. Give it a complete, "
+            "self-contained prompt: it sees nothing of this conversation. Launch several in "
+            "one turn to run them in parallel.\n\nAvailable agent types:\n" + kinds
+        )
+
+    async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        kind = str(tool_input.get("subagent_type") or DEFAULT_TYPE)
+        definition = self.agents.get(kind)
+        if definition is None:
+            known = ", ".join(self.agents.agents)
+            return ToolResult(f"Unknown subagent_type {kind!r}. Available: {known}", is_error=True)
+        prompt = str(tool_input.get("prompt", "")).strip()
+        if not prompt:
+            return ToolResult("The Task tool needs a non-empty prompt", is_error=True)
+        request = SubagentRequest(
+            definition=definition,
+            prompt=prompt,
+            description=str(tool_input.get("description", "")),
+            tool_use_id=ctx.tool_use_id,
+            cancel=ctx.cancel,
+        )
+        result = await self.runner(request)
+        return ToolResult(result.text or "(the agent returned no text)", is_error=result.is_error)
