@@ -104,3 +104,20 @@ def all_symbols(conn: sqlite3.Connection, limit: int | None = None) -> list[Symb
     sql = f"{_SELECT_SYMBOLS} ORDER BY f.path, s.sb"
     rows = conn.execute(sql + " LIMIT ?", (limit,)) if limit else conn.execute(sql)
     return [_symbol(r) for r in rows]
+
+
+def definition_sites(conn: sqlite3.Connection, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    """Distinct (name, path) of definitions of the given kinds."""
+    return conn.execute(
+        "SELECT DISTINCT s.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
+        f" WHERE s.kind IN ({','.join('?' * len(kinds))})",
+        tuple(kinds),
+    ).fetchall()
+
+
+def reference_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(path, name, uses) for every name referenced in every file."""
+    return conn.execute(
+        "SELECT f.path, r.name, count(*) FROM refs r JOIN files f ON f.id = r.file_id"
+        " GROUP BY f.path, r.name"
+    ).fetchall()

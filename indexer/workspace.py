@@ -90,6 +90,14 @@ class WorkspaceIndex:
         """Every symbol, by path then position (at most `limit`)."""
         return q.all_symbols(self._reader(), limit)
 
+    def definition_sites(self, kinds: Sequence[str]) -> list[tuple[str, str]]:
+        """Distinct (name, path) of the definitions of `kinds` (for reference graphs)."""
+        return q.definition_sites(self._reader(), kinds)
+
+    def reference_counts(self) -> list[tuple[str, str, int]]:
+        """(path, name, uses): how often each file refers to each name."""
+        return q.reference_counts(self._reader())
+
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
         """Fuzzy symbol search: exact, prefix, word start, initials (`gUBI`), substring, fuzzy."""
         ids = self.search_index().search(query, limit)
