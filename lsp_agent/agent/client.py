@@ -99,7 +99,10 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
 
 async def race_cancel(awaitable: Awaitable[T], cancel: CancelToken) -> T:
     """Await `awaitable`, but raise Cancelled as soon as `cancel` fires, even mid-read."""
-    cancel.check()
+    if cancel.cancelled:
+        if asyncio.iscoroutine(awaitable):
+            awaitable.close()  # never started: close it so it is not reported as un-awaited
+        cancel.check()
     task = asyncio.ensure_future(awaitable)
     waiter = asyncio.ensure_future(cancel.wait())
     try:

@@ -1,0 +1,66 @@
+"""What a run is configured with and what it returns: plain dataclasses the CLI, the LSP layer
+and tests build directly."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+DEFAULT_MODEL = "claude-sonnet-4-5"
+PermissionMode = Literal["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"]
+PERMISSION_MODES: tuple[str, ...] = (
+    "default",
+    "acceptEdits",
+    "plan",
+    "dontAsk",
+    "bypassPermissions",
+)
+Subtype = Literal["success", "error_max_turns", "error_max_budget_usd", "error_during_execution"]
+
+
+@dataclass
+class AgentOptions:
+    """The Agent SDK's options that apply to this engine, with Claude Code's defaults."""
+
+    cwd: Path = field(default_factory=Path.cwd)
+    model: str = DEFAULT_MODEL
+    fallback_model: str | None = None  # used after repeated overload errors
+    max_tokens: int = 16000
+    thinking_budget: int = 0  # extended thinking budget in tokens; 0 = off (else >= 1024)
+    permission_mode: str = "default"
+    max_turns: int | None = None  # model requests per run
+    max_budget_usd: float | None = None
+    max_wall_seconds: float | None = None
+    add_dirs: list[Path] = field(default_factory=list)
+    # Permission rules in Claude Code syntax ("Read", "Bash(git diff:*)") added on top of the
+    # settings files; a bare tool name in disallowed_tools also hides the tool from the model.
+    allowed_tools: list[str] = field(default_factory=list)
+    disallowed_tools: list[str] = field(default_factory=list)
+    system_prompt: str | None = None  # replaces the built-in instructions
+    append_system_prompt: str | None = None
+    load_memory: bool = True  # CLAUDE.md files
+    resume: str | None = None  # session id
+    continue_session: bool = False  # resume the latest session of cwd
+
+    def __post_init__(self) -> None:
+        self.cwd = Path(self.cwd).resolve()
+        self.add_dirs = [Path(d).resolve() for d in self.add_dirs]
+
+
+@dataclass
+class AgentResult:
+    subtype: str  # one of Subtype
+    result: str  # the final assistant text, or why the run stopped
+    session_id: str
+    turns: int
+    usage: dict[str, int]
+    cost_usd: float
+    duration_s: float
+
+    @property
+    def is_error(self) -> bool:
+        return self.subtype != "success"
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "is_error": self.is_error}

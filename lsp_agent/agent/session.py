@@ -1,0 +1,160 @@
+"""Session transcripts: JSONL files in `data_dir()/sessions/`, one record per line, flushed as
+written, so a killed process leaves everything up to its last line on disk.
+
+Records: `{"type": "session", ...}` first (id, cwd, model, created), then `{"type": "message",
+"message": {...}}` for each API message as it is completed, and `{"type": "result", ...}` at
+the end of each run. Only API messages and results are stored: never headers or credentials.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import shutil
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+from lsp_agent.paths import data_dir
+
+log = logging.getLogger(__name__)
+
+
+class SessionNotFound(Exception):
+    pass
+
+
+def sessions_dir() -> Path:
+    return data_dir() / "sessions"
+
+
+class Transcript:
+    """An open transcript being appended to."""
+
+    def __init__(self, session_id: str, path: Path) -> None:
+        self.session_id = session_id
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("a", encoding="utf-8")
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def message(self, message: dict[str, Any]) -> None:
+        self.write({"type": "message", "message": message})
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def new_session(cwd: Path, model: str) -> Transcript:
+    session_id = str(uuid.uuid4())
+    transcript = Transcript(session_id, sessions_dir() / f"{session_id}.jsonl")
+    created = datetime.datetime.now(datetime.UTC).isoformat()
+    transcript.write(
+        {
+            "type": "session",
+            "session_id": session_id,
+            "cwd": str(cwd),
+            "model": model,
+            "created": created,
+        }
+    )
+    return transcript
+
+
+def resume_session(session_id: str) -> tuple[Transcript, list[dict[str, Any]]]:
+    """The open transcript and the conversation up to its last complete turn."""
+    path = sessions_dir() / f"{session_id}.jsonl"
+    if not _is_session_id(session_id) or not path.is_file():
+        raise SessionNotFound(f"no session {session_id!r} in {sessions_dir()}")
+    return Transcript(session_id, path), complete_turns(_messages(path))
+
+
+def fork_session(session_id: str) -> str:
+    """Copy a session under a new id; the copy can be resumed without touching the original."""
+    source = sessions_dir() / f"{session_id}.jsonl"
+    if not _is_session_id(session_id) or not source.is_file():
+        raise SessionNotFound(f"no session {session_id!r} in {sessions_dir()}")
+    new_id = str(uuid.uuid4())
+    shutil.copyfile(source, sessions_dir() / f"{new_id}.jsonl")
+    return new_id
+
+
+def latest_session(cwd: Path) -> str | None:
+    """The most recently written session started in `cwd` (what `--continue` resumes)."""
+    candidates = []
+    for path in sessions_dir().glob("*.jsonl"):
+        header = _header(path)
+        if header and header.get("cwd") == str(cwd):
+            candidates.append((path.stat().st_mtime_ns, path.stem))
+    return max(candidates)[1] if candidates else None
+
+
+def _is_session_id(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _header(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8") as file:
+            record = json.loads(file.readline())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("type") == "session" else None
+
+
+def _messages(path: Path) -> list[dict[str, Any]]:
+    messages = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            # A process killed mid-write leaves a torn last line; anything else is damage.
+            log.warning("%s:%d: skipping an unreadable transcript line", path, number)
+            continue
+        if isinstance(record, dict) and record.get("type") == "message":
+            messages.append(record["message"])
+    return messages
+
+
+def complete_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop a trailing assistant turn whose tool calls never got results: the API needs every
+    tool_use answered, and a half-run tool call cannot be trusted to have happened."""
+    messages = _merge_roles(messages)
+    while messages and messages[-1]["role"] == "assistant" and _has_tool_use(messages[-1]):
+        messages.pop()
+    return messages
+
+
+def _has_tool_use(message: dict[str, Any]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and any(b.get("type") == "tool_use" for b in content)
+
+
+def _merge_roles(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # The loop writes a follow-up prompt after tool results as its own record; the API wants
+    # one message per role in a row.
+    merged: list[dict[str, Any]] = []
+    for message in messages:
+        if merged and merged[-1]["role"] == message["role"]:
+            content = [*_blocks(merged[-1]), *_blocks(message)]
+            merged[-1] = {"role": message["role"], "content": content}
+        else:
+            merged.append(message)
+    return merged
+
+
+def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+    content = message["content"]
+    return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)

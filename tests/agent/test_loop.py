@@ -1,0 +1,176 @@
+"""The loop end to end against the fake API: real HTTP, real tools, a real workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsp_agent.agent.ports import CancelToken, PermissionResult
+from lsp_agent.agent.session import resume_session
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from tests.agent.conftest import API_KEY, run_scenario
+
+
+async def test_read_then_edit(workspace: Path) -> None:
+    run = await run_scenario("read_then_edit", workspace, permission_mode="acceptEdits")
+    assert run.result.subtype == "success"
+    assert run.result.result == "I changed the greeting to 'hello, world'."
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert run.result.turns == 3
+    assert [r["is_error"] for r in run.tool_results()] == [False, False]
+    assert run.kinds("proposal")[0]["applied"] is True
+    assert run.result.usage["cache_read_input_tokens"] == 2490
+    assert run.result.cost_usd > 0
+    # Text deltas were streamed as they arrived, not only as the final result.
+    assert len(run.kinds("text")) > 3
+
+
+async def test_edit_asks_in_default_mode_and_the_host_decides(workspace: Path) -> None:
+    asked: list[tuple[str, str]] = []
+
+    async def approve(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+        asked.append((name, reason))
+        return PermissionResult("allow")
+
+    run = await run_scenario("read_then_edit", workspace, can_use_tool=approve)
+    assert [name for name, _ in asked] == ["Edit"]  # Read needs no approval
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert run.result.subtype == "success"
+
+
+async def test_edit_denied_headless_in_default_mode(workspace: Path) -> None:
+    run = await run_scenario("read_then_edit", workspace)
+    edit_result = run.tool_results()[1]
+    assert edit_result["is_error"] and "not granted" in edit_result["content"]
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"
+
+
+async def test_several_read_only_tools_in_one_turn(workspace: Path) -> None:
+    (workspace / "a.txt").write_text("alpha\n")
+    (workspace / "b.txt").write_text("beta\n")
+    run = await run_scenario("several_tools_one_turn", workspace, thinking_budget=2048)
+    assert run.result.subtype == "success"
+    second = run.fake.requests[1].body["messages"]
+    results = second[2]["content"]
+    calls = [b for b in second[1]["content"] if b["type"] == "tool_use"]
+    # One tool_result per call, in call order, all in the message after the tool_use turn.
+    assert [r["tool_use_id"] for r in results[:3]] == [c["id"] for c in calls]
+    assert "alpha" in results[0]["content"] and "beta" in results[1]["content"]
+    # The thinking block went back unchanged (the fake checks the signature and text).
+    assert second[1]["content"][0]["type"] == "thinking"
+
+
+async def test_write_refused_without_read(workspace: Path) -> None:
+    run = await run_scenario("write_without_read", workspace, permission_mode="acceptEdits")
+    [result] = run.tool_results()
+    assert result["is_error"]
+    assert "read" in result["content"].lower()
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"
+
+
+async def test_path_escape_refused(workspace: Path) -> None:
+    (workspace.parent / "outside.txt").write_text("secret\n")
+    run = await run_scenario("path_escape", workspace)
+    results = run.tool_results()
+    assert [r["is_error"] for r in results] == [True, True]
+    assert all("outside the workspace" in r["content"] for r in results)
+    assert "secret" not in str(run.fake.requests[1].body)
+
+
+async def test_bash_denied_headless_in_default_mode(workspace: Path) -> None:
+    run = await run_scenario("bash_headless", workspace)
+    [result] = run.tool_results()
+    assert result["is_error"] and "not granted" in result["content"]
+    assert not (workspace / "ran-bash").exists()
+    assert run.result.subtype == "success"
+
+
+async def test_api_failures_are_retried(workspace: Path) -> None:
+    run = await run_scenario("retries", workspace)
+    assert run.result.subtype == "success"
+    assert run.result.result == "Recovered after four failures."
+    retries = run.kinds("retry")
+    assert len(retries) == 4
+    assert retries[0]["delay"] == 0.05  # retry-after honoured
+    assert "rate" in retries[0]["error"].lower()
+    assert "overloaded" in retries[1]["error"].lower()
+    assert "stream error overloaded_error" in retries[2]["error"]
+    assert "connection" in retries[3]["error"] or "ended" in retries[3]["error"]
+
+
+async def test_fallback_model_after_repeated_overload(workspace: Path) -> None:
+    run = await run_scenario("fallback_model", workspace, fallback_model="claude-haiku-4-5")
+    assert run.result.subtype == "success"
+    models = [r.body["model"] for r in run.fake.requests]
+    assert models == ["claude-sonnet-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"]
+
+
+async def test_auth_error_fails_at_once_without_the_key(workspace: Path) -> None:
+    run = await run_scenario("auth_error", workspace)
+    assert run.result.subtype == "error_during_execution"
+    assert "ANTHROPIC_API_KEY" in run.result.result
+    assert API_KEY not in run.result.result
+    assert len(run.fake.requests) == 1
+
+
+async def test_max_turns(workspace: Path) -> None:
+    run = await run_scenario("max_turns", workspace, max_turns=2)
+    assert run.result.subtype == "error_max_turns"
+    assert run.result.turns == 2
+    assert run.fake.remaining == 1
+
+
+async def test_max_budget(workspace: Path) -> None:
+    run = await run_scenario("max_turns", workspace, max_budget_usd=0.000001)
+    assert run.result.subtype == "error_max_budget_usd"
+    assert run.result.turns == 1
+
+
+async def test_pause_turn_continues(workspace: Path) -> None:
+    run = await run_scenario("pause_turn", workspace)
+    assert run.result.subtype == "success"
+    second = run.fake.requests[1].body["messages"]
+    assert second[-1] == {
+        "role": "assistant",
+        "content": [{"type": "text", "text": "Working on it"}],
+    }
+
+
+async def test_max_tokens_inside_tool_input_re_asks(workspace: Path) -> None:
+    run = await run_scenario("max_tokens_tool_input", workspace, permission_mode="acceptEdits")
+    assert run.result.subtype == "success"
+    assert (workspace / "new.py").read_text() == "def f():\n    return 1\n"
+    retry_request = run.fake.requests[1].body["messages"]
+    assert "max_tokens" in retry_request[-1]["content"][-1]["text"]
+
+
+async def test_cancellation_mid_stream(workspace: Path) -> None:
+    cancel = CancelToken()
+
+    async def cancel_when_held(fake: FakeAnthropic) -> None:
+        await fake.held.wait()
+        cancel.cancel("user pressed stop")
+
+    run = await run_scenario("hold_mid_stream", workspace, cancel=cancel, during=cancel_when_held)
+    assert run.result.subtype == "error_during_execution"
+    assert run.result.result == "cancelled: user pressed stop"
+    # The transcript holds only complete turns: the read and its result; no partial answer.
+    _, messages = resume_session(run.result.session_id)
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+
+
+async def test_cancellation_before_a_tool_call_applies_nothing(workspace: Path) -> None:
+    cancel = CancelToken()
+
+    async def cancel_on_edit(
+        name: str, tool_input: dict[str, Any], reason: str
+    ) -> PermissionResult:
+        cancel.cancel("stopped while asking")
+        return PermissionResult("allow")
+
+    run = await run_scenario(
+        "read_then_edit", workspace, cancel=cancel, can_use_tool=cancel_on_edit
+    )
+    assert run.result.result == "cancelled: stopped while asking"
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"
+    assert run.kinds("tool_result")[-1]["id"] != run.kinds("tool_use")[-1]["id"]
