@@ -10,7 +10,7 @@ from lsp_agent.agent.tools.base import Tool
 
 def engine_tools() -> list[Tool]:
     try:
-        from lsp_agent.agent.tools.registry import default_tools  # type: ignore[import-not-found]
+        from lsp_agent.agent.tools.registry import default_tools
     except ImportError:
         return _known_tools()
     return list(default_tools())
