@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.agent.tools.base import ToolContext
+
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -24,6 +28,13 @@ def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     root.mkdir()
     return root.resolve()
+
+
+@pytest.fixture
+def ctx(project: Path) -> ToolContext:
+    return ToolContext(
+        project, [project], DiskDocumentSource(), DiskEditSink(), CancelToken(), tool_use_id="t1"
+    )
 
 
 def write_tree(root: Path, files: dict[str, str]) -> None:

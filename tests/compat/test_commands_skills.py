@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 from lsp_agent.agent import frontmatter
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
-from lsp_agent.agent.ports import CancelToken
 from lsp_agent.agent.skills import Skill, load_skills, skills_prompt
 from lsp_agent.agent.slash_commands import (
     Builtin,
@@ -115,7 +113,7 @@ SKILLS = {
 }
 
 
-async def test_skills_and_skill_tool(project: Path, home: Path) -> None:
+async def test_skills_and_skill_tool(project: Path, home: Path, ctx: ToolContext) -> None:
     write_tree(project, SKILLS)
     write_tree(home, {".claude/skills/notes/SKILL.md": "---\ndescription: Take notes\n---\nN.\n"})
     skills = load_skills(project)
@@ -128,7 +126,6 @@ async def test_skills_and_skill_tool(project: Path, home: Path) -> None:
 
     activated: list[Skill] = []
     tool = SkillTool(skills, activated.append)
-    ctx = ToolContext(project, [project], DiskDocumentSource(), DiskEditSink(), CancelToken())
     result = await tool.run({"skill": "pdf-tools"}, ctx)
     assert not result.is_error
     assert result.content == (

@@ -6,10 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
-from lsp_agent.agent.ports import CancelToken, PermissionResult
+from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.subagents import (
     GENERAL_PURPOSE,
     AgentDefinition,
@@ -21,14 +18,6 @@ from lsp_agent.agent.tools.base import ToolContext
 from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
 from lsp_agent.agent.tools.task import TaskTool
 from tests.compat.conftest import write_tree
-
-
-@pytest.fixture
-def ctx(project: Path) -> ToolContext:
-    return ToolContext(
-        project, [project], DiskDocumentSource(), DiskEditSink(), CancelToken(), tool_use_id="t1"
-    )
-
 
 AGENTS = {
     ".claude/agents/reviewer.md": (
