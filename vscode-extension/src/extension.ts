@@ -1,0 +1,189 @@
+// Activation: start lsp-agent, wire its stream to the transcript, status bar and review, and
+// register the commands. The server does the work; this stays thin.
+import * as vscode from "vscode";
+import {
+  ExecuteCommandRequest,
+  LanguageClient,
+  type ResponseError,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from "vscode-languageclient/node";
+import { forwardDiagnostics } from "./diagnostics";
+import { type SessionInfo, STREAM, type StreamEvent } from "./protocol";
+import { ReviewController, SCHEME } from "./review";
+import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
+import { StatusItem } from "./status";
+import { Transcript } from "./transcript";
+
+let client: LanguageClient | undefined;
+let clientDisposables: vscode.Disposable[] = [];
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const transcript = new Transcript();
+  const status = new StatusItem();
+  const review = new ReviewController((command, argument) => execute(command, argument));
+  context.subscriptions.push(transcript, status, review, { dispose: () => void stopClient() });
+
+  const onStream = (event: StreamEvent): void => {
+    transcript.onEvent(event);
+    status.onEvent(event);
+    if (event.kind === "proposal") {
+      review.onProposal(event).catch((error: unknown) => {
+        void vscode.window.showErrorMessage(`LSP Agent: cannot show the proposal: ${String(error)}`);
+      });
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    const started = await startClient(onStream);
+    if (!started) status.stopped("server not found");
+  };
+
+  const register = (name: string, handler: (...args: never[]) => unknown): void => {
+    context.subscriptions.push(vscode.commands.registerCommand(name, handler));
+  };
+  register("lspAgent.askClaude", askClaude);
+  register("lspAgent.fixFile", fixFile);
+  register("lspAgent.cancelRun", async () => execute("lspAgent.cancel", {}));
+  register("lspAgent.acceptHunk", (id?: string, hunk?: string) => review.decideHunk(true, id, hunk));
+  register("lspAgent.rejectHunk", (id?: string, hunk?: string) => review.decideHunk(false, id, hunk));
+  register("lspAgent.acceptAll", (id?: string) => review.decideAll(true, id));
+  register("lspAgent.rejectAll", (id?: string) => review.decideAll(false, id));
+  register("lspAgent.showSessions", showSessions);
+  register("lspAgent.showTranscript", () => transcript.show());
+  register("lspAgent.restartServer", async () => {
+    await stopClient();
+    await start();
+  });
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration(`${SECTION}.server`)) {
+        await stopClient();
+        await start();
+      }
+    }),
+  );
+  await start();
+}
+
+export async function deactivate(): Promise<void> {
+  await stopClient();
+}
+
+async function startClient(onStream: (event: StreamEvent) => void): Promise<boolean> {
+  const { command, args } = serverCommand();
+  if (!findExecutable(command)) {
+    const open = "Open Settings";
+    const message =
+      `LSP Agent: cannot find the server command "${command}". Install lsp-agent (pip install lsp-agent) ` +
+      `and put it on PATH, or set "lspAgent.server.command" or "lspAgent.server.python".`;
+    void vscode.window.showErrorMessage(message, open).then((choice) => {
+      if (choice === open) void vscode.commands.executeCommand("workbench.action.openSettings", "lspAgent.server");
+    });
+    return false;
+  }
+  const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
+    initializationOptions: { ...serverSettings(), clientReview: true },
+    middleware: {
+      // The "Ask Claude..." code action carries no prompt: ask for one here.
+      executeCommand: async (name, args: unknown[], next): Promise<unknown> => {
+        const argument = (args[0] ?? {}) as { prompt?: string; action?: string };
+        if (name === "lspAgent.ask" && !argument.prompt && (argument.action ?? "ask") === "ask") {
+          const prompt = await vscode.window.showInputBox({ title: "Ask Claude", prompt: "What should Claude do?" });
+          if (!prompt) return undefined;
+          return (await next(name, [{ ...argument, prompt }, ...args.slice(1)])) as unknown;
+        }
+        return (await next(name, args)) as unknown;
+      },
+      workspace: {
+        // Answer for our section with the server's settings only (not this extension's own).
+        configuration: async (params, token, next) => {
+          const result = (await next(params, token)) as unknown[] | ResponseError;
+          if (!Array.isArray(result)) return result;
+          const answers = result;
+          return params.items.map((item, index): unknown =>
+            item.section === SECTION
+              ? serverSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+              : answers[index],
+          );
+        },
+      },
+    },
+  };
+  const created = new LanguageClient("lspAgent", "LSP Agent", serverOptions, clientOptions);
+  client = created;
+  clientDisposables = [created.onNotification(STREAM, onStream)];
+  await created.start();
+  clientDisposables.push(forwardDiagnostics(created));
+  return true;
+}
+
+async function stopClient(): Promise<void> {
+  const running = client;
+  client = undefined;
+  for (const d of clientDisposables) d.dispose();
+  clientDisposables = [];
+  if (running?.needsStop()) await running.stop();
+}
+
+async function execute(command: string, argument: object): Promise<unknown> {
+  if (!client) throw new Error("the lsp-agent server is not running");
+  return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [argument] });
+}
+
+function reportFailure(what: string) {
+  return (error: unknown): void => {
+    void vscode.window.showErrorMessage(`LSP Agent: ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
+}
+
+function editorTarget(): { uri: string; range?: object } | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme === SCHEME || !client) return undefined;
+  const uri = client.code2ProtocolConverter.asUri(editor.document.uri);
+  const selection = editor.selection;
+  return selection.isEmpty ? { uri } : { uri, range: client.code2ProtocolConverter.asRange(selection) };
+}
+
+async function askClaude(): Promise<void> {
+  const target = editorTarget();
+  if (!target) {
+    void vscode.window.showInformationMessage("LSP Agent: open a file first (and start the server).");
+    return;
+  }
+  const prompt = await vscode.window.showInputBox({
+    title: "Ask Claude",
+    prompt: target.range ? "About the selection" : "About this file",
+  });
+  if (prompt) await execute("lspAgent.ask", { ...target, prompt }).catch(reportFailure("Ask Claude"));
+}
+
+async function fixFile(): Promise<void> {
+  const target = editorTarget();
+  if (target) await execute("lspAgent.fixDiagnostics", { uri: target.uri }).catch(reportFailure("Fix diagnostics"));
+}
+
+async function showSessions(): Promise<void> {
+  const sessions = (await execute("lspAgent.sessions", {}).catch(reportFailure("Listing sessions"))) as
+    | SessionInfo[]
+    | undefined;
+  if (!sessions) return;
+  const picked = await vscode.window.showQuickPick(
+    sessions.map((s) => ({
+      label: `${s.running ? "$(loading~spin) " : ""}${s.title}`,
+      description: s.updated,
+      detail: s.cwd,
+      session: s,
+    })),
+    { title: "Claude sessions: pick one to continue" },
+  );
+  if (!picked) return;
+  const prompt = await vscode.window.showInputBox({ title: `Continue: ${picked.session.title}` });
+  if (!prompt) return;
+  const target = editorTarget();
+  await execute("lspAgent.resume", { sessionId: picked.session.sessionId, prompt, uri: target?.uri }).catch(
+    reportFailure("Resume"),
+  );
+}

@@ -1,0 +1,243 @@
+// Inline diff review of proposals (docs/protocol.md, "Client review"): each pending proposal
+// opens as a diff of the current file against a writable proposal document; the user accepts or
+// rejects hunk by hunk (CodeLens, editor-title actions, keybindings) or all at once, may edit the
+// proposal, and once every hunk is decided the server hears what to apply.
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { applyHunks, hunkLines, hunkNear } from "./hunks";
+import { MemFs } from "./memfs";
+import type { Hunk, HunkId, ProposalEvent } from "./protocol";
+
+export const SCHEME = "lsp-agent-proposal";
+
+export type Execute = (command: string, argument: object) => Promise<unknown>;
+
+interface Review {
+  event: ProposalEvent;
+  doc: vscode.Uri;
+  accepted: Set<HunkId>;
+  rejected: Set<HunkId>;
+  finishing: boolean;
+}
+
+export class ReviewController implements vscode.Disposable, vscode.CodeLensProvider {
+  private readonly fs = new MemFs();
+  private readonly reviews = new Map<string, Review>();
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.lensesChanged.event;
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly execute: Execute) {
+    this.disposables = [
+      vscode.workspace.registerFileSystemProvider(SCHEME, this.fs, { isCaseSensitive: true }),
+      vscode.languages.registerCodeLensProvider({ scheme: SCHEME }, this),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.scheme === SCHEME) this.lensesChanged.fire();
+      }),
+      this.lensesChanged,
+    ];
+  }
+
+  async onProposal(event: ProposalEvent): Promise<void> {
+    const known = this.reviews.get(event.proposalId);
+    if (event.status !== "pending") {
+      if (known) await this.close(known);
+      if (event.status === "stale") {
+        void vscode.window.showWarningMessage(`Claude's change to ${path.basename(vscode.Uri.parse(event.uri).fsPath)} is stale: the file changed under it.`);
+      }
+      return;
+    }
+    if (known) return;
+    const target = vscode.Uri.parse(event.uri);
+    const doc = vscode.Uri.from({ scheme: SCHEME, path: `/${event.proposalId}/${path.basename(target.path)}` });
+    const review: Review = { event, doc, accepted: new Set(), rejected: new Set(), finishing: false };
+    this.reviews.set(event.proposalId, review);
+    this.fs.set(doc, event.newText);
+    this.updateContext();
+    const title = `Claude: ${path.basename(target.path)} (current ↔ proposed)`;
+    await vscode.commands.executeCommand("vscode.diff", target, doc, title, { preview: false });
+    this.lensesChanged.fire();
+  }
+
+  // -- commands --------------------------------------------------------------------------
+
+  async decideHunk(accept: boolean, proposalId?: string, hunkId?: HunkId): Promise<void> {
+    const found = proposalId !== undefined ? this.withHunk(proposalId, hunkId) : this.hunkAtCursor();
+    if (!found) {
+      void vscode.window.showInformationMessage("No Claude proposal hunk to review here.");
+      return;
+    }
+    const { review, hunk } = found;
+    if (accept) {
+      review.accepted.add(hunk.id);
+    } else {
+      await this.revertHunk(review, hunk);
+      review.rejected.add(hunk.id);
+    }
+    this.lensesChanged.fire();
+    if (this.undecided(review).length === 0) await this.finish(review, this.isEdited(review));
+  }
+
+  async decideAll(accept: boolean, proposalId?: string): Promise<void> {
+    const review = proposalId !== undefined ? this.reviews.get(proposalId) : this.reviewAtCursor();
+    if (!review) {
+      void vscode.window.showInformationMessage("No Claude proposal to review.");
+      return;
+    }
+    const edited = this.isEdited(review);
+    for (const hunk of this.undecided(review)) {
+      if (accept) review.accepted.add(hunk.id);
+      else review.rejected.add(hunk.id);
+    }
+    await this.finish(review, edited);
+  }
+
+  // -- CodeLens ------------------------------------------------------------------------
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const review = this.reviewForDoc(document.uri);
+    if (!review) return [];
+    const top = new vscode.Range(0, 0, 0, 0);
+    const id = review.event.proposalId;
+    const lenses = [
+      new vscode.CodeLens(top, { title: "Accept all", command: "lspAgent.acceptAll", arguments: [id] }),
+      new vscode.CodeLens(top, { title: "Reject all", command: "lspAgent.rejectAll", arguments: [id] }),
+    ];
+    const undecided = new Set(this.undecided(review).map((h) => h.id));
+    for (const span of hunkLines(review.event.hunks, this.kept(review), "new")) {
+      if (!undecided.has(span.hunk.id)) continue;
+      const at = new vscode.Range(span.first, 0, span.first, 0);
+      const args = [id, span.hunk.id];
+      lenses.push(
+        new vscode.CodeLens(at, { title: "Accept hunk", command: "lspAgent.acceptHunk", arguments: args }),
+        new vscode.CodeLens(at, { title: "Reject hunk", command: "lspAgent.rejectHunk", arguments: args }),
+      );
+    }
+    return lenses;
+  }
+
+  // -- internals -----------------------------------------------------------------------
+
+  private undecided(review: Review): Hunk[] {
+    return review.event.hunks.filter((h) => !review.accepted.has(h.id) && !review.rejected.has(h.id));
+  }
+
+  /** Hunks the proposal document shows as changed: all but the rejected ones. */
+  private kept(review: Review): Set<HunkId> {
+    return new Set(review.event.hunks.filter((h) => !review.rejected.has(h.id)).map((h) => h.id));
+  }
+
+  private reviewForDoc(uri: vscode.Uri): Review | undefined {
+    if (uri.scheme === SCHEME) return this.reviews.get(uri.path.split("/")[1] ?? "");
+    const target = uri.toString();
+    const matching = [...this.reviews.values()].filter((r) => vscode.Uri.parse(r.event.uri).toString() === target);
+    return matching[matching.length - 1];
+  }
+
+  private reviewAtCursor(): Review | undefined {
+    const editor = vscode.window.activeTextEditor;
+    const review = editor ? this.reviewForDoc(editor.document.uri) : undefined;
+    return review ?? [...this.reviews.values()].pop();
+  }
+
+  private hunkAtCursor(): { review: Review; hunk: Hunk } | undefined {
+    const editor = vscode.window.activeTextEditor;
+    const review = this.reviewAtCursor();
+    if (!review) return undefined;
+    const undecided = new Set(this.undecided(review).map((h) => h.id));
+    const onProposal = editor?.document.uri.scheme === SCHEME;
+    const spans = hunkLines(review.event.hunks, this.kept(review), onProposal ? "new" : "old");
+    const line = editor && this.reviewForDoc(editor.document.uri) === review ? editor.selection.active.line : 0;
+    const hunk = hunkNear(spans, line, undecided);
+    return hunk ? { review, hunk } : undefined;
+  }
+
+  private withHunk(proposalId: string, hunkId?: HunkId): { review: Review; hunk: Hunk } | undefined {
+    const review = this.reviews.get(proposalId);
+    const hunk = review?.event.hunks.find((h) => h.id === hunkId);
+    return review && hunk ? { review, hunk } : undefined;
+  }
+
+  private proposalText(review: Review): string {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === review.doc.toString());
+    return open ? open.getText() : new TextDecoder().decode(this.fs.readFile(review.doc));
+  }
+
+  /** Put the hunk's old text back into the proposal document. */
+  private async revertHunk(review: Review, hunk: Hunk): Promise<void> {
+    const { oldText, hunks } = review.event;
+    const before = applyHunks(oldText, hunks, this.kept(review));
+    const current = this.proposalText(review);
+    const after = new Set(this.kept(review));
+    after.delete(hunk.id);
+    let next: string | undefined = applyHunks(oldText, hunks, after);
+    if (current !== before) {
+      // The user edited the proposal: revert just this hunk where it still reads as proposed.
+      const at = current.indexOf(hunk.newText);
+      next = hunk.newText && at >= 0 ? current.slice(0, at) + hunk.oldText + current.slice(at + hunk.newText.length) : undefined;
+    }
+    if (next === undefined) {
+      void vscode.window.showWarningMessage("Could not find that hunk in the edited proposal; it is rejected all the same.");
+      return;
+    }
+    await this.replaceProposalText(review, next);
+  }
+
+  private async replaceProposalText(review: Review, text: string): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(review.doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(review.doc, new vscode.Range(0, 0, document.lineCount, 0), text);
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  /** Whether the user changed the proposal document beyond the hunk decisions. */
+  private isEdited(review: Review): boolean {
+    const { oldText, hunks } = review.event;
+    return (this.proposalText(review)) !== applyHunks(oldText, hunks, this.kept(review));
+  }
+
+  private async finish(review: Review, edited: boolean): Promise<void> {
+    if (review.finishing) return;
+    review.finishing = true;
+    const { proposalId, hunks } = review.event;
+    const accepted = hunks.filter((h) => review.accepted.has(h.id)).map((h) => h.id);
+    try {
+      if (edited) {
+        await this.execute("lspAgent.acceptEdits", { proposalId, text: this.proposalText(review) });
+      } else if (accepted.length === 0) {
+        await this.execute("lspAgent.rejectEdits", { proposalId, reason: "rejected by the user" });
+      } else if (accepted.length === hunks.length) {
+        await this.execute("lspAgent.acceptEdits", { proposalId });
+      } else {
+        await this.execute("lspAgent.acceptEdits", { proposalId, hunks: accepted });
+      }
+    } catch (error) {
+      void vscode.window.showErrorMessage(`LSP Agent: answering the proposal failed: ${String(error)}`);
+    } finally {
+      await this.close(review);
+    }
+  }
+
+  private async close(review: Review): Promise<void> {
+    this.reviews.delete(review.event.proposalId);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === review.doc.toString());
+    if (open?.isDirty) await open.save();
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => {
+      const input = tab.input;
+      if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === review.doc.toString();
+      return input instanceof vscode.TabInputText && input.uri.toString() === review.doc.toString();
+    });
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
+    this.fs.remove(review.doc);
+    this.updateContext();
+    this.lensesChanged.fire();
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand("setContext", "lspAgent.reviewing", this.reviews.size > 0);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
