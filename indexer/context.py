@@ -183,3 +183,32 @@ def _pagerank(
             nxt[dst] += damping * rank[src] * w / out_weight[src]
         rank = nxt
     return rank
+
+
+def context_text(
+    index: WorkspaceIndex,
+    path: str,
+    point: Point,
+    source: bytes | None = None,
+    max_chars: int = 6000,
+) -> str:
+    """Enclosing symbols (innermost with its source) and referenced definitions, as prompt text."""
+    chain = enclosing_symbols(index, path, point, source)
+    if not chain:
+        return ""
+    lines = [
+        "Enclosing symbols: "
+        + " > ".join(f"{c.symbol.kind} {c.symbol.qualified_name}" for c in chain)
+    ]
+    body = chain[-1].source
+    if len(body) > max_chars:
+        body = body[:max_chars] + "\n..."
+    lines += [f"Source of {chain[-1].symbol.qualified_name}:", body]
+    used = referenced_definitions(index, path, point, source)
+    if used:
+        lines.append("Definitions it uses:")
+        lines += [
+            f"- {os.path.relpath(s.path, index.root)}:{s.selection.start[0] + 1}: {s.signature}"
+            for s in used
+        ]
+    return "\n".join(lines)

@@ -121,3 +121,7 @@ def reference_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
         "SELECT f.path, r.name, count(*) FROM refs r JOIN files f ON f.id = r.file_id"
         " GROUP BY f.path, r.name"
     ).fetchall()
+
+
+def has_file(conn: sqlite3.Connection, path: str) -> bool:
+    return conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is not None

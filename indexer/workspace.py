@@ -236,6 +236,16 @@ class WorkspaceIndex:
     def remove_file(self, path: str) -> None:
         self._write(lambda s: s.remove_files([os.path.abspath(path)]))
 
+    def remove_tree(self, path: str) -> None:
+        """Drop `path` and, if it was a directory, every indexed file under it."""
+        path = os.path.abspath(path)
+        prefix = path.rstrip(os.sep) + os.sep
+        gone = [p for p in self.indexed_paths() if p == path or p.startswith(prefix)]
+        self._write(lambda s: s.remove_files(gone))
+
+    def has_file(self, path: str) -> bool:
+        return q.has_file(self._reader(), os.path.abspath(path))
+
     def close(self) -> None:
         self._store.close()
 
@@ -272,8 +282,11 @@ def _mp_context():
     # fork is fastest but unsafe once other threads run (the server); forkserver is safe there.
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["indexer.worker"])  # workers start with grammars loaded
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _check(cancel: threading.Event | None) -> None:

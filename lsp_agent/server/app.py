@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 FEATURES = [
     "lsp_agent.server.documents",
     "lsp_agent.server.config",
+    "lsp_agent.server.symbols",
 ]
 
 

@@ -1,0 +1,190 @@
+"""Symbol features end to end: a real server over stdio, a fixture workspace, utf-16 positions."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.e2e.conftest import StartServer, wait_for_log
+
+# Line 3 puts an emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes each) before names.
+MODELS = """\
+class Price:
+    def total(self, qty):
+        return qty
+
+
+s = "😀名前"; 値段 = Price(); v = 値段.total(2)
+
+
+def make_price(unit):
+    return Price()
+"""
+
+CART = """\
+from models import make_price
+
+
+class Cart:
+    def add(self, item):
+        return make_price(item)
+"""
+
+
+@pytest.fixture
+def project(workspace: Path) -> Path:
+    (workspace / "models.py").write_text(MODELS, encoding="utf-8")
+    (workspace / "cart.py").write_text(CART, encoding="utf-8")
+    (workspace / "web").mkdir()
+    (workspace / "web/app.js").write_text("function getUserById(id) { return id; }\n")
+    return workspace
+
+
+async def ready(start_server: StartServer) -> LanguageClient:
+    client = await start_server()
+    await wait_for_log(client, "index ready")
+    return client
+
+
+def uri(root: Path, rel: str) -> str:
+    return (root / rel).as_uri()
+
+
+def utf16_col(line: str, needle: str, occurrence: int = 0) -> int:
+    index = -1
+    for _ in range(occurrence + 1):
+        index = line.index(needle, index + 1)
+    return len(line[:index].encode("utf-16-le")) // 2
+
+
+def open_doc(client: LanguageClient, root: Path, rel: str) -> str:
+    doc_uri = uri(root, rel)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(doc_uri, "python", 1, (root / rel).read_text(encoding="utf-8"))
+        )
+    )
+    return doc_uri
+
+
+async def test_document_symbol_is_hierarchical(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    result = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(project, "models.py")))
+    )
+    assert [(s.name, s.kind) for s in result] == [
+        ("Price", types.SymbolKind.Class),
+        ("s", types.SymbolKind.Variable),
+        ("値段", types.SymbolKind.Variable),
+        ("v", types.SymbolKind.Variable),
+        ("make_price", types.SymbolKind.Function),
+    ]
+    price = result[0]
+    assert [c.name for c in price.children] == ["total"]
+    assert price.children[0].kind == types.SymbolKind.Method
+    line = MODELS.splitlines()[5]
+    assert result[2].selection_range.start == types.Position(5, utf16_col(line, "値段"))
+    assert result[3].selection_range.start == types.Position(5, utf16_col(line, "v ="))
+
+
+async def test_workspace_symbol_fuzzy(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    result = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="gUBI"))
+    assert [s.name for s in result] == ["getUserById"]
+    assert result[0].location.uri == uri(project, "web/app.js")
+    assert result[0].location.range.start == types.Position(0, 9)
+    result = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="値"))
+    line = MODELS.splitlines()[5]
+    assert result[0].location.range == types.Range(
+        types.Position(5, utf16_col(line, "値段")), types.Position(5, utf16_col(line, "値段") + 2)
+    )
+
+
+async def test_definition_after_emoji_and_cjk(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    doc = open_doc(client, project, "models.py")
+    line = MODELS.splitlines()[5]
+    # `total` in `値段.total(2)`: the column counts UTF-16 units.
+    at = types.Position(5, utf16_col(line, "total") + 1)
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(doc), at)
+    )
+    assert [(loc.uri, loc.range.start) for loc in result] == [(doc, types.Position(1, 8))]
+
+
+async def test_definition_across_files_prefers_the_import(
+    start_server: StartServer, project: Path
+) -> None:
+    client = await ready(start_server)
+    doc = uri(project, "cart.py")
+    result = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(doc), types.Position(5, 17))
+    )
+    assert result[0].uri == uri(project, "models.py")
+    assert result[0].range.start == types.Position(8, 4)
+
+
+async def test_references_with_declaration(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    result = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri(project, "models.py")),
+            position=types.Position(0, 7),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    line = MODELS.splitlines()[5]
+    found = sorted(
+        (Path(loc.uri).name, loc.range.start.line, loc.range.start.character) for loc in result
+    )
+    assert found == [
+        ("models.py", 0, 6),
+        ("models.py", 5, utf16_col(line, "Price")),
+        ("models.py", 9, 11),
+    ]
+
+
+async def test_edits_update_document_symbols(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    doc = open_doc(client, project, "cart.py")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version=2, uri=doc),
+            [
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(3, 6), types.Position(3, 10)), text="Basket😀"
+                )
+            ],
+        )
+    )
+    result = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(doc))
+    )
+    assert [s.name for s in result] == ["Basket"]  # `😀` is not part of a Python identifier
+    assert result[0].children[0].name == "add"
+
+
+async def test_watched_file_changes_reach_workspace_symbol(
+    start_server: StartServer, project: Path
+) -> None:
+    client = await ready(start_server)
+    new = project / "extra.py"
+    new.write_text(textwrap.dedent("def freshly_created():\n    pass\n"))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(new.as_uri(), types.FileChangeType.Created)]
+        )
+    )
+    await wait_for_log(client, "updated 1 file")
+    result = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="freshly"))
+    assert [s.name for s in result] == ["freshly_created"]
+
+
+async def test_watchers_are_registered(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    methods = [r.method for r in client.registrations]  # type: ignore[attr-defined]
+    assert types.WORKSPACE_DID_CHANGE_WATCHED_FILES in methods
