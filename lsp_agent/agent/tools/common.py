@@ -41,7 +41,9 @@ class BaseTool:
         raise NotImplementedError
 
 
-def arg(tool_input: dict[str, Any], key: str, kind: type, default: Any = ...) -> Any:
+def arg(
+    tool_input: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = ...
+) -> Any:
     """`tool_input[key]` checked against `kind`; missing -> `default`, or an error if none."""
     value = tool_input.get(key)
     if value is None:
@@ -49,8 +51,9 @@ def arg(tool_input: dict[str, Any], key: str, kind: type, default: Any = ...) ->
             raise ToolError(f"missing required parameter `{key}`")
         return default
     # bool is an int subclass; a model sending true for a line count is a mistake.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ToolError(f"parameter `{key}` must be {kind.__name__}, got {value!r}")
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise ToolError(f"parameter `{key}` must be {names}, got {value!r}")
     return value
 
 

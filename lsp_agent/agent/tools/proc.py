@@ -1,0 +1,106 @@
+"""Running a subprocess for a tool: its own process group (so a timeout or a cancel kills the
+children and grandchildren too), output captured with a bound on memory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from lsp_agent.agent.ports import Cancelled, CancelToken
+
+
+@dataclass
+class Finished:
+    output: str
+    stderr: str
+    returncode: int | None  # None when killed by our timeout
+    timed_out: bool
+
+
+async def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    timeout_s: float,
+    cancel: CancelToken,
+    env: Mapping[str, str] | None = None,
+    head: int = 15_000,
+    tail: int = 15_000,
+    merge_stderr: bool = True,
+) -> Finished:
+    # Output goes to temp files, not pipes: a background job the command leaves behind would
+    # hold a pipe open (and asyncio's wait() with it); a file it can keep writing to harmlessly.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT if merge_stderr else err,
+            start_new_session=True,  # its own process group, which _kill_group ends as a whole
+        )
+        timed_out = await _wait(proc, timeout_s, cancel)
+        code = None if timed_out else proc.returncode
+        return Finished(_read(out, head, tail), _read(err, 4000, 4000), code, timed_out)
+
+
+async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: CancelToken) -> bool:
+    """Wait for exit; kill the group on timeout (returns True) or cancel (raises Cancelled).
+    The group is killed after a normal exit too, ending background jobs it left running."""
+    exited = asyncio.create_task(proc.wait())
+    cancelled = asyncio.create_task(cancel.wait())
+    try:
+        done, _ = await asyncio.wait(
+            {exited, cancelled}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
+        )
+        _kill_group(proc.pid)
+        if exited in done:
+            return False
+        if cancelled in done:
+            raise Cancelled(cancel.reason)
+        await exited
+        return True
+    finally:
+        if proc.returncode is None:
+            _kill_group(proc.pid)  # our own task was cancelled
+        exited.cancel()
+        cancelled.cancel()
+
+
+def _read(handle: IO[bytes], head: int, tail: int) -> str:
+    """The first `head` and last `tail` bytes, with a note saying how much was left out."""
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(0)
+    if size <= head + tail:
+        return handle.read().decode("utf-8", errors="replace")
+    first = handle.read(head).decode("utf-8", errors="replace")
+    handle.seek(size - tail)
+    last = handle.read(tail).decode("utf-8", errors="replace")
+    dropped = size - head - tail
+    return f"{first}\n\n... [{dropped} bytes of output truncated] ...\n\n{last}"
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def tool_env() -> dict[str, str]:
+    """The environment for commands the model runs: ours minus the API credentials (a command
+    printing its environment must not put them in the transcript), with pagers and editors
+    that would wait for a terminal turned off."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"}
+    }
+    env.update({"GIT_EDITOR": "true", "PAGER": "cat", "GIT_PAGER": "cat"})
+    return env
