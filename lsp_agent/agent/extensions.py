@@ -1,0 +1,260 @@
+"""Claude Code's extension points for one agent session, behind a few calls the loop makes.
+
+    ext = await Extensions.load(cwd, approve_mcp=..., on_problem=...)
+    agent = Agent(options, tools=[...], extensions=ext, ...)
+
+The loop asks `prompt()` what to do with a user prompt (slash commands, UserPromptSubmit),
+`pre_tool()` / `post_tool()` around each tool call, `stop()` when the model ends its turn, and
+`session_start()` / `session_end()`. Each returns a plain decision; messages meant for the user
+(hook output, failures) go to `emit` as "hook" events. The tools it contributes (Skill, Task,
+ExitPlanMode, MCP tools) come from `tools()`, given the callbacks only the loop can provide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsp_agent.agent.hooks import HookOutcome, HookRunner
+from lsp_agent.agent.hooks_config import load_hooks
+from lsp_agent.agent.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.ports import CanUseTool, PermissionResult
+from lsp_agent.agent.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
+from lsp_agent.agent.slash_commands import (
+    Builtin,
+    CommandSet,
+    Expansion,
+    Unknown,
+    expand,
+    load_commands,
+)
+from lsp_agent.agent.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
+from lsp_agent.agent.tools.base import Tool, ToolResult
+from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
+from lsp_agent.agent.tools.skill import SkillTool
+from lsp_agent.agent.tools.task import TaskTool
+
+MAX_STOP_CONTINUATIONS = 3  # Stop hooks that keep blocking cannot keep a run alive forever
+Emit = Callable[[str, dict[str, Any]], None]  # (kind, data): the loop's emit
+
+
+@dataclass
+class PromptPlan:
+    """What to do with a user prompt. `action`: send (to the model), builtin (the host or the
+    loop handles `builtin`), refuse (show `message`, send nothing)."""
+
+    action: str
+    text: str = ""
+    context: list[str] = field(default_factory=list)  # extra text blocks for the model
+    builtin: Builtin | None = None
+    model: str | None = None  # a command's model, for this prompt's run
+    allowed_tools: tuple[str, ...] = ()  # a command's allow rules, for this prompt's run
+    message: str = ""
+    stop: bool = False
+
+
+@dataclass
+class ToolGate:
+    """PreToolUse's verdict: `decision` None leaves it to the permission rules; "allow" skips
+    the prompt (deny rules still apply); "ask" prompts even where rules allow; "deny" refuses."""
+
+    decision: str | None
+    reason: str
+    tool_input: dict[str, Any]
+    stop: bool = False
+
+
+class Extensions:
+    def __init__(
+        self,
+        project: Path,
+        *,
+        hooks: HookRunner,
+        commands: CommandSet | None = None,
+        skills: SkillSet | None = None,
+        agents: AgentSet | None = None,
+        mcp: McpServers | None = None,
+    ) -> None:
+        self.project = project
+        self.hooks = hooks
+        self.commands = commands or CommandSet()
+        self.skills = skills or SkillSet()
+        self.agents = agents or AgentSet()
+        self.mcp = mcp
+        self.emit: Emit = lambda kind, data: None
+        self.active_skill: Skill | None = None
+        self.problems = [
+            *hooks.config.problems,
+            *self.commands.problems,
+            *self.skills.problems,
+            *self.agents.problems,
+        ]
+
+    @classmethod
+    async def load(
+        cls,
+        project: Path,
+        *,
+        approve_mcp: ApproveServer | None = None,
+        on_problem: Callable[[str], None] | None = None,
+        hooks: dict[str, Any] | None = None,
+        agents: list[AgentDefinition] | None = None,
+        mcp: bool = True,
+    ) -> Extensions:
+        """Everything from the project's and the user's `.claude/` files; MCP servers started."""
+        servers = None
+        if mcp:
+            servers = McpServers.for_project(project, approve=approve_mcp, on_problem=on_problem)
+            await servers.start()
+        return cls(
+            project,
+            hooks=HookRunner(load_hooks(project, hooks), project_dir=project),
+            commands=load_commands(project),
+            skills=load_skills(project),
+            agents=load_agents(project, extra=agents or []),
+            mcp=servers,
+        )
+
+    def tools(
+        self,
+        *,
+        run_subagent: SubagentRunner | None,
+        ask: CanUseTool | None,
+        get_mode: Callable[[], str],
+        set_mode: Callable[[str], None],
+    ) -> list[Tool]:
+        found: list[Tool] = [ExitPlanModeTool(ask, get_mode, set_mode)]
+        if self.skills.for_model():
+            found.append(SkillTool(self.skills, self._activate))
+        if run_subagent is not None:
+            found.append(TaskTool(self.agents, run_subagent))
+        if self.mcp is not None:
+            found += self.mcp.tools()
+        return found
+
+    def system_prompt(self) -> str:
+        return skills_prompt(self.skills)
+
+    def _activate(self, skill: Skill) -> None:
+        self.active_skill = skill
+
+    def tool_refusal(self, name: str) -> str:
+        """Why `name` may not run under the active skill's `allowed-tools` ("" if it may)."""
+        skill = self.active_skill
+        if skill is None or not skill.allowed_tools or name == "Skill":
+            return ""
+        if any(rule.split("(", 1)[0] == name for rule in skill.allowed_tools):
+            return ""
+        allowed = ", ".join(skill.allowed_tools)
+        return f"{name} is not available while the skill {skill.name!r} is active ({allowed})"
+
+    # -- prompts ----------------------------------------------------------------------------
+
+    async def prompt(self, text: str) -> PromptPlan:
+        self.active_skill = None
+        plan = self._expand(text)
+        if plan.action != "send":
+            return plan
+        outcome = await self._hook("UserPromptSubmit", {"prompt": plan.text})
+        if outcome.blocked or outcome.stop:
+            why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
+            return PromptPlan("refuse", message=why, stop=outcome.stop)
+        plan.context = outcome.additional_context
+        return plan
+
+    def _expand(self, text: str) -> PromptPlan:
+        result = expand(text, self.commands)
+        if result is None:
+            return PromptPlan("send", text)
+        if isinstance(result, Builtin):
+            return PromptPlan("builtin", builtin=result)
+        if isinstance(result, Expansion):
+            command = result.command
+            return PromptPlan(
+                "send", result.prompt, model=command.model, allowed_tools=command.allowed_tools
+            )
+        assert isinstance(result, Unknown)
+        skill = self.skills.skills.get(result.name)  # a skill is also a command: /name args
+        if skill is not None:
+            self.active_skill = skill
+            arguments = text.strip().partition(" ")[2].strip()
+            return PromptPlan("send", skill_message(skill, arguments))
+        return PromptPlan("refuse", message=result.message)
+
+    # -- tools ------------------------------------------------------------------------------
+
+    async def pre_tool(self, name: str, tool_input: dict[str, Any], tool_use_id: str) -> ToolGate:
+        payload = {"tool_name": name, "tool_input": tool_input, "tool_use_id": tool_use_id}
+        outcome = await self._hook("PreToolUse", payload, name)
+        reason = outcome.permission_reason or outcome.reason
+        if outcome.stop:
+            reason = outcome.stop_reason or "a hook stopped the run"
+            return ToolGate("deny", reason, tool_input, stop=True)
+        new_input = outcome.updated_input if outcome.updated_input is not None else tool_input
+        return ToolGate(outcome.permission_decision, reason, new_input)
+
+    async def post_tool(
+        self, name: str, tool_input: dict[str, Any], tool_use_id: str, result: ToolResult
+    ) -> ToolResult:
+        """The result the model sees: hook feedback (exit 2, decision block, additional
+        context) is appended to it."""
+        event = "PostToolUseFailure" if result.is_error else "PostToolUse"
+        payload: dict[str, Any] = {"tool_name": name, "tool_input": tool_input}
+        payload["tool_use_id"] = tool_use_id
+        payload["error" if result.is_error else "tool_response"] = result.content
+        outcome = await self._hook(event, payload, name)
+        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        if not notes:
+            return result
+        feedback = "\n".join(f"[{event} hook] {note}" for note in notes)
+        if isinstance(result.content, str):
+            return ToolResult(f"{result.content}\n\n{feedback}", result.is_error)
+        return ToolResult([*result.content, {"type": "text", "text": feedback}], result.is_error)
+
+    def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
+        """The host's permission callback, with Notification hooks fired before each prompt."""
+        if can_use_tool is None:
+            return None
+
+        async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+            message = f"Claude needs your permission to use {name}"
+            payload = {"message": message, "notification_type": "permission_prompt"}
+            await self._hook("Notification", payload, "permission_prompt")
+            return await can_use_tool(name, tool_input, reason)
+
+        return ask
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def stop(self, continuations: int, *, subagent: bool = False) -> str | None:
+        """The text to continue with when a Stop (SubagentStop) hook blocks, else None."""
+        event = "SubagentStop" if subagent else "Stop"
+        outcome = await self._hook(event, {"stop_hook_active": continuations > 0})
+        if outcome.stop or not outcome.blocked or continuations >= MAX_STOP_CONTINUATIONS:
+            return None
+        return outcome.reason
+
+    async def session_start(self, source: str) -> list[str]:
+        """Context for the model from SessionStart hooks (source: startup | resume | clear |
+        compact)."""
+        return (await self._hook("SessionStart", {"source": source}, source)).additional_context
+
+    async def session_end(self, reason: str = "other") -> None:
+        await self._hook("SessionEnd", {"reason": reason})
+
+    async def aclose(self) -> None:
+        if self.mcp is not None:
+            await self.mcp.aclose()
+
+    async def _hook(
+        self, event: str, payload: dict[str, Any], matcher_value: str | None = None
+    ) -> HookOutcome:
+        outcome = await self.hooks.run(event, payload, matcher_value)
+        messages = outcome.user_messages()
+        if outcome.stop and outcome.stop_reason:
+            messages.append(outcome.stop_reason)
+        if messages:
+            self.emit("hook", {"event": event, "messages": messages})
+        return outcome
