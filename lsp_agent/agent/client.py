@@ -164,7 +164,6 @@ class ModelClient:
         self, body: dict[str, Any], cancel: CancelToken, on_event: OnEvent | None
     ) -> MessageSnapshot:
         import httpx
-        from httpx_sse import EventSource
 
         http = self._client()
         url = f"{self.config.base_url}/v1/messages"
@@ -174,13 +173,7 @@ class ModelClient:
                 if resp.status_code != 200:
                     await resp.aread()
                     raise _status_error(resp)
-                snapshot = MessageSnapshot()
-                async for sse in EventSource(resp).aiter_sse():
-                    cancel.check()
-                    event = json.loads(sse.data)
-                    snapshot = accumulate(event, snapshot)
-                    if on_event is not None:
-                        on_event(event, snapshot)
+                snapshot = await read_stream(resp, cancel, on_event)
         except httpx.TimeoutException as exc:
             raise ConnectionDropped(
                 f"timed out ({type(exc).__name__}): no data from the API"
@@ -203,6 +196,23 @@ class ModelClient:
             )
             self._http = httpx.AsyncClient(timeout=timeout)
         return self._http
+
+
+async def read_stream(
+    response: httpx.Response, cancel: CancelToken, on_event: OnEvent | None = None
+) -> MessageSnapshot:
+    """Fold a 200 response's server-sent events into a snapshot, checking `cancel` between
+    events. Raises StreamErrorEvent on an `error` event; the caller checks `snapshot.done`."""
+    from httpx_sse import EventSource
+
+    snapshot = MessageSnapshot()
+    async for sse in EventSource(response).aiter_sse():
+        cancel.check()
+        event = json.loads(sse.data)
+        snapshot = accumulate(event, snapshot)
+        if on_event is not None:
+            on_event(event, snapshot)
+    return snapshot
 
 
 def _status_error(response: httpx.Response) -> APIError:

@@ -27,14 +27,10 @@ EventType = Literal[
     "ping",
     "error",
 ]
-DeltaType = Literal[
-    "text_delta", "input_json_delta", "thinking_delta", "signature_delta", "citations_delta"
-]
 _EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
-_DELTA_TYPES: frozenset[str] = frozenset(get_args(DeltaType))
 
-# Which field of a block each fragment kind grows.
-_FRAGMENT_FIELD = {
+# Which field of a block each delta type grows, and the delta's field holding the fragment.
+_FRAGMENT_FIELD: dict[str, tuple[str, str]] = {
     "text_delta": ("text", "text"),
     "thinking_delta": ("thinking", "thinking"),
     "signature_delta": ("signature", "signature"),
@@ -87,6 +83,9 @@ class MessageSnapshot:
 def accumulate(event: dict[str, Any], snapshot: MessageSnapshot) -> MessageSnapshot:
     """Fold one decoded stream event into `snapshot`. Raises StreamErrorEvent on `error`."""
     raw_type = event.get("type")
+    if raw_type == "content_block_delta":  # nearly every event: skip the general dispatch
+        _block_delta(snapshot, event["index"], event["delta"])
+        return snapshot
     if raw_type not in _EVENT_TYPES:
         return snapshot  # the API may add event types; they must be ignored
     kind = cast(EventType, raw_type)
@@ -96,7 +95,7 @@ def accumulate(event: dict[str, Any], snapshot: MessageSnapshot) -> MessageSnaps
         case "content_block_start":
             _block_start(snapshot, event["index"], event["content_block"])
         case "content_block_delta":
-            _block_delta(snapshot, event["index"], event["delta"])
+            pass  # handled above
         case "content_block_stop":
             _block_stop(snapshot, event["index"])
         case "message_delta":
@@ -142,18 +141,16 @@ def _block_start(snapshot: MessageSnapshot, index: int, block: dict[str, Any]) -
 
 def _block_delta(snapshot: MessageSnapshot, index: int, delta: dict[str, Any]) -> None:
     block = snapshot.open.get(index)
-    raw_type = delta.get("type")
-    if block is None or raw_type not in _DELTA_TYPES:
+    if block is None:
         return
-    kind = cast(DeltaType, raw_type)
-    match kind:
-        case "text_delta" | "thinking_delta" | "signature_delta" | "input_json_delta":
-            name, source = _FRAGMENT_FIELD[kind]
-            block.add(name, delta.get(source, ""))
-        case "citations_delta":
-            block.block.setdefault("citations", []).append(delta.get("citation"))
-        case _:
-            assert_never(kind)
+    kind = delta.get("type", "")
+    fragment = _FRAGMENT_FIELD.get(kind)
+    if fragment is not None:
+        name, source = fragment
+        block.add(name, delta.get(source, ""))
+    elif kind == "citations_delta":
+        block.block.setdefault("citations", []).append(delta.get("citation"))
+    # other delta types are newer than this code: ignored, like unknown events
 
 
 def _block_stop(snapshot: MessageSnapshot, index: int) -> None:

@@ -26,6 +26,7 @@ import contextlib
 import json
 import random
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     violations: list[str] = field(default_factory=list)
+    received_at: float = field(default_factory=time.monotonic)  # for start-up benchmarks
 
 
 def load_scenario(source: str | Path | dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +74,7 @@ class FakeAnthropic:
         seed: int = 0,
         max_chunk: int = 48,
         max_fragment: int = 6,
+        max_text: int = 8,
         port: int = 0,
     ) -> None:
         self.scenario = load_scenario(scenario)
@@ -85,6 +88,7 @@ class FakeAnthropic:
         self._random = random.Random(seed)
         self._max_chunk = max_chunk
         self._max_fragment = max_fragment
+        self._max_text = max_text
         self._port = port
         self._next = 0
         self._tool_ids: set[str] = set()
@@ -207,7 +211,7 @@ class FakeAnthropic:
     ) -> bool:
         head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
         writer.write((head + "transfer-encoding: chunked\r\n\r\n").encode())
-        events = self._events(response, request)
+        events = self.events_for(response, request)
         fail = response.get("fail") or {}
         cut = int(fail.get("after", len(events))) if fail else len(events)
         await self._send_chunked(writer, b"".join(_sse(e) for e in events[:cut]))
@@ -251,7 +255,8 @@ class FakeAnthropic:
 
     # -- SSE events -------------------------------------------------------------------
 
-    def _events(self, response: dict[str, Any], request: dict[str, Any]) -> list[dict[str, Any]]:
+    def events_for(self, response: dict[str, Any], request: dict[str, Any]) -> list[dict[str, Any]]:
+        """The stream events a scripted `response` becomes (also used by benchmarks)."""
         content = response.get("content", [])
         usage = {
             "input_tokens": 10,
@@ -298,13 +303,17 @@ class FakeAnthropic:
         if kind == "text":
             start, deltas = (
                 {"type": "text", "text": ""},
-                [{"type": "text_delta", "text": t} for t in self._split(block["text"], 8)],
+                [
+                    {"type": "text_delta", "text": t}
+                    for t in self._split(block["text"], self._max_text)
+                ],
             )
         elif kind == "thinking":
             self._thinking[block["signature"]] = block["thinking"]
             start = {"type": "thinking", "thinking": "", "signature": ""}
             deltas = [
-                {"type": "thinking_delta", "thinking": t} for t in self._split(block["thinking"], 8)
+                {"type": "thinking_delta", "thinking": t}
+                for t in self._split(block["thinking"], self._max_text)
             ]
             deltas.append({"type": "signature_delta", "signature": block["signature"]})
         elif kind == "redacted_thinking":
@@ -336,13 +345,23 @@ class FakeAnthropic:
         return pieces
 
 
+def sse_bytes(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(_sse(e) for e in events)
+
+
 def _sse(event: dict[str, Any]) -> bytes:
     return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
 
 
 async def _serve_forever(args: argparse.Namespace) -> None:
     variables = dict(v.split("=", 1) for v in args.var)
-    async with FakeAnthropic(args.scenario, variables=variables, port=args.port) as fake:
+    async with FakeAnthropic(
+        args.scenario,
+        variables=variables,
+        port=args.port,
+        max_chunk=args.max_chunk,
+        max_fragment=args.max_fragment,
+    ) as fake:
         sys.stdout.write(f"listening on {fake.base_url}\n")
         sys.stdout.flush()
         await asyncio.Event().wait()
@@ -353,6 +372,8 @@ def main() -> None:
     parser.add_argument("scenario", help="scenario JSON file")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--var", action="append", default=[], help="NAME=VALUE placeholder")
+    parser.add_argument("--max-chunk", type=int, default=48, help="largest HTTP chunk (bytes)")
+    parser.add_argument("--max-fragment", type=int, default=6, help="largest tool JSON piece")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve_forever(parser.parse_args()))
 
