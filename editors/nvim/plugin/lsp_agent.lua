@@ -1,0 +1,45 @@
+-- User commands for lsp-agent; call require("lsp_agent").setup({...}) to start the server.
+if vim.g.loaded_lsp_agent then
+  return
+end
+vim.g.loaded_lsp_agent = true
+
+local function agent()
+  return require("lsp_agent")
+end
+
+local function range_of(opts)
+  return opts.range > 0 and { opts.line1, opts.line2 } or nil
+end
+
+local command = vim.api.nvim_create_user_command
+
+command("LspAgentAsk", function(opts)
+  agent().ask({ prompt = opts.args ~= "" and opts.args or nil, range = range_of(opts) })
+end, { nargs = "*", range = true, desc = "Ask Claude about the file or the selected lines" })
+
+command("LspAgentFix", function(opts)
+  agent().fix({ range = range_of(opts) })
+end, { range = true, desc = "Fix the diagnostics of the file (or of the selected lines) with Claude" })
+
+command("LspAgentCancel", function()
+  agent().cancel()
+end, { desc = "Cancel every running Claude session" })
+
+command("LspAgentSessions", function()
+  agent().sessions()
+end, { desc = "Pick a Claude session and continue it" })
+
+command("LspAgentTranscript", function()
+  require("lsp_agent.transcript").open()
+end, { desc = "Show the Claude transcript" })
+
+local review = function(name)
+  return function()
+    require("lsp_agent.review")[name]()
+  end
+end
+command("LspAgentAccept", review("accept_hunk"), { desc = "Accept the proposed hunk under the cursor" })
+command("LspAgentReject", review("reject_hunk"), { desc = "Reject the proposed hunk under the cursor" })
+command("LspAgentAcceptAll", review("accept_all"), { desc = "Accept every remaining hunk of the proposal" })
+command("LspAgentRejectAll", review("reject_all"), { desc = "Reject every remaining hunk of the proposal" })

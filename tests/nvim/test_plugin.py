@@ -1,0 +1,190 @@
+"""The Neovim plugin (editors/nvim) in real Neovim 0.11, against the real `lsp-agent serve` and
+the scripted fake model server: review hunk by hunk, cancel, and a permission prompt."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+PLUGIN_DIR = HERE.parent.parent / "editors" / "nvim"
+
+CALC = """def add(a, b):
+    return a + b
+
+
+# Filler between the two functions, so that two edits make two hunks.
+VALUE_1 = 1
+VALUE_2 = 2
+VALUE_3 = 3
+VALUE_4 = 4
+VALUE_5 = 5
+VALUE_6 = 6
+VALUE_7 = 7
+VALUE_8 = 8
+
+
+def sub(a, b):
+    return a - b
+"""
+
+TYPED = "def {0}(a: int, b: int) -> int:"
+
+SCENARIOS: dict[str, dict[str, Any]] = {
+    "review": {
+        "responses": [
+            {
+                "content": [
+                    {"type": "text", "text": "I will add type hints to both functions."},
+                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/calc.py"}},
+                ]
+            },
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "MultiEdit",
+                        "input": {
+                            "file_path": "{cwd}/calc.py",
+                            "edits": [
+                                {"old_string": "def add(a, b):", "new_string": TYPED.format("add")},
+                                {"old_string": "def sub(a, b):", "new_string": TYPED.format("sub")},
+                            ],
+                        },
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "Typed add only; you kept sub as it was."}]},
+        ]
+    },
+    "cancel": {
+        "responses": [
+            {
+                "content": [
+                    {"type": "text", "text": "The file defines add, sub and a list of values."}
+                ],
+                "fail": {"after": 5, "mode": "hold"},
+            }
+        ]
+    },
+    "permission": {
+        "responses": [
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "Bash",
+                        "input": {
+                            "command": "touch {cwd}/ran-bash",
+                            "description": "make a marker",
+                        },
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "Made the marker file."}]},
+        ]
+    },
+}
+
+
+def nvim_binary() -> str:
+    found = shutil.which("nvim", path=str(Path(sys.executable).parent))
+    if found is None:
+        pytest.fail("nvim not found next to the interpreter: install the dev extra")
+    return found
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "calc.py").write_text(CALC)
+    return root
+
+
+def fake_model(scenario: str, workspace: Path, tmp_path: Path) -> Iterator[str]:
+    path = tmp_path / f"{scenario}.json"
+    path.write_text(json.dumps(SCENARIOS[scenario]))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lsp_agent.testing.fake_anthropic",
+            str(path),
+            "--port",
+            "0",
+            "--var",
+            f"cwd={workspace}",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("listening on "), line
+        yield line.split()[-1]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def run_plugin_script(
+    name: str, scenario: str, env: dict[str, str], workspace: Path, tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    for base_url in fake_model(scenario, workspace, tmp_path):
+        env = {
+            **env,
+            "ANTHROPIC_BASE_URL": base_url,
+            "ANTHROPIC_API_KEY": "sk-test",
+            "LSP_AGENT_CMD": json.dumps([sys.executable, "-m", "lsp_agent", "serve"]),
+            "PLUGIN_DIR": str(PLUGIN_DIR),
+            "WORKSPACE": str(workspace),
+        }
+        return subprocess.run(
+            [
+                nvim_binary(),
+                "--headless",
+                "--clean",
+                "--cmd",
+                "let g:loaded_python3_provider=0",
+                "-l",
+                str(HERE / name),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    raise AssertionError("unreachable")
+
+
+def test_review_accepts_one_hunk_and_rejects_the_other(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_review.lua", "review", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+    # Applied to the buffer only: the file on disk is the user's to save.
+    assert (workspace / "calc.py").read_text() == CALC
+
+
+def test_cancel_ends_a_running_session(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_cancel.lua", "cancel", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_permission_prompt_goes_through_vim_ui_select(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_permission.lua", "permission", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "ran-bash").exists()
