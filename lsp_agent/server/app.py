@@ -17,9 +17,12 @@ from typing import Any
 from pygls.lsp.server import LanguageServer
 
 from lsp_agent import __version__
+from lsp_agent.server.diagnostics import DiagnosticStore
 from lsp_agent.server.documents import Documents
+from lsp_agent.server.edits import Proposals
 from lsp_agent.server.logs import EditorLogHandler
 from lsp_agent.server.protocol import AgentProtocol
+from lsp_agent.server.sessions import SessionManager
 from lsp_agent.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,6 +32,9 @@ FEATURES = [
     "lsp_agent.server.documents",
     "lsp_agent.server.config",
     "lsp_agent.server.symbols",
+    "lsp_agent.server.diagnostics",
+    "lsp_agent.server.code_actions",
+    "lsp_agent.server.commands",
 ]
 
 
@@ -42,6 +48,9 @@ class AgentServer(LanguageServer):
         self.log_handler = EditorLogHandler(self)
         self._settings_listeners: list[Callable[[Settings], None]] = []
         self.documents = Documents(self)
+        self.diagnostics = DiagnosticStore()
+        self.proposals = Proposals()
+        self.sessions = SessionManager(self)
 
     def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
         """Call `listener(settings)` whenever the effective settings change."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,18 @@ class _Undecodable:
 
 
 class AgentProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Request id -> what to call on `$/cancelRequest`. pygls cancels only the outer future
+        # of an executeCommand, never the command's own coroutine.
+        self.cancel_hooks: dict[int | str, Callable[[], None]] = {}
+
+    def _handle_cancel_notification(self, msg_id: int | str) -> None:
+        hook = self.cancel_hooks.pop(msg_id, None)
+        if hook is not None:
+            hook()
+        super()._handle_cancel_notification(msg_id)
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)

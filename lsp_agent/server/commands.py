@@ -1,0 +1,228 @@
+"""The `lspAgent.*` commands (docs/protocol.md). Each takes one object argument, checks it,
+and returns at once: runs go on in the background unless `wait` is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from lsp_agent.agent.options import PERMISSION_MODES
+from lsp_agent.server import context
+from lsp_agent.server.app import AgentServer  # pygls reads handlers' annotations at run time
+from lsp_agent.server.edits import Review
+from lsp_agent.server.protocol import AgentProtocol
+
+logger = logging.getLogger(__name__)
+
+ACCEPT_TIMEOUT_S = 60.0
+
+
+class BadArgument(JsonRpcInvalidParams):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+def _argument(args: tuple[Any, ...]) -> dict[str, Any]:
+    if len(args) == 0:
+        return {}
+    if len(args) != 1 or not isinstance(args[0], dict):
+        raise BadArgument("expected one object argument")
+    return args[0]
+
+
+def _string(arg: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = arg.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise BadArgument(f"'{key}' must be a non-empty string")
+    return value
+
+
+def _range(ls: AgentServer, arg: dict[str, Any]) -> types.Range | None:
+    if arg.get("range") is None:
+        return None
+    try:
+        return ls.protocol._converter.structure(arg["range"], types.Range)
+    except Exception:
+        raise BadArgument("'range' must be an LSP Range") from None
+
+
+def _hunks(arg: dict[str, Any]) -> frozenset[int] | None:
+    hunks = arg.get("hunks")
+    if hunks is None:
+        return None
+    if not isinstance(hunks, list) or not all(isinstance(h, int) for h in hunks):
+        raise BadArgument("'hunks' must be a list of hunk ids")
+    return frozenset(hunks)
+
+
+def _document_uri(ls: AgentServer, arg: dict[str, Any]) -> str:
+    uri = _string(arg, "uri", required=True)
+    assert uri is not None
+    document = ls.workspace.get_text_document(uri)
+    if ls.documents.text(uri) is None and not Path(document.path).is_file():
+        raise BadArgument(f"no such document: {uri}")
+    return uri
+
+
+async def _start(ls: AgentServer, request: context.Request, arg: dict[str, Any]) -> dict[str, Any]:
+    prompt = context.build_prompt(ls, request)
+    try:
+        session = ls.sessions.start(
+            prompt, context.title_for(request), request.uri, _string(arg, "sessionId")
+        )
+    except RuntimeError as exc:
+        raise BadArgument(str(exc)) from None
+    except Exception as exc:  # e.g. an unknown session id to resume
+        raise BadArgument(f"{type(exc).__name__}: {exc}") from None
+    if not arg.get("wait"):
+        return {"sessionId": session.id}
+    protocol = ls.protocol
+    assert isinstance(protocol, AgentProtocol)
+    msg_id = protocol.msg_id
+    if msg_id is not None:
+        protocol.cancel_hooks[msg_id] = lambda: _cancel_quietly(ls, session.id)
+    try:
+        result = await ls.sessions.wait(session.id)
+    finally:
+        if msg_id is not None:
+            protocol.cancel_hooks.pop(msg_id, None)
+    return {"sessionId": session.id, **(result.to_json() if result else {})}
+
+
+def _cancel_quietly(ls: AgentServer, session_id: str) -> None:
+    ls.sessions.cancel(session_id)
+
+
+async def ask(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    action = arg.get("action") or "ask"
+    if action not in context.ACTIONS or action == "fix":
+        raise BadArgument(f"unknown action {action!r}")
+    prompt = arg.get("prompt") or ""
+    if not isinstance(prompt, str):
+        raise BadArgument("'prompt' must be a string")
+    if action == "ask" and not prompt.strip():
+        raise BadArgument("lspAgent.ask needs a 'prompt' (rich clients ask the user for one)")
+    uri = _document_uri(ls, arg)
+    request = context.Request(action, uri, _range(ls, arg), prompt, [])
+    return await _start(ls, request, arg)
+
+
+async def fix_diagnostics(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    uri = _document_uri(ls, arg)
+    selection = _range(ls, arg)
+    diagnostics = arg.get("diagnostics")
+    if diagnostics is None:
+        lines = (selection.start.line, selection.end.line) if selection else None
+        diagnostics = ls.diagnostics.get(uri, lines)
+    if not isinstance(diagnostics, list) or not all(isinstance(d, dict) for d in diagnostics):
+        raise BadArgument("'diagnostics' must be a list of LSP Diagnostics")
+    if not diagnostics:
+        raise BadArgument("no diagnostics to fix here")
+    request = context.Request("fix", uri, selection, "", diagnostics)
+    return await _start(ls, request, arg)
+
+
+async def cancel(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    return {"cancelled": ls.sessions.cancel(_string(_argument(args), "sessionId"))}
+
+
+async def accept_edits(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    text = arg.get("text")
+    if text is not None and not isinstance(text, str):
+        raise BadArgument("'text' must be the full new text of the file")
+    pending = _decide(ls, arg, Review(True, _hunks(arg), text))
+    try:
+        outcome = await asyncio.wait_for(asyncio.shield(pending.outcome), ACCEPT_TIMEOUT_S)
+    except TimeoutError:
+        return {"applied": False, "message": "the edit is still being applied"}
+    return {"applied": outcome.applied, "message": outcome.message}
+
+
+async def reject_edits(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    hunks, reason = _hunks(arg), arg.get("reason") or ""
+    if hunks is None:
+        _decide(ls, arg, Review(False, reason=str(reason)))
+        return {"rejected": True}
+    # Rejecting some hunks accepts the others.
+    pending = ls.proposals.pending.get(_string(arg, "proposalId", required=True) or "")
+    rest = frozenset(h.id for h in pending.hunks) - hunks if pending else frozenset()
+    review = Review(True, rest) if rest else Review(False, reason=str(reason))
+    _decide(ls, arg, review)
+    return {"rejected": True}
+
+
+def _decide(ls: AgentServer, arg: dict[str, Any], review: Review) -> Any:
+    proposal_id = _string(arg, "proposalId", required=True)
+    try:
+        return ls.proposals.decide(proposal_id or "", review)
+    except KeyError as exc:
+        raise BadArgument(str(exc.args[0])) from None
+
+
+async def sessions(ls: AgentServer, *args: Any) -> list[dict[str, Any]]:
+    _argument(args)
+    return ls.sessions.listing()
+
+
+async def resume(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    _string(arg, "sessionId", required=True)
+    prompt = _string(arg, "prompt", required=True) or ""
+    uri = arg.get("uri")
+    if uri is not None:
+        uri = _document_uri(ls, arg)
+        request = context.Request("ask", uri, _range(ls, arg), prompt, [])
+        return await _start(ls, request, arg)
+    try:
+        session = ls.sessions.start(prompt, prompt.splitlines()[0][:60], None, arg["sessionId"])
+    except Exception as exc:
+        raise BadArgument(f"cannot resume: {exc}") from None
+    return {"sessionId": session.id}
+
+
+async def set_permission_mode(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    arg = _argument(args)
+    mode = arg.get("mode")
+    if mode not in PERMISSION_MODES:
+        raise BadArgument(f"'mode' must be one of {', '.join(PERMISSION_MODES)}")
+    session_id = _string(arg, "sessionId")
+    if session_id is None:
+        ls.sessions.mode_override = mode
+    elif session_id in ls.sessions.sessions:
+        ls.sessions.sessions[session_id].mode = mode
+    else:
+        raise BadArgument(f"no session {session_id!r} in this server")
+    return {"mode": mode}
+
+
+COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
+    "lspAgent.ask": ask,
+    "lspAgent.fixDiagnostics": fix_diagnostics,
+    "lspAgent.cancel": cancel,
+    "lspAgent.acceptEdits": accept_edits,
+    "lspAgent.rejectEdits": reject_edits,
+    "lspAgent.sessions": sessions,
+    "lspAgent.resume": resume,
+    "lspAgent.setPermissionMode": set_permission_mode,
+}
+
+
+def register(server: AgentServer) -> None:
+    for name, handler in COMMANDS.items():
+        server.command(name)(handler)
+
+    @server.feature(types.SHUTDOWN)
+    async def on_shutdown(ls: AgentServer, params: None) -> None:
+        await ls.sessions.close()

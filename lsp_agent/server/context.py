@@ -1,0 +1,127 @@
+"""What the agent is told about where the user is: the action's instruction, the file, the
+selection, the diagnostics there and the surrounding code (from the index when it is loaded).
+
+CLAUDE.md memory and the environment go into the system prompt (the engine's job), so they
+stay in the cached prefix instead of being repeated in every prompt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from lsp_agent.server.app import AgentServer
+
+logger = logging.getLogger(__name__)
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    # action -> (title, instruction); {what} is "the selected code" or "this file"
+    "ask": ("Ask", ""),
+    "explain": (
+        "Explain",
+        "Explain {what}: what it does, how, and anything surprising. Do not change any file.",
+    ),
+    "document": (
+        "Document",
+        "Write documentation for {what}: docstrings or comments in the "
+        "file's own style. Change nothing else.",
+    ),
+    "tests": (
+        "Write tests",
+        "Write tests for {what}, following the project's existing test "
+        "layout and framework, and run them if you can.",
+    ),
+    "refactor": (
+        "Refactor",
+        "Refactor {what} to be clearer and simpler without changing its behaviour.",
+    ),
+    "review": (
+        "Review",
+        "Review {what}: bugs, risky code, unclear names and missing tests, "
+        "most important first. Do not change any file.",
+    ),
+    "fix": ("Fix", "Fix the diagnostics listed below in {what}. Keep the change minimal."),
+}
+MAX_SELECTION_LINES = 400
+
+
+@dataclass(frozen=True)
+class Request:
+    action: str
+    uri: str
+    range: types.Range | None
+    prompt: str
+    diagnostics: list[dict[str, Any]]
+
+
+def title_for(request: Request) -> str:
+    title = ACTIONS[request.action][0]
+    if request.action == "fix" and request.diagnostics:
+        first = str(request.diagnostics[0].get("message", "")).splitlines()[0][:60]
+        return f"Fix '{first}'" + (
+            f" (+{len(request.diagnostics) - 1})" if len(request.diagnostics) > 1 else ""
+        )
+    if request.action == "ask":
+        return request.prompt.splitlines()[0][:60] if request.prompt else "Ask"
+    return f"{title} {Path(request.uri).name}"
+
+
+def build_prompt(server: AgentServer, request: Request) -> str:
+    instruction = ACTIONS[request.action][1].format(
+        what="the selected code" if _has_selection(request.range) else "this file"
+    )
+    parts = [p for p in (request.prompt, instruction) if p]
+    parts.append(_context_block(server, request))
+    return "\n\n".join(parts)
+
+
+def _has_selection(selection: types.Range | None) -> bool:
+    return selection is not None and selection.start != selection.end
+
+
+def _context_block(server: AgentServer, request: Request) -> str:
+    document = server.workspace.get_text_document(request.uri)
+    path = Path(document.path)
+    lines = ["<editor-context>", f"File: {path}"]
+    if document.language_id:
+        lines.append(f"Language: {document.language_id}")
+    selection = request.range
+    if selection is not None:
+        start, end = selection.start.line, selection.end.line
+        lines.append(f"Cursor/selection: lines {start + 1}-{end + 1}")
+        if _has_selection(selection):
+            text = document.lines[start : min(end + 1, start + MAX_SELECTION_LINES)]
+            lines += ["Selected lines:", "```", "".join(text).rstrip("\n"), "```"]
+    lines += _enclosing(server, path, selection)
+    if request.diagnostics:
+        lines.append("Diagnostics:")
+        lines += [f"- {_diagnostic_line(d)}" for d in request.diagnostics]
+    if server.documents.text(request.uri) is not None:
+        lines.append("The file is open in the editor; tools read its unsaved text.")
+    lines.append("</editor-context>")
+    return "\n".join(lines)
+
+
+def _diagnostic_line(diagnostic: dict[str, Any]) -> str:
+    start = diagnostic.get("range", {}).get("start", {})
+    source = f" [{diagnostic['source']}]" if diagnostic.get("source") else ""
+    code = f" ({diagnostic['code']})" if diagnostic.get("code") not in (None, "") else ""
+    return f"line {start.get('line', 0) + 1}: {diagnostic.get('message', '')}{source}{code}"
+
+
+def _enclosing(server: AgentServer, path: Path, selection: types.Range | None) -> list[str]:
+    """The enclosing symbols and the definitions they reference, when the index can say."""
+    index = getattr(server, "index", None)
+    if index is None or selection is None:
+        return []
+    try:
+        text = index.context_text(path, selection.start.line)
+    except Exception:  # context is a help, never a reason to fail the action
+        logger.exception("index context failed for %s", path)
+        return []
+    return [text] if text else []

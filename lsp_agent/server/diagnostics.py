@@ -1,0 +1,92 @@
+"""Diagnostics the server can see: forwarded by rich clients (`lspAgent/diagnostics`, other
+servers' findings) and those the client sends in code action requests.
+
+Kept as plain JSON dicts: they go into prompts and command arguments, never back into LSP types.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lsp_agent.server.app import AgentServer
+
+logger = logging.getLogger(__name__)
+
+DIAGNOSTICS = "lspAgent/diagnostics"
+
+
+class DiagnosticStore:
+    def __init__(self) -> None:
+        self.by_uri: dict[str, list[dict[str, Any]]] = {}
+        self._changed = asyncio.Condition()
+
+    def set(self, uri: str, diagnostics: list[dict[str, Any]]) -> None:
+        self.by_uri[uri] = diagnostics
+
+    def get(self, uri: str, line_range: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+        found = self.by_uri.get(uri, [])
+        if line_range is None:
+            return list(found)
+        first, last = line_range
+        return [d for d in found if _overlaps(d, first, last)]
+
+    async def changed(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for_update(self, uri: str, timeout: float) -> list[dict[str, Any]]:
+        """The diagnostics for `uri` after its next update (or as they are, at the timeout)."""
+        before = self.by_uri.get(uri)
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: self.by_uri.get(uri) is not before)
+        except TimeoutError:
+            pass
+        return self.get(uri)
+
+
+def _overlaps(diagnostic: dict[str, Any], first: int, last: int) -> bool:
+    span = diagnostic.get("range", {})
+    start = span.get("start", {}).get("line", 0)
+    end = span.get("end", {}).get("line", start)
+    return start <= last and end >= first
+
+
+def valid(diagnostic: Any) -> bool:
+    return (
+        isinstance(diagnostic, dict)
+        and isinstance(diagnostic.get("message"), str)
+        and isinstance(diagnostic.get("range"), dict)
+    )
+
+
+def register(server: AgentServer) -> None:
+    @server.feature(DIAGNOSTICS)
+    async def on_diagnostics(ls: AgentServer, params: Any) -> None:
+        params = _plain(params)
+        uri, diagnostics = params.get("uri"), params.get("diagnostics")
+        if not isinstance(uri, str) or not isinstance(diagnostics, list):
+            logger.warning("%s needs {uri, diagnostics}: ignored", DIAGNOSTICS)
+            return
+        ls.diagnostics.set(uri, [d for d in diagnostics if valid(d)])
+        await ls.diagnostics.changed()
+
+
+def _plain(params: Any) -> dict[str, Any]:
+    """pygls hands custom notifications' params over as attribute objects; we want dicts."""
+    if isinstance(params, dict):
+        return params
+    if hasattr(params, "_asdict"):
+        return {k: _plain_value(v) for k, v in params._asdict().items()}
+    return {}
+
+
+def _plain_value(value: Any) -> Any:
+    if hasattr(value, "_asdict"):
+        return _plain(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain_value(v) for v in value]
+    return value

@@ -1,0 +1,378 @@
+"""The engine's EditSink in the editor: every edit is a proposal the user approves.
+
+How a proposal reaches the buffer depends on the client (docs/protocol.md, "Edits are
+proposals"): its own review (`clientReview`), change annotations with `needsConfirmation`, or a
+`window/showMessageRequest` before sending. An edit counts as applied only when the client says
+so and the document's next version holds the new text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from lsprotocol import types
+from pygls import uris
+
+from lsp_agent.agent.ports import Cancelled, CancelToken, EditOutcome, EditProposal
+from lsp_agent.textdiff import Conflict, Hunk, apply_hunks, compute_hunks, rebase, summary
+
+if TYPE_CHECKING:
+    from lsp_agent.server.app import AgentServer
+    from lsp_agent.server.stream import StreamReporter
+
+logger = logging.getLogger(__name__)
+
+ANNOTATION_ID = "lspAgent"
+# How long to wait for the edited document's didChange after the client says it applied.
+LANDING_TIMEOUT_S = 5.0
+AUTO_ACCEPT_MODES = ("acceptEdits", "bypassPermissions")
+_ids = itertools.count(1)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Review:
+    """The user's answer to a proposal."""
+
+    accepted: bool
+    hunks: frozenset[int] | None = None  # None: all
+    text: str | None = None  # the user's own edited version of the whole file
+    reason: str = ""
+
+
+@dataclass
+class Pending:
+    id: str
+    session_id: str
+    uri: str
+    path: Path
+    base: str | None  # the file as it was when proposed (None: it does not exist)
+    target: str
+    hunks: list[Hunk]
+    description: str
+    review: asyncio.Future[Review] = field(default_factory=asyncio.Future)
+    # Set once the accepted part was sent and checked, for `lspAgent.acceptEdits` to report.
+    outcome: asyncio.Future[EditOutcome] = field(default_factory=asyncio.Future)
+
+
+class SessionView(Protocol):
+    """What the sink needs of its session."""
+
+    id: str
+    reporter: StreamReporter | None
+    cancel: CancelToken | None
+
+    @property
+    def permission_mode(self) -> str: ...
+
+
+class Proposals:
+    """Proposals waiting for the client's review, by id."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Pending] = {}
+
+    def add(self, pending: Pending) -> None:
+        self.pending[pending.id] = pending
+
+    def decide(self, proposal_id: str, review: Review) -> Pending:
+        pending = self.pending.pop(proposal_id, None)
+        if pending is None:
+            raise KeyError(f"no pending proposal {proposal_id!r}")
+        if not pending.review.done():
+            pending.review.set_result(review)
+        return pending
+
+
+def uri_of(path: Path) -> str:
+    return uris.from_fs_path(str(path)) or path.as_uri()
+
+
+def _disk_text(path: Path) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    # Line endings and encoding are the tools' concern; here the text only has to match.
+    return data.decode("utf-8", errors="surrogateescape").replace("\r\n", "\n")
+
+
+class LspEditSink:
+    def __init__(self, server: AgentServer, session: SessionView) -> None:
+        self.server = server
+        self.session = session
+
+    # -- the port --------------------------------------------------------------------------
+
+    async def apply(self, proposal: EditProposal) -> EditOutcome:
+        if proposal.new_text is None:
+            return EditOutcome(False, None, "deleting files is not supported in the editor")
+        uri = uri_of(proposal.path)
+        current = self._current(uri, proposal.path)
+        try:
+            target = _place(proposal, current)
+        except Conflict as conflict:
+            self._report(None, uri, proposal, "stale")
+            return EditOutcome(
+                False,
+                current,
+                f"conflict: {proposal.path.name} changed in the editor since it "
+                f"was read ({conflict}); read it again before editing",
+            )
+        hunks = compute_hunks(current or "", target)
+        if current is not None and not hunks:
+            return EditOutcome(True, current, "no change")
+        pending = Pending(
+            f"p{next(_ids)}",
+            self.session.id,
+            uri,
+            proposal.path,
+            current,
+            target,
+            hunks,
+            proposal.description,
+        )
+        self._report(pending, uri, proposal, "pending")
+        try:
+            review = await self._review(pending)
+        finally:
+            self.server.proposals.pending.pop(pending.id, None)
+        if not review.accepted:
+            pending.outcome.set_result(EditOutcome(False, current, "rejected"))
+            self._report(pending, uri, proposal, "rejected")
+            why = f": {review.reason}" if review.reason else ""
+            return EditOutcome(False, current, f"the user rejected this change{why}")
+        final = (
+            review.text
+            if review.text is not None
+            else apply_hunks(
+                current or "", hunks, None if review.hunks is None else set(review.hunks)
+            )
+        )
+        try:
+            outcome = await self._send(pending, final, confirm=self._confirm_in_editor())
+        except Exception as exc:
+            pending.outcome.set_exception(exc)
+            raise
+        pending.outcome.set_result(outcome)
+        status = "applied" if outcome.applied else "rejected"
+        if outcome.applied and (review.hunks is not None or review.text is not None):
+            status = "partial" if final != target else "applied"
+        self._report(pending, uri, proposal, status)
+        return outcome
+
+    # -- deciding ----------------------------------------------------------------------------
+
+    def _client_reviews(self) -> bool:
+        options = self.server.initialization_options
+        return isinstance(options, dict) and bool(options.get("clientReview"))
+
+    def _annotations_supported(self) -> bool:
+        workspace = self.server.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        return bool(edit and edit.change_annotation_support and edit.document_changes)
+
+    def _auto(self) -> bool:
+        return self.session.permission_mode in AUTO_ACCEPT_MODES
+
+    def _confirm_in_editor(self) -> bool:
+        return not self._auto() and not self._client_reviews() and self._annotations_supported()
+
+    async def _review(self, pending: Pending) -> Review:
+        if self._auto() or self._confirm_in_editor():
+            return Review(True)
+        if self._client_reviews():
+            self.server.proposals.add(pending)
+            return await self._until_cancelled(pending.review)
+        return await self._ask(pending)
+
+    async def _ask(self, pending: Pending) -> Review:
+        """Clients that apply edits at once (Neovim) are asked before the edit is sent."""
+        relative = _relative(pending.path, self.server)
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"Claude wants to edit {summary(relative, pending.hunks)}",
+            actions=[types.MessageActionItem("Apply"), types.MessageActionItem("Reject")],
+        )
+        answer = await self._until_cancelled(
+            asyncio.ensure_future(self.server.window_show_message_request_async(params))
+        )
+        return Review(answer is not None and answer.title == "Apply")
+
+    async def _until_cancelled(self, future: asyncio.Future[T]) -> T:
+        cancel = self.session.cancel
+        if cancel is None:
+            return await future
+        waiter: asyncio.Future[Any] = asyncio.ensure_future(cancel.wait())
+        pair: list[asyncio.Future[Any]] = [future, waiter]
+        try:
+            await asyncio.wait(pair, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        if not future.done():
+            future.cancel()
+            raise Cancelled(cancel.reason)
+        return future.result()
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def _send(self, pending: Pending, final: str, *, confirm: bool) -> EditOutcome:
+        uri = pending.uri
+        now = self._current(uri, pending.path)
+        if now != pending.base:
+            # The user typed while the proposal was under review: move it onto the new text.
+            try:
+                final = rebase(pending.base or "", final, now or "")
+            except Conflict as conflict:
+                return EditOutcome(False, now, f"conflict: the file changed meanwhile ({conflict})")
+        if now is None and not self._can_create():
+            return self._write_new_file(pending.path, final)
+        edit = self._workspace_edit(uri, now, final, pending.description, confirm)
+        result = await self.server.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(edit=edit, label=f"Claude: {pending.description}")
+        )
+        if not result.applied:
+            reason = result.failure_reason or "the editor did not apply it"
+            return EditOutcome(False, now, f"not applied: {reason}")
+        return await self._landed(uri, pending.path, final)
+
+    def _can_create(self) -> bool:
+        workspace = self.server.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace else None
+        operations = (edit.resource_operations or []) if edit else []
+        return types.ResourceOperationKind.Create in operations
+
+    def _write_new_file(self, path: Path, text: str) -> EditOutcome:
+        # No buffer can hold a file that does not exist yet, so writing it hides nothing from
+        # the editor; the user approved it above.
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return EditOutcome(True, text, "created")
+
+    def _workspace_edit(
+        self, uri: str, now: str | None, final: str, description: str, confirm: bool
+    ) -> types.WorkspaceEdit:
+        document = self.server.workspace.text_documents.get(uri)
+        text_edits: list[types.TextEdit | types.AnnotatedTextEdit] = [
+            self._text_edit(now or "", hunk, confirm) for hunk in compute_hunks(now or "", final)
+        ]
+        changes: list[types.TextDocumentEdit | types.CreateFile] = []
+        if now is None:
+            changes.append(
+                types.CreateFile(uri=uri, annotation_id=ANNOTATION_ID if confirm else None)
+            )
+        version = document.version if document is not None else None
+        identifier = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+        changes.append(types.TextDocumentEdit(text_document=identifier, edits=text_edits))
+        annotations = None
+        if confirm:
+            annotations = {
+                ANNOTATION_ID: types.ChangeAnnotation(
+                    label=f"Claude: {description}",
+                    needs_confirmation=True,
+                    description="Proposed by Claude; review before applying.",
+                )
+            }
+        return types.WorkspaceEdit(document_changes=changes, change_annotations=annotations)
+
+    def _text_edit(
+        self, text: str, hunk: Hunk, confirm: bool
+    ) -> types.TextEdit | types.AnnotatedTextEdit:
+        edit_range = types.Range(
+            self._line_start(text, hunk.start), self._line_start(text, hunk.end)
+        )
+        if confirm:
+            return types.AnnotatedTextEdit(
+                range=edit_range, new_text=hunk.new_text, annotation_id=ANNOTATION_ID
+            )
+        return types.TextEdit(range=edit_range, new_text=hunk.new_text)
+
+    def _line_start(self, text: str, line: int) -> types.Position:
+        """The start of `line`; past a last line without a newline, that line's end (in the
+        client's units, through pygls's codec)."""
+        text_lines = text.splitlines(keepends=True)
+        if line < len(text_lines) or not text_lines or text_lines[-1].endswith(("\n", "\r")):
+            return types.Position(line=line, character=0)
+        last = text_lines[-1]
+        codec = self.server.workspace.position_codec
+        return types.Position(line=len(text_lines) - 1, character=codec.client_num_units(last))
+
+    async def _landed(self, uri: str, path: Path, final: str) -> EditOutcome:
+        documents = self.server.documents
+        if documents.text(uri) is None and _disk_text(path) is None:
+            # Not open and not on disk: the client keeps it in a buffer we do not see.
+            return EditOutcome(True, final, "applied (the file is not open here, so not checked)")
+        landed = await documents.wait_for(
+            lambda: final in (documents.text(uri), _disk_text(path)), LANDING_TIMEOUT_S
+        )
+        if landed:
+            return EditOutcome(True, final, "applied")
+        return EditOutcome(
+            False,
+            documents.text(uri),
+            "not applied: the editor reported success but the document did not change "
+            "(was the change left unticked in a preview?)",
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _current(self, uri: str, path: Path) -> str | None:
+        text = self.server.documents.text(uri)
+        return text if text is not None else _disk_text(path)
+
+    def _report(
+        self, pending: Pending | None, uri: str, proposal: EditProposal, status: str
+    ) -> None:
+        reporter = self.session.reporter
+        if reporter is None:
+            return
+        fields: dict[str, object] = {
+            "proposalId": pending.id if pending else None,
+            "uri": uri,
+            "version": self.server.documents.version(uri),
+            "description": proposal.description,
+            "status": status,
+        }
+        if pending is not None and status == "pending":
+            fields |= {
+                "oldText": pending.base,
+                "newText": pending.target,
+                "hunks": [_hunk_json(pending.base or "", h) for h in pending.hunks],
+            }
+        reporter.send("proposal", **fields)
+
+
+def _hunk_json(text: str, hunk: Hunk) -> dict[str, object]:
+    # Line-based ranges (character 0) need no position-encoding conversion.
+    end = {"line": hunk.end, "character": 0}
+    return {
+        "id": hunk.id,
+        "range": {"start": {"line": hunk.start, "character": 0}, "end": end},
+        "oldText": hunk.old_text,
+        "newText": hunk.new_text,
+    }
+
+
+def _place(proposal: EditProposal, current: str | None) -> str:
+    """The proposal's new text, placed on what the file holds now."""
+    assert proposal.new_text is not None
+    if proposal.old_text == current:
+        return proposal.new_text
+    if current is None:
+        raise Conflict("the file was deleted")
+    if proposal.old_text is None:
+        raise Conflict("the file was created meanwhile")
+    return rebase(proposal.old_text, proposal.new_text, current)
+
+
+def _relative(path: Path, server: AgentServer) -> str:
+    root = server.workspace.root_path
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)

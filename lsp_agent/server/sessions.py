@@ -1,0 +1,285 @@
+"""Agent sessions in the server: start a run in the background, stream it, cancel it.
+
+Commands return as soon as the session exists; the run goes on in a task. Each session is an
+engine `Agent` (its own transcript, resumable) wired to this server's ports: open buffers as
+the DocumentSource, proposals as the EditSink, prompts as `can_use_tool`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from lsp_agent.agent.ports import AgentEvent, CancelToken
+from lsp_agent.server.documents import BufferSource
+from lsp_agent.server.edits import LspEditSink
+from lsp_agent.server.permissions import PermissionPrompter
+from lsp_agent.server.stream import StreamReporter
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.options import AgentResult
+    from lsp_agent.server.app import AgentServer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ServerSession:
+    id: str
+    title: str
+    uri: str | None
+    agent: Agent | None = None
+    mode: str | None = None  # None: follow the server's default
+    reporter: StreamReporter | None = None
+    cancel: CancelToken | None = None
+    task: asyncio.Task[Any] | None = None
+    updated: float = field(default_factory=time.time)
+    manager: SessionManager | None = None
+
+    @property
+    def permission_mode(self) -> str:
+        if self.mode is not None:
+            return self.mode
+        assert self.manager is not None
+        return self.manager.default_mode
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def on_event(self, event: AgentEvent) -> None:
+        if self.reporter is not None:
+            self.reporter(event)
+
+
+class SessionManager:
+    def __init__(self, server: AgentServer) -> None:
+        self.server = server
+        self.sessions: dict[str, ServerSession] = {}
+        self.mode_override: str | None = None  # lspAgent.setPermissionMode without a session
+
+    @property
+    def default_mode(self) -> str:
+        return self.mode_override or self.server.settings.permissionMode
+
+    # -- starting ----------------------------------------------------------------------------
+
+    def start(
+        self,
+        prompt: str,
+        title: str,
+        uri: str | None,
+        session_id: str | None = None,
+        work_done_token: types.ProgressToken | None = None,
+    ) -> ServerSession:
+        """Create or continue a session and start the run; returns before the model is called."""
+        session = self.sessions.get(session_id) if session_id else None
+        if session is not None and session.running:
+            raise RuntimeError(f"session {session_id} is still running; cancel it first")
+        if session is None:
+            session = self._open(title, uri, session_id)
+        session.title, session.updated = title, time.time()
+        session.cancel = CancelToken()
+        session.task = asyncio.ensure_future(self._run(session, prompt, work_done_token))
+        return session
+
+    def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
+        from lsp_agent.agent.loop import Agent
+        from lsp_agent.agent.toolset import engine_tools
+
+        session = ServerSession(id="", title=title, uri=uri, manager=self)
+        options = self._options(resume)
+        session.agent = Agent(
+            options,
+            tools=engine_tools(),
+            documents=BufferSource(self.server.documents),
+            edits=LspEditSink(self.server, session),
+            can_use_tool=PermissionPrompter(self.server, session),
+            on_event=session.on_event,
+            client=self._client(),
+        )
+        session.id = session.agent.session_id
+        self.sessions[session.id] = session
+        return session
+
+    def _options(self, resume: str | None) -> Any:
+        from lsp_agent.agent.options import AgentOptions
+
+        settings = self.server.settings
+        return AgentOptions(
+            cwd=self.root(),
+            model=settings.model,
+            fallback_model=settings.fallbackModel or None,
+            max_tokens=settings.maxTokens,
+            thinking_budget=settings.thinkingBudget,
+            permission_mode=self.default_mode,
+            max_turns=settings.maxTurns,
+            max_budget_usd=settings.maxBudgetUsd or None,
+            resume=resume,
+        )
+
+    def _client(self) -> Any:
+        from lsp_agent.agent.client import ClientConfig, ModelClient  # httpx: load on first use
+
+        environ = dict(self.server.environ)
+        if self.server.settings.apiBaseUrl:
+            environ["ANTHROPIC_BASE_URL"] = self.server.settings.apiBaseUrl
+        return ModelClient(ClientConfig.from_env(environ))
+
+    def root(self) -> Path:
+        root = self.server.workspace.root_path
+        return Path(root) if root else Path.cwd()
+
+    # -- running -----------------------------------------------------------------------------
+
+    async def _run(
+        self, session: ServerSession, prompt: str, token: types.ProgressToken | None
+    ) -> AgentResult | None:
+        assert session.agent is not None and session.cancel is not None
+        progress = await self._begin_progress(session, token)
+        session.reporter = StreamReporter(self.server, session.id, progress, session.cancel)
+        session.reporter.send("session", title=session.title, uri=session.uri)
+        result = None
+        try:
+            self._set_mode(session)
+            result = await session.agent.run(prompt, session.cancel)
+        except Exception as exc:  # the engine returns errors as results; this is a bug
+            logger.exception("session %s failed", session.id)
+            session.reporter.send("error", message=f"{type(exc).__name__}: {exc}")
+        finally:
+            session.updated = time.time()
+            self._finish(session, progress, result)
+        return result
+
+    def _set_mode(self, session: ServerSession) -> None:
+        """Apply the session's current permission mode (it can change between runs)."""
+        from lsp_agent.agent.permission_gate import PermissionGate
+
+        agent = session.agent
+        assert agent is not None
+        if agent.options.permission_mode != session.permission_mode:
+            agent.options.permission_mode = session.permission_mode
+            agent.gate = PermissionGate.from_options(agent.options, agent.gate.can_use_tool)
+
+    async def _begin_progress(
+        self, session: ServerSession, token: types.ProgressToken | None
+    ) -> str | None:
+        progress = self.server.work_done_progress
+        if token is None:
+            window = self.server.client_capabilities.window
+            if not (window and window.work_done_progress):
+                return None
+            token = f"lsp-agent-{uuid.uuid4().hex[:12]}"
+            try:
+                await progress.create_async(token)
+            except Exception as exc:
+                logger.warning("client refused a progress token: %s", exc)
+                return None
+        progress.begin(
+            token,
+            types.WorkDoneProgressBegin(title=f"Claude: {session.title}", cancellable=True),
+        )
+        cancel = session.cancel
+        future = progress.tokens.get(token)
+        if future is not None and cancel is not None:
+            future.add_done_callback(
+                lambda f: cancel.cancel("cancelled from the editor") if f.cancelled() else None
+            )
+        return str(token)
+
+    def _finish(
+        self, session: ServerSession, progress: str | None, result: AgentResult | None
+    ) -> None:
+        if session.cancel is not None and session.cancel.cancelled:
+            summary, kind = f"Claude: {session.title}: cancelled", types.MessageType.Info
+        elif result is None:
+            summary, kind = f"Claude: {session.title}: failed", types.MessageType.Error
+        elif result.is_error:
+            summary, kind = f"Claude: {result.result}", types.MessageType.Error
+        else:
+            summary, kind = f"Claude: {result.result or 'done'}", types.MessageType.Info
+        if progress is not None:
+            self.server.work_done_progress.end(
+                progress, types.WorkDoneProgressEnd(message=summary[:200])
+            )
+        self.server.window_show_message(types.ShowMessageParams(type=kind, message=summary))
+
+    # -- control -----------------------------------------------------------------------------
+
+    def cancel(self, session_id: str | None = None) -> list[str]:
+        targets = [self.sessions[session_id]] if session_id in self.sessions else []
+        if session_id is None:
+            targets = list(self.sessions.values())
+        cancelled = []
+        for session in targets:
+            if session.running and session.cancel is not None:
+                session.cancel.cancel("cancelled by the user")
+                cancelled.append(session.id)
+        return cancelled
+
+    async def wait(self, session_id: str) -> AgentResult | None:
+        session = self.sessions[session_id]
+        if session.task is None:
+            return None
+        return await asyncio.shield(session.task)
+
+    def listing(self) -> list[dict[str, Any]]:
+        """This server's sessions and the transcripts on disk for this workspace, newest first."""
+        seen = {info["sessionId"]: info for info in _persisted(self.root())}
+        for session in self.sessions.values():
+            seen[session.id] = {
+                "sessionId": session.id,
+                "title": session.title,
+                "cwd": str(self.root()),
+                "updated": session.updated,
+                "running": session.running,
+            }
+        return sorted(seen.values(), key=lambda s: s["updated"], reverse=True)
+
+    async def close(self) -> None:
+        self.cancel()
+        tasks = [s.task for s in self.sessions.values() if s.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
+
+
+def _persisted(root: Path) -> list[dict[str, Any]]:
+    """Transcripts on disk started in `root`: id, title (the first prompt), last write."""
+    import json
+
+    from lsp_agent.agent.session import sessions_dir
+
+    found = []
+    for path in sessions_dir().glob("*.jsonl"):
+        try:
+            with path.open(encoding="utf-8") as file:
+                head = [json.loads(line) for _, line in zip(range(3), file, strict=False)]
+        except (OSError, ValueError):
+            continue  # a damaged transcript is skipped here; resuming it reports why
+        if not head or head[0].get("type") != "session" or head[0].get("cwd") != str(root):
+            continue
+        title = next((_first_text(r) for r in head[1:] if r.get("type") == "message"), "")
+        found.append(
+            {
+                "sessionId": path.stem,
+                "title": title[:80],
+                "cwd": str(root),
+                "updated": path.stat().st_mtime,
+                "running": False,
+            }
+        )
+    return found
+
+
+def _first_text(record: dict[str, Any]) -> str:
+    content = record.get("message", {}).get("content", [])
+    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return " ".join(" ".join(texts).split())
