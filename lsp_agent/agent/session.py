@@ -131,10 +131,10 @@ def _messages(path: Path) -> list[dict[str, Any]]:
 def complete_turns(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Drop a trailing assistant turn whose tool calls never got results: the API needs every
     tool_use answered, and a half-run tool call cannot be trusted to have happened."""
-    messages = _merge_roles(messages)
+    messages = list(messages)
     while messages and messages[-1]["role"] == "assistant" and _has_tool_use(messages[-1]):
         messages.pop()
-    return messages
+    return _merge_roles(messages)
 
 
 def _has_tool_use(message: dict[str, Any]) -> bool:
