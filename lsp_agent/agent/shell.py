@@ -39,13 +39,13 @@ def split_commands(command: str) -> list[str]:
             continue
         elif ch in "'\"`":
             quote = ch
-        elif command.startswith("$(", i):
+        elif command.startswith(("$(", "<(", ">("), i):
             depth += 1
         elif ch == ")" and depth:
             depth -= 1
-        elif not depth and (
-            sep := next((s for s in _SEPARATORS if command.startswith(s, i)), None)
-        ):
+        elif ch == "&" and (command[i - 1 : i] in ("<", ">") or command[i + 1 : i + 2] == ">"):
+            pass  # 2>&1, &>file, <&3: a redirection, not a separator
+        elif not depth and (sep := _separator_at(command, i)):
             parts.append("".join(current))
             current = []
             i += len(sep)
@@ -53,7 +53,43 @@ def split_commands(command: str) -> list[str]:
         current.append(ch)
         i += 1
     parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
+    return [p for p in (_unwrap_group(p) for p in parts) if p]
+
+
+def _separator_at(command: str, i: int) -> str | None:
+    return next((s for s in _SEPARATORS if command.startswith(s, i)), None)
+
+
+def _unwrap_group(part: str) -> str:
+    # `( a; b )` and `{ a; b; }` split into "( a" and "b )": keep the commands, not the brackets.
+    part = part.strip()
+    if part.startswith(("(", "{ ")):
+        part = part.lstrip("({ ").strip()
+    if (part.endswith((")", "}")) and part.count("(") < part.count(")")) or part == "}":
+        part = part.rstrip(")} ").strip()
+    return part
+
+
+def all_commands(command: str) -> list[str]:
+    """Every simple command, including those inside $(...), <(...) and backquotes: what a deny
+    or ask rule must see."""
+    found = []
+    for part in split_commands(command):
+        found.append(part)
+        for inner in _substitutions(part):
+            found += all_commands(inner)
+    return found
+
+
+def _substitutions(command: str) -> list[str]:
+    inner = re.findall(r"`([^`]*)`", command)
+    for match in re.finditer(r"[$<>]\(", command):
+        depth, j = 1, match.end()
+        while j < len(command) and depth:
+            depth += {"(": 1, ")": -1}.get(command[j], 0)
+            j += 1
+        inner.append(command[match.end() : j - 1 if depth == 0 else j])
+    return inner
 
 
 def strip_wrappers(command: str) -> str:
@@ -76,3 +112,13 @@ def program(command: str) -> str:
 def has_substitution(command: str) -> bool:
     """Whether the command runs other commands inside it ($(...), backquotes, <(...))."""
     return any(s in command for s in ("$(", "`", "<(", ">("))
+
+
+_QUOTED = re.compile(r"'[^']*'|\"(?:\\.|[^\"\\])*\"")
+_HARMLESS_REDIRECT = re.compile(r"\d*>&\d+|&?\d*>>?\s*/dev/null")
+
+
+def redirects_to_file(command: str) -> bool:
+    """Whether the command writes a file through `>` (to /dev/null and fd duplication aside)."""
+    bare = _HARMLESS_REDIRECT.sub("", _QUOTED.sub("''", command))
+    return ">" in bare

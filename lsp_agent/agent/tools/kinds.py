@@ -12,17 +12,23 @@ READ_ONLY_TOOLS = frozenset(
 )
 # Tools that change files; `Edit(...)` permission rules cover all of them.
 EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
-# Tools that only touch session state and are never asked about (Claude Code never prompts for
-# its todo list, even in plan mode).
-SESSION_TOOLS = frozenset({"TodoWrite"})
-# Tools whose inputs name a path that `Read(...)` rules cover, and the input field holding it.
-READ_PATH_FIELD = {
+# Tools that only touch session state, or delegate to a subagent whose own calls are checked;
+# never asked about (Claude Code runs its todo list and plan exit even in plan mode).
+SESSION_TOOLS = frozenset({"TodoWrite", "ExitPlanMode", "Task", "Agent", "Skill"})
+# The input field naming the path a file tool works on ("path" fields default to the cwd).
+PATH_FIELD = {
     "Read": "file_path",
+    "Write": "file_path",
+    "Edit": "file_path",
+    "MultiEdit": "file_path",
+    "NotebookEdit": "notebook_path",
     "Glob": "path",
     "Grep": "path",
     "LS": "path",
     "FileOutline": "file_path",
 }
+# Tools that `Read(...)` rules cover.
+READ_PATH_TOOLS = frozenset(name for name in PATH_FIELD if name not in EDIT_TOOLS)
 
 
 def is_read_only(tool_name: str) -> bool:
