@@ -27,7 +27,7 @@ class BaseTool:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.read_only = kinds.is_read_only(cls.name)
+        cls.read_only = kinds.is_read_only(getattr(cls, "name", ""))
 
     async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         try:
@@ -118,9 +118,10 @@ async def submit(ctx: ToolContext, proposal: EditProposal) -> str:
         ctx.reads.pop(proposal.path, None)
         return ""
     remember_read(ctx, proposal.path, landed)
+    note = f"\n{outcome.note}" if outcome.note else ""
     if proposal.new_text is None or textfile.to_lf(landed) == textfile.to_lf(proposal.new_text):
-        return ""
-    return (
+        return note
+    return note + (
         "\nNote: the change was modified before it was applied (for example the user edited "
         "the proposal). The file now reads:\n" + numbered(textfile.to_lf(landed), 1, 400)
     )
