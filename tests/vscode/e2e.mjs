@@ -1,0 +1,107 @@
+// Drives a real VS Code (code-server) in headless Chromium: open a JSON file with a trailing
+// comma, run the quick fix "Fix with Claude", review the proposed diff, accept it, and check
+// the editor's text. Exit status is the verdict; on failure a screenshot goes to $SCREENSHOT.
+// Environment: CODE_SERVER_URL, WORKSPACE, FILE, EXPECTED (the file's text after the fix).
+import { chromium } from "playwright-core";
+
+const { CODE_SERVER_URL, WORKSPACE, FILE, EXPECTED, SCREENSHOT } = process.env;
+const STEP_MS = 60_000;
+
+const log = (msg) => process.stderr.write(`[e2e] ${msg}\n`);
+const normalize = (text) => text.replace(/\u00a0/g, " ").replace(/\s+$/, "");
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: STEP_MS });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ timeout: STEP_MS });
+  await page.keyboard.press("Enter");
+}
+
+/** The text of the editor for `name` that is not a diff side, as VS Code renders it. */
+async function editorText(page) {
+  return page.evaluate(() => {
+    const editor = document.querySelector(".editor-group-container.active .editor-instance .monaco-editor:not(.modified-in-monaco-diff-editor):not(.original-in-monaco-diff-editor)");
+    if (!editor) return null;
+    const lines = [...editor.querySelectorAll(".view-lines .view-line")]
+      .map((line) => ({ top: parseFloat(line.style.top), text: line.textContent ?? "" }))
+      .sort((a, b) => a.top - b.top);
+    return lines.map((l) => l.text).join("\n");
+  });
+}
+
+async function waitFor(what, fn) {
+  const deadline = Date.now() + STEP_MS;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+let status = 0;
+try {
+  log("open the workbench");
+  await page.goto(`${CODE_SERVER_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
+  await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+
+  log(`open ${FILE}`);
+  await page.keyboard.press("Control+P");
+  await page.locator(".quick-input-widget input").fill(FILE);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: FILE }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press("Enter");
+  await page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ timeout: STEP_MS });
+
+  log("wait for the diagnostic, go to it");
+  await page.locator(".monaco-editor [class*='squiggly-']").first().waitFor({ timeout: STEP_MS });
+  await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+  await page.keyboard.press("F8");
+  await page.locator(".marker-widget").waitFor({ timeout: STEP_MS });
+  await page.keyboard.press("Escape");
+
+  log("quick fix: Fix with Claude");
+  await page.keyboard.press("Control+.");
+  const rows = page.locator(".action-widget .monaco-list-row");
+  await rows.filter({ hasText: "Fix with Claude" }).first().waitFor({ timeout: STEP_MS });
+  log(`menu: ${JSON.stringify(await rows.allTextContents())}`);
+  // Move the focus down to our action: clicks are intercepted by an overlay.
+  for (let moves = 0; ; moves++) {
+    const focused = (await page.locator(".action-widget .monaco-list-row.focused").textContent()) ?? "";
+    if (focused.includes("Fix with Claude")) break;
+    if (moves > 20) throw new Error("could not focus 'Fix with Claude' in the quick-fix menu");
+    await page.keyboard.press("ArrowDown");
+  }
+  await page.keyboard.press("Enter");
+
+  log("review the proposed diff");
+  await page.locator(".monaco-diff-editor").first().waitFor({ timeout: STEP_MS });
+  await page.locator(".tab", { hasText: "current ↔ proposed" }).waitFor({ timeout: STEP_MS });
+  await runCommand(page, "LSP Agent: Accept All Changes");
+
+  log("check the editor's text");
+  await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
+  const want = normalize(EXPECTED);
+  await waitFor("the accepted change in the editor", async () => normalize((await editorText(page)) ?? "") === want);
+  await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+  log("passed");
+} catch (error) {
+  status = 1;
+  log(`FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+  log(`editor text: ${JSON.stringify(await editorText(page).catch(() => null))}`);
+  if (SCREENSHOT) {
+    await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
+    log(`screenshot: ${SCREENSHOT}`);
+  }
+} finally {
+  await browser.close();
+}
+process.exit(status);
