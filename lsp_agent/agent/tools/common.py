@@ -4,16 +4,18 @@ read-before-edit bookkeeping, and handing edits to the sink."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from lsp_agent.agent import textfile, workspace
-from lsp_agent.agent.ports import EditProposal
+from lsp_agent.agent.ports import Cancelled, EditProposal
 from lsp_agent.agent.tools import kinds
 from lsp_agent.agent.tools.base import ReadRecord, ToolContext, ToolError, ToolResult
 
 MAX_LINE_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 class BaseTool:
@@ -36,6 +38,11 @@ class BaseTool:
             return ToolResult(str(exc), is_error=True)
         except OSError as exc:
             return ToolResult(f"{self.name} failed: {exc}", is_error=True)
+        except Cancelled:
+            raise
+        except Exception as exc:  # a bug of ours must not end the user's run
+            log.exception("%s failed on %r", self.name, tool_input)
+            return ToolResult(f"{self.name} failed unexpectedly: {exc!r}", is_error=True)
 
     async def call(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         raise NotImplementedError

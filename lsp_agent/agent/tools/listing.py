@@ -39,10 +39,9 @@ class Glob(BaseTool):
         if pattern.startswith("/"):
             # An absolute pattern: search from its longest literal prefix inside the roots.
             literal = Path(pattern.split("*")[0].split("?")[0].split("{")[0].split("[")[0])
-            base = workspace.resolve(
-                str(literal if literal.is_dir() else literal.parent), ctx.cwd, ctx.roots
-            )
-            pattern = Path(pattern).relative_to(base).as_posix()
+            start = literal if literal.is_dir() else literal.parent
+            base = workspace.resolve(str(start), ctx.cwd, ctx.roots)
+            pattern = Path(pattern).relative_to(start).as_posix()
         found = await asyncio.to_thread(_glob, base, pattern, ctx)
         if not found:
             return ToolResult("No files found")
