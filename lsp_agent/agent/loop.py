@@ -4,6 +4,9 @@ An `Agent` is one session. `run(prompt)` adds a user message and steps until the
 turn or a limit stops it; each step is one model request and the tool calls it asked for.
 Read-only tools of a turn run together; anything that changes state runs alone, in order.
 Stopping conditions are the small exception classes below, turned into the result's subtype.
+
+Claude Code's extension points (slash commands, hooks, skills, subagents, MCP tools) come in
+through an optional `Extensions`; the loop calls it at the moments its docstring names.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import dataclasses
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from lsp_agent.agent import compaction
 from lsp_agent.agent.client import ModelClient, race_cancel, with_cache_breakpoints
 from lsp_agent.agent.errors import APIError
 from lsp_agent.agent.options import AgentOptions, AgentResult
@@ -41,6 +45,10 @@ from lsp_agent.agent.session import (
 )
 from lsp_agent.agent.stream import MessageSnapshot
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.extensions import Extensions
+    from lsp_agent.agent.subagents import SubagentRequest, SubagentResult
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +84,20 @@ class Agent:
         on_event: EventSink | None = None,
         client: ModelClient | None = None,
         gate: PermissionGate | None = None,
+        extensions: Extensions | None = None,
+        index: Any = None,
+        transcript: Transcript | None = None,
     ) -> None:
         self.options = options
-        self.tools = {t.name: t for t in tools if t.name not in options.disallowed_tools}
+        self.ext = extensions
         self.client = client or ModelClient()
-        self.gate = gate or PermissionGate.from_options(options, can_use_tool)
         self._on_event = on_event
+        if extensions is not None:
+            extensions.emit = lambda kind, data: self.emit(kind, **data)  # type: ignore[arg-type]
+            can_use_tool = extensions.ask_with_notification(can_use_tool)
+        self.gate = gate or PermissionGate.from_options(options, can_use_tool)
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
-        self.transcript, self.messages = self._open_session()
-        self.session_id = self.transcript.session_id
+        self.transcript, self.messages = self._open_session(transcript)
         self.ctx = ToolContext(
             cwd=options.cwd,
             roots=[options.cwd, *options.add_dirs],
@@ -92,11 +105,23 @@ class Agent:
             edits=ReportingSink(edits, self.emit),
             cancel=CancelToken(),
             session_id=self.session_id,
+            index=index,
         )
+        self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
+        for name in options.disallowed_tools:  # a bare name hides the tool from the model
+            self.tools.pop(name, None)
         self.usage: dict[str, int] = {}
         self.cost_usd = 0.0
         self.turns = 0
+        self.is_subagent = transcript is not None and transcript.path is None
         self._system: list[dict[str, Any]] | None = None
+        self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
+        self._started = False  # SessionStart hooks have run
+        self._halt = ""  # set when a hook stops the run
+
+    @property
+    def session_id(self) -> str:
+        return self.transcript.session_id
 
     # -- run ------------------------------------------------------------------------------
 
@@ -105,15 +130,18 @@ class Agent:
         failures: they come back as the result's subtype."""
         self.ctx.cancel = cancel or CancelToken()
         started = time.monotonic()
-        self.turns = 0
+        self.turns, self._halt = 0, ""
         # A previous run stopped between a tool_use turn and its results (limit, cancel).
         self.messages = complete_turns(self.messages)
-        self._append("user", [{"type": "text", "text": prompt}])
         self.emit("session", session_id=self.session_id, cwd=str(self.options.cwd))
         subtype, text = "success", ""
         try:
             async with asyncio.timeout(self.options.max_wall_seconds):
+                blocks = await self._prompt_blocks(prompt)
+                self._append("user", blocks)
                 text = await self._until_done()
+        except _Answered as answered:
+            subtype, text = answered.subtype, answered.text
         except StopRun as stop:
             subtype, text = stop.subtype, str(stop)
         except Cancelled as cancelled:
@@ -125,8 +153,30 @@ class Agent:
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"
         return self._finish(subtype, text, time.monotonic() - started)
 
+    async def _prompt_blocks(self, prompt: str) -> list[dict[str, Any]]:
+        """The user message for `prompt`: slash commands expanded, hook context added. Raises
+        _Answered when the prompt is answered without the model (built-ins, refusals)."""
+        context: list[str] = []
+        if self.ext is not None:
+            plan = await self.ext.prompt(prompt)
+            if plan.action == "builtin" and plan.builtin is not None:
+                from lsp_agent.agent.builtin_commands import run_builtin
+
+                answer, is_error = await run_builtin(self, plan.builtin)
+                raise _Answered("error_during_execution" if is_error else "success", answer)
+            if plan.action != "send":
+                raise _Answered("error_during_execution", plan.message)
+            if plan.model:
+                self.options.model = plan.model
+            prompt, context = plan.text, list(plan.context)
+            if not self._started:
+                self._started = True
+                source = "resume" if self.messages else "startup"
+                context += await self.ext.session_start(source)
+        return [{"type": "text", "text": t} for t in [prompt, *context] if t]
+
     async def _until_done(self) -> str:
-        truncations = 0
+        truncations = stops = 0
         while True:
             snapshot = await self.step()
             if snapshot.stop_reason == "pause_turn":
@@ -136,17 +186,25 @@ class Agent:
                 if truncations > MAX_TRUNCATED_RETRIES:
                     raise StopRun("the model kept running out of tokens inside tool input")
                 continue
-            if snapshot.stop_reason != "tool_use":
+            if snapshot.stop_reason == "tool_use":
+                continue
+            again = await self._stop_hook(stops)
+            if again is None:
                 return snapshot.text
+            stops += 1
+            self._append("user", [{"type": "text", "text": again}])
 
     async def step(self) -> MessageSnapshot:
         """One model request, then the tool calls it asked for."""
         max_turns = self.options.max_turns
         if max_turns is not None and self.turns >= max_turns:
             raise MaxTurnsReached(f"stopped: reached max_turns ({max_turns})")
+        if self._last_usage and compaction.should_compact(self._last_usage, self.options.model):
+            await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1
         self._account(snapshot)
+        self._last_usage = dict(snapshot.usage)
         self._append("assistant", snapshot.content or [{"type": "text", "text": "(no content)"}])
         budget = self.options.max_budget_usd
         if budget is not None and self.cost_usd > budget:
@@ -156,13 +214,15 @@ class Agent:
             if snapshot.truncated:
                 results.append({"type": "text", "text": TRUNCATED_NOTE})
             self._append("user", results)
+            if self._halt:
+                raise StopRun(self._halt)
         return snapshot
 
     # -- query ------------------------------------------------------------------------------
 
-    async def query(self) -> MessageSnapshot:
+    async def query(self, request: dict[str, Any] | None = None) -> MessageSnapshot:
         return await self.client.stream(
-            self._request(),
+            request or self._request(),
             cancel=self.ctx.cancel,
             on_event=self._on_stream_event,
             on_retry=self._on_retry,
@@ -179,6 +239,9 @@ class Agent:
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
             )
+            extra = self.ext.system_prompt() if self.ext is not None else ""
+            if extra:
+                self._system.append({"type": "text", "text": extra})
         request: dict[str, Any] = {
             "model": options.model,
             "max_tokens": options.max_tokens,
@@ -227,22 +290,40 @@ class Agent:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
         self.emit("tool_use", id=tool_id, name=name, input=tool_input)
         tool = self.tools.get(name)
+        refusal = self.ext.tool_refusal(name) if self.ext is not None else ""
         if tool is None:
             result = ToolResult(f"Error: no tool named {name!r} is available", is_error=True)
+        elif refusal:
+            result = ToolResult(refusal, is_error=True)
         else:
-            async with self._ask_lock:
-                decision = await self.gate.decide(name, tool_input)
-            self.emit("permission", tool=name, input=tool_input, decision=decision.behavior)
-            if decision.behavior == "deny":
-                result = ToolResult(decision.message, is_error=True)
-            else:
-                result = await self._run_tool(tool, decision.updated_input or tool_input, tool_id)
+            result = await self._permitted_run(tool, tool_input, tool_id)
         content = result.content if result.content != "" else "(no output)"
         self.emit("tool_result", id=tool_id, content=content, is_error=result.is_error)
         block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id, "content": content}
         if result.is_error:
             block["is_error"] = True
         return block
+
+    async def _permitted_run(
+        self, tool: Tool, tool_input: dict[str, Any], tool_id: str
+    ) -> ToolResult:
+        """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks."""
+        hook, hook_reason = None, ""
+        if self.ext is not None:
+            gate = await self.ext.pre_tool(tool.name, tool_input, tool_id)
+            tool_input, hook, hook_reason = gate.tool_input, gate.decision, gate.reason
+            if gate.stop:
+                self._halt = gate.reason
+        async with self._ask_lock:
+            decision = await self.gate.decide(tool.name, tool_input, hook, hook_reason)
+        self.emit("permission", tool=tool.name, input=tool_input, decision=decision.behavior)
+        if decision.behavior == "deny":
+            return ToolResult(decision.message, is_error=True)
+        tool_input = decision.updated_input or tool_input
+        result = await self._run_tool(tool, tool_input, tool_id)
+        if self.ext is not None:
+            result = await self.ext.post_tool(tool.name, tool_input, tool_id, result)
+        return result
 
     async def _run_tool(self, tool: Tool, tool_input: dict[str, Any], tool_id: str) -> ToolResult:
         ctx = dataclasses.replace(self.ctx, tool_use_id=tool_id)
@@ -253,6 +334,75 @@ class Agent:
         except Exception as exc:  # a tool bug must reach the model as an error, not end the run
             log.exception("tool %s failed", tool.name)
             return ToolResult(f"{tool.name} failed: {type(exc).__name__}: {exc}", is_error=True)
+
+    def _extension_tools(self, can_use_tool: CanUseTool | None) -> list[Tool]:
+        if self.ext is None or self.transcript.path is None:  # subagents get no extra tools
+            return []
+        return self.ext.tools(
+            run_subagent=self.run_subagent,
+            ask=can_use_tool,
+            get_mode=lambda: self.options.permission_mode,
+            set_mode=self.set_mode,
+        )
+
+    async def run_subagent(self, request: SubagentRequest) -> SubagentResult:
+        from lsp_agent.agent.subagent_run import run_subagent
+
+        return await run_subagent(self, request)
+
+    # -- session ----------------------------------------------------------------------------
+
+    def set_mode(self, mode: str) -> None:
+        self.options.permission_mode = mode
+        self.gate.set_mode(mode)
+
+    async def compact(self, trigger: str = "auto", instructions: str = "") -> None:
+        """Replace the history with a model-written summary (the transcript keeps both)."""
+        result = await compaction.compact(
+            self.messages,
+            query=self._summary,
+            model=self.options.model,
+            trigger=trigger,
+            instructions=instructions,
+            hooks=self.ext.hooks if self.ext is not None else None,
+            pre_tokens=compaction.context_tokens(self._last_usage),
+        )
+        if result.user_messages:
+            self.emit("hook", event="PreCompact", messages=result.user_messages)
+        self.transcript.write(result.boundary)
+        self.messages = []
+        self._append("user", result.messages[0]["content"])
+        self._system, self._last_usage = None, {}  # CLAUDE.md is read again
+
+    async def _summary(self, request: dict[str, Any]) -> str:
+        snapshot = await self.client.stream(request, cancel=self.ctx.cancel)
+        self._account(snapshot)
+        return snapshot.text
+
+    def clear(self) -> None:
+        """Start a new conversation (a new session) with the same options and tools."""
+        self.transcript.close()
+        self.transcript = new_session(self.options.cwd, self.options.model)
+        self.messages, self._system, self._last_usage = [], None, {}
+        self.ctx.session_id = self.session_id
+        self.ctx.reads.clear()
+
+    def _open_session(self, given: Transcript | None) -> tuple[Transcript, list[dict[str, Any]]]:
+        options = self.options
+        if given is not None:
+            return given, []
+        session_id = options.resume
+        if session_id is None and options.continue_session:
+            session_id = latest_session(options.cwd)
+        if session_id is None:
+            return new_session(options.cwd, options.model), []
+        return resume_session(session_id)
+
+    async def aclose(self) -> None:
+        if self.ext is not None and self._started:
+            await self.ext.session_end()
+        self.transcript.close()
+        await self.client.aclose()
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -279,6 +429,11 @@ class Agent:
         self.cost_usd += cost_usd(snapshot.model or self.options.model, snapshot.usage)
         self.emit("usage", usage=dict(self.usage), cost_usd=self.cost_usd)
 
+    async def _stop_hook(self, continuations: int) -> str | None:
+        if self.ext is None:
+            return None
+        return await self.ext.stop(continuations, subagent=self.is_subagent)
+
     def _finish(self, subtype: str, text: str, duration: float) -> AgentResult:
         result = AgentResult(
             subtype=subtype,
@@ -293,18 +448,13 @@ class Agent:
         self.emit("done", **result.to_json())
         return result
 
-    def _open_session(self) -> tuple[Transcript, list[dict[str, Any]]]:
-        options = self.options
-        session_id = options.resume
-        if session_id is None and options.continue_session:
-            session_id = latest_session(options.cwd)
-        if session_id is None:
-            return new_session(options.cwd, options.model), []
-        return resume_session(session_id)
 
-    async def aclose(self) -> None:
-        self.transcript.close()
-        await self.client.aclose()
+class _Answered(Exception):
+    """The prompt was answered without the model (a built-in command, a refusal)."""
+
+    def __init__(self, subtype: str, text: str) -> None:
+        super().__init__(text)
+        self.subtype, self.text = subtype, text
 
 
 def _batches(calls: list[dict[str, Any]], read_only: Any) -> list[list[dict[str, Any]]]:

@@ -2,8 +2,9 @@
 written, so a killed process leaves everything up to its last line on disk.
 
 Records: `{"type": "session", ...}` first (id, cwd, model, created), then `{"type": "message",
-"message": {...}}` for each API message as it is completed, and `{"type": "result", ...}` at
-the end of each run. Only API messages and results are stored: never headers or credentials.
+"message": {...}}` for each API message as it is completed, `{"type": "result", ...}` at the end
+of each run, and `{"type": "compact_boundary", ...}` where compaction replaced the history.
+Only API messages and results are stored: never headers or credentials.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import IO, Any
 from lsp_agent.paths import data_dir
 
 log = logging.getLogger(__name__)
+COMPACT_BOUNDARY = "compact_boundary"  # compaction.BOUNDARY, without importing hooks here
 
 
 class SessionNotFound(Exception):
@@ -32,12 +34,14 @@ def sessions_dir() -> Path:
 class Transcript:
     """An open transcript being appended to."""
 
-    def __init__(self, session_id: str, path: Path) -> None:
+    def __init__(self, session_id: str, path: Path | None) -> None:
         self.session_id = session_id
-        self.path = path
+        self.path = path  # None: kept in memory only (a subagent's conversation)
         self._file: IO[str] | None = None
 
     def write(self, record: dict[str, Any]) -> None:
+        if self.path is None:
+            return
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
@@ -115,7 +119,7 @@ def _header(path: Path) -> dict[str, Any] | None:
 
 
 def _messages(path: Path) -> list[dict[str, Any]]:
-    messages = []
+    messages: list[dict[str, Any]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         try:
             record = json.loads(line)
@@ -123,7 +127,11 @@ def _messages(path: Path) -> list[dict[str, Any]]:
             # A process killed mid-write leaves a torn last line; anything else is damage.
             log.warning("%s:%d: skipping an unreadable transcript line", path, number)
             continue
-        if isinstance(record, dict) and record.get("type") == "message":
+        if not isinstance(record, dict):
+            continue
+        if record.get("type") == COMPACT_BOUNDARY:
+            messages = []  # a resumed session continues from its latest summary
+        elif record.get("type") == "message":
             messages.append(record["message"])
     return messages
 
