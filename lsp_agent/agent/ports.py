@@ -71,6 +71,8 @@ class EditOutcome:
     # the proposal before accepting, or accepted only some hunks); None if unknown.
     final_text: str | None = None
     message: str = ""  # told to the model, e.g. "rejected by the user", "stale: buffer changed"
+    # Told to the model after a successful edit, e.g. the diagnostics the editor now shows.
+    note: str = ""
 
 
 class EditSink(Protocol):

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from lsp_agent.server.diagnostics import diagnostic_line
+
 if TYPE_CHECKING:
     from lsp_agent.server.app import AgentServer
 
@@ -100,18 +102,11 @@ def _context_block(server: AgentServer, request: Request) -> str:
     lines += _enclosing(server, path, selection)
     if request.diagnostics:
         lines.append("Diagnostics:")
-        lines += [f"- {_diagnostic_line(d)}" for d in request.diagnostics]
+        lines += [f"- {diagnostic_line(d)}" for d in request.diagnostics]
     if server.documents.text(request.uri) is not None:
         lines.append("The file is open in the editor; tools read its unsaved text.")
     lines.append("</editor-context>")
     return "\n".join(lines)
-
-
-def _diagnostic_line(diagnostic: dict[str, Any]) -> str:
-    start = diagnostic.get("range", {}).get("start", {})
-    source = f" [{diagnostic['source']}]" if diagnostic.get("source") else ""
-    code = f" ({diagnostic['code']})" if diagnostic.get("code") not in (None, "") else ""
-    return f"line {start.get('line', 0) + 1}: {diagnostic.get('message', '')}{source}{code}"
 
 
 def _enclosing(server: AgentServer, path: Path, selection: types.Range | None) -> list[str]:

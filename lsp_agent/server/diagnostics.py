@@ -55,6 +55,13 @@ def _overlaps(diagnostic: dict[str, Any], first: int, last: int) -> bool:
     return start <= last and end >= first
 
 
+def diagnostic_line(diagnostic: dict[str, Any]) -> str:
+    start = diagnostic.get("range", {}).get("start", {})
+    source = f" [{diagnostic['source']}]" if diagnostic.get("source") else ""
+    code = f" ({diagnostic['code']})" if diagnostic.get("code") not in (None, "") else ""
+    return f"line {start.get('line', 0) + 1}: {diagnostic.get('message', '')}{source}{code}"
+
+
 def valid(diagnostic: Any) -> bool:
     return (
         isinstance(diagnostic, dict)

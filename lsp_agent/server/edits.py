@@ -19,6 +19,7 @@ from lsprotocol import types
 from pygls import uris
 
 from lsp_agent.agent.ports import Cancelled, CancelToken, EditOutcome, EditProposal
+from lsp_agent.server.diagnostics import diagnostic_line
 from lsp_agent.textdiff import Conflict, Hunk, apply_hunks, compute_hunks, rebase, summary
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ ANNOTATION_ID = "lspAgent"
 # How long to wait for the edited document's didChange after the client says it applied.
 LANDING_TIMEOUT_S = 5.0
 AUTO_ACCEPT_MODES = ("acceptEdits", "bypassPermissions")
+# After an edit lands, how long to wait for the client to forward fresh diagnostics.
+DIAGNOSTICS_TIMEOUT_S = 2.0
+MAX_DIAGNOSTICS = 20
 _ids = itertools.count(1)
 T = TypeVar("T")
 
@@ -311,13 +315,25 @@ class LspEditSink:
             lambda: final in (documents.text(uri), _disk_text(path)), LANDING_TIMEOUT_S
         )
         if landed:
-            return EditOutcome(True, final, "applied")
+            return EditOutcome(True, final, "applied", note=await self._diagnostics_note(uri))
         return EditOutcome(
             False,
             documents.text(uri),
             "not applied: the editor reported success but the document did not change "
             "(was the change left unticked in a preview?)",
         )
+
+    async def _diagnostics_note(self, uri: str) -> str:
+        """What the editor's other servers say about the file now, for the model's next turn.
+        Only clients that forward diagnostics (`lspAgent/diagnostics`) are waited for."""
+        store = self.server.diagnostics
+        if not store.by_uri:
+            return ""
+        found = await store.wait_for_update(uri, DIAGNOSTICS_TIMEOUT_S)
+        if not found:
+            return "The editor reports no diagnostics for this file after the change."
+        lines = [f"- {diagnostic_line(d)}" for d in found[:MAX_DIAGNOSTICS]]
+        return "Diagnostics in the editor after the change:\n" + "\n".join(lines)
 
     # -- helpers -----------------------------------------------------------------------------
 

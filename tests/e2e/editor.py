@@ -30,6 +30,7 @@ class Editor:
     prompts: list[types.ShowMessageRequestParams] = field(default_factory=list)
     edit_behaviour: EditBehaviour = "apply"
     answer: Callable[[types.ShowMessageRequestParams], str | None] = lambda p: None
+    after_apply: Callable[[str], None] = lambda uri: None  # e.g. publish fresh diagnostics
     _events: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def __post_init__(self) -> None:
@@ -64,6 +65,14 @@ class Editor:
             )
         )
         return uri
+
+    def forward_diagnostics(self, uri: str, messages: list[str]) -> None:
+        """What a rich client does: send other servers' diagnostics for an open file."""
+        at = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}
+        diagnostics = [{"range": at, "message": m, "source": "lint"} for m in messages]
+        self.client.protocol.notify(
+            "lspAgent/diagnostics", {"uri": uri, "diagnostics": diagnostics}
+        )
 
     def text(self, uri: str) -> str:
         return self.documents[uri].source
@@ -116,6 +125,7 @@ class Editor:
             document.version = (document.version or 0) + 1
             if change.text_document.version is not None:
                 self._send_change(document, events)
+            self.after_apply(document.uri)
         return types.ApplyWorkspaceEditResult(applied=True)
 
     # -- waiting -------------------------------------------------------------------------------

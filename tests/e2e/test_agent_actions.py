@@ -15,7 +15,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
-from tests.e2e.conftest import StartServer
+from tests.e2e.conftest import StartServer, wait_for_message
 from tests.e2e.editor import Editor
 
 HELLO = "def greet():\n    print('hello')\n"
@@ -199,6 +199,21 @@ async def test_accept_edits_mode_sends_no_confirmation(start_agent: StartAgent) 
     [sent] = h.editor.applied_edits
     assert not sent.edit.change_annotations
     assert "print('hi')" in h.editor.text(uri)
+
+
+async def test_diagnostics_after_the_edit_reach_the_model(start_agent: StartAgent) -> None:
+    h = await start_agent(
+        read_then_edit("print('hello')", "print(undefined)"),
+        init_options={"permissionMode": "acceptEdits"},
+    )
+    (h.workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(h.workspace / "hello.py")
+    h.editor.forward_diagnostics(uri, ["missing docstring"])
+    h.editor.after_apply = lambda u: h.editor.forward_diagnostics(u, ["undefined name 'undefined'"])
+    await run_fix(h, uri)
+    result = h.tool_results()[-1]["content"]
+    assert "Diagnostics in the editor after the change" in result
+    assert "undefined name 'undefined'" in result and "missing docstring" not in result
 
 
 async def test_rejected_edit_is_reported_to_the_model(start_agent: StartAgent) -> None:
@@ -481,6 +496,7 @@ async def test_progress_begins_reports_and_ends(start_agent: StartAgent) -> None
     (h.workspace / "hello.py").write_text(HELLO)
     uri = h.editor.open(h.workspace / "hello.py")
     await run_fix(h, uri)
+    await wait_for_message(h.client, "changed the greeting")  # sent after the progress end
     [reports] = [
         r for token, r in h.client.progress_reports.items() if r and "index" not in str(token)
     ]
