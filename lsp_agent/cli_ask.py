@@ -55,11 +55,14 @@ def run(args: argparse.Namespace) -> int:
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
+    from lsp_agent.agent.extensions import Extensions
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.session import SessionNotFound
     from lsp_agent.agent.toolset import engine_tools
 
     out = _Output(args.output_format)
+    # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
+    extensions = await Extensions.load(cwd, on_problem=_warn)
     try:
         agent = Agent(
             _options(args, cwd),
@@ -67,13 +70,16 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
             documents=DiskDocumentSource(),
             edits=DiskEditSink(),
             on_event=out.event,
+            extensions=extensions,
         )
     except SessionNotFound as exc:
+        await extensions.aclose()
         return _fail(str(exc))
     try:
         result = await agent.run(prompt)
     finally:
         await agent.aclose()
+        await extensions.aclose()
     out.result(result)
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
@@ -129,6 +135,10 @@ class _Output:
 def _line(record: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def _warn(message: str) -> None:
+    print(f"lsp-agent ask: warning: {message}", file=sys.stderr)
 
 
 def _fail(message: str) -> int:

@@ -161,3 +161,15 @@ def test_cli_ask_imports_no_engine_at_start() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_project_slash_commands_work_headless(workspace: Path, tmp_path: Path) -> None:
+    commands = workspace / ".claude" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "greet.md").write_text("---\ndescription: Greet\n---\nSay hello to $1.")
+    async with fake("pause_turn", workspace) as server:
+        server.responses = server.responses[1:]
+        done = await ask(cli_env(tmp_path, server), "--cwd", str(workspace), "/greet Ada")
+    assert done.code == 0, done.stderr
+    first = server.requests[0].body["messages"][0]["content"][0]["text"]
+    assert first == "Say hello to Ada."
