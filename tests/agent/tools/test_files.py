@@ -307,6 +307,7 @@ class Buffers:
     ("answer", "expected", "is_error"),
     [
         (EditOutcome(applied=True), "has been updated", False),
+        (EditOutcome(applied=True, note="1 new error: x is undefined"), "x is undefined", False),
         (EditOutcome(applied=True, final_text="user's version\n"), "user's version", False),
         (EditOutcome(applied=False, message="rejected by the user"), "rejected by the user", True),
     ],

@@ -199,3 +199,13 @@ async def test_ls(tree: ToolContext) -> None:
     await check(
         tree, LS(), {"path": "src", "ignore": ["web"]}, "- {ws}/src/\n  - app.py\n  - util.py"
     )
+
+
+async def test_auto_backend_without_rg(
+    tree: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    expected = GREP_CASES["count"][1]
+    await check(tree, Grep(), {"pattern": "x", "output_mode": "count", "path": "sub"}, expected)
+    result = await Grep(backend="rg").run({"pattern": "x"}, tree)
+    assert result.is_error and "not installed" in str(result.content)
