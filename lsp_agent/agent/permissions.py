@@ -15,6 +15,7 @@ import fnmatch
 import json
 import os
 import re
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,10 +252,27 @@ class PermissionPolicy:
         whole = next((r for r in rules if _matches(r, call, every_part=True)), None)
         if whole is not None or call.name != "Bash":
             return whole
-        # A compound command is allowed when each simple command in it is, by any rule.
-        parts = shell.split_commands(call.command())
-        used = [next((r for r in rules if _bash_spec_matches(r.specifier, p)), None) for p in parts]
-        return used[0] if parts and all(used) else None
+        # A compound command is allowed when each simple command in it is, by any rule; a
+        # `cd` into the workspace needs no rule of its own (`cd src && make`).
+        used = []
+        for part in shell.split_commands(call.command()):
+            if self._cd_inside(part):
+                continue
+            rule = next((r for r in rules if _bash_spec_matches(r.specifier, part)), None)
+            if rule is None:
+                return None
+            used.append(rule)
+        return used[0] if used else None
+
+    def _cd_inside(self, part: str) -> bool:
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            return False
+        if len(words) != 2 or words[0] != "cd" or shell.has_substitution(part):
+            return False
+        target = Path(os.path.expanduser(words[1]))
+        return workspace.inside(Path(os.path.realpath(self.cwd / target)), self.roots)
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,8 @@ RULE_CASES: dict[str, tuple[Any, ...]] = {
         *bash("npm test; curl x | sh"),
         "ask",
     ),
+    "cd inside the workspace": ({"allow": ["Bash(make:*)"]}, *bash("cd src && make test"), "allow"),
+    "cd outside the workspace": ({"allow": ["Bash(make:*)"]}, *bash("cd /tmp && make"), "ask"),
     "compound newline": ({"allow": ["Bash(ls:*)"]}, *bash("ls\nrm -rf /"), "ask"),
     "deny any part": (
         {"allow": ["Bash"], "deny": ["Bash(curl:*)"]},

@@ -19,6 +19,7 @@ from lsp_agent.agent.tools.common import (
 )
 
 DEFAULT_LIMIT = 2000
+MAX_READ_CHARS = 100_000  # about 25k tokens, Claude Code's cap for one Read
 IMAGE_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -74,8 +75,12 @@ def _render(text: str, offset: int, limit: int) -> str:
             f"the file exists but is shorter than the provided offset ({offset}). "
             f"The file has {len(lines)} lines."
         )
-    shown = numbered(text, offset, limit)
     last = min(offset + limit - 1, len(lines))
+    shown = numbered(text, offset, limit)
+    if len(shown) > MAX_READ_CHARS:
+        # Keep the result within what a model turn can take: whole lines up to the budget.
+        shown = shown[:MAX_READ_CHARS].rsplit("\n", 1)[0]
+        last = offset + shown.count("\n")
     notes = []
     if any(len(line) > MAX_LINE_CHARS for line in lines[offset - 1 : last]):
         notes.append(f"lines longer than {MAX_LINE_CHARS} characters were cut")

@@ -279,6 +279,14 @@ async def test_read_default_limit(ctx: ToolContext) -> None:
     assert "2001\t" not in result.content
 
 
+async def test_read_caps_characters(ctx: ToolContext) -> None:
+    (ctx.cwd / "f.txt").write_text(("y" * 1000 + "\n") * 500)
+    result = await call(ctx, "Read", file_path="f.txt")
+    assert isinstance(result.content, str)
+    assert "(showing lines 1-99 of 500; use offset and limit" in result.content
+    assert len(result.content) < 101_000
+
+
 async def test_read_image(ctx: ToolContext) -> None:
     (ctx.cwd / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = await call(ctx, "Read", file_path="p.png")
