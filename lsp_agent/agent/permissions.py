@@ -341,8 +341,9 @@ def _bash_spec_matches(spec: str | None, command: str, for_allow: bool = True) -
     wildcard never covers a command running substitutions or writing files through `>`."""
     if spec is None:
         return True
-    command = shell.strip_wrappers(command)
-    exact = spec.strip() == command
+    stripped = shell.strip_wrappers(command)
+    exact = spec.strip() in (command.strip(), stripped)
+    command = stripped
     if exact or not for_allow:
         return exact or bool(_bash_regex(spec).fullmatch(command))
     if len(shell.split_commands(command)) != 1:

@@ -351,6 +351,9 @@ def test_session_rules_and_mode_switch(project: Path) -> None:
     policy.allow_for_session("Bash", call)
     assert policy.decide("Bash", call).behavior == "allow"
     assert policy.decide("Bash", {"command": "make test && rm x"}).behavior == "ask"
+    wrapped = {"command": "timeout 5 make  lint"}
+    policy.allow_for_session("Bash", wrapped)
+    assert policy.decide("Bash", wrapped).behavior == "allow"
     policy.set_mode("plan")
     assert policy.decide("Bash", call).behavior == "deny"
     with pytest.raises(ValueError, match="unknown permission mode"):
