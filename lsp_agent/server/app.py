@@ -7,6 +7,7 @@ does not implement.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import logging
@@ -47,10 +48,27 @@ class AgentServer(LanguageServer):
         self.initialization_options: Any = None
         self.log_handler = EditorLogHandler(self)
         self._settings_listeners: list[Callable[[Settings], None]] = []
+        self._initialized_callbacks: list[Callable[[], Any]] = []
+        self.index: Any = None  # the symbol index's server state, once that feature registers
         self.documents = Documents(self)
         self.diagnostics = DiagnosticStore()
         self.proposals = Proposals()
         self.sessions = SessionManager(self)
+
+    def on_initialized(self, callback: Callable[[], Any]) -> None:
+        """Call `callback()` (a coroutine function or a plain one) once the client has sent
+        `initialized` and the settings are read. pygls allows one handler per method, so
+        features subscribe here instead of registering `initialized` themselves."""
+        self._initialized_callbacks.append(callback)
+
+    async def run_initialized_callbacks(self) -> None:
+        for callback in self._initialized_callbacks:
+            try:
+                result = callback()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:
+                logger.exception("start-up step %r failed", callback)
 
     def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
         """Call `listener(settings)` whenever the effective settings change."""

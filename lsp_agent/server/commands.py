@@ -219,9 +219,16 @@ COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
 }
 
 
+def _warm_engine_imports() -> None:
+    # The engine (httpx, the loop, the tools) is imported on first use to keep start-up light;
+    # importing it in a thread right after start-up keeps that cost off the first run too.
+    from lsp_agent.agent import client, loop, toolset  # noqa: F401
+
+
 def register(server: AgentServer) -> None:
     for name, handler in COMMANDS.items():
         server.command(name)(handler)
+    server.on_initialized(lambda: asyncio.ensure_future(asyncio.to_thread(_warm_engine_imports)))
 
     @server.feature(types.SHUTDOWN)
     async def on_shutdown(ls: AgentServer, params: None) -> None:

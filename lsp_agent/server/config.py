@@ -34,6 +34,7 @@ def register(server: AgentServer) -> None:
         _report(ls, ls.settings_problems)
         await _register_change_notifications(ls)
         await refresh(ls)
+        await ls.run_initialized_callbacks()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_changed(ls: AgentServer, params: types.DidChangeConfigurationParams) -> None:

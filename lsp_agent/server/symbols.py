@@ -425,7 +425,7 @@ def symbol_information(symbol: Symbol, conv: Converter) -> types.SymbolInformati
 
 def register(server: AgentServer) -> None:
     state = ServerIndex(server)
-    server.index = state  # type: ignore[attr-defined]
+    server.index = state
     server.documents.subscribe(state.on_document)
     server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
     _after_initialized(server, lambda: _initialized(server, state))
