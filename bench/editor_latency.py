@@ -29,7 +29,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, percentile, save, table  # noqa: E402
+from common import median, percentile, save, table
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MEDIUM_EXCLUDE = ["site-packages/", "test/", "tests/", "idlelib/", "__pycache__/"]
