@@ -61,7 +61,7 @@ async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: Canc
         done, _ = await asyncio.wait(
             {exited, cancelled}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
         )
-        _kill_group(proc.pid)
+        _kill_group(proc)
         if exited in done:
             return False
         if cancelled in done:
@@ -70,7 +70,7 @@ async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: Canc
         return True
     finally:
         if proc.returncode is None:
-            _kill_group(proc.pid)  # our own task was cancelled
+            _kill_group(proc)  # our own task was cancelled
         exited.cancel()
         cancelled.cancel()
 
@@ -88,9 +88,13 @@ def _read(handle: IO[bytes], head: int, tail: int) -> str:
     return f"{first}\n\n... [{dropped} bytes of output truncated] ...\n\n{last}"
 
 
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    elif proc.returncode is None:  # no process groups (Windows): the command alone
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
 
 
 def tool_env() -> dict[str, str]:
