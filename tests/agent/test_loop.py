@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from lsp_agent.agent.ports import CancelToken, PermissionResult
 from lsp_agent.agent.session import resume_session
@@ -105,8 +108,13 @@ async def test_fallback_model_after_repeated_overload(workspace: Path) -> None:
     assert models == ["claude-sonnet-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"]
 
 
-async def test_auth_error_fails_at_once_without_the_key(workspace: Path) -> None:
+async def test_auth_error_fails_at_once_without_the_key(
+    workspace: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx and the engine log at debug level
     run = await run_scenario("auth_error", workspace)
+    assert caplog.records and API_KEY not in caplog.text
+    assert API_KEY not in str([e.data for e in run.events])
     assert run.result.subtype == "error_during_execution"
     assert "ANTHROPIC_API_KEY" in run.result.result
     assert API_KEY not in run.result.result
@@ -174,3 +182,10 @@ async def test_cancellation_before_a_tool_call_applies_nothing(workspace: Path) 
     assert run.result.result == "cancelled: stopped while asking"
     assert (workspace / "hello.py").read_text() == "print('hello')\n"
     assert run.kinds("tool_result")[-1]["id"] != run.kinds("tool_use")[-1]["id"]
+
+
+async def test_wall_time_limit(workspace: Path) -> None:
+    # The second answer never finishes (the fake holds it), so only the limit can end the run.
+    run = await run_scenario("hold_mid_stream", workspace, max_wall_seconds=0.5)
+    assert run.result.subtype == "error_during_execution"
+    assert "wall time" in run.result.result
