@@ -93,13 +93,12 @@ class SessionManager:
 
     def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
         from lsp_agent.agent.loop import Agent
-        from lsp_agent.agent.toolset import engine_tools
 
         session = ServerSession(id="", title=title, uri=uri, manager=self)
         options = self._options(resume)
         session.agent = Agent(
             options,
-            tools=engine_tools(),
+            tools=self._tools(),
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
             can_use_tool=PermissionPrompter(self.server, session),
@@ -109,6 +108,15 @@ class SessionManager:
         session.id = session.agent.session_id
         self.sessions[session.id] = session
         return session
+
+    def _tools(self) -> Any:
+        """The engine's tools, with the index-backed ones when the workspace is indexed (the
+        first folder's index: the tools take one)."""
+        from lsp_agent.agent.tools.registry import default_tools
+
+        state = self.server.index
+        indexes = getattr(state, "indexes", None) or []
+        return default_tools(indexes[0] if indexes else None)
 
     def _options(self, resume: str | None) -> Any:
         from lsp_agent.agent.options import AgentOptions

@@ -15,7 +15,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
-from tests.e2e.conftest import StartServer, wait_for_message
+from tests.e2e.conftest import StartServer, wait_for_log, wait_for_message
 from tests.e2e.editor import Editor
 
 HELLO = "def greet():\n    print('hello')\n"
@@ -432,6 +432,36 @@ async def test_utf16_positions_on_a_last_line_with_emoji_and_cjk(start_agent: St
     assert (end.line, end.character) == (1, 11)
 
 
+async def test_the_index_gives_the_agent_context_and_symbol_tools(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    (workspace / "hello.py").write_text(HELLO + "\n\ndef caller():\n    return greet()\n")
+    h = await start_agent(
+        [
+            {
+                "content": [
+                    {"type": "tool_use", "name": "SymbolSearch", "input": {"query": "greet"}}
+                ]
+            },
+            {"content": [{"type": "text", "text": "greet is defined in hello.py"}]},
+        ]
+    )
+    await wait_for_log(h.client, "index ready")
+    uri = h.editor.open(workspace / "hello.py")
+    inside_caller = {"start": {"line": 5, "character": 4}, "end": {"line": 5, "character": 4}}
+    result = await h.command(
+        "lspAgent.ask", {"uri": uri, "prompt": "Where is greet?", "range": inside_caller}
+    )
+    await h.editor.done(result["sessionId"])
+    prompt = h.fake.requests[0].body["messages"][0]["content"][0]["text"]
+    assert "Enclosing symbols: function caller" in prompt
+    assert "def greet()" in prompt  # the definition caller uses, from the index
+    tool_names = [t["name"] for t in h.fake.requests[0].body["tools"]]
+    assert {"SymbolSearch", "FindDefinition", "FileOutline"} <= set(tool_names)
+    found = h.tool_results()[0]["content"]
+    assert "greet" in found and "hello.py:1" in found
+
+
 def bash_scenario(command: str) -> list[dict[str, Any]]:
     return [
         {
@@ -489,6 +519,33 @@ async def test_cancel_mid_stream_stops_the_run(start_agent: StartAgent) -> None:
     assert cancelled == {"cancelled": [result["sessionId"]]}
     done = await h.editor.done(result["sessionId"], timeout=10)
     assert done["subtype"] == "cancelled"
+
+
+async def test_cancel_request_stops_a_waiting_run(start_agent: StartAgent) -> None:
+    """`wait: true` keeps the request open until the run ends; `$/cancelRequest` cancels it."""
+    h = await start_agent(
+        [
+            {
+                "content": [{"type": "text", "text": "A long answer"}],
+                "fail": {"after": 3, "mode": "hold"},
+            }
+        ]
+    )
+    (h.workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(h.workspace / "hello.py")
+    params = types.ExecuteCommandParams(
+        command="lspAgent.ask", arguments=[{"uri": uri, "prompt": "talk", "wait": True}]
+    )
+    request = asyncio.ensure_future(
+        h.client.protocol.send_request_async(
+            types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="ask-1"
+        )
+    )
+    await asyncio.wait_for(h.fake.held.wait(), 30)
+    h.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="ask-1"))
+    done = await h.editor.wait_for(lambda e: e["kind"] == "done", timeout=10)
+    assert done["subtype"] == "cancelled"
+    request.cancel()
 
 
 async def test_progress_begins_reports_and_ends(start_agent: StartAgent) -> None:
