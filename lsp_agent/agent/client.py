@@ -206,9 +206,10 @@ async def read_stream(
     from httpx_sse import EventSource
 
     snapshot = MessageSnapshot()
+    check, loads = cancel.check, json.loads  # bound once: this loop runs per event
     async for sse in EventSource(response).aiter_sse():
-        cancel.check()
-        event = json.loads(sse.data)
+        check()
+        event = loads(sse.data)
         snapshot = accumulate(event, snapshot)
         if on_event is not None:
             on_event(event, snapshot)

@@ -45,9 +45,6 @@ class OpenBlock:
     block: dict[str, Any]
     parts: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, name: str, fragment: str) -> None:
-        self.parts.setdefault(name, []).append(fragment)
-
     def text_so_far(self, name: str) -> str:
         return "".join(self.parts.get(name, ()))
 
@@ -147,7 +144,10 @@ def _block_delta(snapshot: MessageSnapshot, index: int, delta: dict[str, Any]) -
     fragment = _FRAGMENT_FIELD.get(kind)
     if fragment is not None:
         name, source = fragment
-        block.add(name, delta.get(source, ""))
+        parts = block.parts.get(name)
+        if parts is None:
+            parts = block.parts[name] = []
+        parts.append(delta.get(source, ""))
     elif kind == "citations_delta":
         block.block.setdefault("citations", []).append(delta.get("citation"))
     # other delta types are newer than this code: ignored, like unknown events
