@@ -12,7 +12,6 @@ import os
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsp_agent.agent.errors import APIError, ConnectionDropped, http_error
@@ -242,6 +241,7 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         pass
     try:
         import time
+        from email.utils import parsedate_to_datetime  # rare: keep it off the start-up path
 
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):

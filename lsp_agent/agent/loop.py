@@ -15,7 +15,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent import compaction
@@ -98,6 +98,8 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(options, can_use_tool)
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = self._open_session(transcript)
+        # A subagent's conversation lives in memory only; it gets no extension tools of its own.
+        self.is_subagent = self.transcript.path is None
         self.ctx = ToolContext(
             cwd=options.cwd,
             roots=[options.cwd, *options.add_dirs],
@@ -113,7 +115,6 @@ class Agent:
         self.usage: dict[str, int] = {}
         self.cost_usd = 0.0
         self.turns = 0
-        self.is_subagent = transcript is not None and transcript.path is None
         self._system: list[dict[str, Any]] | None = None
         self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
         self._started = False  # SessionStart hooks have run
@@ -336,7 +337,7 @@ class Agent:
             return ToolResult(f"{tool.name} failed: {type(exc).__name__}: {exc}", is_error=True)
 
     def _extension_tools(self, can_use_tool: CanUseTool | None) -> list[Tool]:
-        if self.ext is None or self.transcript.path is None:  # subagents get no extra tools
+        if self.ext is None or self.is_subagent:
             return []
         return self.ext.tools(
             run_subagent=self.run_subagent,
@@ -457,7 +458,9 @@ class _Answered(Exception):
         self.subtype, self.text = subtype, text
 
 
-def _batches(calls: list[dict[str, Any]], read_only: Any) -> list[list[dict[str, Any]]]:
+def _batches(
+    calls: list[dict[str, Any]], read_only: Callable[[dict[str, Any]], bool]
+) -> list[list[dict[str, Any]]]:
     batches: list[list[dict[str, Any]]] = []
     for call in calls:
         if batches and read_only(call) and read_only(batches[-1][0]):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
-PermissionMode = Literal["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"]
+# Also in permissions.MODES and cli_ask (which may import only the standard library at start-up);
+# a test keeps the three equal.
 PERMISSION_MODES: tuple[str, ...] = (
     "default",
     "acceptEdits",
@@ -16,7 +17,7 @@ PERMISSION_MODES: tuple[str, ...] = (
     "dontAsk",
     "bypassPermissions",
 )
-Subtype = Literal["success", "error_max_turns", "error_max_budget_usd", "error_during_execution"]
+SUBTYPES = ("success", "error_max_turns", "error_max_budget_usd", "error_during_execution")
 
 
 @dataclass
@@ -50,7 +51,7 @@ class AgentOptions:
 
 @dataclass
 class AgentResult:
-    subtype: str  # one of Subtype
+    subtype: str  # one of SUBTYPES
     result: str  # the final assistant text, or why the run stopped
     session_id: str
     turns: int

@@ -73,3 +73,10 @@ def test_prices() -> None:
     assert price_of("claude-opus-4-1-20250805").output == 75.0
     assert price_of("claude-opus-4-5").output == 25.0  # longest prefix wins over claude-opus-4
     assert price_of("some-future-model").output == 75.0  # unknown: priced high, budgets stop early
+
+
+def test_permission_modes_agree() -> None:
+    from lsp_agent import cli_ask
+    from lsp_agent.agent import options, permissions
+
+    assert cli_ask.PERMISSION_MODES == options.PERMISSION_MODES == permissions.MODES
