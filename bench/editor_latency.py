@@ -4,9 +4,11 @@
    round trip measured in the same run (the floor any request pays);
 2. executeCommand -> first `$/progress` of the run, against the executeCommand answer itself;
 3. a text delta: the model server (in this process) stamps each delta with its send time, and
-   the client (also in this process) measures when the `lspAgent/stream` text arrives.
+   the client (also in this process) measures when the `lspAgent/stream` text arrives;
+4. cancellation: `lspAgent.cancel` while the model is mid-stream -> the run's `done`.
 
-Targets (issue 5): codeAction p50 <= 5 ms; first progress <= 50 ms; text delta p99 <= 20 ms.
+Targets (issue 5): codeAction p50 <= 5 ms; first progress <= 50 ms; text delta p99 <= 20 ms;
+cancel <= 500 ms.
 
     python bench/editor_latency.py [--actions 300] [--runs 20] [--deltas 200]
 """
@@ -41,6 +43,8 @@ class ModelServer:
     def __init__(self) -> None:
         self.deltas = 0
         self.gap_s = 0.002
+        self.hold = False  # stop after the first delta and keep the connection open
+        self.holding = asyncio.Event()
         self.server: asyncio.Server | None = None
 
     async def start(self) -> str:
@@ -57,11 +61,11 @@ class ModelServer:
                     if line.lower().startswith(b"content-length:")
                 )
                 await reader.readexactly(length)
-                await self._answer(writer)
+                await self._answer(reader, writer)
         except (asyncio.IncompleteReadError, ConnectionError, StopIteration):
             writer.close()
 
-    async def _answer(self, writer: asyncio.StreamWriter) -> None:
+    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"transfer-encoding: chunked\r\n\r\n"
@@ -84,6 +88,19 @@ class ModelServer:
                 "content_block": {"type": "text", "text": ""},
             },
         )
+        if self.hold:
+            await self._event(
+                writer,
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "thinking"},
+                },
+            )
+            self.holding.set()
+            await reader.read()  # until the client hangs up (the run was cancelled)
+            writer.close()
+            return
         for _ in range(max(1, self.deltas)):
             stamp = f"{time.perf_counter():.7f};" if self.deltas else "ok"
             await self._event(
@@ -113,6 +130,32 @@ class ModelServer:
         data = f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
         writer.write(b"%x\r\n%s\r\n" % (len(data), data))
         await writer.drain()
+
+
+async def cancel_latency(
+    client: LanguageClient, probe: Probe, model: ModelServer, uri: str, runs: int
+) -> list[float]:
+    """lspAgent.cancel sent -> the run's `done` received, with the model mid-stream."""
+    model.hold = True
+    latencies = []
+    for i in range(runs):
+        model.holding.clear()
+        started = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="lspAgent.ask", arguments=[{"uri": uri, "prompt": f"hold {i}"}]
+            )
+        )
+        await asyncio.wait_for(model.holding.wait(), 30)
+        sent = time.perf_counter()
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="lspAgent.cancel", arguments=[{"sessionId": started["sessionId"]}]
+            )
+        )
+        await asyncio.wait_for(probe.done.get(), 30)
+        latencies.append(time.perf_counter() - sent)
+    model.hold = False
+    return latencies
 
 
 class Probe:
@@ -269,6 +312,7 @@ async def main() -> int:
         )
         actions, floor = await code_actions(client, uri, args.actions)
         firsts, answers = await first_progress(client, probe, uri, args.runs)
+        cancels = await cancel_latency(client, probe, model, uri, args.runs)
         model.deltas = args.deltas
         await client.workspace_execute_command_async(
             types.ExecuteCommandParams(
@@ -302,6 +346,13 @@ async def main() -> int:
             "-",
             "p99 <= 20 ms",
         ),
+        (
+            "lspAgent.cancel -> done (mid-stream)",
+            ms(median(cancels)),
+            ms(max(cancels)),
+            "-",
+            "max <= 500 ms",
+        ),
     ]
     print(table(rows, ("measure", "p50", "p99", "baseline p50", "target")))
     print("baselines: a no-op command round trip; the executeCommand answer itself")
@@ -323,9 +374,15 @@ async def main() -> int:
                 "p99": percentile(deltas, 99),
                 "n": len(deltas),
             },
+            "cancel_s": {"p50": median(cancels), "max": max(cancels)},
         },
     )
-    ok = median(actions) <= 0.005 and median(firsts) <= 0.05 and percentile(deltas, 99) <= 0.02
+    ok = (
+        median(actions) <= 0.005
+        and median(firsts) <= 0.05
+        and percentile(deltas, 99) <= 0.02
+        and max(cancels) <= 0.5
+    )
     return 0 if ok else 1
 
 
