@@ -123,6 +123,13 @@ class _Output:
             sys.stdout.write(event.data["text"])
             sys.stdout.flush()
             self._wrote_text = True
+        elif self.format == "text" and event.kind == "retry":
+            # The answer starts again from the beginning: put it on a line of its own.
+            if self._wrote_text:
+                sys.stdout.write("\n")
+                sys.stdout.flush()
+                self._wrote_text = False
+            print(f"lsp-agent ask: retrying: {event.data['error']}", file=sys.stderr)
 
     def result(self, result: AgentResult) -> None:
         if self.format == "json":

@@ -173,3 +173,13 @@ async def test_project_slash_commands_work_headless(workspace: Path, tmp_path: P
     assert done.code == 0, done.stderr
     first = server.requests[0].body["messages"][0]["content"][0]["text"]
     assert first == "Say hello to Ada."
+
+
+async def test_text_output_after_retries_ends_with_the_full_answer(
+    workspace: Path, tmp_path: Path
+) -> None:
+    async with fake("retries", workspace) as server:
+        done = await ask(cli_env(tmp_path, server), "--cwd", str(workspace), "go")
+    assert done.code == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "Recovered after four failures."
+    assert done.stderr.count("retrying") == 4
