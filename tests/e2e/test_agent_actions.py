@@ -548,6 +548,25 @@ async def test_cancel_request_stops_a_waiting_run(start_agent: StartAgent) -> No
     request.cancel()
 
 
+async def test_cancelling_the_progress_cancels_the_run(start_agent: StartAgent) -> None:
+    h = await start_agent(
+        [
+            {
+                "content": [{"type": "text", "text": "A long answer"}],
+                "fail": {"after": 3, "mode": "hold"},
+            }
+        ]
+    )
+    (h.workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(h.workspace / "hello.py")
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "talk"})
+    await asyncio.wait_for(h.fake.held.wait(), 30)
+    [token] = [t for t, r in h.client.progress_reports.items() if r and "index" not in str(t)]
+    h.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    done = await h.editor.done(result["sessionId"], timeout=10)
+    assert done["subtype"] == "cancelled"
+
+
 async def test_progress_begins_reports_and_ends(start_agent: StartAgent) -> None:
     h = await start_agent(read_then_edit("print('hello')", "print('hey')"))
     (h.workspace / "hello.py").write_text(HELLO)
