@@ -117,6 +117,19 @@ class Extensions:
             mcp=servers,
         )
 
+    def for_subagent(self) -> Extensions:
+        """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
+        its prompt is the parent's instruction (no slash commands, no UserPromptSubmit) and it
+        has no session of its own (no SessionStart/SessionEnd)."""
+        return _SubagentExtensions(
+            self.project,
+            hooks=self.hooks,
+            commands=self.commands,
+            skills=self.skills,
+            agents=self.agents,
+            mcp=None,
+        )
+
     def tools(
         self,
         *,
@@ -258,3 +271,14 @@ class Extensions:
         if messages:
             self.emit("hook", {"event": event, "messages": messages})
         return outcome
+
+
+class _SubagentExtensions(Extensions):
+    async def prompt(self, text: str) -> PromptPlan:
+        return PromptPlan("send", text)
+
+    async def session_start(self, source: str) -> list[str]:
+        return []
+
+    async def session_end(self, reason: str = "other") -> None:
+        return None

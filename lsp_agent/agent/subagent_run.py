@@ -1,24 +1,27 @@
-"""Running a subagent for the Task tool: a child Agent with the definition's system prompt and
-tools, an empty conversation kept in memory, and the parent's client, permissions, edit sink,
-hooks and cancellation. Only its final text goes back to the parent; its usage and cost are
-added to the parent's, and its events reach the parent's sink tagged with the Task call's id.
+"""Running one subagent for the Task tool: a child Agent with its own in-memory conversation.
+
+The child shares the parent's model client, permission gate (mode, rules, the user's "allow for
+this session" answers and the host's prompt), document source, edit sink and index, and the
+hooks around tool calls; it gets the definition's system prompt, model and tool subset. Its
+events reach the parent's sink tagged with `parent_tool_use_id`, and its cost is added to the
+parent's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import TYPE_CHECKING
 
+from lsp_agent.agent.ports import AgentEvent
 from lsp_agent.agent.pricing import add_usage
 from lsp_agent.agent.session import Transcript
 from lsp_agent.agent.subagents import SubagentRequest, SubagentResult
 
 if TYPE_CHECKING:
     from lsp_agent.agent.loop import Agent
-    from lsp_agent.agent.ports import AgentEvent
 
-# The parent's own lifecycle events; a subagent's would confuse a host following the parent.
-_NOT_FORWARDED = frozenset({"session", "done"})
+NOT_FORWARDED = frozenset({"session", "done", "usage"})
 
 
 async def run_subagent(parent: Agent, request: SubagentRequest) -> SubagentResult:
@@ -28,33 +31,31 @@ async def run_subagent(parent: Agent, request: SubagentRequest) -> SubagentResul
     options = dataclasses.replace(
         parent.options,
         model=definition.resolve_model(parent.options.model),
-        system_prompt=definition.prompt,
+        system_prompt=definition.prompt or None,
         append_system_prompt=None,
         resume=None,
         continue_session=False,
-        disallowed_tools=[],
     )
 
     def forward(event: AgentEvent) -> None:
-        if event.kind not in _NOT_FORWARDED:
+        if event.kind not in NOT_FORWARDED:
             parent.emit(event.kind, **event.data, parent_tool_use_id=request.tool_use_id)
 
-    names = definition.tool_names(parent.tools)
+    edits = parent.ctx.edits
     child = Agent(
         options,
-        tools=[parent.tools[name] for name in names],
+        tools=[parent.tools[name] for name in definition.tool_names(parent.tools)],
         documents=parent.ctx.documents,
-        edits=parent.ctx.edits,
+        edits=getattr(edits, "inner", edits),  # the child reports its own proposals
         on_event=forward,
         client=parent.client,
         gate=parent.gate,
-        extensions=parent.ext,
+        extensions=parent.ext.for_subagent() if parent.ext is not None else None,
         index=parent.ctx.index,
-        transcript=Transcript(f"{parent.session_id}:{request.tool_use_id}", None),
+        transcript=Transcript(str(uuid.uuid4()), None),
     )
+    # Not closed: the client is the parent's and the transcript lives in memory.
     result = await child.run(request.prompt, request.cancel)
-    if parent.ext is not None:  # the child took over the extensions' event sink
-        parent.ext.emit = lambda kind, data: parent.emit(kind, **data)  # type: ignore[arg-type]
-    add_usage(parent.usage, child.usage)
-    parent.cost_usd += child.cost_usd
-    return SubagentResult(result.result, result.is_error)
+    add_usage(parent.usage, result.usage)
+    parent.cost_usd += result.cost_usd
+    return SubagentResult(result.result, is_error=result.is_error)

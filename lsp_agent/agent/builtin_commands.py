@@ -1,0 +1,66 @@
+"""The built-in slash commands an agent session answers itself, without a model turn.
+
+/help, /cost, /model [name], /permissions, /compact [instructions] and /clear act on the Agent;
+/resume is the host's (it owns the session picker), so here it only says how.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lsp_agent.agent.slash_commands import Builtin, CommandSet, help_text
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.loop import Agent
+
+
+async def run_builtin(agent: Agent, command: Builtin) -> tuple[str, bool]:
+    """(text for the user, is_error)."""
+    name, arguments = command.name, command.arguments
+    if name == "help":
+        commands = agent.ext.commands if agent.ext is not None else CommandSet()
+        return help_text(commands), False
+    if name == "cost":
+        return cost_text(agent), False
+    if name == "model":
+        if arguments:
+            agent.options.model = arguments
+            return f"Model set to {arguments}.", False
+        return f"Current model: {agent.options.model}", False
+    if name == "permissions":
+        return permissions_text(agent), False
+    if name == "compact":
+        if not agent.messages:
+            return "Nothing to compact yet.", False
+        await agent.compact("manual", arguments)
+        return "Compacted the conversation into a summary.", False
+    if name == "clear":
+        agent.clear()
+        return "Started a new conversation.", False
+    return (
+        "Resume a session from the editor's session list, or `lsp-agent ask --resume ID`.",
+        False,
+    )
+
+
+def cost_text(agent: Agent) -> str:
+    usage = agent.usage
+    return "\n".join(
+        [
+            f"Total cost: ${agent.cost_usd:.4f}",
+            f"Input tokens: {usage.get('input_tokens', 0)}",
+            f"Output tokens: {usage.get('output_tokens', 0)}",
+            f"Cache reads: {usage.get('cache_read_input_tokens', 0)}",
+            f"Cache writes: {usage.get('cache_creation_input_tokens', 0)}",
+        ]
+    )
+
+
+def permissions_text(agent: Agent) -> str:
+    lines = [f"Permission mode: {agent.options.permission_mode}"]
+    rules = getattr(agent.gate.policy, "rules", None)
+    for rule in rules or []:
+        lines.append(f"{rule.behavior}: {rule.text} ({rule.source})")
+    lines += [f"allow: {rule} (options)" for rule in agent.options.allowed_tools]
+    lines += [f"deny: {rule} (options)" for rule in agent.options.disallowed_tools]
+    return "\n".join(lines)
