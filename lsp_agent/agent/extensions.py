@@ -6,7 +6,7 @@
 The loop asks `prompt()` what to do with a user prompt (slash commands, UserPromptSubmit),
 `pre_tool()` / `post_tool()` around each tool call, `stop()` when the model ends its turn, and
 `session_start()` / `session_end()`. Each returns a plain decision; messages meant for the user
-(hook output, failures) go to `emit` as "hook" events. The tools it contributes (Skill, Task,
+(hook output, failures) go to `emit` as "hook" events `{event, message}`, one per message. The tools it contributes (Skill, Task,
 ExitPlanMode, MCP tools) come from `tools()`, given the callbacks only the loop can provide.
 """
 
@@ -268,8 +268,8 @@ class Extensions:
         messages = outcome.user_messages()
         if outcome.stop and outcome.stop_reason:
             messages.append(outcome.stop_reason)
-        if messages:
-            self.emit("hook", {"event": event, "messages": messages})
+        for message in messages:
+            self.emit("hook", {"event": event, "message": message})
         return outcome
 
 

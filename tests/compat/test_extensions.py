@@ -110,5 +110,5 @@ async def test_notification_before_permission_prompts(project: Path, tmp_path: P
     assert ask is not None
     assert (await ask("Bash", {"command": "ls"}, "needs approval")).behavior == "allow"
     assert log.read_text() == "Claude needs your permission to use Bash"
-    assert events == [("hook", {"event": "Notification", "messages": ["pinged your phone"]})]
+    assert events == [("hook", {"event": "Notification", "message": "pinged your phone"})]
     assert ext.ask_with_notification(None) is None
