@@ -6,8 +6,9 @@
 The loop asks `prompt()` what to do with a user prompt (slash commands, UserPromptSubmit),
 `pre_tool()` / `post_tool()` around each tool call, `stop()` when the model ends its turn, and
 `session_start()` / `session_end()`. Each returns a plain decision; messages meant for the user
-(hook output, failures) go to `emit` as "hook" events `{event, message}`, one per message. The tools it contributes (Skill, Task,
-ExitPlanMode, MCP tools) come from `tools()`, given the callbacks only the loop can provide.
+(hook output, failures) go to `emit` as "hook" events `{event, message}`, one per message. The
+tools it contributes (Skill, Task, ExitPlanMode, MCP tools) come from `tools()`, given the
+callbacks only the loop can provide.
 """
 
 from __future__ import annotations
