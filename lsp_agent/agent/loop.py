@@ -45,6 +45,7 @@ from lsp_agent.agent.session import (
 )
 from lsp_agent.agent.stream import MessageSnapshot
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
+from lsp_agent.agent.tools.registry import api_tools
 
 if TYPE_CHECKING:
     from lsp_agent.agent.extensions import Extensions
@@ -119,6 +120,7 @@ class Agent:
         self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
         self._started = False  # SessionStart hooks have run
         self._halt = ""  # set when a hook stops the run
+        self._model_before_command: str | None = None
 
     @property
     def session_id(self) -> str:
@@ -152,6 +154,8 @@ class Agent:
         except TimeoutError:
             wall = self.options.max_wall_seconds
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"
+        if self._model_before_command is not None:
+            self.options.model, self._model_before_command = self._model_before_command, None
         return self._finish(subtype, text, time.monotonic() - started)
 
     async def _prompt_blocks(self, prompt: str) -> list[dict[str, Any]]:
@@ -167,7 +171,8 @@ class Agent:
                 raise _Answered("error_during_execution" if is_error else "success", answer)
             if plan.action != "send":
                 raise _Answered("error_during_execution", plan.message)
-            if plan.model:
+            if plan.model:  # a command's model, for this prompt's run only
+                self._model_before_command = self.options.model
                 self.options.model = plan.model
             prompt, context = plan.text, list(plan.context)
             if not self._started:
@@ -221,9 +226,9 @@ class Agent:
 
     # -- query ------------------------------------------------------------------------------
 
-    async def query(self, request: dict[str, Any] | None = None) -> MessageSnapshot:
+    async def query(self) -> MessageSnapshot:
         return await self.client.stream(
-            request or self._request(),
+            self._request(),
             cancel=self.ctx.cancel,
             on_event=self._on_stream_event,
             on_retry=self._on_retry,
@@ -250,10 +255,7 @@ class Agent:
             "messages": self.messages,
         }
         if self.tools:
-            request["tools"] = [
-                {"name": t.name, "description": t.description, "input_schema": t.input_schema}
-                for t in self.tools.values()
-            ]
+            request["tools"] = api_tools(self.tools.values())
         if options.thinking_budget:
             request["thinking"] = {"type": "enabled", "budget_tokens": options.thinking_budget}
         return with_cache_breakpoints(request)
