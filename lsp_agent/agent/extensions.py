@@ -84,6 +84,7 @@ class Extensions:
         self.skills = skills or SkillSet()
         self.agents = agents or AgentSet()
         self.mcp = mcp
+        self._owns_mcp = True
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self.problems = [
@@ -118,18 +119,43 @@ class Extensions:
             mcp=servers,
         )
 
+    def bind_session(
+        self, session_id: str, transcript_path: str, permission_mode: Callable[[], str]
+    ) -> None:
+        """What hooks receive as session_id, transcript_path and permission_mode."""
+        self.hooks.session_id = session_id
+        self.hooks.transcript_path = transcript_path
+        self.hooks.permission_mode = permission_mode
+
+    def share(self) -> Extensions:
+        """Another session's view of the same files and MCP connections, with its own event
+        sink, hook session fields and active skill. Closing a view leaves the servers running;
+        close the original when the last session ends."""
+        view = type(self)(
+            self.project,
+            hooks=HookRunner(self.hooks.config, project_dir=self.hooks.project_dir),
+            commands=self.commands,
+            skills=self.skills,
+            agents=self.agents,
+            mcp=self.mcp,
+        )
+        view._owns_mcp = False
+        return view
+
     def for_subagent(self) -> Extensions:
         """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
         its prompt is the parent's instruction (no slash commands, no UserPromptSubmit) and it
         has no session of its own (no SessionStart/SessionEnd)."""
-        return _SubagentExtensions(
+        view = _SubagentExtensions(
             self.project,
             hooks=self.hooks,
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
-            mcp=None,
+            mcp=self.mcp,
         )
+        view._owns_mcp = False
+        return view
 
     def tools(
         self,
@@ -259,7 +285,7 @@ class Extensions:
         await self._hook("SessionEnd", {"reason": reason})
 
     async def aclose(self) -> None:
-        if self.mcp is not None:
+        if self.mcp is not None and self._owns_mcp:
             await self.mcp.aclose()
 
     async def _hook(

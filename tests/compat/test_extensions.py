@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -112,3 +113,17 @@ async def test_notification_before_permission_prompts(project: Path, tmp_path: P
     assert log.read_text() == "Claude needs your permission to use Bash"
     assert events == [("hook", {"event": "Notification", "message": "pinged your phone"})]
     assert ext.ask_with_notification(None) is None
+
+
+async def test_shared_views_and_session_fields(project: Path, tmp_path: Path) -> None:
+    seen = tmp_path / "seen.json"
+    record = py(tmp_path, "r", f"open({str(seen)!r}, 'w').write(json.dumps(event))\n")
+    ext, _ = await load(project, hook("SessionEnd", record))
+    view = ext.share()
+    assert view.hooks is not ext.hooks and view.commands is ext.commands
+    view.bind_session("s-2", "/data/s-2.jsonl", lambda: "plan")
+    await view.session_end("clear")
+    event = json.loads(seen.read_text())
+    assert (event["session_id"], event["transcript_path"]) == ("s-2", "/data/s-2.jsonl")
+    assert (event["permission_mode"], event["reason"]) == ("plan", "clear")
+    assert ext.hooks.session_id == ""
