@@ -370,8 +370,8 @@ class Agent:
             hooks=self.ext.hooks if self.ext is not None else None,
             pre_tokens=compaction.context_tokens(self._last_usage),
         )
-        if result.user_messages:
-            self.emit("hook", event="PreCompact", messages=result.user_messages)
+        for message in result.user_messages:
+            self.emit("hook", event="PreCompact", message=message)
         self.transcript.write(result.boundary)
         self.messages = []
         self._append("user", result.messages[0]["content"])
