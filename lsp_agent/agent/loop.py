@@ -121,6 +121,7 @@ class Agent:
         self._started = False  # SessionStart hooks have run
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
+        self._bind_hooks()
 
     @property
     def session_id(self) -> str:
@@ -389,6 +390,16 @@ class Agent:
         self.messages, self._system, self._last_usage = [], None, {}
         self.ctx.session_id = self.session_id
         self.ctx.reads.clear()
+        self._bind_hooks()
+
+    def _bind_hooks(self) -> None:
+        """Hooks get the session's id, transcript and current mode in their input."""
+        if self.ext is None or self.is_subagent:
+            return
+        hooks = self.ext.hooks
+        hooks.session_id = self.session_id
+        hooks.transcript_path = str(self.transcript.path)
+        hooks.permission_mode = lambda: self.options.permission_mode
 
     def _open_session(self, given: Transcript | None) -> tuple[Transcript, list[dict[str, Any]]]:
         options = self.options

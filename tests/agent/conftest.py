@@ -12,6 +12,7 @@ import pytest
 
 from lsp_agent.agent.client import ClientConfig, ModelClient, RetryPolicy
 from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.extensions import Extensions
 from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.options import AgentOptions, AgentResult
 from lsp_agent.agent.ports import AgentEvent, CancelToken, CanUseTool
@@ -67,6 +68,7 @@ async def run_scenario(
     cancel: CancelToken | None = None,
     retry: dict[str, Any] | None = None,
     during: Callable[[FakeAnthropic], Awaitable[None]] | None = None,
+    extensions: Extensions | None = None,
     **options: Any,
 ) -> Run:
     """Run `prompt` through a fresh Agent against scenario `name`; `during(fake)` runs
@@ -82,6 +84,7 @@ async def run_scenario(
             can_use_tool=can_use_tool,
             on_event=events.append,
             client=client_for(fake, **(retry or {})),
+            extensions=extensions,
         )
         side = asyncio.ensure_future(during(fake)) if during else None
         try:

@@ -189,3 +189,32 @@ async def test_wall_time_limit(workspace: Path) -> None:
     run = await run_scenario("hold_mid_stream", workspace, max_wall_seconds=0.5)
     assert run.result.subtype == "error_during_execution"
     assert "wall time" in run.result.result
+
+
+async def test_hooks_see_the_session_transcript_and_mode(workspace: Path) -> None:
+    import json
+    import shlex
+    import sys
+
+    from lsp_agent.agent.extensions import Extensions
+
+    seen = workspace.parent / "hook-input.json"
+    script = workspace.parent / "hook.py"
+    script.write_text(f"import sys\nopen({str(seen)!r}, 'w').write(sys.stdin.read())\n")
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+    settings = {
+        "hooks": {
+            "PreToolUse": [{"matcher": "Read", "hooks": [{"type": "command", "command": command}]}]
+        }
+    }
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(json.dumps(settings))
+    extensions = await Extensions.load(workspace, mcp=False)
+    run = await run_scenario(
+        "read_then_edit", workspace, extensions=extensions, permission_mode="acceptEdits"
+    )
+    hook_input = json.loads(seen.read_text())
+    assert hook_input["session_id"] == run.result.session_id
+    assert hook_input["transcript_path"].endswith(f"{run.result.session_id}.jsonl")
+    assert hook_input["permission_mode"] == "acceptEdits"
+    assert hook_input["tool_name"] == "Read"
