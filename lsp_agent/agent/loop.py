@@ -121,6 +121,7 @@ class Agent:
         self._started = False  # SessionStart hooks have run
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
+        self._running = False
         self._bind_hooks()
 
     @property
@@ -132,7 +133,16 @@ class Agent:
     async def run(self, prompt: str, cancel: CancelToken | None = None) -> AgentResult:
         """One user prompt, answered to the end. Never raises for model, tool or limit
         failures: they come back as the result's subtype."""
-        self.ctx.cancel = cancel or CancelToken()
+        if self._running:  # one conversation cannot take two prompts at once
+            raise RuntimeError(f"session {self.session_id} is already running")
+        self._running = True
+        try:
+            return await self._run(prompt, cancel or CancelToken())
+        finally:
+            self._running = False
+
+    async def _run(self, prompt: str, cancel: CancelToken) -> AgentResult:
+        self.ctx.cancel = cancel
         started = time.monotonic()
         self.turns, self._halt = 0, ""
         # A previous run stopped between a tool_use turn and its results (limit, cancel).

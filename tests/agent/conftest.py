@@ -60,21 +60,23 @@ def client_for(fake: FakeAnthropic, **retry: Any) -> ModelClient:
 
 
 async def run_scenario(
-    name: str,
+    name: str | dict[str, Any],
     workspace: Path,
     *,
     prompt: str = "Please do the task.",
     can_use_tool: CanUseTool | None = None,
     cancel: CancelToken | None = None,
     retry: dict[str, Any] | None = None,
-    during: Callable[[FakeAnthropic], Awaitable[None]] | None = None,
+    during: Callable[[FakeAnthropic, Agent], Awaitable[None]] | None = None,
     extensions: Extensions | None = None,
     **options: Any,
 ) -> Run:
-    """Run `prompt` through a fresh Agent against scenario `name`; `during(fake)` runs
-    alongside (e.g. to cancel once the server holds a response)."""
+    """Run `prompt` through a fresh Agent against scenario `name` (a file in scenarios/, or
+    the scenario itself); `during(fake, agent)` runs alongside (e.g. to cancel once the server holds
+    a response)."""
     variables = {"cwd": str(workspace), "key": API_KEY}
-    async with FakeAnthropic(SCENARIOS / f"{name}.json", variables=variables) as fake:
+    scenario = SCENARIOS / f"{name}.json" if isinstance(name, str) else name
+    async with FakeAnthropic(scenario, variables=variables) as fake:
         events: list[AgentEvent] = []
         agent = Agent(
             AgentOptions(cwd=workspace, **options),
@@ -86,7 +88,7 @@ async def run_scenario(
             client=client_for(fake, **(retry or {})),
             extensions=extensions,
         )
-        side = asyncio.ensure_future(during(fake)) if during else None
+        side = asyncio.ensure_future(during(fake, agent)) if during else None
         try:
             result = await agent.run(prompt, cancel)
         finally:

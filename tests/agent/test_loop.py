@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.ports import CancelToken, PermissionResult
 from lsp_agent.agent.session import resume_session
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
@@ -155,7 +157,7 @@ async def test_max_tokens_inside_tool_input_re_asks(workspace: Path) -> None:
 async def test_cancellation_mid_stream(workspace: Path) -> None:
     cancel = CancelToken()
 
-    async def cancel_when_held(fake: FakeAnthropic) -> None:
+    async def cancel_when_held(fake: FakeAnthropic, agent: Agent) -> None:
         await fake.held.wait()
         cancel.cancel("user pressed stop")
 
@@ -218,3 +220,58 @@ async def test_hooks_see_the_session_transcript_and_mode(workspace: Path) -> Non
     assert hook_input["transcript_path"].endswith(f"{run.result.session_id}.jsonl")
     assert hook_input["permission_mode"] == "acceptEdits"
     assert hook_input["tool_name"] == "Read"
+
+
+def _bash_twice(workspace: Path) -> dict[str, Any]:
+    def call(name: str) -> dict[str, Any]:
+        return {
+            "type": "tool_use",
+            "name": "Bash",
+            "input": {"command": f"touch {workspace}/{name}"},
+        }
+
+    return {
+        "responses": [
+            {"content": [call("one")]},
+            {"content": [call("two")]},
+            {"content": [{"type": "text", "text": "Both done."}]},
+        ]
+    }
+
+
+async def test_settings_allow_rule_lets_bash_run_headless(workspace: Path) -> None:
+    (workspace / ".claude").mkdir()
+    allow = {"permissions": {"allow": ["Bash(touch:*)"]}}
+    (workspace / ".claude" / "settings.json").write_text(json.dumps(allow))
+    run = await run_scenario(_bash_twice(workspace), workspace)
+    assert [r["is_error"] for r in run.tool_results()] == [False, False]
+    assert (workspace / "one").exists() and (workspace / "two").exists()
+
+
+async def test_allow_for_the_session_is_remembered(workspace: Path) -> None:
+    asked: list[str] = []
+
+    async def host(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+        asked.append(tool_input["command"])
+        return PermissionResult("allow", remember=True)
+
+    scenario = _bash_twice(workspace)
+    second = scenario["responses"][1]["content"][0]
+    second["input"] = dict(scenario["responses"][0]["content"][0]["input"])  # same command
+    run = await run_scenario(scenario, workspace, can_use_tool=host)
+    assert len(asked) == 1 and run.result.subtype == "success"
+
+
+async def test_a_session_takes_one_prompt_at_a_time(workspace: Path) -> None:
+    cancel = CancelToken()
+
+    async def second_prompt_while_held(fake: FakeAnthropic, agent: Agent) -> None:
+        await fake.held.wait()
+        with pytest.raises(RuntimeError, match="already running"):
+            await agent.run("another")
+        cancel.cancel("done")
+
+    run = await run_scenario(
+        "hold_mid_stream", workspace, cancel=cancel, during=second_prompt_while_held
+    )
+    assert run.result.result == "cancelled: done"
