@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,19 @@ from tests.compat.agent_run import run_agent, text_response, tool_response
 from tests.compat.conftest import write_json, write_tree
 
 DEMO = str(Path(__file__).with_name("mcp_demo_server.py"))
+RECORD_EVENT = (
+    "import json, sys; e = json.load(sys.stdin); "
+    "name = e['hook_event_name'] + (':' + e['tool_name'] if 'tool_name' in e else ''); "
+    "open(sys.argv[1], 'a').write(name + '\\n')"
+)
 
 
-async def test_task_runs_a_subagent(project: Path) -> None:
+async def test_task_runs_a_subagent(project: Path, tmp_path: Path) -> None:
+    log = tmp_path / "hooks.log"
+    record = f"{shlex.quote(sys.executable)} -c {shlex.quote(RECORD_EVENT)} {shlex.quote(str(log))}"
+    events = ("UserPromptSubmit", "SubagentStop", "Stop", "PreToolUse")
+    hooks = {e: [{"hooks": [{"type": "command", "command": record}]}] for e in events}
+    write_json(project / ".claude/settings.json", {"hooks": hooks})
     write_tree(
         project,
         {
@@ -49,6 +60,14 @@ async def test_task_runs_a_subagent(project: Path) -> None:
     parent = run.sent(3)["messages"][-1]["content"][0]
     assert parent["content"] == "notes.txt says the answer is 42"
     assert "Task" in {t["name"] for t in run.sent(0)["tools"]}
+    # The subagent's tool call is hooked like any other; its prompt is not a user prompt.
+    assert log.read_text().split() == [
+        "UserPromptSubmit",
+        "PreToolUse:Task",
+        "PreToolUse:Read",
+        "SubagentStop",
+        "Stop",
+    ]
 
 
 async def test_mcp_tool_call(project: Path, home: Path) -> None:
