@@ -194,7 +194,6 @@ async def test_wall_time_limit(workspace: Path) -> None:
 
 
 async def test_hooks_see_the_session_transcript_and_mode(workspace: Path) -> None:
-    import json
     import shlex
     import sys
 
