@@ -328,8 +328,10 @@ class Agent:
             tool_input, hook, hook_reason = gate.tool_input, gate.decision, gate.reason
             if gate.stop:
                 self._halt = gate.reason
-        async with self._ask_lock:
-            decision = await self.gate.decide(tool.name, tool_input, hook, hook_reason)
+        async with self._ask_lock:  # a cancel must not wait for the user to answer
+            decision = await race_cancel(
+                self.gate.decide(tool.name, tool_input, hook, hook_reason), self.ctx.cancel
+            )
         self.emit("permission", tool=tool.name, input=tool_input, decision=decision.behavior)
         if decision.behavior == "deny":
             return ToolResult(decision.message, is_error=True)

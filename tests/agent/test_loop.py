@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -274,3 +275,17 @@ async def test_a_session_takes_one_prompt_at_a_time(workspace: Path) -> None:
         "hold_mid_stream", workspace, cancel=cancel, during=second_prompt_while_held
     )
     assert run.result.result == "cancelled: done"
+
+
+async def test_cancel_while_the_user_is_being_asked(workspace: Path) -> None:
+    cancel = CancelToken()
+    never = asyncio.Event()
+
+    async def slow_user(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+        cancel.cancel("stopped from the editor")
+        await never.wait()  # the user never answers
+        return PermissionResult("allow")
+
+    run = await run_scenario("read_then_edit", workspace, cancel=cancel, can_use_tool=slow_user)
+    assert run.result.result == "cancelled: stopped from the editor"
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"
