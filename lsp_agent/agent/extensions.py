@@ -92,6 +92,7 @@ class Extensions:
             *self.commands.problems,
             *self.skills.problems,
             *self.agents.problems,
+            *(mcp.config.problems if mcp is not None else []),
         ]
 
     @classmethod
@@ -105,12 +106,12 @@ class Extensions:
         agents: list[AgentDefinition] | None = None,
         mcp: bool = True,
     ) -> Extensions:
-        """Everything from the project's and the user's `.claude/` files; MCP servers started."""
+        """Everything from the project's and the user's `.claude/` files; MCP servers started.
+        Every problem found (bad configuration, a server that fails) goes to `on_problem`."""
         servers = None
         if mcp:
             servers = McpServers.for_project(project, approve=approve_mcp, on_problem=on_problem)
-            await servers.start()
-        return cls(
+        loaded = cls(
             project,
             hooks=HookRunner(load_hooks(project, hooks), project_dir=project),
             commands=load_commands(project),
@@ -118,6 +119,12 @@ class Extensions:
             agents=load_agents(project, extra=agents or []),
             mcp=servers,
         )
+        if on_problem is not None:
+            for problem in loaded.problems:
+                on_problem(problem)
+        if servers is not None:
+            await servers.start()
+        return loaded
 
     def bind_session(
         self, session_id: str, transcript_path: str, permission_mode: Callable[[], str]

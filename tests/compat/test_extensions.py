@@ -127,3 +127,16 @@ async def test_shared_views_and_session_fields(project: Path, tmp_path: Path) ->
     assert (event["session_id"], event["transcript_path"]) == ("s-2", "/data/s-2.jsonl")
     assert (event["permission_mode"], event["reason"]) == ("plan", "clear")
     assert ext.hooks.session_id == ""
+
+
+async def test_problems_are_reported(project: Path) -> None:
+    write_json(project / ".claude/settings.json", {"hooks": {"Nope": []}})
+    write_json(
+        project / ".mcp.json", {"mcpServers": {"x": {"command": "x", "args": ["${UNSET_VAR_X}"]}}}
+    )
+    write_tree(project, {".claude/agents/a.md": "---\ndescription: no name\n---\n"})
+    reported: list[str] = []
+    ext = await Extensions.load(project, on_problem=reported.append)
+    await ext.aclose()
+    assert len(reported) == 3 and reported == ext.problems
+    assert "UNSET_VAR_X" in reported[2]
