@@ -21,6 +21,7 @@ from typing import Any
 from lsp_agent.agent.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.hooks_config import load_hooks
 from lsp_agent.agent.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.permissions import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
 from lsp_agent.agent.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
 from lsp_agent.agent.slash_commands import (
@@ -85,6 +86,7 @@ class Extensions:
         self.agents = agents or AgentSet()
         self.mcp = mcp
         self._owns_mcp = True
+        self._command_rules: PermissionPolicy | None = None  # the running command's allow rules
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self.problems = [
@@ -201,6 +203,7 @@ class Extensions:
 
     async def prompt(self, text: str) -> PromptPlan:
         self.active_skill = None
+        self._command_rules = None
         plan = self._expand(text)
         if plan.action != "send":
             return plan
@@ -219,6 +222,7 @@ class Extensions:
             return PromptPlan("builtin", builtin=result)
         if isinstance(result, Expansion):
             command = result.command
+            self._use_command_rules(command.name, command.allowed_tools)
             return PromptPlan(
                 "send", result.prompt, model=command.model, allowed_tools=command.allowed_tools
             )
@@ -261,17 +265,37 @@ class Extensions:
         return ToolResult([*result.content, {"type": "text", "text": feedback}], result.is_error)
 
     def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
-        """The host's permission callback, with Notification hooks fired before each prompt."""
-        if can_use_tool is None:
+        """The host's permission callback, with Notification hooks fired before each prompt.
+        A call the running command's `allowed-tools` cover is allowed without asking (deny
+        rules were checked before any question); headless, that is the only way to yes."""
+        uses_rules = any(c.allowed_tools for c in self.commands.commands.values())
+        if can_use_tool is None and not uses_rules:
             return None
 
         async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+            if self._command_allows(name, tool_input):
+                return PermissionResult("allow")
+            if can_use_tool is None:
+                return PermissionResult("deny", message=headless_denial(name, reason))
             message = f"Claude needs your permission to use {name}"
             payload = {"message": message, "notification_type": "permission_prompt"}
             await self._hook("Notification", payload, "permission_prompt")
             return await can_use_tool(name, tool_input, reason)
 
         return ask
+
+    def _command_allows(self, name: str, tool_input: dict[str, Any]) -> bool:
+        rules = self._command_rules
+        return rules is not None and rules(name, tool_input)[0] == "allow"
+
+    def _use_command_rules(self, command: str, texts: tuple[str, ...]) -> None:
+        rules = []
+        for text in texts:
+            try:
+                rules.append(Rule.parse(text, "allow", f"/{command}", self.project))
+            except ValueError as exc:
+                self.emit("hook", {"event": "UserPromptSubmit", "message": f"/{command}: {exc}"})
+        self._command_rules = PermissionPolicy(rules=rules, cwd=self.project) if rules else None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -316,3 +340,12 @@ class _SubagentExtensions(Extensions):
 
     async def session_end(self, reason: str = "other") -> None:
         return None
+
+
+def headless_denial(name: str, reason: str) -> str:
+    """PermissionGate's message when there is nobody to ask."""
+    return (
+        f"Permission to use {name} was not granted: {reason}. Running without an interactive "
+        "user, calls that need approval are denied; the user can allow them with a settings "
+        "allow rule or another permission mode."
+    )

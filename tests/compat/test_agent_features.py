@@ -177,3 +177,26 @@ async def test_plan_mode_refuses_writes_until_the_plan_is_approved(project: Path
     assert not exit_plan["is_error"] and not second["is_error"]
     assert asked == [("ExitPlanMode", {"plan": "1. write plan.txt"})]
     assert (project / "plan.txt").read_text() == "done\n"
+
+
+async def test_command_allowed_tools_apply_to_its_run_only(project: Path) -> None:
+    write_tree(
+        project,
+        {".claude/commands/shout.md": "---\nallowed-tools: Bash(echo:*)\n---\nShout $ARGUMENTS"},
+    )
+    run = await run_agent(  # headless: nobody to ask, so only the command's rules say yes
+        project,
+        [
+            tool_response("Bash", {"command": "echo hi"}),
+            tool_response("Bash", {"command": "ls"}),
+            text_response("shouted"),
+            tool_response("Bash", {"command": "echo again"}),
+            text_response("could not"),
+        ],
+        "/shout hi",
+        "echo again please",
+    )
+    echo, ls, again = run.tool_results()
+    assert not echo["is_error"] and "hi" in echo["content"]
+    assert ls["is_error"] and "not granted" in ls["content"]
+    assert again["is_error"] and "not granted" in again["content"]
