@@ -183,6 +183,17 @@ class Extensions:
             found += self.mcp.tools()
         return found
 
+    def slash_listing(self) -> list[dict[str, str]]:
+        """Rows for the editor's `/` picker (`lspAgent.slashCommands`): built-ins, custom
+        commands, then skills (a skill runs as `/name args` too)."""
+        rows = self.commands.listing()
+        taken = {row["name"] for row in rows}
+        for skill in sorted(self.skills.skills.values(), key=lambda s: s.name):
+            if skill.name not in taken:
+                row = {"name": skill.name, "description": skill.description, "argumentHint": ""}
+                rows.append({**row, "source": f"skill:{skill.source}"})
+        return rows
+
     def system_prompt(self) -> str:
         return skills_prompt(self.skills)
 

@@ -52,6 +52,8 @@ async def test_prompt_commands_skills_and_hooks(project: Path, tmp_path: Path) -
         skill.text.endswith("N\n\nARGUMENTS: today") if False else "ARGUMENTS: today" in skill.text
     )
     assert ext.tool_refusal("Bash") and not ext.tool_refusal("Read")
+    rows = {row["name"]: row["source"] for row in ext.slash_listing()}
+    assert (rows["help"], rows["review"], rows["notes"]) == ("builtin", "project", "skill:project")
     await ext.prompt("plain")
     assert not ext.tool_refusal("Bash")
 
