@@ -87,6 +87,7 @@ class Extensions:
         self.mcp = mcp
         self._owns_mcp = True
         self._command_rules: PermissionPolicy | None = None  # the running command's allow rules
+        self.halt = ""  # why a PostToolUse hook stopped the current run
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self.problems = [
@@ -215,6 +216,7 @@ class Extensions:
     async def prompt(self, text: str) -> PromptPlan:
         self.active_skill = None
         self._command_rules = None
+        self.halt = ""
         plan = self._expand(text)
         if plan.action != "send":
             return plan
@@ -261,12 +263,15 @@ class Extensions:
         self, name: str, tool_input: dict[str, Any], tool_use_id: str, result: ToolResult
     ) -> ToolResult:
         """The result the model sees: hook feedback (exit 2, decision block, additional
-        context) is appended to it."""
+        context) is appended to it. A hook's `continue: false` sets `halt`: the loop ends the
+        run once this turn's results are in."""
         event = "PostToolUseFailure" if result.is_error else "PostToolUse"
         payload: dict[str, Any] = {"tool_name": name, "tool_input": tool_input}
         payload["tool_use_id"] = tool_use_id
         payload["error" if result.is_error else "tool_response"] = result.content
         outcome = await self._hook(event, payload, name)
+        if outcome.stop:
+            self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         if not notes:
             return result

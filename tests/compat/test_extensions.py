@@ -142,3 +142,13 @@ async def test_problems_are_reported(project: Path) -> None:
     await ext.aclose()
     assert len(reported) == 3 and reported == ext.problems
     assert "UNSET_VAR_X" in reported[2]
+
+
+async def test_post_tool_use_can_stop_the_run(project: Path, tmp_path: Path) -> None:
+    stop = py(tmp_path, "s", "print(json.dumps({'continue': False, 'stopReason': 'enough'}))\n")
+    ext, events = await load(project, hook("PostToolUse", stop))
+    await ext.post_tool("Bash", {}, "t1", ToolResult("ok"))
+    assert ext.halt == "enough"
+    assert events == [("hook", {"event": "PostToolUse", "message": "enough"})]
+    await ext.prompt("next")
+    assert ext.halt == ""
