@@ -42,10 +42,14 @@ CREATE TABLE refs (
     file_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
     line INTEGER, col INTEGER, end_line INTEGER, end_col INTEGER, sb INTEGER, eb INTEGER
 );
-CREATE INDEX symbols_file ON symbols (file_id);
-CREATE INDEX symbols_name ON symbols (name);
-CREATE INDEX refs_file ON refs (file_id);
-CREATE INDEX refs_name ON refs (name);
+"""
+# Secondary indexes are dropped during a cold bulk load and rebuilt after it (several times
+# cheaper than maintaining them row by row); every open re-creates any a killed load left out.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS symbols_file ON symbols (file_id);
+CREATE INDEX IF NOT EXISTS symbols_name ON symbols (name);
+CREATE INDEX IF NOT EXISTS refs_file ON refs (file_id);
+CREATE INDEX IF NOT EXISTS refs_name ON refs (name);
 """
 SYMBOL_COLUMNS = (
     "name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, signature"
@@ -76,13 +80,14 @@ class Store:
         try:
             conn = self._connect()
             if self._usable(conn):
+                conn.executescript(INDEXES)
                 return conn
             conn.close()
         except sqlite3.DatabaseError as exc:
             log.warning("index %s is unreadable (%s): rebuilding", self.path, exc)
         self._delete_files()
         conn = self._connect()
-        conn.executescript(SCHEMA)
+        conn.executescript(SCHEMA + INDEXES)
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
             [("schema", str(SCHEMA_VERSION)), ("root", self.root)],
@@ -147,9 +152,11 @@ class Store:
         has_errors: bool,
         symbols: Sequence[SymbolRow],
         refs: Sequence[RefRow],
+        new: bool = False,  # known not to be in the index yet: skip the delete
     ) -> None:
         """Swap in a file's new rows (call inside a transaction)."""
-        self.remove_files([path])
+        if not new:
+            self.remove_files([path])
         cur = self.conn.execute(
             "INSERT INTO files (path, language, size, mtime_ns, hash, has_errors)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -164,6 +171,13 @@ class Store:
         self.conn.executemany(
             "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(fid, *row) for row in refs]
         )
+
+    def drop_indexes(self) -> None:
+        for name in ("symbols_file", "symbols_name", "refs_file", "refs_name"):
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def create_indexes(self) -> None:
+        self.conn.executescript(INDEXES)
 
     def touch_file(self, path: str, stat: tuple[int, int]) -> None:
         """Content unchanged (same hash), only size/mtime moved: no re-parse needed."""

@@ -138,8 +138,17 @@ class WorkspaceIndex:
         ]
         counter = _Counter(len(jobs), scanned.skipped, progress)
         self._write(lambda store: store.remove_files(removed))
-        if jobs:
-            self._run_jobs(jobs, counter, cancel)
+        bulk = not known and len(jobs) >= INLINE_LIMIT
+        if bulk:
+            with self._write_lock:
+                self._store.drop_indexes()
+        try:
+            if jobs:
+                self._run_jobs(jobs, counter, cancel, new=not known)
+        finally:
+            if bulk:
+                with self._write_lock:
+                    self._store.create_indexes()
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -151,11 +160,13 @@ class WorkspaceIndex:
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
 
-    def _run_jobs(self, jobs: list[Job], counter: _Counter, cancel: threading.Event | None) -> None:
+    def _run_jobs(
+        self, jobs: list[Job], counter: _Counter, cancel: threading.Event | None, new: bool = False
+    ) -> None:
         if len(jobs) < INLINE_LIMIT or self.workers == 1:
             for job in jobs:
                 _check(cancel)
-                self._store_results([run_job(job)], counter)
+                self._store_results([run_job(job)], counter, new)
             return
         sizes = {path: os.path.getsize(path) if os.path.exists(path) else 0 for path, _, _ in jobs}
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
@@ -166,16 +177,16 @@ class WorkspaceIndex:
                     done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                     _check(cancel)
                     for future in done:
-                        self._store_results(future.result(), counter)
+                        self._store_results(future.result(), counter, new)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    def _store_results(self, results: list[Result], counter: _Counter) -> None:
+    def _store_results(self, results: list[Result], counter: _Counter, new: bool = False) -> None:
         def write(store: Store) -> None:
             for path, status, language, stat, digest, errors, symbols, refs in results:
                 if status == "parsed":
-                    store.replace_file(path, language, stat, digest, errors, symbols, refs)
+                    store.replace_file(path, language, stat, digest, errors, symbols, refs, new)
                 elif status == "same":
                     store.touch_file(path, stat)
                 else:

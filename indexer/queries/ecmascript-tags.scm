@@ -8,8 +8,12 @@
 ] @definition.class
 
 (method_definition
-  name: [(property_identifier) (private_property_identifier) (string) (computed_property_name)]
-    @name.definition.method) @definition.method
+  name: [
+    (property_identifier) (private_property_identifier) (computed_property_name)
+  ] @name.definition.method) @definition.method
+
+(method_definition
+  name: (string (string_fragment) @name.definition.method)) @definition.method
 
 [
   (function_expression name: (identifier) @name.definition.function)
@@ -55,8 +59,27 @@
   right: [(arrow_function) (function_expression) (generator_function)]) @definition.function
 
 (pair
-  key: [(property_identifier) (string)] @name.definition.function
+  key: [
+    (property_identifier) @name.definition.function
+    (string (string_fragment) @name.definition.function)
+  ]
   value: [(arrow_function) (function_expression) (generator_function)]) @definition.function
+
+; Object literals that hold structure (ctags and editor outlines list them too).
+(pair
+  key: [
+    (property_identifier) @name.definition.field
+    (string (string_fragment) @name.definition.field)
+  ]
+  value: (object)) @definition.field
+
+(variable_declarator
+  name: (identifier) @name.definition.variable
+  value: (object)) @definition.variable
+
+(assignment_expression
+  left: (member_expression property: (property_identifier) @name.definition.field)
+  right: (object)) @definition.field
 
 (call_expression
   function: [
