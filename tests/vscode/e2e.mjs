@@ -7,7 +7,13 @@ import { chromium } from "playwright-core";
 const { CODE_SERVER_URL, WORKSPACE, FILE, EXPECTED, SCREENSHOT } = process.env;
 const STEP_MS = 60_000;
 
-const log = (msg) => process.stderr.write(`[e2e] ${msg}\n`);
+import { readFileSync } from "node:fs";
+
+const initial = readFileSync(`${WORKSPACE}/${FILE}`, "utf8");
+const log = (msg) => {
+  const disk = readFileSync(`${WORKSPACE}/${FILE}`, "utf8") === initial ? "" : " (the file on disk changed)";
+  process.stderr.write(`[e2e] ${msg}${disk}\n`);
+};
 const normalize = (text) => text.replace(/\u00a0/g, " ").replace(/\s+$/, "");
 
 async function runCommand(page, title) {
@@ -48,26 +54,27 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 let status = 0;
-try {
+
+async function openWorkbench() {
   log("open the workbench");
   await page.goto(`${CODE_SERVER_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
   await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
-
   log(`open ${FILE}`);
   await page.keyboard.press("Control+P");
   await page.locator(".quick-input-widget input").fill(FILE);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: FILE }).first().waitFor({ timeout: STEP_MS });
   await page.keyboard.press("Enter");
   await page.locator(".editor-instance .monaco-editor .view-lines").first().waitFor({ timeout: STEP_MS });
+}
 
+async function fixWithClaude() {
   log("wait for the diagnostic, go to it");
   await page.locator(".monaco-editor [class*='squiggly-']").first().waitFor({ timeout: STEP_MS });
   await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
   await page.keyboard.press("F8");
   await page.locator(".marker-widget").waitFor({ timeout: STEP_MS });
   await page.keyboard.press("Escape");
-
   log("quick fix: Fix with Claude");
   await page.keyboard.press("Control+.");
   const rows = page.locator(".action-widget .monaco-list-row");
@@ -81,17 +88,73 @@ try {
     await page.keyboard.press("ArrowDown");
   }
   await page.keyboard.press("Enter");
+}
 
+async function askClaude(prompt) {
+  log("ask Claude");
+  await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+  await runCommand(page, "LSP Agent: Ask Claude...");
+  const input = page.locator(".quick-input-widget input");
+  await page.locator(".quick-input-widget", { hasText: "Ask Claude" }).waitFor({ timeout: STEP_MS });
+  await input.fill(prompt);
+  await page.keyboard.press("Enter");
+}
+
+async function waitForReview() {
   log("review the proposed diff");
   await page.locator(".monaco-diff-editor").first().waitFor({ timeout: STEP_MS });
   await page.locator(".tab", { hasText: "current ↔ proposed" }).waitFor({ timeout: STEP_MS });
-  await runCommand(page, "LSP Agent: Accept All Changes");
+  if (process.env.REVIEW_SCREENSHOT) await page.screenshot({ path: process.env.REVIEW_SCREENSHOT });
+}
 
+/** Put the cursor on `line` (1-based) of the proposal side of the diff. */
+async function goToProposalLine(line) {
+  await page.locator(".monaco-diff-editor .editor.modified .view-lines").first().click();
+  await page.keyboard.press("Control+G");
+  await page.locator(".quick-input-widget input").fill(`:${line}`);
+  await page.keyboard.press("Enter");
+}
+
+async function checkResult() {
   log("check the editor's text");
   await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
   const want = normalize(EXPECTED);
   await waitFor("the accepted change in the editor", async () => normalize((await editorText(page)) ?? "") === want);
   await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+}
+
+const modes = {
+  // Quick fix "Fix with Claude" on a diagnostic, accept the whole proposal.
+  quickfix: async () => {
+    await fixWithClaude();
+    await waitForReview();
+    await runCommand(page, "LSP Agent: Accept All Changes");
+  },
+  // Two hunks: reject the second, accept the first, each with the cursor on it.
+  hunks: async () => {
+    await askClaude("Add type hints to add and sub");
+    await waitForReview();
+    await goToProposalLine(Number(process.env.SECOND_HUNK_LINE));
+    await runCommand(page, "LSP Agent: Reject Hunk");
+    await goToProposalLine(1);
+    await runCommand(page, "LSP Agent: Accept Hunk");
+  },
+  // The user edits the proposal before accepting it: their text is what lands.
+  edit: async () => {
+    await askClaude("Add type hints to add and sub");
+    await waitForReview();
+    await goToProposalLine(1);
+    await page.keyboard.press("End");
+    await page.keyboard.type("  # reviewed");
+    await runCommand(page, "LSP Agent: Accept All Changes");
+  },
+};
+
+try {
+  await openWorkbench();
+  await modes[process.env.MODE ?? "quickfix"]();
+  await checkResult();
+  if (process.env.FINAL_SCREENSHOT) await page.screenshot({ path: process.env.FINAL_SCREENSHOT });
   log("passed");
 } catch (error) {
   status = 1;

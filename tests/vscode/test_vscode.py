@@ -14,7 +14,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,30 +29,99 @@ ARTIFACTS = HERE / "artifacts"
 BROKEN = '{\n  "name": "demo",\n  "items": [1, 2, 3],\n}\n'
 FIXED = '{\n  "name": "demo",\n  "items": [1, 2, 3]\n}\n'
 
-FIX_JSON = {
-    "responses": [
-        {
-            "content": [
-                {"type": "text", "text": "Let me read the file."},
-                {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/data.json"}},
-            ]
-        },
-        {
-            "content": [
-                {
-                    "type": "tool_use",
-                    "name": "Edit",
-                    "input": {
-                        "file_path": "{cwd}/data.json",
-                        "old_string": '"items": [1, 2, 3],\n}',
-                        "new_string": '"items": [1, 2, 3]\n}',
-                    },
-                }
-            ]
-        },
-        {"content": [{"type": "text", "text": "Removed the trailing comma."}]},
-    ]
+CALC = """def add(a, b):
+    return a + b
+
+
+# Filler between the two functions, so that two edits make two hunks.
+VALUE_1 = 1
+VALUE_2 = 2
+VALUE_3 = 3
+VALUE_4 = 4
+VALUE_5 = 5
+VALUE_6 = 6
+VALUE_7 = 7
+VALUE_8 = 8
+
+
+def sub(a, b):
+    return a - b
+"""
+TYPED = "def {0}(a: int, b: int) -> int:"
+
+
+def read(name: str) -> dict[str, Any]:
+    return {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/" + name}}
+
+
+def text(message: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": message}]}
+
+
+FIX_JSON = [
+    {"content": [{"type": "text", "text": "Let me read the file."}, read("data.json")]},
+    {
+        "content": [
+            {
+                "type": "tool_use",
+                "name": "Edit",
+                "input": {
+                    "file_path": "{cwd}/data.json",
+                    "old_string": '"items": [1, 2, 3],\n}',
+                    "new_string": '"items": [1, 2, 3]\n}',
+                },
+            }
+        ]
+    },
+    text("Removed the trailing comma."),
+]
+
+TYPE_HINTS = [
+    {"content": [read("calc.py")]},
+    {
+        "content": [
+            {
+                "type": "tool_use",
+                "name": "MultiEdit",
+                "input": {
+                    "file_path": "{cwd}/calc.py",
+                    "edits": [
+                        {"old_string": "def add(a, b):", "new_string": TYPED.format("add")},
+                        {"old_string": "def sub(a, b):", "new_string": TYPED.format("sub")},
+                    ],
+                },
+            }
+        ]
+    },
+    text("Done."),
+]
+
+
+@dataclass
+class Case:
+    mode: str
+    file: str
+    before: str
+    responses: list[dict[str, Any]]
+    after: str
+
+
+CASES = {
+    "quickfix": Case("quickfix", "data.json", BROKEN, FIX_JSON, FIXED),
+    "hunks": Case(
+        "hunks", "calc.py", CALC, TYPE_HINTS, CALC.replace("def add(a, b):", TYPED.format("add"))
+    ),
+    "edit": Case(
+        "edit",
+        "calc.py",
+        CALC,
+        TYPE_HINTS,
+        CALC.replace("def add(a, b):", TYPED.format("add") + "  # reviewed").replace(
+            "def sub(a, b):", TYPED.format("sub")
+        ),
+    ),
 }
+SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +149,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def fake_model(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    (workspace / "data.json").write_text(BROKEN)
-    scenario = tmp_path / "fix_json.json"
-    scenario.write_text(json.dumps(FIX_JSON))
+def fake_model(case: Case, workspace: Path, tmp_path: Path) -> Iterator[str]:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps({"responses": case.responses}))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -103,7 +170,7 @@ def fake_model(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         assert process.stdout is not None
         line = process.stdout.readline()
         assert line.startswith("listening on "), line
-        yield line.split()[-1], workspace
+        yield line.split()[-1]
     finally:
         process.terminate()
         process.wait(10)
@@ -122,16 +189,29 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
     pytest.fail("code-server did not start serving")
 
 
-def test_fix_with_claude_in_real_vscode(
-    vsix: Path, fake_model: tuple[str, Path], env: dict[str, str], tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("name", CASES)
+def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """quickfix: "Fix with Claude" on a diagnostic, accept all. hunks: reject one hunk, accept the
+    other. edit: edit the proposal, then accept: the user's text lands."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")
         if not p.exists()
     ]
     assert not missing, f"run scripts/install-code-server.sh first; missing: {missing}"
-    base_url, workspace = fake_model
+    case = CASES[name]
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / case.file).write_text(case.before)
+    for base_url in fake_model(case, workspace, tmp_path):
+        steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
+    # The edit went to the editor's buffer, not behind it to the disk.
+    assert (workspace / case.file).read_text() == case.before, steps
+
+
+def run_in_code_server(
+    case: Case, base_url: str, workspace: Path, vsix: Path, env: dict[str, str], tmp_path: Path
+) -> str:
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
     (user_data / "User").mkdir(parents=True)
     (user_data / "User" / "settings.json").write_text(
@@ -139,6 +219,9 @@ def test_fix_with_claude_in_real_vscode(
             {
                 "lspAgent.server.command": [sys.executable, "-m", "lsp_agent", "serve"],
                 "workbench.startupEditor": "none",
+                # VS Code in a browser saves after a delay by default; the desktop does not,
+                # and the check that edits reach the buffer, not the disk, needs it off.
+                "files.autoSave": "off",
                 "workbench.tips.enabled": False,
                 "security.workspace.trust.enabled": False,
                 "extensions.autoCheckUpdates": False,
@@ -189,7 +272,7 @@ def test_fix_with_claude_in_real_vscode(
     try:
         wait_until_serving(url, server)
         ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / "fix_with_claude.png"
+        screenshot = ARTIFACTS / f"{case.mode}.png"
         screenshot.unlink(missing_ok=True)
         result = subprocess.run(
             ["node", str(HERE / "e2e.mjs")],
@@ -201,9 +284,13 @@ def test_fix_with_claude_in_real_vscode(
                 **os.environ,
                 "CODE_SERVER_URL": url,
                 "WORKSPACE": str(workspace),
-                "FILE": "data.json",
-                "EXPECTED": FIXED,
+                "FILE": case.file,
+                "EXPECTED": case.after,
+                "MODE": case.mode,
+                "SECOND_HUNK_LINE": str(SECOND_HUNK_LINE),
                 "SCREENSHOT": str(screenshot),
+                "FINAL_SCREENSHOT": os.environ.get("FINAL_SCREENSHOT", ""),
+                "REVIEW_SCREENSHOT": os.environ.get("REVIEW_SCREENSHOT", ""),
             },
         )
     finally:
@@ -211,9 +298,7 @@ def test_fix_with_claude_in_real_vscode(
         server.wait(30)
         log.close()
     server_log = (tmp_path / "code-server.log").read_text(errors="replace")
-    sys.stderr.write(result.stderr)
     assert result.returncode == 0, (
         result.stderr + "\n--- code-server log ---\n" + server_log[-4000:]
     )
-    # The edit went to the editor's buffer, not behind it to the disk.
-    assert (workspace / "data.json").read_text() == BROKEN
+    return result.stderr
