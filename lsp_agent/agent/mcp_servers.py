@@ -103,7 +103,9 @@ class _Connection:
                 await self._ready.wait()
         except TimeoutError:
             self._fail(f"did not start within {timeout:g} s")
-            await self.stop()
+            self._task.cancel()  # still connecting: nothing to shut down gracefully
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
 
     async def _hold(self) -> None:
         from mcp import Client

@@ -209,3 +209,14 @@ async def test_streamable_http_server(
     finally:
         process.kill()
         await process.wait()
+
+
+async def test_a_server_that_never_answers_is_given_up(
+    project: Path, home: Path, closing: list[McpServers], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCP_TIMEOUT", "1000")
+    silent = {"command": sys.executable, "args": ["-c", "import time; time.sleep(600)"]}
+    write_json(home / ".claude.json", {"mcpServers": {"silent": silent}})
+    servers = await start(project, closing)
+    [status] = servers.status()
+    assert (status.state, status.error) == ("failed", "did not start within 1 s")
