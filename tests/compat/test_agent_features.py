@@ -200,3 +200,27 @@ async def test_command_allowed_tools_apply_to_its_run_only(project: Path) -> Non
     assert not echo["is_error"] and "hi" in echo["content"]
     assert ls["is_error"] and "not granted" in ls["content"]
     assert again["is_error"] and "not granted" in again["content"]
+
+
+async def test_a_skill_limits_the_tools_while_active(project: Path) -> None:
+    write_tree(
+        project,
+        {
+            ".claude/skills/look/SKILL.md": (
+                "---\ndescription: Looks only\nallowed-tools: Read, Glob\n---\nOnly look."
+            )
+        },
+    )
+    run = await run_agent(
+        project,
+        [
+            tool_response("Skill", {"skill": "look"}),
+            tool_response("Bash", {"command": "echo hi"}),
+            text_response("looked"),
+        ],
+        "look around",
+        permission_mode="bypassPermissions",
+    )
+    skill, bash = run.tool_results()
+    assert not skill["is_error"]
+    assert bash["is_error"] and "while the skill 'look' is active" in bash["content"]

@@ -141,3 +141,15 @@ async def test_a_hook_that_times_out_does_not_block(project: Path, tmp_path: Pat
     assert not run.tool_results()[0]["is_error"]
     messages = [e["message"] for e in run.kinds("hook")]
     assert any("timed out" in m for m in messages)
+
+
+async def test_session_start_context_and_session_end(project: Path, tmp_path: Path) -> None:
+    ended = tmp_path / "ended"
+    start = bash_script(tmp_path / "start.sh", 'echo "remember: tabs not spaces"\n')
+    end = python_script(tmp_path / "end.py", f"open({str(ended)!r}, 'w').write(event['reason'])\n")
+    settings(project, {"SessionStart": group(start, "startup"), "SessionEnd": group(end)})
+    run = await run_agent(project, [text_response("ok"), text_response("ok again")], "hi", "more")
+    first, second = run.sent(0)["messages"][0]["content"], run.sent(1)["messages"][-1]["content"]
+    assert [b["text"] for b in first] == ["hi", "remember: tabs not spaces"]
+    assert [b["text"] for b in second] == ["more"]  # once per session
+    assert ended.read_text() == "other"
