@@ -47,6 +47,10 @@ class AgentOptions:
     def __post_init__(self) -> None:
         self.cwd = Path(self.cwd).resolve()
         self.add_dirs = [Path(d).resolve() for d in self.add_dirs]
+        if self.thinking_budget > 0:
+            # The API rejects budgets under 1024 or not below max_tokens: fix rather than fail.
+            self.thinking_budget = max(self.thinking_budget, 1024)
+            self.max_tokens = max(self.max_tokens, self.thinking_budget + 1024)
 
 
 @dataclass

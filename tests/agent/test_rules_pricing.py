@@ -80,3 +80,12 @@ def test_permission_modes_agree() -> None:
     from lsp_agent.agent import options, permissions
 
     assert cli_ask.PERMISSION_MODES == options.PERMISSION_MODES == permissions.MODES
+
+
+def test_thinking_options_are_made_valid() -> None:
+    from lsp_agent.agent.options import AgentOptions
+
+    small = AgentOptions(thinking_budget=100, max_tokens=500)
+    assert (small.thinking_budget, small.max_tokens) == (1024, 2048)
+    assert AgentOptions(thinking_budget=4096).max_tokens == 16000
+    assert AgentOptions().thinking_budget == 0
