@@ -190,7 +190,10 @@ class Agent:
                 self._started = True
                 source = "resume" if self.messages else "startup"
                 context += await self.ext.session_start(source)
-        return [{"type": "text", "text": t} for t in [prompt, *context] if t]
+        blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
+        if not blocks:
+            raise _Answered("error_during_execution", "the prompt is empty")
+        return blocks
 
     async def _until_done(self) -> str:
         truncations = stops = 0

@@ -289,3 +289,9 @@ async def test_cancel_while_the_user_is_being_asked(workspace: Path) -> None:
     run = await run_scenario("read_then_edit", workspace, cancel=cancel, can_use_tool=slow_user)
     assert run.result.result == "cancelled: stopped from the editor"
     assert (workspace / "hello.py").read_text() == "print('hello')\n"
+
+
+async def test_an_empty_prompt_is_answered_without_the_model(workspace: Path) -> None:
+    run = await run_scenario({"responses": []}, workspace, prompt="  \n")
+    assert run.result.is_error and run.result.result == "the prompt is empty"
+    assert run.fake.requests == []
