@@ -82,31 +82,31 @@ async def client(start_server: StartServer) -> LanguageClient:
     return await start_server()
 
 
-async def wait_for_log(client: LanguageClient, needle: str, timeout: float = 20) -> str:
-    """Wait until the server logs a message containing `needle` (checks earlier ones first)."""
+async def _wait_for_text(
+    client: LanguageClient, received: list[Any], method: str, needle: str, timeout: float
+) -> str:
+    """The first message in `received` (filled as `method` notifications arrive) containing
+    `needle`: earlier ones are checked first, then each new one."""
 
     async def scan() -> str:
         seen = 0
         while True:
-            for message in client.log_messages[seen:]:
+            for message in received[seen:]:
                 if needle in message.message:
-                    return message.message
-            seen = len(client.log_messages)
-            await client.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+                    return str(message.message)
+            seen = len(received)
+            await client.wait_for_notification(method)
 
     return await asyncio.wait_for(scan(), timeout)
+
+
+async def wait_for_log(client: LanguageClient, needle: str, timeout: float = 20) -> str:
+    """Wait until the server logs (`window/logMessage`) a message containing `needle`."""
+    return await _wait_for_text(
+        client, client.log_messages, types.WINDOW_LOG_MESSAGE, needle, timeout
+    )
 
 
 async def wait_for_message(client: LanguageClient, needle: str, timeout: float = 20) -> str:
-    """Wait until the server shows a message (`window/showMessage`) containing `needle`."""
-
-    async def scan() -> str:
-        seen = 0
-        while True:
-            for message in client.messages[seen:]:
-                if needle in message.message:
-                    return message.message
-            seen = len(client.messages)
-            await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
-
-    return await asyncio.wait_for(scan(), timeout)
+    """Wait until the server shows (`window/showMessage`) a message containing `needle`."""
+    return await _wait_for_text(client, client.messages, types.WINDOW_SHOW_MESSAGE, needle, timeout)

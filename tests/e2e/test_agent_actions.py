@@ -502,35 +502,33 @@ async def test_bash_needs_the_users_permission(
     assert decisions == [None, "allow" if ran else "deny"]
 
 
-async def test_cancel_mid_stream_stops_the_run(start_agent: StartAgent) -> None:
-    h = await start_agent(
-        [
-            {
-                "content": [{"type": "text", "text": "A long answer that never ends"}],
-                "fail": {"after": 3, "mode": "hold"},
-            }
-        ]
-    )
+HELD = {
+    "content": [{"type": "text", "text": "A long answer"}],
+    "fail": {"after": 3, "mode": "hold"},
+}
+
+
+async def start_held_run(h: Harness, **extra: Any) -> str:
+    """Start an ask whose model stream stops mid-way and waits; returns the session id."""
     (h.workspace / "hello.py").write_text(HELLO)
     uri = h.editor.open(h.workspace / "hello.py")
-    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "talk"})
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "talk", **extra})
     await asyncio.wait_for(h.fake.held.wait(), 30)
-    cancelled = await h.command("lspAgent.cancel", {"sessionId": result["sessionId"]})
-    assert cancelled == {"cancelled": [result["sessionId"]]}
-    done = await h.editor.done(result["sessionId"], timeout=10)
+    return str(result["sessionId"])
+
+
+async def test_cancel_mid_stream_stops_the_run(start_agent: StartAgent) -> None:
+    h = await start_agent([HELD])
+    session_id = await start_held_run(h)
+    cancelled = await h.command("lspAgent.cancel", {"sessionId": session_id})
+    assert cancelled == {"cancelled": [session_id]}
+    done = await h.editor.done(session_id, timeout=10)
     assert done["subtype"] == "cancelled"
 
 
 async def test_cancel_request_stops_a_waiting_run(start_agent: StartAgent) -> None:
     """`wait: true` keeps the request open until the run ends; `$/cancelRequest` cancels it."""
-    h = await start_agent(
-        [
-            {
-                "content": [{"type": "text", "text": "A long answer"}],
-                "fail": {"after": 3, "mode": "hold"},
-            }
-        ]
-    )
+    h = await start_agent([HELD])
     (h.workspace / "hello.py").write_text(HELLO)
     uri = h.editor.open(h.workspace / "hello.py")
     params = types.ExecuteCommandParams(
@@ -549,21 +547,11 @@ async def test_cancel_request_stops_a_waiting_run(start_agent: StartAgent) -> No
 
 
 async def test_cancelling_the_progress_cancels_the_run(start_agent: StartAgent) -> None:
-    h = await start_agent(
-        [
-            {
-                "content": [{"type": "text", "text": "A long answer"}],
-                "fail": {"after": 3, "mode": "hold"},
-            }
-        ]
-    )
-    (h.workspace / "hello.py").write_text(HELLO)
-    uri = h.editor.open(h.workspace / "hello.py")
-    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "talk"})
-    await asyncio.wait_for(h.fake.held.wait(), 30)
+    h = await start_agent([HELD])
+    session_id = await start_held_run(h)
     [token] = [t for t, r in h.client.progress_reports.items() if r and "index" not in str(t)]
     h.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
-    done = await h.editor.done(result["sessionId"], timeout=10)
+    done = await h.editor.done(session_id, timeout=10)
     assert done["subtype"] == "cancelled"
 
 
