@@ -593,6 +593,21 @@ async def test_two_sessions_run_at_once(start_agent: StartAgent) -> None:
     await h.editor.done(first["sessionId"])
 
 
+async def test_missing_api_key_is_a_clear_error_and_the_server_goes_on(
+    start_agent: StartAgent,
+) -> None:
+    h = await start_agent([], extra_env={"ANTHROPIC_API_KEY": ""})
+    (h.workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(h.workspace / "hello.py")
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "hi"})
+    done = await h.editor.done(result["sessionId"])
+    assert done["subtype"] == "error_during_execution"
+    shown = await wait_for_message(h.client, "ANTHROPIC_API_KEY")
+    assert "sk-" not in shown
+    assert h.fake.requests == []
+    assert (await h.command("lspAgent.settings", {}))["settings"]["maxTurns"] == 50
+
+
 @pytest.mark.parametrize(
     ("command", "argument", "needle"),
     [
