@@ -234,8 +234,9 @@ class Agent:
             if snapshot.truncated:
                 results.append({"type": "text", "text": TRUNCATED_NOTE})
             self._append("user", results)
-            if self._halt:
-                raise StopRun(self._halt)
+            halt = self._halt or (self.ext.halt if self.ext is not None else "")
+            if halt:  # a hook said continue: false; the turn's results are in, now stop
+                raise StopRun(halt)
         return snapshot
 
     # -- query ------------------------------------------------------------------------------

@@ -295,3 +295,26 @@ async def test_an_empty_prompt_is_answered_without_the_model(workspace: Path) ->
     run = await run_scenario({"responses": []}, workspace, prompt="  \n")
     assert run.result.is_error and run.result.result == "the prompt is empty"
     assert run.fake.requests == []
+
+
+async def test_a_post_tool_hook_can_stop_the_run(workspace: Path) -> None:
+    import shlex
+    import sys
+
+    from lsp_agent.agent.extensions import Extensions
+
+    script = workspace.parent / "stop.py"
+    script.write_text('print(\'{"continue": false, "stopReason": "enough reading"}\')\n')
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"
+    hook = {"matcher": "Read", "hooks": [{"type": "command", "command": command}]}
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(
+        json.dumps({"hooks": {"PostToolUse": [hook]}})
+    )
+    extensions = await Extensions.load(workspace, mcp=False)
+    run = await run_scenario(
+        "read_then_edit", workspace, extensions=extensions, permission_mode="acceptEdits"
+    )
+    assert run.result.result == "enough reading"
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"  # the Edit never ran
+    assert len(run.fake.requests) == 1
