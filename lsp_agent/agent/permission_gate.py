@@ -71,14 +71,7 @@ class PermissionGate:
 
     async def _ask(self, name: str, tool_input: dict[str, Any], reason: str) -> Decision:
         if self.can_use_tool is None:
-            return Decision(
-                "deny",
-                message=(
-                    f"Permission to use {name} was not granted: {reason}. Running without an "
-                    "interactive user, calls that need approval are denied; the user can allow "
-                    "them with a settings allow rule or another permission mode."
-                ),
-            )
+            return Decision("deny", message=headless_denial(name, reason))
         answer = await self.can_use_tool(name, tool_input, reason)
         if answer.behavior != "allow":
             return Decision("deny", message=answer.message or f"The user denied this {name} call.")
@@ -86,3 +79,12 @@ class PermissionGate:
         if answer.remember and remember is not None:
             remember(name, answer.updated_input or tool_input)
         return Decision("allow", answer.updated_input)
+
+
+def headless_denial(name: str, reason: str) -> str:
+    """What the model is told when a call needs approval and there is nobody to ask."""
+    return (
+        f"Permission to use {name} was not granted: {reason}. Running without an interactive "
+        "user, calls that need approval are denied; the user can allow them with a settings "
+        "allow rule or another permission mode."
+    )
