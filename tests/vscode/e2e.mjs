@@ -75,25 +75,34 @@ async function fixWithClaude() {
   await page.keyboard.press("F8");
   await page.locator(".marker-widget").waitFor({ timeout: STEP_MS });
   await page.keyboard.press("Escape");
-  log("quick fix: Fix with Claude");
+  await codeAction("Fix with Claude");
+}
+
+/** Ctrl+. and choose the action whose title starts with `title`. */
+async function codeAction(title) {
+  log(`code action: ${title}`);
   await page.keyboard.press("Control+.");
   const rows = page.locator(".action-widget .monaco-list-row");
-  await rows.filter({ hasText: "Fix with Claude" }).first().waitFor({ timeout: STEP_MS });
+  await rows.filter({ hasText: title }).first().waitFor({ timeout: STEP_MS });
   log(`menu: ${JSON.stringify(await rows.allTextContents())}`);
   // Move the focus down to our action: clicks are intercepted by an overlay.
   for (let moves = 0; ; moves++) {
     const focused = (await page.locator(".action-widget .monaco-list-row.focused").textContent()) ?? "";
-    if (focused.includes("Fix with Claude")) break;
-    if (moves > 20) throw new Error("could not focus 'Fix with Claude' in the quick-fix menu");
+    if (focused.startsWith(title)) break;
+    if (moves > 20) throw new Error(`could not focus '${title}' in the code action menu`);
     await page.keyboard.press("ArrowDown");
   }
   await page.keyboard.press("Enter");
 }
 
-async function askClaude(prompt) {
+async function askClaude(prompt, viaCodeAction = false) {
   log("ask Claude");
   await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
-  await runCommand(page, "LSP Agent: Ask Claude...");
+  if (viaCodeAction) {
+    await goToLine(1);
+    await codeAction("Ask Claude...");
+  }
+  else await runCommand(page, "LSP Agent: Ask Claude...");
   const input = page.locator(".quick-input-widget input");
   await page.locator(".quick-input-widget", { hasText: "Ask Claude" }).waitFor({ timeout: STEP_MS });
   await input.fill(prompt);
@@ -110,6 +119,10 @@ async function waitForReview() {
 /** Put the cursor on `line` (1-based) of the proposal side of the diff. */
 async function goToProposalLine(line) {
   await page.locator(".monaco-diff-editor .editor.modified .view-lines").first().click();
+  await goToLine(line);
+}
+
+async function goToLine(line) {
   await page.keyboard.press("Control+G");
   await page.locator(".quick-input-widget input").fill(`:${line}`);
   await page.keyboard.press("Enter");
@@ -124,6 +137,15 @@ async function checkResult() {
 }
 
 const modes = {
+  // "Fix Diagnostics in File": the server knows the JSON diagnostic only from the extension
+  // forwarding it (lspAgent/diagnostics).
+  fixfile: async () => {
+    await page.locator(".monaco-editor [class*='squiggly-']").first().waitFor({ timeout: STEP_MS });
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await runCommand(page, "LSP Agent: Fix Diagnostics in File");
+    await waitForReview();
+    await runCommand(page, "LSP Agent: Accept All Changes");
+  },
   // Quick fix "Fix with Claude" on a diagnostic, accept the whole proposal.
   quickfix: async () => {
     await fixWithClaude();
@@ -139,9 +161,10 @@ const modes = {
     await goToProposalLine(1);
     await runCommand(page, "LSP Agent: Accept Hunk");
   },
-  // The user edits the proposal before accepting it: their text is what lands.
+  // The user edits the proposal before accepting it: their text is what lands. The run starts
+  // from the "Ask Claude..." code action, which carries no prompt: the extension asks for one.
   edit: async () => {
-    await askClaude("Add type hints to add and sub");
+    await askClaude("Add type hints to add and sub", true);
     await waitForReview();
     await goToProposalLine(1);
     await page.keyboard.press("End");

@@ -108,6 +108,7 @@ class Case:
 
 CASES = {
     "quickfix": Case("quickfix", "data.json", BROKEN, FIX_JSON, FIXED),
+    "fixfile": Case("fixfile", "data.json", BROKEN, FIX_JSON, FIXED),
     "hunks": Case(
         "hunks", "calc.py", CALC, TYPE_HINTS, CALC.replace("def add(a, b):", TYPED.format("add"))
     ),
@@ -191,8 +192,9 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
-    """quickfix: "Fix with Claude" on a diagnostic, accept all. hunks: reject one hunk, accept the
-    other. edit: edit the proposal, then accept: the user's text lands."""
+    """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
+    File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
+    Claude..." code action, edit the proposal, then accept: the user's text lands."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")
