@@ -16,6 +16,10 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from tests.e2e.agent_harness import Harness, StartAgent
+from tests.e2e.editor import Editor
+
 SERVER_COMMAND = [sys.executable, "-m", "lsp_agent", "serve"]
 
 StartServer = Callable[..., Awaitable[LanguageClient]]
@@ -75,6 +79,29 @@ async def start_server(env: dict[str, str], workspace: Path) -> AsyncIterator[St
         if client.error is None and server is not None and server.returncode is None:
             await client.shutdown_session()
         await client.stop()
+
+
+@pytest.fixture
+async def start_agent(start_server: StartServer, workspace: Path) -> AsyncIterator[StartAgent]:
+    fakes: list[FakeAnthropic] = []
+
+    async def start(responses: list[dict[str, Any]], **kwargs: Any) -> Harness:
+        fake = FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)})
+        await fake.__aenter__()
+        fakes.append(fake)
+        extra_env = {
+            "ANTHROPIC_BASE_URL": fake.base_url,
+            "ANTHROPIC_API_KEY": "sk-test-key",
+            "LSP_AGENT_RETRY_BASE_DELAY": "0.01",
+            **kwargs.pop("extra_env", {}),
+        }
+        client = await start_server(extra_env=extra_env, **kwargs)
+        return Harness(client, Editor(client), fake, workspace)
+
+    yield start
+    for fake in fakes:
+        await fake.__aexit__(None, None, None)
+        assert fake.violations == [], fake.violations
 
 
 @pytest.fixture
