@@ -74,6 +74,14 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             }
         ]
     },
+    "actions": {
+        "responses": [
+            {"content": [{"type": "text", "text": "First answer: nothing to fix."}]},
+            {"content": [{"type": "text", "text": "Second answer: the sum."}]},
+            {"content": [{"type": "text", "text": "Third answer: the difference."}]},
+        ]
+    },
+    "none": {"responses": []},
     "permission": {
         "responses": [
             {
@@ -188,3 +196,13 @@ def test_permission_prompt_goes_through_vim_ui_select(
     result = run_plugin_script("plugin_permission.lua", "permission", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
     assert (workspace / "ran-bash").exists()
+
+
+def test_fix_code_action_and_sessions(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    result = run_plugin_script("plugin_actions.lua", "actions", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_checkhealth(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    result = run_plugin_script("plugin_health.lua", "none", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
