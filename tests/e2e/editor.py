@@ -145,10 +145,14 @@ class Editor:
 
         return await asyncio.wait_for(find(), timeout)
 
-    async def done(self, session_id: str, timeout: float = 30) -> dict[str, Any]:
-        return await self.wait_for(
-            lambda e: e["kind"] == "done" and e["sessionId"] == session_id, timeout
-        )
+    async def done(self, session_id: str, timeout: float = 30, nth: int = 1) -> dict[str, Any]:
+        """The session's `nth` `done` event (a resumed session has one per run)."""
+
+        def is_done(event: dict[str, Any]) -> bool:
+            return event["kind"] == "done" and event["sessionId"] == session_id
+
+        await self.wait_for(lambda e: is_done(e) and sum(map(is_done, self.stream)) >= nth, timeout)
+        return [e for e in self.stream if is_done(e)][nth - 1]
 
     def kinds(self, session_id: str) -> list[str]:
         return [e["kind"] for e in self.stream if e["sessionId"] == session_id]

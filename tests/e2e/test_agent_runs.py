@@ -133,3 +133,29 @@ async def test_missing_api_key_is_a_clear_error_and_the_server_goes_on(
     assert "sk-" not in shown
     assert h.fake.requests == []
     assert (await h.command("lspAgent.settings", {}))["settings"]["maxTurns"] == 50
+
+
+async def test_a_session_is_listed_and_resumed_with_its_history(start_agent: StartAgent) -> None:
+    h = await start_agent(
+        [
+            {"content": [{"type": "text", "text": "The answer is 42."}]},
+            {"content": [{"type": "text", "text": "You asked about the answer."}]},
+        ]
+    )
+    (h.workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(h.workspace / "hello.py")
+    first = await h.command("lspAgent.ask", {"uri": uri, "prompt": "What is the answer?"})
+    await h.editor.done(first["sessionId"])
+    [listed] = await h.command("lspAgent.sessions", {})
+    assert listed["sessionId"] == first["sessionId"] and listed["running"] is False
+    assert listed["title"] == "What is the answer?"
+    again = await h.command(
+        "lspAgent.resume", {"sessionId": first["sessionId"], "prompt": "What did I ask?"}
+    )
+    assert again["sessionId"] == first["sessionId"]
+    done = await h.editor.done(first["sessionId"], nth=2)
+    assert done["result"] == "You asked about the answer."
+    history = [m["role"] for m in h.fake.requests[1].body["messages"]]
+    assert history == ["user", "assistant", "user"]
+    with pytest.raises(Exception, match="cannot resume"):
+        await h.command("lspAgent.resume", {"sessionId": "no-such-session", "prompt": "hi"})
