@@ -206,3 +206,10 @@ def test_fix_code_action_and_sessions(env: dict[str, str], workspace: Path, tmp_
 def test_checkhealth(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
     result = run_plugin_script("plugin_health.lua", "none", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_settings_and_client_review_declared_without_problems(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_settings.lua", "none", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
