@@ -81,10 +81,10 @@ class OpenDocument:
         """Replace bytes [start, old_end) by `text`; call `reparse()` after the last edit."""
         src = self.source
         start_point = _point(src, start)
-        old_end_point = _point(src, old_end)
+        old_end_point = _advance(start_point, src[start:old_end])
         self.source = src[:start] + text + src[old_end:]
         new_end = start + len(text)
-        new_end_point = _point(self.source, new_end)
+        new_end_point = _advance(start_point, text)
         self.tree.edit(start, old_end, new_end, start_point, old_end_point, new_end_point)
         change = _Edit(start, old_end, new_end, old_end_point, new_end_point)
         self.defs = self._shift_defs(change)
@@ -115,10 +115,14 @@ class OpenDocument:
                     (d[10], d)
                     for d in extract.query_raw(self.tree, self.source, self.language, span)[0]
                 )
-        refs_kept = {r[6]: r for r in self.refs if r[7] <= start or r[6] >= end}
-        refs_kept.update((r[6], r) for r in refs)
+        # Refs are identifiers, so none straddles the (whole-line) region; the query's hits
+        # outside it are ones already kept.
+        self.refs = (
+            [r for r in self.refs if r[7] <= start]
+            + sorted((r for r in refs if start <= r[6] < end), key=lambda r: r[6])
+            + [r for r in self.refs if r[6] >= end]
+        )
         self.defs = list(kept.values())
-        self.refs = sorted(refs_kept.values(), key=lambda r: r[6])
         self.rows = extract.nest(self.defs, self.source, self.language)
         self.has_errors = self.tree.root_node.has_error
         self._pending.clear()
@@ -162,17 +166,39 @@ class OpenDocument:
 
 
 def _shift_refs(refs: list[RefRow], e: _Edit) -> list[RefRow]:
-    out: list[RefRow] = []
-    for r in refs:
-        if r[7] <= e.start:
-            out.append(r)
-        elif r[6] >= e.old_end:
-            sb, line, col = e.shift(r[6], r[2], r[3])
-            eb, end_line, end_col = e.shift(r[7], r[4], r[5])
-            out.append((r[0], r[1], line, col, end_line, end_col, sb, eb))
-    return out
+    # Inlined arithmetic: this runs over every reference of the file on every keystroke.
+    delta, (old_line, old_col), (new_line, new_col) = (
+        e.new_end - e.old_end,
+        e.old_end_point,
+        e.new_end_point,
+    )
+    lines = new_line - old_line
+    return [
+        r
+        if r[7] <= e.start
+        else (
+            r[0],
+            r[1],
+            r[2] + lines,
+            r[3] - old_col + new_col if r[2] == old_line else r[3],
+            r[4] + lines,
+            r[5] - old_col + new_col if r[4] == old_line else r[5],
+            r[6] + delta,
+            r[7] + delta,
+        )
+        for r in refs
+        if r[7] <= e.start or r[6] >= e.old_end
+    ]
 
 
 def _point(source: bytes, offset: int) -> tuple[int, int]:
     line = source.count(b"\n", 0, offset)
     return line, offset - (source.rfind(b"\n", 0, offset) + 1)
+
+
+def _advance(point: tuple[int, int], text: bytes) -> tuple[int, int]:
+    """The point reached after `text`, starting at `point`."""
+    newlines = text.count(b"\n")
+    if not newlines:
+        return point[0], point[1] + len(text)
+    return point[0] + newlines, len(text) - (text.rfind(b"\n") + 1)

@@ -6,8 +6,9 @@ shape: a word-start mask and the names' initials (`getUserById` and `get_user_by
 tier is only computed when the better tiers have not filled the limit, so a query over 100k
 names costs a few milliseconds instead of a Python loop per name.
 
-Tiers, best first: exact, prefix, word-start substring, initials prefix, substring, then
-in-order subsequence. Within a tier, a case-sensitive match, then shorter names, win.
+Tiers, best first: exact (same case first), prefix (same case first), word-start substring,
+initials prefix, substring, then in-order subsequence from a word start. Within a tier, shorter
+names come first.
 """
 
 from __future__ import annotations
@@ -17,40 +18,60 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 
 # A character that does not start a word: a separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
 # (the `S` of `HTTPServer` starts a word, the `T`s do not).
 _NOT_WORD_START = re.compile(r"[^\w\n]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])")
 _MASK_REST = re.compile(r"[^\x00\n]")
+FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
+FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
+FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 
 
 @dataclass(slots=True)
 class SearchIndex:
     ids: array  # symbol id per name, in name order
-    names: list[str]  # original case, for case-sensitive tie-breaks
-    lower: str  # "\n".join(lowercased names) + "\n"
+    names: list[str]  # original case, shortest first
+    joined: str  # "\n" + "\n".join(names) + "\n", so "\nfoo" finds the prefix `foo`
+    lower: str  # the same, lowercased
     mask: str  # same shape as `lower`: "\x01" where a word starts, "\x00" elsewhere
-    initials: str  # "\n".join(initials) + "\n"
+    initials: str  # "\n" + "\n".join(initials) + "\n"
     starts: array  # offset of each name in `lower` / `mask`
     initial_starts: array  # offset of each name's initials in `initials`
+    # Every suffix of every name that begins at an inner word start ("userbyid", "byid", "id"
+    # for getUserById), one per line: a word-start match is then a prefix match here.
+    suffixes: str
+    suffix_starts: array
+    suffix_owner: array  # name index per suffix line
     generation: int = 0
 
     @classmethod
     def build(cls, rows: Sequence[tuple[int, str]], generation: int = 0) -> SearchIndex:
+        # Shortest names first: every tier's hits then come out already ranked, so a tier
+        # stops scanning as soon as it has `limit` hits.
+        rows = sorted(rows, key=lambda r: (len(r[1]), r[1]))
         names = [name.replace("\n", " ") for _, name in rows]
-        joined = "\n".join(names) + "\n"
+        joined = "\n" + "\n".join(names) + "\n"
         marked = _NOT_WORD_START.sub("\x00", joined)
         initials = marked.replace("\x00", "").lower()
+        lower = joined.lower()
+        mask = _MASK_REST.sub("\x01", marked)
+        starts = _line_starts(names)
+        suffixes, owners = _word_suffixes(lower, mask, starts, names)
         return cls(
             ids=array("q", (i for i, _ in rows)),
             names=names,
-            lower=joined.lower(),
-            mask=_MASK_REST.sub("\x01", marked),
+            joined=joined,
+            lower=lower,
+            mask=mask,
             initials=initials,
-            starts=_line_starts(names),
-            initial_starts=_line_starts(initials[:-1].split("\n") if names else []),
+            starts=starts,
+            initial_starts=_line_starts(initials[1:-1].split("\n") if names else []),
+            suffixes="\n" + "\n".join(suffixes) + "\n",
+            suffix_starts=_line_starts(suffixes),
+            suffix_owner=owners,
             generation=generation,
         )
 
@@ -58,39 +79,50 @@ class SearchIndex:
         return len(self.names)
 
     def search(self, query: str, limit: int = 100) -> list[int]:
-        """Symbol ids best first (at most `limit`); an empty query lists names in order."""
-        query = query.strip()
+        """Symbol ids best first (at most `limit`); an empty query lists the shortest names."""
+        query = query.strip().replace("\n", " ")
         if not query:
             return list(self.ids[:limit])
-        chosen: list[int] = []
-        seen: set[int] = set()
-        for tier in self._tiers(query.lower()):
-            fresh = [i for i in dict.fromkeys(tier) if i not in seen]
-            fresh.sort(
-                key=lambda i: (query not in self.names[i], len(self.names[i]), self.names[i])
-            )
-            for i in fresh[: limit - len(chosen)]:
-                seen.add(i)
-                chosen.append(i)
-            if len(chosen) >= limit:
-                break
+        chosen: dict[int, None] = {}
+        for rank, tier in enumerate(self._tiers(query, limit)):
+            if rank == FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
+                break  # enough plain matches, or a query too long to be an abbreviation
+            for i in tier:
+                chosen.setdefault(i)
+                if len(chosen) >= limit:
+                    return [self.ids[i] for i in chosen]
         return [self.ids[i] for i in chosen]
 
-    def _tiers(self, q: str) -> Iterator[list[int]]:
-        esc = re.escape(q)
-        yield self._lines(re.finditer(f"^{esc}$", self.lower, re.MULTILINE), self.starts)
-        yield self._lines(re.finditer(f"^{esc}", self.lower, re.MULTILINE), self.starts)
-        hits = [m.start() for m in re.finditer(esc, self.lower)]
-        yield [self._line(p, self.starts) for p in hits if self.mask[p] == "\x01"]
-        if "\n" not in q and len(q) <= 12:
-            found = re.finditer(f"^{esc}", self.initials, re.MULTILINE)
-            yield self._lines(found, self.initial_starts)
-        yield [self._line(p, self.starts) for p in hits]
-        fuzzy = "[^\n]*?".join(re.escape(c) for c in q)
-        yield self._lines(re.finditer(fuzzy, self.lower), self.starts)
+    def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
+        # One str.find pass (C, memchr-fast) per tier; Python's re is slow with ^ in MULTILINE.
+        q = query.lower()
+        lower, starts, owner = self.lower, self.starts, self.suffix_owner
+        yield iter(self._prefix_tier(query, limit))
+        yield (owner[i] for i in self._hits(self.suffixes, f"\n{q}", self.suffix_starts, 1))
+        yield self._hits(self.initials, f"\n{q}", self.initial_starts, 1)
+        yield (self._line(p, starts) for p in _find_all(lower, q))
+        # In-order subsequence starting at a word start (of the name, or of an inner word via
+        # the suffix lines). Possessive runs that stop at the next wanted character keep each
+        # attempt linear, and the leading "\n"+char is a literal the regex engine scans for.
+        rest = "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in q[1:])
+        fuzzy = re.compile(f"\n{re.escape(q[0])}{rest}")
+        yield (self._line(m.start() + 1, starts) for m in fuzzy.finditer(lower))
+        yield (
+            owner[self._line(m.start() + 1, self.suffix_starts)]
+            for m in fuzzy.finditer(self.suffixes)
+        )
 
-    def _lines(self, matches: Iterator[re.Match[str]], starts: array) -> list[int]:
-        return [self._line(m.start(), starts) for m in matches]
+    def _prefix_tier(self, query: str, limit: int) -> list[int]:
+        """Names starting with the query: exact before longer (names are shortest first),
+        then the same case before another case."""
+        hits = list(islice(self._hits(self.lower, f"\n{query.lower()}", self.starts, 1), limit))
+        exact = len(query)
+        return sorted(
+            hits, key=lambda i: (len(self.names[i]) != exact, not self.names[i].startswith(query))
+        )
+
+    def _hits(self, haystack: str, needle: str, starts: array, skip: int) -> Iterator[int]:
+        return (self._line(p + skip, starts) for p in _find_all(haystack, needle))
 
     @staticmethod
     def _line(pos: int, starts: array) -> int:
@@ -98,7 +130,30 @@ class SearchIndex:
 
 
 def _line_starts(parts: Sequence[str]) -> array:
-    # offset of part k = sum of (len + 1) of the parts before it
+    # offset of part k = 1 (the leading newline) + sum of (len + 1) of the parts before it
     return (
-        array("q", accumulate((len(p) + 1 for p in parts[:-1]), initial=0)) if parts else array("q")
+        array("q", accumulate((len(p) + 1 for p in parts[:-1]), initial=1)) if parts else array("q")
     )
+
+
+def _word_suffixes(
+    lower: str, mask: str, starts: array, names: list[str]
+) -> tuple[list[str], array]:
+    suffixes: list[str] = []
+    owners = array("q")
+    line = 0
+    for m in re.finditer("\x01", mask):
+        at = m.start()
+        while line + 1 < len(starts) and starts[line + 1] <= at:
+            line += 1
+        if at != starts[line]:  # the name's own start is the prefix tier's business
+            suffixes.append(lower[at : starts[line] + len(names[line])])
+            owners.append(line)
+    return suffixes, owners
+
+
+def _find_all(haystack: str, needle: str) -> Iterator[int]:
+    at = haystack.find(needle)
+    while at >= 0:
+        yield at
+        at = haystack.find(needle, at + 1)

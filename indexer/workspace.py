@@ -63,6 +63,7 @@ class WorkspaceIndex:
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
         self._search: SearchIndex | None = None
         self._search_lock = threading.Lock()
+        self._rebuilding = False
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -104,11 +105,43 @@ class WorkspaceIndex:
         return q.symbols_by_ids(self._reader(), ids)
 
     def search_index(self) -> SearchIndex:
+        """The search snapshot. Built on first use; after writes, the previous snapshot keeps
+        answering while a fresh one is built in a background thread (ids of symbols deleted
+        since are dropped at fetch time)."""
         with self._search_lock:
-            if self._search is None or self._search.generation != self._generation:
-                generation = self._generation
-                self._search = SearchIndex.build(q.all_names(self._reader()), generation)
+            current = self._search
+            if current is not None and current.generation != self._generation:
+                self._start_rebuild()
+            if current is not None:
+                return current
+            self._search = self._build_search()
             return self._search
+
+    def rebuild_search(self) -> None:
+        """Build a fresh search snapshot now (call off the event loop, after writes)."""
+        fresh = self._build_search()
+        with self._search_lock:
+            if self._search is None or fresh.generation >= self._search.generation:
+                self._search = fresh
+
+    def _build_search(self) -> SearchIndex:
+        generation = self._generation
+        return SearchIndex.build(q.all_names(self._reader()), generation)
+
+    def _start_rebuild(self) -> None:
+        if self._rebuilding:
+            return
+        self._rebuilding = True
+
+        def rebuild() -> None:
+            try:
+                fresh = self._build_search()
+                with self._search_lock:
+                    self._search = fresh
+            finally:
+                self._rebuilding = False
+
+        threading.Thread(target=rebuild, name="search-rebuild", daemon=True).start()
 
     def stats(
         self, parsed: int = 0, removed: int = 0, skipped: int = 0, seconds: float = 0.0

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-WORKSPACE_SYMBOL_LIMIT = 200
+WORKSPACE_SYMBOL_LIMIT = 100
 STORE_DELAY = 0.5  # seconds of quiet after an edit before the buffer's symbols are stored
 WATCHER_ID = "lsp-agent-index-watcher"
 
@@ -266,7 +266,7 @@ class ServerIndex:
         rows, refs, errors, source = list(doc.rows), list(doc.refs), doc.has_errors, doc.source
         self.background(
             asyncio.to_thread(
-                index.store_extraction, path, doc.language, source, rows, refs, errors
+                _store_and_rebuild, index, path, doc.language, source, rows, refs, errors
             )
         )
 
@@ -309,7 +309,14 @@ def _update_files(wanted: list[tuple[str, WorkspaceIndex]]) -> None:
             index.update_file(path)
         else:
             index.remove_file(path)
+    for index in {id(ix): ix for _, ix in wanted}.values():
+        index.rebuild_search()
     logger.info("index updated %d file(s)", len(wanted))
+
+
+def _store_and_rebuild(index: WorkspaceIndex, *args: Any) -> None:
+    index.store_extraction(*args)
+    index.rebuild_search()
 
 
 def _byte_offset(source: bytes, position: types.Position, codec: Any) -> int:
