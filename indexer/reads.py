@@ -125,3 +125,8 @@ def reference_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
 
 def has_file(conn: sqlite3.Connection, path: str) -> bool:
     return conn.execute("SELECT 1 FROM files WHERE path = ?", (path,)).fetchone() is not None
+
+
+def file_hash(conn: sqlite3.Connection, path: str) -> str | None:
+    row = conn.execute("SELECT hash FROM files WHERE path = ?", (path,)).fetchone()
+    return row[0] if row else None

@@ -287,6 +287,10 @@ class WorkspaceIndex:
         gone = [p for p in self.indexed_paths() if p == path or p.startswith(prefix)]
         self._write(lambda s: s.remove_files(gone))
 
+    def file_hash(self, path: str) -> str | None:
+        """The content hash stored for `path` (None if not indexed)."""
+        return q.file_hash(self._reader(), os.path.abspath(path))
+
     def has_file(self, path: str) -> bool:
         return q.has_file(self._reader(), os.path.abspath(path))
 

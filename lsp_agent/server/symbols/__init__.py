@@ -1,0 +1,181 @@
+"""Symbol features over the tree-sitter index: documentSymbol, workspace/symbol, definition,
+references, indexing progress, and keeping the index in step with buffers and the disk.
+
+The index itself (`indexer`) knows nothing of LSP; `convert` turns its byte columns into the
+client's positions. Indexing runs in a worker thread (which drives a process pool) and reads
+use their own SQLite connections, so no handler waits for indexing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from lsp_agent.server.symbols.convert import (
+    byte_offset,
+    document_symbols,
+    symbol_information,
+    to_path,
+)
+from lsp_agent.server.symbols.state import ServerIndex
+
+if TYPE_CHECKING:
+    from indexer.model import Reference, Span, Symbol
+    from indexer.workspace import WorkspaceIndex
+    from lsp_agent.server.app import AgentServer
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE_SYMBOL_LIMIT = 100
+WATCHER_ID = "lsp-agent-index-watcher"
+
+
+def register(server: AgentServer) -> None:
+    state = ServerIndex(server)
+    server.index = state
+    server.documents.subscribe(state.on_document)
+    server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
+    _after_initialized(server, lambda: _initialized(server, state))
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def document_symbol(
+        ls: AgentServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol]:
+        path = to_path(params.text_document.uri)
+        if path is None:
+            return []
+        return document_symbols(state.file_symbols(path), state.converter())
+
+    @server.feature(types.WORKSPACE_SYMBOL)
+    async def workspace_symbol(
+        ls: AgentServer, params: types.WorkspaceSymbolParams
+    ) -> list[types.SymbolInformation]:
+        found: list[Symbol] = []
+        for index in list(state.indexes):
+            found += await asyncio.to_thread(index.search, params.query, WORKSPACE_SYMBOL_LIMIT)
+        conv = state.converter()
+        return [symbol_information(s, conv) for s in found[:WORKSPACE_SYMBOL_LIMIT]]
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: AgentServer, params: types.DefinitionParams) -> list[types.Location]:
+        from indexer.navigate import find_definitions
+
+        found = _name_at(ls, state, params.text_document.uri, params.position)
+        if found is None:
+            return []
+        path, name, offset, index = found
+        doc = state.docs.get(path)
+        symbols = doc.symbols() if doc else None
+        conv = state.converter()
+        if index is None:
+            local = [s for s in state.file_symbols(path) if s.name == name]
+            return [conv.location(s.path, s.selection) for s in local]
+        return [
+            conv.location(s.path, s.selection)
+            for s in find_definitions(index, path, name, offset, symbols)
+        ]
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    def references(ls: AgentServer, params: types.ReferenceParams) -> list[types.Location]:
+        found = _name_at(ls, state, params.text_document.uri, params.position)
+        if found is None:
+            return []
+        _, name, _, index = found
+        if index is None:
+            return []
+        conv = state.converter()
+        spans = _reference_spans(state, index, name, params.context.include_declaration)
+        return [conv.location(p, span) for p, span in spans]
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched(ls: AgentServer, params: types.DidChangeWatchedFilesParams) -> None:
+        state.on_watched(params.changes)
+
+
+def _name_at(
+    ls: AgentServer, state: ServerIndex, uri: str, position: types.Position
+) -> tuple[str, str, int, WorkspaceIndex | None] | None:
+    from indexer.navigate import word_at
+
+    path = to_path(uri)
+    if path is None:
+        return None
+    source = state.source(path)
+    offset = byte_offset(source, position, ls.workspace.position_codec)
+    line_start = source.rfind(b"\n", 0, offset) + 1
+    word = word_at(source, (position.line, offset - line_start))
+    if word is None:
+        return None
+    return path, word[0], offset, state.index_for(path)
+
+
+def _reference_spans(
+    state: ServerIndex, index: WorkspaceIndex, name: str, with_declarations: bool
+) -> list[tuple[str, Span]]:
+    """Stored references, with open buffers' own references in place of their files'."""
+    refs: list[Reference] = [r for r in index.references(name) if r.path not in state.docs]
+    for doc in state.docs.values():
+        refs += [r for r in doc.file_symbols().references if r.name == name]
+    spans = [(r.path, r.selection) for r in refs]
+    if with_declarations:
+        decls = [s for s in index.definitions(name) if s.path not in state.docs]
+        decls += [s for doc in state.docs.values() for s in doc.symbols() if s.name == name]
+        spans = [(s.path, s.selection) for s in decls] + spans
+    return spans
+
+
+async def _initialized(server: AgentServer, state: ServerIndex) -> None:
+    state.start()
+    await _register_watchers(server)
+
+
+async def _register_watchers(server: AgentServer) -> None:
+    from indexer.languages import BY_EXTENSION
+
+    workspace = server.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if not (watched and watched.dynamic_registration):
+        return
+    extensions = ",".join(sorted(ext.lstrip(".") for ext in BY_EXTENSION))
+    watchers = [
+        types.FileSystemWatcher(glob_pattern=f"**/*.{{{extensions}}}"),
+        types.FileSystemWatcher(glob_pattern="**/{.gitignore,.ignore}"),
+        # A deleted folder arrives as one event for the folder, with no extension.
+        types.FileSystemWatcher(glob_pattern="**/*", kind=types.WatchKind.Delete),
+    ]
+    registration = types.Registration(
+        id=WATCHER_ID,
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    try:
+        await server.client_register_capability_async(
+            types.RegistrationParams(registrations=[registration])
+        )
+    except Exception as exc:
+        logger.warning("could not register file watchers: %s", exc)
+
+
+def _after_initialized(server: AgentServer, hook: Callable[[], Any]) -> None:
+    """Run `hook` after the `initialized` handler that another feature owns.
+
+    pygls allows one handler per method and `config` owns `initialized`; this chains ours
+    after it. (A server-level "on initialized" listener list would make this unnecessary.)
+    """
+    features = server.protocol.fm.features
+    previous = features.get(types.INITIALIZED)
+
+    async def chained(*args: Any, **kwargs: Any) -> None:
+        if previous is not None:
+            result = previous(*args, **kwargs)
+            if asyncio.iscoroutine(result):
+                await result
+        result = hook()
+        if asyncio.iscoroutine(result):
+            await result
+
+    features[types.INITIALIZED] = chained

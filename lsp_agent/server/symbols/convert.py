@@ -1,0 +1,126 @@
+"""LSP <-> index conversions: URIs, symbol kinds, and byte columns <-> client positions.
+
+Byte columns go to code points by decoding the line prefix, then to the client's units with
+pygls's position codec; an ASCII prefix, where every encoding agrees, skips both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls import uris
+from pygls.workspace.position_codec import ServerTextPosition
+
+if TYPE_CHECKING:
+    from indexer.model import Point, Span, Symbol
+
+KINDS = {
+    "class": types.SymbolKind.Class,
+    "struct": types.SymbolKind.Struct,
+    "interface": types.SymbolKind.Interface,
+    "enum": types.SymbolKind.Enum,
+    "enummember": types.SymbolKind.EnumMember,
+    "type": types.SymbolKind.TypeParameter,
+    "function": types.SymbolKind.Function,
+    "method": types.SymbolKind.Method,
+    "constructor": types.SymbolKind.Constructor,
+    "field": types.SymbolKind.Field,
+    "variable": types.SymbolKind.Variable,
+    "constant": types.SymbolKind.Constant,
+    "module": types.SymbolKind.Module,
+    "namespace": types.SymbolKind.Namespace,
+    "impl": types.SymbolKind.Object,
+    "macro": types.SymbolKind.Function,
+}
+
+
+def to_path(uri: str) -> str | None:
+    return uris.to_fs_path(uri)
+
+
+def to_uri(path: str) -> str:
+    return uris.from_fs_path(path) or f"file://{path}"
+
+
+class Lines:
+    """Source lines by number, for position conversion: open buffers first, then the disk."""
+
+    def __init__(self, source: Callable[[str], bytes]) -> None:
+        self.source = source
+        self.cache: dict[str, list[bytes]] = {}
+
+    def line(self, path: str, number: int) -> bytes:
+        lines = self.cache.get(path)
+        if lines is None:
+            lines = self.cache[path] = self.source(path).split(b"\n")
+        return lines[number] if number < len(lines) else b""
+
+
+def byte_offset(source: bytes, position: types.Position, codec: Any) -> int:
+    """Client position -> byte offset in `source` (via code points, with pygls's codec)."""
+    start = 0
+    for _ in range(position.line):
+        nxt = source.find(b"\n", start)
+        if nxt < 0:
+            return len(source)
+        start = nxt + 1
+        end = source.find(b"\n", start)
+    end = source.find(b"\n", start)
+    line = source[start : end if end >= 0 else len(source)]
+    if line.isascii():
+        return start + min(position.character, len(line))
+    text = line.decode("utf-8", "surrogateescape")
+    point = codec.position_from_client_units([text], types.Position(0, position.character))
+    return start + len(text[: point.character].encode("utf-8", "surrogateescape"))
+
+
+class Converter:
+    def __init__(self, codec: Any, source: Callable[[str], bytes]) -> None:
+        self.codec = codec
+        self.lines = Lines(source)
+
+    def position(self, path: str, point: Point) -> types.Position:
+        line, col = point
+        raw = self.lines.line(path, line)[:col]
+        if raw.isascii():  # every encoding counts ASCII the same
+            return types.Position(line, col)
+        text = raw.decode("utf-8", "replace")
+        client = self.codec.position_to_client_units([text], ServerTextPosition(0, len(text)))
+        return types.Position(line, client.character)
+
+    def range(self, path: str, span: Span) -> types.Range:
+        return types.Range(self.position(path, span.start), self.position(path, span.end))
+
+    def location(self, path: str, span: Span) -> types.Location:
+        return types.Location(to_uri(path), self.range(path, span))
+
+
+def document_symbols(symbols: Sequence[Symbol], conv: Converter) -> list[types.DocumentSymbol]:
+    """Nest by range: each symbol goes under the innermost earlier symbol that contains it."""
+    roots: list[types.DocumentSymbol] = []
+    stack: list[tuple[int, types.DocumentSymbol]] = []
+    for s in sorted(symbols, key=lambda s: (s.range.start_byte, -s.range.end_byte)):
+        node = types.DocumentSymbol(
+            name=s.name,
+            kind=KINDS.get(s.kind, types.SymbolKind.Variable),
+            range=conv.range(s.path, s.range),
+            selection_range=conv.range(s.path, s.selection),
+            detail=s.signature,
+            children=[],
+        )
+        while stack and stack[-1][0] <= s.range.start_byte:
+            stack.pop()
+        (stack[-1][1].children if stack else roots).append(node)  # type: ignore[union-attr]
+        stack.append((s.range.end_byte, node))
+    return roots
+
+
+def symbol_information(symbol: Symbol, conv: Converter) -> types.SymbolInformation:
+    return types.SymbolInformation(
+        name=symbol.name,
+        kind=KINDS.get(symbol.kind, types.SymbolKind.Variable),
+        location=conv.location(symbol.path, symbol.selection),
+        container_name=symbol.container or None,
+    )

@@ -1,0 +1,299 @@
+"""The server's side of the index: one WorkspaceIndex per folder, open buffers, and the
+background work that keeps both in step with edits and the disk.
+
+Open buffers are parsed lazily: while a buffer still matches what the index stored for its
+file, its symbols come from the index; the first edit (or a request the index cannot answer)
+parses it and keeps its tree for incremental reparsing until it is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from lsp_agent import paths
+from lsp_agent.server.symbols.convert import Converter, byte_offset, to_path
+from lsp_agent.server.symbols.progress import IndexProgress
+
+if TYPE_CHECKING:
+    from indexer.documents import OpenDocument
+    from indexer.model import Symbol
+    from indexer.workspace import WorkspaceIndex
+    from lsp_agent.server.app import AgentServer
+    from lsp_agent.server.documents import DocumentEvent
+
+logger = logging.getLogger(__name__)
+
+STORE_DELAY = 0.5  # seconds of quiet after an edit before the buffer's symbols are stored
+
+
+class ServerIndex:
+    """The server's handle on the index: one WorkspaceIndex per folder, plus open documents."""
+
+    def __init__(self, server: AgentServer) -> None:
+        self.server = server
+        self.indexes: list[WorkspaceIndex] = []
+        self.buffers: dict[str, bytes] = {}  # every open buffer's text, by path
+        self.docs: dict[str, OpenDocument] = {}  # the parsed ones (edited, or not indexed)
+        self.cancel = threading.Event()
+        self.ready = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._store_handles: dict[str, asyncio.TimerHandle] = {}
+        self._config: tuple[Any, ...] | None = None
+        self._background: set[asyncio.Future[Any]] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def folders(self) -> list[str]:
+        folders = [to_path(f.uri) for f in self.server.workspace.folders.values()]
+        found = [f for f in folders if f]
+        root = self.server.workspace.root_path
+        return found or ([root] if root else [])
+
+    def start(self) -> None:
+        """(Re)build the indexes for the current folders and settings, in the background."""
+        settings = self.server.settings.index
+        config = (
+            tuple(self.folders()),
+            tuple(settings.exclude),
+            settings.maxFileSize,
+            settings.enabled,
+        )
+        if config == self._config:
+            return
+        self._config = config
+        self.stop()
+        if not settings.enabled or not config[0]:
+            logger.info(
+                "symbol index disabled" if not settings.enabled else "no workspace folder to index"
+            )
+            return
+        self.cancel = threading.Event()
+        self.ready = asyncio.Event()
+        self._task = asyncio.ensure_future(
+            self._build(config[0], settings.exclude, settings.maxFileSize)
+        )
+
+    def stop(self) -> None:
+        self.cancel.set()
+        if self._task is not None:
+            self._task.cancel()
+        for index in self.indexes:
+            index.close()
+        self.indexes = []
+
+    async def _build(self, folders: Sequence[str], exclude: list[str], max_size: int) -> None:
+        from indexer.workspace import Cancelled, WorkspaceIndex
+
+        cancel = self.cancel
+        for folder in folders:
+            index = WorkspaceIndex(
+                folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size
+            )
+            self.indexes.append(index)
+            try:
+                await self._refresh(index, cancel)
+            except Cancelled:
+                logger.info("indexing %s cancelled", folder)
+                return
+            except Exception:
+                logger.exception("indexing %s failed", folder)
+        self.ready.set()
+
+    async def _refresh(self, index: WorkspaceIndex, cancel: threading.Event) -> None:
+        progress = await IndexProgress.start(self.server, index.root, cancel)
+        stats = None
+        try:
+            stats = await asyncio.to_thread(index.refresh, progress.from_thread, cancel)
+            await asyncio.to_thread(index.search_index)  # first workspace/symbol is then fast
+        finally:
+            progress.end(stats)
+        logger.info(
+            "index ready: %s: %d files, %d symbols (%d parsed) in %.2f s",
+            index.root, stats.files, stats.symbols, stats.parsed, stats.seconds,
+        )  # fmt: skip
+
+    def index_for(self, path: str) -> WorkspaceIndex | None:
+        inside = [
+            index
+            for index in self.indexes
+            if path == index.root or path.startswith(index.root.rstrip(os.sep) + os.sep)
+        ]
+        return max(inside, key=lambda index: len(index.root), default=None)  # innermost root
+
+    # -- sources ---------------------------------------------------------------------------
+    def source(self, path: str) -> bytes:
+        doc = self.docs.get(path)
+        if doc is not None:
+            return doc.source
+        if path in self.buffers:
+            return self.buffers[path]
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+
+    def converter(self) -> Converter:
+        return Converter(self.server.workspace.position_codec, self.source)
+
+    def file_symbols(self, path: str) -> list[Symbol]:
+        doc = self.docs.get(path)
+        if doc is not None:
+            return doc.symbols()
+        from indexer.store import content_hash
+
+        index = self.index_for(path)
+        buffer = self.buffers.get(path)
+        if index is not None and buffer is None and index.has_file(path):
+            return index.file_symbols(path)
+        if (
+            index is not None
+            and buffer is not None
+            and index.file_hash(path) == content_hash(buffer)
+        ):
+            return index.file_symbols(path)  # the buffer is what the index stored
+        if buffer is not None:
+            parsed = self._parse(path)
+            return parsed.symbols() if parsed else []
+        from indexer.extract import extract_file
+        from indexer.languages import spec_for_path
+
+        if spec_for_path(path) is None:
+            return []
+        return list(extract_file(path, self.source(path)).symbols)
+
+    def _parse(self, path: str) -> OpenDocument | None:
+        from indexer.documents import OpenDocument
+
+        doc = OpenDocument.open(path, self.buffers[path])
+        if doc is not None:
+            self.docs[path] = doc
+        return doc
+
+    def context_text(self, path: Any, line: int) -> str:
+        """For the code-action context: enclosing symbols and what they use, at `line`."""
+        from indexer.context import context_text
+
+        path = str(path)
+        index = self.index_for(path)
+        if index is None:
+            return ""
+        return context_text(index, path, (line, 0), self.buffers.get(path))
+
+    # -- buffers ---------------------------------------------------------------------------
+    def on_document(self, event: DocumentEvent) -> None:
+        path = to_path(event.uri)
+        if path is None:
+            return
+        if event.kind == "open":
+            self._open(event.uri, path)
+        elif event.kind == "change":
+            self._change(event.uri, path, event.params)
+        elif event.kind == "save":
+            self._schedule_store(path, 0)
+        elif event.kind == "close":
+            self.docs.pop(path, None)
+            self.buffers.pop(path, None)
+            self._refresh_paths([path])  # back to the disk's truth
+
+    def _open(self, uri: str, path: str) -> None:
+        text = self.server.documents.text(uri)
+        if text is not None:
+            self.buffers[path] = text.encode("utf-8", "surrogateescape")
+
+    def _change(self, uri: str, path: str, params: Any) -> None:
+        text = self.server.documents.text(uri)
+        if text is None or path not in self.buffers:
+            return
+        doc = self.docs.get(path) or self._parse(path)  # parsed from the text before the edit
+        if doc is None:
+            self.buffers[path] = text.encode("utf-8", "surrogateescape")
+            return
+        codec = self.server.workspace.position_codec
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                start = byte_offset(doc.source, change.range.start, codec)
+                end = byte_offset(doc.source, change.range.end, codec)
+                doc.edit(start, end, change.text.encode("utf-8", "surrogateescape"))
+            else:
+                doc.replace(change.text.encode("utf-8", "surrogateescape"))
+        doc.reparse()
+        expected = text.encode("utf-8", "surrogateescape")
+        if doc.source != expected:  # our byte mirror drifted from pygls's text: resync
+            logger.warning("resynchronising %s after an edit", path)
+            doc.replace(expected)
+        self.buffers[path] = doc.source
+        self._schedule_store(path, STORE_DELAY)
+
+    def _schedule_store(self, path: str, delay: float) -> None:
+        handle = self._store_handles.pop(path, None)
+        if handle is not None:
+            handle.cancel()
+        loop = asyncio.get_running_loop()
+        self._store_handles[path] = loop.call_later(delay, self._store_doc, path)
+
+    def _store_doc(self, path: str) -> None:
+        self._store_handles.pop(path, None)
+        doc, index = self.docs.get(path), self.index_for(path)
+        if doc is None or index is None:
+            return
+        rows, refs, errors, source = list(doc.rows), list(doc.refs), doc.has_errors, doc.source
+        self.background(
+            asyncio.to_thread(
+                _store_and_rebuild, index, path, doc.language, source, rows, refs, errors
+            )
+        )
+
+    # -- the disk --------------------------------------------------------------------------
+    def on_watched(self, changes: Iterable[types.FileEvent]) -> None:
+        if any((to_path(c.uri) or "").endswith((".gitignore", ".ignore")) for c in changes):
+            self._config = None  # ignore rules changed: a full (warm) refresh
+            self.start()
+            return
+        changed: list[str] = []
+        deleted: list[str] = []
+        for change in changes:
+            path = to_path(change.uri)
+            if path is None or path in self.buffers:
+                continue  # an open buffer is the truth for its file
+            (deleted if change.type == types.FileChangeType.Deleted else changed).append(path)
+        for path in deleted:
+            index = self.index_for(path)
+            if index is not None:
+                index.remove_tree(path)  # a deleted directory takes its files with it
+        self._refresh_paths(changed)
+
+    def _refresh_paths(self, paths_: list[str]) -> None:
+        from indexer.languages import spec_for_path
+
+        wanted = [(p, ix) for p in paths_ if spec_for_path(p) and (ix := self.index_for(p))]
+        if wanted:
+            self.background(asyncio.to_thread(_update_files, wanted))
+
+    def background(self, work: Any) -> None:
+        """Run a coroutine without waiting for it, keeping it referenced until done."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _update_files(wanted: list[tuple[str, WorkspaceIndex]]) -> None:
+    for path, index in wanted:
+        if os.path.isfile(path):
+            index.update_file(path)
+        else:
+            index.remove_file(path)
+    for index in {id(ix): ix for _, ix in wanted}.values():
+        index.rebuild_search()
+    logger.info("index updated %d file(s)", len(wanted))
+
+
+def _store_and_rebuild(index: WorkspaceIndex, *args: Any) -> None:
+    index.store_extraction(*args)
+    index.rebuild_search()
