@@ -201,10 +201,20 @@ async def set_permission_mode(ls: AgentServer, *args: Any) -> dict[str, Any]:
     if session_id is None:
         ls.sessions.mode_override = mode
     elif session_id in ls.sessions.sessions:
-        ls.sessions.sessions[session_id].mode = mode
+        ls.sessions.set_mode(session_id, mode)
     else:
         raise BadArgument(f"no session {session_id!r} in this server")
     return {"mode": mode}
+
+
+async def slash_commands(ls: AgentServer, *args: Any) -> list[dict[str, str]]:
+    """Built-in and custom `/commands` and skills, for editor pickers."""
+    _argument(args)
+    extensions = await ls.sessions.extensions()
+    if extensions is None:
+        return []
+    rows: list[dict[str, str]] = extensions.slash_listing()
+    return rows
 
 
 COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
@@ -216,6 +226,7 @@ COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
     "lspAgent.sessions": sessions,
     "lspAgent.resume": resume,
     "lspAgent.setPermissionMode": set_permission_mode,
+    "lspAgent.slashCommands": slash_commands,
 }
 
 

@@ -24,6 +24,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ALLOW_ONCE, ALLOW_SESSION, DENY = "Allow once", "Allow for this session", "Deny"
+# ExitPlanMode: the choices Claude Code offers when a plan is presented, and the mode each sets.
+PLAN_CHOICES = {
+    "Approve and accept edits": "acceptEdits",
+    "Approve (review each edit)": "default",
+    "Keep planning": None,
+}
+MAX_PLAN_CHARS = 3000
 _ids = itertools.count(1)
 
 
@@ -37,6 +44,8 @@ class PermissionPrompter:
     ) -> PermissionResult:
         if kinds.is_edit(tool):
             return PermissionResult("allow")
+        if tool == "ExitPlanMode":
+            return await self._plan(str(tool_input.get("plan", "")))
         request_id = f"q{next(_ids)}"
         self._report(request_id, tool, tool_input, reason, None)
         title = tool_title(tool, tool_input)
@@ -61,6 +70,20 @@ class PermissionPrompter:
             return PermissionResult("deny", message=f"The user denied this {tool} call.")
         return PermissionResult("allow", remember=choice == ALLOW_SESSION)
 
+    async def _plan(self, plan: str) -> PermissionResult:
+        """Plan mode ends only when the user approves the plan; the answer picks the next mode."""
+        shown = plan if len(plan) <= MAX_PLAN_CHARS else plan[:MAX_PLAN_CHARS] + "\n..."
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Info,
+            message=f"Claude's plan:\n\n{shown}\n\nApprove it and let Claude make changes?",
+            actions=[types.MessageActionItem(title) for title in PLAN_CHOICES],
+        )
+        answer = await _ask(self.server, params)
+        mode = PLAN_CHOICES.get(answer.title) if answer is not None else None
+        if mode is None:
+            return PermissionResult("deny", message="The user wants to keep planning.")
+        return PermissionResult("allow", updated_input={"plan": plan, "mode": mode})
+
     def _report(
         self,
         request_id: str,
@@ -78,3 +101,42 @@ class PermissionPrompter:
                 reason=reason,
                 decision=decision,
             )
+
+
+TIMED_OUT = types.MessageActionItem(title="")  # what _ask returns when nobody answered in time
+
+
+async def _ask(
+    server: AgentServer, params: types.ShowMessageRequestParams
+) -> types.MessageActionItem | None:
+    """The user's choice, None if dismissed, TIMED_OUT after `permissionPromptTimeout`."""
+    try:
+        async with asyncio.timeout(server.settings.permissionPromptTimeout):
+            return await server.window_show_message_request_async(params)
+    except TimeoutError:
+        return TIMED_OUT
+
+
+class ProjectPrompts:
+    """What loading the user's `.claude/` setup needs from the editor: approval of project MCP
+    servers (asked once; the engine remembers the answer) and a place to report problems."""
+
+    def __init__(self, server: AgentServer) -> None:
+        self.server = server
+
+    async def approve_mcp_server(self, config: Any) -> bool:
+        what = config.url or " ".join([config.command, *config.args])
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=f"The project's .mcp.json wants to start the MCP server '{config.name}': "
+            f"{what}. Allow it?",
+            actions=[types.MessageActionItem("Allow"), types.MessageActionItem("Deny")],
+        )
+        answer = await _ask(self.server, params)
+        return answer is not None and answer.title == "Allow"
+
+    def problem(self, message: str) -> None:
+        logger.warning("%s", message)
+        self.server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"lsp-agent: {message}")
+        )

@@ -20,7 +20,7 @@ from lsprotocol import types
 from lsp_agent.agent.ports import AgentEvent, CancelToken
 from lsp_agent.server.documents import BufferSource
 from lsp_agent.server.edits import LspEditSink
-from lsp_agent.server.permissions import PermissionPrompter
+from lsp_agent.server.permissions import PermissionPrompter, ProjectPrompts
 from lsp_agent.server.stream import StreamReporter
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ class ServerSession:
     id: str
     title: str
     uri: str | None
-    agent: Agent | None = None
+    agent: Agent | None = None  # built by the first run (after the extensions are loaded)
+    transcript: Any = None  # a new session's transcript, until its Agent takes it over
+    resume: str | None = None  # a persisted session to continue, until its Agent loads it
     mode: str | None = None  # None: follow the server's default
     reporter: StreamReporter | None = None
     cancel: CancelToken | None = None
@@ -46,6 +48,9 @@ class ServerSession:
 
     @property
     def permission_mode(self) -> str:
+        """The agent's own mode once it exists (ExitPlanMode can change it mid-run)."""
+        if self.agent is not None:
+            return self.agent.options.permission_mode
         if self.mode is not None:
             return self.mode
         assert self.manager is not None
@@ -65,6 +70,7 @@ class SessionManager:
         self.server = server
         self.sessions: dict[str, ServerSession] = {}
         self.mode_override: str | None = None  # lspAgent.setPermissionMode without a session
+        self._extensions: asyncio.Task[Any] | None = None  # loaded once, shared by sessions
 
     @property
     def default_mode(self) -> str:
@@ -92,33 +98,67 @@ class SessionManager:
         return session
 
     def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
-        from lsp_agent.agent.loop import Agent
+        """A session whose id is known at once; its Agent is built when the run starts."""
+        from lsp_agent.agent.session import new_session, sessions_dir
 
         session = ServerSession(id="", title=title, uri=uri, manager=self)
-        options = self._options(resume)
-        session.agent = Agent(
-            options,
-            tools=self._tools(),
+        if resume is None:
+            session.transcript = new_session(self.root(), self.server.settings.model)
+            session.id = session.transcript.session_id
+        elif (sessions_dir() / f"{resume}.jsonl").is_file() and "/" not in resume:
+            session.id = session.resume = resume
+        else:
+            raise LookupError(f"no session {resume!r} to resume")
+        self.sessions[session.id] = session
+        return session
+
+    async def _agent(self, session: ServerSession) -> Agent:
+        from lsp_agent.agent.loop import Agent
+
+        extensions = await self.extensions()
+        index = self._index()
+        return Agent(
+            self._options(session.resume, session.permission_mode),
+            tools=self._tools(index),
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
             can_use_tool=PermissionPrompter(self.server, session),
             on_event=session.on_event,
             client=self._client(),
+            extensions=extensions.share() if extensions is not None else None,
+            index=index,
+            transcript=session.transcript,
         )
-        session.id = session.agent.session_id
-        self.sessions[session.id] = session
-        return session
 
-    def _tools(self) -> Any:
-        """The engine's tools, with the index-backed ones when the workspace is indexed (the
-        first folder's index: the tools take one)."""
+    def extensions(self) -> asyncio.Task[Any]:
+        """Users' `.claude/` hooks, commands, skills, agents and MCP servers, loaded once."""
+        if self._extensions is None:
+            self._extensions = asyncio.ensure_future(self._load_extensions())
+        return self._extensions
+
+    async def _load_extensions(self) -> Any:
+        from lsp_agent.agent.extensions import Extensions
+
+        prompts = ProjectPrompts(self.server)
+        try:
+            return await Extensions.load(
+                self.root(), approve_mcp=prompts.approve_mcp_server, on_problem=prompts.problem
+            )
+        except Exception:  # the agent still works without the user's extensions
+            logger.exception("loading .claude/ extensions failed")
+            return None
+
+    def _index(self) -> Any:
+        """The first workspace folder's index, when there is one (the tools take one)."""
+        indexes = getattr(self.server.index, "indexes", None) or []
+        return indexes[0] if indexes else None
+
+    def _tools(self, index: Any) -> Any:
         from lsp_agent.agent.tools.registry import default_tools
 
-        state = self.server.index
-        indexes = getattr(state, "indexes", None) or []
-        return default_tools(indexes[0] if indexes else None)
+        return default_tools(index)
 
-    def _options(self, resume: str | None) -> Any:
+    def _options(self, resume: str | None, mode: str) -> Any:
         from lsp_agent.agent.options import AgentOptions
 
         settings = self.server.settings
@@ -128,7 +168,7 @@ class SessionManager:
             fallback_model=settings.fallbackModel or None,
             max_tokens=settings.maxTokens,
             thinking_budget=settings.thinkingBudget,
-            permission_mode=self.default_mode,
+            permission_mode=mode,
             max_turns=settings.maxTurns,
             max_budget_usd=settings.maxBudgetUsd or None,
             resume=resume,
@@ -151,13 +191,15 @@ class SessionManager:
     async def _run(
         self, session: ServerSession, prompt: str, token: types.ProgressToken | None
     ) -> AgentResult | None:
-        assert session.agent is not None and session.cancel is not None
+        assert session.cancel is not None
         progress = await self._begin_progress(session, token)
         session.reporter = StreamReporter(self.server, session.id, progress, session.cancel)
         session.reporter.send("session", title=session.title, uri=session.uri)
         result = None
         try:
-            self._set_mode(session)
+            if session.agent is None:
+                session.agent = await self._agent(session)
+                session.transcript = session.resume = None
             result = await session.agent.run(prompt, session.cancel)
         except Exception as exc:  # the engine returns errors as results; this is a bug
             logger.exception("session %s failed", session.id)
@@ -166,16 +208,6 @@ class SessionManager:
             session.updated = time.time()
             self._finish(session, progress, result)
         return result
-
-    def _set_mode(self, session: ServerSession) -> None:
-        """Apply the session's current permission mode (it can change between runs)."""
-        from lsp_agent.agent.permission_gate import PermissionGate
-
-        agent = session.agent
-        assert agent is not None
-        if agent.options.permission_mode != session.permission_mode:
-            agent.options.permission_mode = session.permission_mode
-            agent.gate = PermissionGate.from_options(agent.options, agent.gate.can_use_tool)
 
     async def _begin_progress(
         self, session: ServerSession, token: types.ProgressToken | None
@@ -222,6 +254,12 @@ class SessionManager:
 
     # -- control -----------------------------------------------------------------------------
 
+    def set_mode(self, session_id: str, mode: str) -> None:
+        session = self.sessions[session_id]
+        session.mode = mode
+        if session.agent is not None:
+            session.agent.set_mode(mode)
+
     def cancel(self, session_id: str | None = None) -> list[str]:
         targets = [self.sessions[session_id]] if session_id in self.sessions else []
         if session_id is None:
@@ -253,10 +291,19 @@ class SessionManager:
         return sorted(seen.values(), key=lambda s: s["updated"], reverse=True)
 
     async def close(self) -> None:
+        """On shutdown: cancel the runs, end the sessions (SessionEnd hooks) and stop the MCP
+        servers."""
         self.cancel()
         tasks = [s.task for s in self.sessions.values() if s.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=2)
+        for session in self.sessions.values():
+            if session.agent is not None:
+                await session.agent.aclose()
+        if self._extensions is not None and self._extensions.done():
+            extensions = self._extensions.result()
+            if extensions is not None:
+                await extensions.aclose()
 
 
 def _persisted(root: Path) -> list[dict[str, Any]]:

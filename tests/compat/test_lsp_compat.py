@@ -19,10 +19,6 @@ from tests.e2e.conftest import StartServer, start_server, workspace  # noqa: F40
 from tests.e2e.editor import Editor
 
 DEMO = str(Path(__file__).with_name("mcp_demo_server.py"))
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="the server does not load Extensions into its sessions yet (server/sessions.py)",
-)
 
 
 @pytest.fixture
