@@ -27,8 +27,11 @@ CLASS_LIKE = frozenset({"class", "struct", "interface", "impl", "enum"})
 INHERITS = re.compile(r"^;\s*inherits:\s*([\w,]+)", re.MULTILINE)
 
 # (name, kind, container, start_line, start_col, end_line, end_col, start_byte, end_byte,
-#  name_line, name_col, name_end_line, name_end_col, name_start_byte, name_end_byte, signature)
-SymbolRow = tuple[str, str, str, int, int, int, int, int, int, int, int, int, int, int, int, str]
+#  name_line, name_col, name_end_line, name_end_col, name_start_byte, name_end_byte, signature,
+#  name_ascii)
+SymbolRow = tuple[
+    str, str, str, int, int, int, int, int, int, int, int, int, int, int, int, str, bool
+]
 # (name, kind, line, col, end_line, end_col, start_byte, end_byte)
 RefRow = tuple[str, str, int, int, int, int, int, int]
 # A definition before nesting: (pattern, kind, name, scope, start_byte, end_byte, start_line,
@@ -171,8 +174,27 @@ def nest(defs: list[RawDef], source: bytes, language: str) -> list[SymbolRow]:
         container = f"{outer}.{scope}" if scope and outer else scope or outer
         kind = _refine_kind(kind, "" if scope or not stack else stack[-1][2], name, language)
         sig = signature_line(source, start)
+        ascii_ = source[source.rfind(b"\n", 0, nsb) + 1 : neb].isascii()
         rows.append(
-            (name, kind, container, sl, sc, el, ec, start, end, nl, nc, nel, nec, nsb, neb, sig)
+            (
+                name,
+                kind,
+                container,
+                sl,
+                sc,
+                el,
+                ec,
+                start,
+                end,
+                nl,
+                nc,
+                nel,
+                nec,
+                nsb,
+                neb,
+                sig,
+                ascii_,
+            )
         )
         stack.append((end, f"{container}.{name}" if container else name, kind))
     return rows
@@ -214,7 +236,7 @@ def to_file_symbols(
 
 
 def symbol_from_row(path: str, language: str, row: SymbolRow) -> Symbol:
-    name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, sig = row
+    name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, sig, ascii_ = row
     return Symbol(
         name=name,
         kind=kind,
@@ -224,6 +246,7 @@ def symbol_from_row(path: str, language: str, row: SymbolRow) -> Symbol:
         container=container,
         language=language,
         signature=sig,
+        selection_ascii=bool(ascii_),
     )
 
 

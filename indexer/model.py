@@ -30,6 +30,9 @@ class Symbol:
     container: str  # qualified enclosing name ("Outer.Inner"), "" at top level
     language: str
     signature: str  # the definition's first line, stripped and capped
+    # True when the selection's line is ASCII up to the name's end: its byte columns are then
+    # the character columns of every encoding (lets a converter skip reading the file).
+    selection_ascii: bool = False
 
     @property
     def qualified_name(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from indexer.extract import symbol_from_row
 from indexer.model import Reference, Span, Symbol
 from indexer.store import SYMBOL_COLUMNS
 
@@ -19,30 +20,7 @@ _SELECT_REFS = (
 
 
 def _symbol(row: tuple) -> Symbol:
-    (
-        path,
-        language,
-        name,
-        kind,
-        container,
-        sl,
-        sc,
-        el,
-        ec,
-        sb,
-        eb,
-        nl,
-        nc,
-        nel,
-        nec,
-        nsb,
-        neb,
-        sig,
-    ) = row
-    return Symbol(
-        name, kind, path, Span((sl, sc), (el, ec), sb, eb), Span((nl, nc), (nel, nec), nsb, neb),
-        container, language, sig,
-    )  # fmt: skip
+    return symbol_from_row(row[0], row[1], row[2:])
 
 
 def _reference(row: tuple) -> Reference:

@@ -22,7 +22,7 @@ from indexer.extract import RefRow, SymbolRow
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
@@ -36,7 +36,7 @@ CREATE TABLE symbols (
     name TEXT NOT NULL, kind TEXT NOT NULL, container TEXT NOT NULL,
     sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER, sb INTEGER, eb INTEGER,
     nl INTEGER, nc INTEGER, nel INTEGER, nec INTEGER, nsb INTEGER, neb INTEGER,
-    signature TEXT NOT NULL
+    signature TEXT NOT NULL, ascii INTEGER NOT NULL
 );
 CREATE TABLE refs (
     file_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
@@ -52,7 +52,7 @@ CREATE INDEX IF NOT EXISTS refs_file ON refs (file_id);
 CREATE INDEX IF NOT EXISTS refs_name ON refs (name);
 """
 SYMBOL_COLUMNS = (
-    "name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, signature"
+    "name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, signature, ascii"
 )
 
 
@@ -165,7 +165,7 @@ class Store:
         fid = cur.lastrowid
         self.conn.executemany(
             f"INSERT INTO symbols (file_id, {SYMBOL_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(fid, *row) for row in symbols],
         )
         self.conn.executemany(

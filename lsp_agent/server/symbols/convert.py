@@ -118,9 +118,15 @@ def document_symbols(symbols: Sequence[Symbol], conv: Converter) -> list[types.D
 
 
 def symbol_information(symbol: Symbol, conv: Converter) -> types.SymbolInformation:
+    span = symbol.selection
+    if symbol.selection_ascii:  # no need to read the file to convert the columns
+        start, end = types.Position(*span.start), types.Position(*span.end)
+        location = types.Location(to_uri(symbol.path), types.Range(start, end))
+    else:
+        location = conv.location(symbol.path, span)
     return types.SymbolInformation(
         name=symbol.name,
         kind=KINDS.get(symbol.kind, types.SymbolKind.Variable),
-        location=conv.location(symbol.path, symbol.selection),
+        location=location,
         container_name=symbol.container or None,
     )
