@@ -153,3 +153,14 @@ async def test_session_start_context_and_session_end(project: Path, tmp_path: Pa
     assert [b["text"] for b in first] == ["hi", "remember: tabs not spaces"]
     assert [b["text"] for b in second] == ["more"]  # once per session
     assert ended.read_text() == "other"
+
+
+async def test_post_tool_use_continue_false_ends_the_run(project: Path, tmp_path: Path) -> None:
+    (project / "a.txt").write_text("alpha\n")
+    stop = python_script(
+        tmp_path / "stop.py", "print(json.dumps({'continue': False, 'stopReason': 'budget hit'}))\n"
+    )
+    settings(project, {"PostToolUse": group(stop, "Read")})
+    run = await run_agent(project, [tool_response("Read", {"file_path": "{cwd}/a.txt"})], "read")
+    assert run.result.is_error and run.result.result == "budget hit"
+    assert len(run.requests) == 1
