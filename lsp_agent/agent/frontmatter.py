@@ -13,6 +13,9 @@ from pathlib import Path
 _KEY = re.compile(r"^([A-Za-z0-9_-]+):\s*(.*)$")
 
 Frontmatter = dict[str, str | list[str]]
+# Text shown to the user as written: Claude Code's docs write `argument-hint: [message]`, which
+# is a hint in brackets, not a one-item list.
+AS_WRITTEN = frozenset({"argument-hint"})
 
 
 def split(text: str) -> tuple[Frontmatter, str]:
@@ -49,7 +52,10 @@ def parse(lines: list[str]) -> Frontmatter:
             block.append(line.strip())
     if key and block is not None:
         fields[key] = _block(fields[key], block)
-    return {k: _value(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return {
+        k: (_unquote(v) if k in AS_WRITTEN else _value(v)) if isinstance(v, str) else v
+        for k, v in fields.items()
+    }
 
 
 def _block(head: str | list[str], rest: list[str]) -> str | list[str]:
