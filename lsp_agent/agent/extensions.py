@@ -21,6 +21,7 @@ from typing import Any
 from lsp_agent.agent.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.hooks_config import load_hooks
 from lsp_agent.agent.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.permission_gate import headless_denial
 from lsp_agent.agent.permissions import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
 from lsp_agent.agent.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
@@ -356,12 +357,3 @@ class _SubagentExtensions(Extensions):
 
     async def session_end(self, reason: str = "other") -> None:
         return None
-
-
-def headless_denial(name: str, reason: str) -> str:
-    """PermissionGate's message when there is nobody to ask."""
-    return (
-        f"Permission to use {name} was not granted: {reason}. Running without an interactive "
-        "user, calls that need approval are denied; the user can allow them with a settings "
-        "allow rule or another permission mode."
-    )
