@@ -303,6 +303,11 @@ class McpServers:
             remembered = await self.approve(server)
             self.approvals.set(self.project, server, remembered)
         if remembered is None:
+            self.report(
+                f"MCP server {server.name!r} from .mcp.json is not approved yet, so it is not "
+                "started: approve it in the editor, or list it in enabledMcpjsonServers in "
+                ".claude/settings.local.json"
+            )
             return self._skip(server, "needs-approval", "project server not approved yet")
         return remembered or self._skip(server, "declined", "declined by the user")
 

@@ -94,6 +94,7 @@ async def test_project_servers_need_approval_once(project: Path, closing: list[M
     write_json(project / ".mcp.json", {"mcpServers": {"demo": demo()}})
     unattended = await start(project, closing)
     assert [s.state for s in unattended.status()] == ["needs-approval"]
+    assert "enabledMcpjsonServers" in unattended.problems[0]
     assert unattended.tools() == []
 
     approver = Approver(True)
