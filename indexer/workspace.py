@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from indexer import reads as q
@@ -204,9 +205,16 @@ class WorkspaceIndex:
         sizes = {path: os.path.getsize(path) if os.path.exists(path) else 0 for path, _, _ in jobs}
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
         with ProcessPoolExecutor(self.workers, mp_context=_mp_context()) as pool:
-            pending: set[Future[list[Result]]] = {pool.submit(run_batch, b) for b in batches}
+            # A bounded number of batches in flight: cancelling (or the interpreter exiting,
+            # which waits for submitted work) then costs at most a few batches.
+            queue = iter(batches)
+            pending: set[Future[list[Result]]] = set()
             try:
-                while pending:
+                while True:
+                    for batch in islice(queue, self.workers * 2 - len(pending)):
+                        pending.add(pool.submit(run_batch, batch))
+                    if not pending:
+                        break
                     done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                     _check(cancel)
                     for future in done:

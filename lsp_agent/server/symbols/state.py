@@ -12,8 +12,8 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 STORE_DELAY = 0.5  # seconds of quiet after an edit before the buffer's symbols are stored
 
 
@@ -80,39 +81,45 @@ class ServerIndex:
         )
 
     def stop(self) -> None:
+        """Cancel the running build (it closes its own indexes on the way out)."""
         self.cancel.set()
-        if self._task is not None:
-            self._task.cancel()
-        for index in self.indexes:
-            index.close()
+        if self._task is None or self._task.done():
+            for index in self.indexes:
+                index.close()
         self.indexes = []
 
     async def _build(self, folders: Sequence[str], exclude: list[str], max_size: int) -> None:
         from indexer.workspace import Cancelled, WorkspaceIndex
 
-        cancel = self.cancel
-        for folder in folders:
-            index = WorkspaceIndex(
-                folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size
-            )
-            self.indexes.append(index)
-            try:
+        cancel, mine = self.cancel, self.indexes
+        try:
+            for folder in folders:
+                index = WorkspaceIndex(
+                    folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size
+                )
+                mine.append(index)
                 await self._refresh(index, cancel)
-            except Cancelled:
-                logger.info("indexing %s cancelled", folder)
-                return
-            except Exception:
-                logger.exception("indexing %s failed", folder)
-        self.ready.set()
+            self.ready.set()
+        except Cancelled:
+            logger.info("indexing cancelled")
+        except Exception:
+            logger.exception("indexing failed")
+        finally:
+            if cancel.is_set():  # replaced or stopped while running: nobody else has these
+                for index in mine:
+                    index.close()
 
     async def _refresh(self, index: WorkspaceIndex, cancel: threading.Event) -> None:
         progress = await IndexProgress.start(self.server, index.root, cancel)
-        stats = None
         try:
-            stats = await asyncio.to_thread(index.refresh, progress.from_thread, cancel)
-            await asyncio.to_thread(index.search_index)  # first workspace/symbol is then fast
-        finally:
-            progress.end(stats)
+            stats = await in_daemon_thread(index.refresh, progress.from_thread, cancel)
+            await in_daemon_thread(index.search_index)  # first workspace/symbol is then fast
+        except asyncio.CancelledError:
+            raise  # the server is going away: nobody to tell
+        except BaseException:
+            progress.end(None)
+            raise
+        progress.end(stats)
         logger.info(
             "index ready: %s: %d files, %d symbols (%d parsed) in %.2f s",
             index.root, stats.files, stats.symbols, stats.parsed, stats.seconds,
@@ -281,6 +288,32 @@ class ServerIndex:
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def in_daemon_thread(fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """Run `fn` in a daemon thread: unlike `asyncio.to_thread`, a long refresh never holds up
+    the process's exit (the pool's workers finish their current batch and stop)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    def run() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=run, name=f"index-{fn.__name__}", daemon=True).start()
+    return future
 
 
 def _update_files(wanted: list[tuple[str, WorkspaceIndex]]) -> None:
