@@ -188,3 +188,26 @@ async def test_watchers_are_registered(start_server: StartServer, project: Path)
     client = await ready(start_server)
     methods = [r.method for r in client.registrations]  # type: ignore[attr-defined]
     assert types.WORKSPACE_DID_CHANGE_WATCHED_FILES in methods
+
+
+async def test_indexing_reports_progress(start_server: StartServer, project: Path) -> None:
+    client = await ready(start_server)
+    (token,) = [t for t in client.progress_reports if str(t).startswith("lsp-agent-index-")]
+    reports = client.progress_reports[token]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd)
+    assert reports[-1].message == "3 files, 9 symbols"
+    percentages = [r.percentage for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+    assert percentages and percentages[-1] == 100
+
+
+async def test_index_can_be_disabled(start_server: StartServer, project: Path) -> None:
+    client = await start_server(init_options={"index": {"enabled": False}})
+    await wait_for_log(client, "symbol index disabled")
+    result = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="Price"))
+    assert result == []
+    # documentSymbol still works for a single file, parsed on request.
+    outline = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(project, "cart.py")))
+    )
+    assert [s.name for s in outline] == ["Cart"]
