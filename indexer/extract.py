@@ -145,9 +145,14 @@ def _text(source: bytes, node: Node) -> str:
 
 
 def _ref_row(node: Node, source: bytes, kind: str) -> RefRow:
-    (line, col), (end_line, end_col) = node.start_point, node.end_point
-    name = _text(source, node).strip("\"'<>")
-    return (name, kind, line, col, end_line, end_col, node.start_byte, node.end_byte)
+    line, col = node.start_point
+    start, end = node.start_byte, node.end_byte
+    raw = source[start:end]
+    # Names sit on one line: the end point follows from the length (one Point object less
+    # per reference, and there are several references per definition).
+    end_line, end_col = (line, col + end - start) if b"\n" not in raw else node.end_point
+    name = raw.decode("utf-8", "replace").strip("\"'<>")
+    return (name, kind, line, col, end_line, end_col, start, end)
 
 
 _SCOPE_WORD = re.compile(r"[A-Za-z_]\w*")

@@ -163,14 +163,15 @@ class Store:
             (path, language, stat[0], stat[1], digest, int(has_errors)),
         )
         fid = cur.lastrowid
+        # The file id is an integer from SQLite itself, so it can go into the statement and
+        # the rows go in as they came from the worker, without rebuilding each tuple.
+        fid = int(fid or 0)
         self.conn.executemany(
             f"INSERT INTO symbols (file_id, {SYMBOL_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(fid, *row) for row in symbols],
+            f" VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            symbols,
         )
-        self.conn.executemany(
-            "INSERT INTO refs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(fid, *row) for row in refs]
-        )
+        self.conn.executemany(f"INSERT INTO refs VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?)", refs)
 
     def drop_indexes(self) -> None:
         for name in ("symbols_file", "symbols_name", "refs_file", "refs_name"):
