@@ -152,3 +152,29 @@ def _walk(
             yield entry.path, st
     for sub in subdirs:
         yield from _walk(sub, rules.child(sub), seen)
+
+
+def included(
+    root: str | Path,
+    path: str | Path,
+    excludes: Sequence[str] = (),
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> bool:
+    """Whether `scan(root, ...)` would list `path` (one file: for watcher events and buffers)."""
+    root, path = os.path.abspath(root), os.path.abspath(path)
+    if spec_for_path(path) is None or not path.startswith(root.rstrip(os.sep) + os.sep):
+        return False
+    parts = os.path.relpath(path, root).split(os.sep)
+    if ALWAYS_SKIPPED.intersection(parts[:-1]):
+        return False
+    rules, directory = root_rules(root, excludes), root
+    for part in parts[:-1]:
+        directory = os.path.join(directory, part)
+        if rules.ignored(directory, is_dir=True):
+            return False
+        rules = rules.child(directory)
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0  # gone or unreadable: the caller's read decides
+    return not rules.ignored(path, is_dir=False) and size <= max_file_size

@@ -21,7 +21,7 @@ from pathlib import Path
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, scan
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import SearchIndex
 from indexer.store import Store, content_hash, db_path_for
 from indexer.worker import Job, Result, run_batch, run_job
@@ -257,6 +257,9 @@ class WorkspaceIndex:
         spec = spec_for_path(path)
         if spec is None:
             return None
+        if not self.includes(path):  # ignored, excluded or too big: keep it out of the index
+            self.remove_file(path)
+            return None
         if source is None:
             result = run_job((path, spec.name, ""))
             self._store_results([result], _Counter(1, 0, None))
@@ -265,8 +268,14 @@ class WorkspaceIndex:
         self.store_extraction(path, spec.name, source, symbols, refs, errors)
         return to_file_symbols(path, spec.name, symbols, refs, errors)
 
+    def includes(self, path: str) -> bool:
+        """Whether a refresh would index `path` (ignore files, excludes, size limit)."""
+        return included(self.root, path, self.excludes, self.max_file_size)
+
     def store_extraction(self, path, language, source: bytes, symbols, refs, has_errors) -> None:
         """Store rows extracted elsewhere (an open document's incremental update)."""
+        if not self.includes(path):
+            return
         try:
             st = os.stat(path)
             stat = (st.st_size, st.st_mtime_ns)

@@ -124,3 +124,13 @@ def test_repo_map_focus(index: WorkspaceIndex) -> None:
         index, token_budget=1000, focus=[str(Path(index.root) / "other/models.py")]
     )
     assert text.splitlines()[0] == "other/models.py:"
+
+
+def test_context_text(index: WorkspaceIndex) -> None:
+    path, point, _ = point_of(index, "shop/cart.py", "price = make_price")
+    text = context.context_text(index, path, point)
+    lines = text.splitlines()
+    assert lines[0] == "Enclosing symbols: class Cart > method Cart.add"
+    assert "Source of Cart.add:" in lines
+    assert "- shop/models.py:6: def make_price(unit):" in lines
+    assert context.context_text(index, path, (0, 0)) == ""  # the import line: no symbol around

@@ -211,3 +211,19 @@ def test_parallel_refresh_matches_inline(root: Path, tmp_path: Path) -> None:
     inline = WorkspaceIndex(root, tmp_path / "b", workers=1)
     assert parallel.refresh().parsed == inline.refresh().parsed == 44
     assert names(parallel) == names(inline)
+
+
+def test_single_file_updates_respect_ignore_rules(root: Path, tmp_path: Path) -> None:
+    write(root, {".gitignore": "generated/\n", "generated/out.py": "def generated(): pass\n"})
+    index = open_index(root, tmp_path, excludes=["vendor/"])
+    index.refresh()
+    write(
+        root, {"vendor/lib.py": "def vendored(): pass\n", "app/new.py": "def brand_new(): pass\n"}
+    )
+    for rel in ("generated/out.py", "vendor/lib.py", "app/new.py"):
+        index.update_file(str(root / rel))
+    index.store_extraction(str(root / "vendor/lib.py"), "python", b"", [], [], False)
+    found = names(index)
+    assert "brand_new" in found
+    assert not {"generated", "vendored"} & found
+    assert not index.includes(str(root / ".git/config.py"))
