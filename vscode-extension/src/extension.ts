@@ -35,8 +35,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   const start = async (): Promise<void> => {
-    const started = await startClient(onStream);
-    if (!started) status.stopped("server not found");
+    status.starting();
+    const started = await startClient(onStream).catch((error: unknown) => {
+      void vscode.window.showErrorMessage(`LSP Agent: the server failed to start: ${String(error)}`);
+      return false;
+    });
+    if (started) status.ready();
+    else status.stopped("server not running");
   };
 
   const register = (name: string, handler: (...args: never[]) => unknown): void => {

@@ -19,11 +19,14 @@ export interface ProposalEvent {
   uri: string;
   version: number | null;
   description: string;
-  oldText: string;
-  newText: string;
-  hunks: Hunk[];
   status: ProposalStatus;
+  // Sent with `pending` only: the later status updates carry just the outcome.
+  oldText?: string;
+  newText?: string;
+  hunks?: Hunk[];
 }
+
+export type PendingProposal = Required<ProposalEvent>;
 
 export type StreamEvent =
   | { sessionId: string; kind: "session"; title: string; action: string; uri?: string }

@@ -6,14 +6,14 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { applyHunks, hunkLines, hunkNear } from "./hunks";
 import { MemFs } from "./memfs";
-import type { Hunk, HunkId, ProposalEvent } from "./protocol";
+import type { Hunk, HunkId, PendingProposal, ProposalEvent } from "./protocol";
 
 export const SCHEME = "lsp-agent-proposal";
 
 export type Execute = (command: string, argument: object) => Promise<unknown>;
 
 interface Review {
-  event: ProposalEvent;
+  event: PendingProposal;
   doc: vscode.Uri;
   accepted: Set<HunkId>;
   rejected: Set<HunkId>;
@@ -48,9 +48,12 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
       return;
     }
     if (known) return;
+    if (event.hunks === undefined || event.oldText === undefined || event.newText === undefined) {
+      throw new Error(`proposal ${event.proposalId} is pending but lacks its text or hunks`);
+    }
     const target = vscode.Uri.parse(event.uri);
     const doc = vscode.Uri.from({ scheme: SCHEME, path: `/${event.proposalId}/${path.basename(target.path)}` });
-    const review: Review = { event, doc, accepted: new Set(), rejected: new Set(), finishing: false };
+    const review: Review = { event: event as PendingProposal, doc, accepted: new Set(), rejected: new Set(), finishing: false };
     this.reviews.set(event.proposalId, review);
     this.fs.set(doc, event.newText);
     this.updateContext();
@@ -158,9 +161,14 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     return review && hunk ? { review, hunk } : undefined;
   }
 
+  private openDoc(review: Review): vscode.TextDocument | undefined {
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === review.doc.toString());
+  }
+
+  /** The proposal as it stands: the user's unsaved edits, else what the file system holds. */
   private proposalText(review: Review): string {
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === review.doc.toString());
-    return open ? open.getText() : new TextDecoder().decode(this.fs.readFile(review.doc));
+    const open = this.openDoc(review);
+    return open?.isDirty ? open.getText() : new TextDecoder().decode(this.fs.readFile(review.doc));
   }
 
   /** Put the hunk's old text back into the proposal document. */
@@ -184,6 +192,12 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
   }
 
   private async replaceProposalText(review: Review, text: string): Promise<void> {
+    if (!this.openDoc(review)?.isDirty) {
+      // Through the file system the document reloads and stays clean: closing it later
+      // then asks nothing.
+      this.fs.set(review.doc, text);
+      return;
+    }
     const document = await vscode.workspace.openTextDocument(review.doc);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(review.doc, new vscode.Range(0, 0, document.lineCount, 0), text);
@@ -220,8 +234,9 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
 
   private async close(review: Review): Promise<void> {
     this.reviews.delete(review.event.proposalId);
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === review.doc.toString());
-    if (open?.isDirty) await open.save();
+    const open = this.openDoc(review);
+    // The user's edits were sent with the answer; discard them so closing asks nothing.
+    if (open?.isDirty) await vscode.commands.executeCommand("workbench.action.files.revert", review.doc);
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((tab) => {
       const input = tab.input;
       if (input instanceof vscode.TabInputTextDiff) return input.modified.toString() === review.doc.toString();

@@ -6,6 +6,7 @@ export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   private readonly running = new Set<string>();
   private usage = "";
+  private started = false;
 
   constructor() {
     this.item.name = "LSP Agent";
@@ -14,7 +15,19 @@ export class StatusItem implements vscode.Disposable {
     this.item.show();
   }
 
+  starting(): void {
+    this.started = false;
+    this.render();
+  }
+
+  /** The server answered `initialize`: from now on the item says idle or running. */
+  ready(): void {
+    this.started = true;
+    this.render();
+  }
+
   stopped(message: string): void {
+    this.started = false;
     this.running.clear();
     this.item.text = `$(error) Claude: ${message}`;
   }
@@ -41,6 +54,10 @@ export class StatusItem implements vscode.Disposable {
   }
 
   private render(): void {
+    if (!this.started) {
+      this.item.text = "$(sync~spin) Claude: starting";
+      return;
+    }
     const state = this.running.size > 0 ? "$(loading~spin) Claude: running" : "$(sparkle) Claude: idle";
     this.item.text = this.usage ? `${state} (${this.usage})` : state;
     this.item.tooltip = "LSP Agent: show the transcript";

@@ -27,7 +27,8 @@ export class Transcript implements vscode.Disposable {
         this.line(`${event.isError ? "  x " : "  = "}${firstLine(event.content)}`);
         break;
       case "proposal":
-        this.line(`* proposal ${event.proposalId} [${event.status}]: ${event.description} (${event.hunks.length} hunks)`);
+        this.line(`* proposal ${event.proposalId} [${event.status}]: ${event.description}` +
+          (event.hunks ? ` (${event.hunks.length} ${event.hunks.length === 1 ? "hunk" : "hunks"})` : ""));
         break;
       case "permission":
         this.line(`? ${event.tool}: ${event.reason}${event.decision ? ` -> ${event.decision}` : ""}`);

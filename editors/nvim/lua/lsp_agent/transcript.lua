@@ -79,7 +79,9 @@ local render = {
   tool_use = function(e) line("> " .. (e.title ~= "" and e.title or e.name)) end,
   tool_result = function(e) line((e.isError and "  x " or "  = ") .. first_line(e.content or "")) end,
   proposal = function(e)
-    line(("* proposal %s [%s]: %s (%d hunks)"):format(e.proposalId, e.status, e.description or "", #(e.hunks or {})))
+    local n = #(e.hunks or {})
+    local hunks = e.hunks and (" (%d %s)"):format(n, n == 1 and "hunk" or "hunks") or ""
+    line(("* proposal %s [%s]: %s%s"):format(e.proposalId, e.status, e.description or "", hunks))
   end,
   permission = function(e)
     line(("? %s: %s%s"):format(e.tool, e.reason or "", e.decision and (" -> " .. e.decision) or ""))
