@@ -5,6 +5,7 @@
 import { chromium } from "playwright-core";
 
 const { CODE_SERVER_URL, WORKSPACE, FILE, EXPECTED, SCREENSHOT } = process.env;
+const MODE = process.env.MODE ?? "quickfix";
 const STEP_MS = 60_000;
 
 import { readFileSync } from "node:fs";
@@ -59,6 +60,7 @@ async function openWorkbench() {
   log("open the workbench");
   await page.goto(`${CODE_SERVER_URL}/?folder=${encodeURIComponent(WORKSPACE)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
+  if (MODE === "missing") return;
   await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
   log(`open ${FILE}`);
   await page.keyboard.press("Control+P");
@@ -137,6 +139,20 @@ async function checkResult() {
 }
 
 const modes = {
+  // Bash needs permission: VS Code shows the server's message request; allow it once.
+  permission: async () => {
+    await askClaude("Make a marker file");
+    const toast = page.locator(".notification-toast", { hasText: "Allow once" });
+    await toast.waitFor({ timeout: STEP_MS });
+    log(`prompt: ${await toast.textContent()}`);
+    await toast.getByRole("button", { name: "Allow once" }).click();
+    await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+  },
+  // No server: a message says what to set, and the status bar says so.
+  missing: async () => {
+    await page.locator(".notification-toast", { hasText: "cannot find the server command" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".statusbar-item", { hasText: "Claude: server not running" }).waitFor({ timeout: STEP_MS });
+  },
   // "Fix Diagnostics in File": the server knows the JSON diagnostic only from the extension
   // forwarding it (lspAgent/diagnostics).
   fixfile: async () => {
@@ -175,8 +191,8 @@ const modes = {
 
 try {
   await openWorkbench();
-  await modes[process.env.MODE ?? "quickfix"]();
-  await checkResult();
+  await modes[MODE]();
+  if (MODE !== "missing") await checkResult();
   if (process.env.FINAL_SCREENSHOT) await page.screenshot({ path: process.env.FINAL_SCREENSHOT });
   log("passed");
 } catch (error) {

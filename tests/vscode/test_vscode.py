@@ -104,6 +104,8 @@ class Case:
     before: str
     responses: list[dict[str, Any]]
     after: str
+    server_command: list[str] | None = None  # default: this interpreter's lsp_agent
+    marker: str | None = None  # a file the run must create in the workspace
 
 
 CASES = {
@@ -122,6 +124,22 @@ CASES = {
         ),
     ),
 }
+BASH = [
+    {
+        "content": [
+            {
+                "type": "tool_use",
+                "name": "Bash",
+                "input": {"command": "touch {cwd}/ran-bash", "description": "make a marker"},
+            }
+        ]
+    },
+    text("Made the marker file."),
+]
+CASES["permission"] = Case("permission", "calc.py", CALC, BASH, CALC, marker="ran-bash")
+CASES["missing"] = Case(
+    "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
+)
 SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 
@@ -194,7 +212,9 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
 def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
-    Claude..." code action, edit the proposal, then accept: the user's text lands."""
+    Claude..." code action, edit the proposal, then accept: the user's text lands. permission:
+    Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
+    server command that does not exist gives a clear message."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")
@@ -209,6 +229,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
         steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
     # The edit went to the editor's buffer, not behind it to the disk.
     assert (workspace / case.file).read_text() == case.before, steps
+    if case.marker:
+        assert (workspace / case.marker).exists(), steps
 
 
 def run_in_code_server(
@@ -219,7 +241,8 @@ def run_in_code_server(
     (user_data / "User" / "settings.json").write_text(
         json.dumps(
             {
-                "lspAgent.server.command": [sys.executable, "-m", "lsp_agent", "serve"],
+                "lspAgent.server.command": case.server_command
+                or [sys.executable, "-m", "lsp_agent", "serve"],
                 "workbench.startupEditor": "none",
                 # VS Code in a browser saves after a delay by default; the desktop does not,
                 # and the check that edits reach the buffer, not the disk, needs it off.
