@@ -99,6 +99,7 @@ class ServerIndex:
                 )
                 mine.append(index)
                 await self._refresh(index, cancel)
+            self._warm_up()
             self.ready.set()
         except Cancelled:
             logger.info("indexing cancelled")
@@ -124,6 +125,17 @@ class ServerIndex:
             "index ready: %s: %d files, %d symbols (%d parsed) in %.2f s",
             index.root, stats.files, stats.symbols, stats.parsed, stats.seconds,
         )  # fmt: skip
+
+    def _warm_up(self) -> None:
+        """Run the documentSymbol path once while idle: its first run pays one-time costs
+        (the main thread's SQLite connection, imports) that a user would otherwise feel."""
+        from lsp_agent.server.symbols.convert import document_symbols
+
+        for index in self.indexes:
+            paths_ = index.indexed_paths()
+            if paths_:
+                document_symbols(self.file_symbols(paths_[0]), self.converter())
+                return
 
     def index_for(self, path: str) -> WorkspaceIndex | None:
         inside = [
