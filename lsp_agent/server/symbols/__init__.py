@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -39,7 +38,7 @@ def register(server: AgentServer) -> None:
     server.index = state
     server.documents.subscribe(state.on_document)
     server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
-    _after_initialized(server, lambda: _initialized(server, state))
+    server.on_initialized(lambda: _initialized(server, state))
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
@@ -158,24 +157,3 @@ async def _register_watchers(server: AgentServer) -> None:
         )
     except Exception as exc:
         logger.warning("could not register file watchers: %s", exc)
-
-
-def _after_initialized(server: AgentServer, hook: Callable[[], Any]) -> None:
-    """Run `hook` after the `initialized` handler that another feature owns.
-
-    pygls allows one handler per method and `config` owns `initialized`; this chains ours
-    after it. (A server-level "on initialized" listener list would make this unnecessary.)
-    """
-    features = server.protocol.fm.features
-    previous = features.get(types.INITIALIZED)
-
-    async def chained(*args: Any, **kwargs: Any) -> None:
-        if previous is not None:
-            result = previous(*args, **kwargs)
-            if asyncio.iscoroutine(result):
-                await result
-        result = hook()
-        if asyncio.iscoroutine(result):
-            await result
-
-    features[types.INITIALIZED] = chained
