@@ -85,7 +85,7 @@ class SearchIndex:
             return list(self.ids[:limit])
         chosen: dict[int, None] = {}
         for rank, tier in enumerate(self._tiers(query, limit)):
-            if rank == FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
+            if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
                 break  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
                 chosen.setdefault(i)
