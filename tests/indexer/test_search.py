@@ -1,0 +1,40 @@
+"""Fuzzy search ranking over a fixed list of names: query -> names, best first."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search import SearchIndex
+
+NAMES = [
+    "getUserById", "get_user_by_id", "getUser", "user", "User", "HTTPServer",
+    "BaseHTTPRequestHandler", "debug", "gub", "agubi", "userGet", "getuser", "x", "名前",
+]  # fmt: skip
+INDEX = SearchIndex.build(list(enumerate(NAMES)))
+
+CASES = {
+    "User": ["User", "user", "userGet", "getUser", "getUserById", "get_user_by_id", "getuser"],
+    "gUBI": ["getUserById", "get_user_by_id", "agubi"],
+    "gubi": ["getUserById", "get_user_by_id", "agubi"],
+    "hs": ["HTTPServer", "BaseHTTPRequestHandler"],
+    "byid": ["getUserById", "get_user_by_id"],
+    "usrbid": ["getUserById", "get_user_by_id"],
+    "rqhd": ["BaseHTTPRequestHandler"],
+    "名": ["名前"],
+    "zzz": [],
+}
+
+
+@pytest.mark.parametrize("query", CASES)
+def test_ranking(query: str) -> None:
+    assert [NAMES[i] for i in INDEX.search(query, 20)] == CASES[query]
+
+
+def test_limit_and_empty_query() -> None:
+    assert len(INDEX.search("u", 3)) == 3
+    assert [NAMES[i] for i in INDEX.search("", 2)] == ["x", "名前"]  # shortest names first
+
+
+def test_ids_are_the_given_ids() -> None:
+    index = SearchIndex.build([(1001, "alpha"), (1002, "alphabet")])
+    assert index.search("alp") == [1001, 1002]
