@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the VS Code extension: npm ci (skipped when node_modules matches the lock file), strict
-# type check, lint, esbuild bundle, then vsce package. Writes vscode-extension/lsp-agent.vsix.
+# type check, lint, esbuild bundle, unit tests, then vsce package. Writes
+# vscode-extension/lsp-agent.vsix.
 set -euo pipefail
 cd "$(dirname "$0")/../vscode-extension"
 
@@ -17,5 +18,7 @@ echo "== eslint"
 npx --no-install eslint src
 echo "== esbuild"
 node esbuild.mjs
+echo "== unit tests"
+node --test out/
 echo "== vsce package"
 npx --no-install vsce package --no-dependencies --allow-missing-repository --out lsp-agent.vsix
