@@ -22,7 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ ! -x "$PREFIX/node_modules/.bin/code-server" ]; then
+# The stamp is written last, so an interrupted install is redone rather than trusted.
+if [ ! -f "$PREFIX/.installed" ]; then
   echo "npm install code-server@$CODE_SERVER_VERSION into $PREFIX"
   # code-server's postinstall fetches ripgrep from GitHub, which is out of reach here: give it
   # Debian's rg in the cache file @vscode/ripgrep looks for first.
@@ -34,10 +35,14 @@ if [ ! -x "$PREFIX/node_modules/.bin/code-server" ]; then
   TMPDIR=$tmp npm_config_unsafe_perm=true npm_config_yes=true \
     npm install --prefix "$PREFIX" --no-audit --no-fund --loglevel=error \
     "code-server@$CODE_SERVER_VERSION"
+  XDG_CONFIG_HOME=$CACHE/config "$PREFIX/node_modules/.bin/code-server" --version 2>/dev/null | tail -1
+  touch "$PREFIX/.installed"
 fi
-XDG_CONFIG_HOME=$CACHE/config "$PREFIX/node_modules/.bin/code-server" --version 2>/dev/null | tail -1
 
-if [ ! -d tests/vscode/node_modules/playwright-core ]; then
+stamp=tests/vscode/node_modules/.lsp-agent-lock.sha256
+want=$(sha256sum tests/vscode/package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "npm ci in tests/vscode (playwright-core)"
   npm ci --prefix tests/vscode --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
 fi
