@@ -36,6 +36,7 @@ def sub(a, b):
 """
 
 TYPED = "def {0}(a: int, b: int) -> int:"
+HELPER = "def helper(x):\n    return x\n"
 
 SCENARIOS: dict[str, dict[str, Any]] = {
     "review": {
@@ -82,6 +83,29 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         ]
     },
     "none": {"responses": []},
+    "other_file": {
+        "responses": [
+            {
+                "content": [
+                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/helper.py"}}
+                ]
+            },
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "Edit",
+                        "input": {
+                            "file_path": "{cwd}/helper.py",
+                            "old_string": "def helper(x):",
+                            "new_string": "def helper(x: int) -> int:",
+                        },
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "Typed the helper."}]},
+        ]
+    },
     "permission": {
         "responses": [
             {
@@ -114,6 +138,7 @@ def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     root.mkdir()
     (root / "calc.py").write_text(CALC)
+    (root / "helper.py").write_text(HELPER)
     return root
 
 
@@ -213,3 +238,11 @@ def test_settings_and_client_review_declared_without_problems(
 ) -> None:
     result = run_plugin_script("plugin_settings.lua", "none", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_review_of_a_file_that_is_not_open(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_other_file.lua", "other_file", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "helper.py").read_text() == HELPER

@@ -175,6 +175,11 @@ function M.on_proposal(event, client_id)
     return
   end
   local buf = vim.uri_to_bufnr(event.uri)
+  if vim.fn.bufwinid(buf) == -1 then
+    -- A file the user has not open (or not in sight): show it, since the review happens there.
+    vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(event.uri)))
+    buf = vim.api.nvim_get_current_buf()
+  end
   vim.fn.bufload(buf)
   local review = { event = event, bufnr = buf, client_id = client_id, decisions = {}, marks = {} }
   proposals[event.proposalId] = review
