@@ -9,6 +9,7 @@ parses it and keeps its tree for incremental reparsing until it is closed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import threading
@@ -128,14 +129,20 @@ class ServerIndex:
 
     def _warm_up(self) -> None:
         """Run the documentSymbol path once while idle: its first run pays one-time costs
-        (the main thread's SQLite connection, imports) that a user would otherwise feel."""
+        (the main thread's SQLite connection, imports) that a user would otherwise feel.
+        Then move the long-lived objects out of the garbage collector's way."""
         from lsp_agent.server.symbols.convert import document_symbols
 
         for index in self.indexes:
             paths_ = index.indexed_paths()
             if paths_:
                 document_symbols(self.file_symbols(paths_[0]), self.converter())
-                return
+                break
+        # What exists now (modules, settings, the search snapshot) lives as long as the server.
+        # Frozen, it is no longer re-scanned by every full collection: without this, a request
+        # that happened to trigger one paid 20-40 ms (measured on documentSymbol).
+        gc.collect()
+        gc.freeze()
 
     def index_for(self, path: str) -> WorkspaceIndex | None:
         inside = [
