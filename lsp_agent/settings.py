@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 import typing
 from collections.abc import Mapping
@@ -148,6 +149,8 @@ def _coerce(value: Any, info: SettingInfo, from_env: bool) -> Any:
         if kind is int and not float(value).is_integer():
             raise InvalidSetting("must be a whole number")
         value = kind(value)
+        if not math.isfinite(value):
+            raise InvalidSetting("must be a finite number")
         if info.minimum is not None and value < info.minimum:
             raise InvalidSetting(f"must be >= {info.minimum:g}")
         return value

@@ -8,6 +8,7 @@ Hunks are line based, so their ranges never split a character, whatever the posi
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 
@@ -32,8 +33,14 @@ class Conflict(Exception):
     """The user's changes overlap the proposal: it cannot be placed on the new text."""
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 def lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    """Lines with their endings, split where LSP splits them: only at \\n, \\r\\n and \\r
+    (`str.splitlines` also splits at form feeds and Unicode separators, shifting every line
+    number after one)."""
+    return _LINE.findall(text)
 
 
 def compute_hunks(old: str, new: str) -> list[Hunk]:

@@ -47,6 +47,8 @@ CASES = [
     ([("environment", {"index.exclude": "a/**, b"})], {"index": {"exclude": ["a/**", "b"]}}, []),
     ([("environment", {"index.exclude": '["c"]'})], {"index": {"exclude": ["c"]}}, []),
     ([("environment", {"maxTurns": "lots"})], {}, ["must be a number"]),
+    ([("environment", {"maxBudgetUsd": "nan"})], {}, ["finite"]),
+    ([("init", {"permissionPromptTimeout": float("inf")})], {}, ["finite"]),
     # ...but an editor sending a string for a number is an error, not parsed.
     ([("init", {"maxTurns": "12"})], {}, ["must be a number"]),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lsp_agent.textdiff import Conflict, apply_hunks, compute_hunks, rebase, summary
+from lsp_agent.textdiff import Conflict, apply_hunks, compute_hunks, lines, rebase, summary
 
 BASE = "a\nb\nc\nd\ne\nf\ng\nh\n"
 TWO_HUNKS = "a\nB\nc\nd\ne\nf\nG\nh\n"
@@ -72,3 +72,21 @@ def test_rebase_widens_ambiguous_context() -> None:
 def test_summary_names_the_lines_and_shows_a_few() -> None:
     text = summary("m.py", compute_hunks(BASE, TWO_HUNKS), max_lines=3)
     assert text.splitlines() == ["m.py, lines 2-7", "- b", "+ B", "- g", "... (1 more lines)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\x0cb\nc\n", ["a\x0cb\n", "c\n"]),  # LSP breaks lines only at \n, \r\n and \r
+        ("a\u2028b\r\nc\rd", ["a\u2028b\r\n", "c\r", "d"]),
+        ("", []),
+        ("\n\n", ["\n", "\n"]),
+    ],
+)
+def test_lines_split_where_lsp_does(text: str, expected: list[str]) -> None:
+    assert lines(text) == expected
+
+
+def test_hunk_line_numbers_ignore_form_feeds() -> None:
+    [hunk] = compute_hunks("a\x0cpage\nb = 2\n", "a\x0cpage\nb = 3\n")
+    assert (hunk.start, hunk.end) == (1, 2)

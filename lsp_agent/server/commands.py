@@ -15,6 +15,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from lsp_agent.agent.options import PERMISSION_MODES
 from lsp_agent.server import context
 from lsp_agent.server.app import AgentServer  # pygls reads handlers' annotations at run time
+from lsp_agent.server.diagnostics import valid
 from lsp_agent.server.edits import Review
 from lsp_agent.server.protocol import AgentProtocol
 
@@ -82,19 +83,24 @@ async def _start(ls: AgentServer, request: context.Request, arg: dict[str, Any])
         raise BadArgument(str(exc)) from None
     except Exception as exc:  # e.g. an unknown session id to resume
         raise BadArgument(f"{type(exc).__name__}: {exc}") from None
+    return await _answer(ls, session.id, arg)
+
+
+async def _answer(ls: AgentServer, session_id: str, arg: dict[str, Any]) -> dict[str, Any]:
+    """At once, or with `wait` when the run ends (then `$/cancelRequest` cancels the run)."""
     if not arg.get("wait"):
-        return {"sessionId": session.id}
+        return {"sessionId": session_id}
     protocol = ls.protocol
     assert isinstance(protocol, AgentProtocol)
     msg_id = protocol.msg_id
     if msg_id is not None:
-        protocol.cancel_hooks[msg_id] = lambda: _cancel_quietly(ls, session.id)
+        protocol.cancel_hooks[msg_id] = lambda: _cancel_quietly(ls, session_id)
     try:
-        result = await ls.sessions.wait(session.id)
+        result = await ls.sessions.wait(session_id)
     finally:
         if msg_id is not None:
             protocol.cancel_hooks.pop(msg_id, None)
-    return {"sessionId": session.id, **(result.to_json() if result else {})}
+    return {"sessionId": session_id, **(result.to_json() if result else {})}
 
 
 def _cancel_quietly(ls: AgentServer, session_id: str) -> None:
@@ -124,7 +130,7 @@ async def fix_diagnostics(ls: AgentServer, *args: Any) -> dict[str, Any]:
     if diagnostics is None:
         lines = (selection.start.line, selection.end.line) if selection else None
         diagnostics = ls.diagnostics.get(uri, lines)
-    if not isinstance(diagnostics, list) or not all(isinstance(d, dict) for d in diagnostics):
+    if not isinstance(diagnostics, list) or not all(valid(d) for d in diagnostics):
         raise BadArgument("'diagnostics' must be a list of LSP Diagnostics")
     if not diagnostics:
         raise BadArgument("no diagnostics to fix here")
@@ -189,7 +195,7 @@ async def resume(ls: AgentServer, *args: Any) -> dict[str, Any]:
         session = ls.sessions.start(prompt, prompt.splitlines()[0][:60], None, arg["sessionId"])
     except Exception as exc:
         raise BadArgument(f"cannot resume: {exc}") from None
-    return {"sessionId": session.id}
+    return await _answer(ls, session.id, arg)
 
 
 async def set_permission_mode(ls: AgentServer, *args: Any) -> dict[str, Any]:

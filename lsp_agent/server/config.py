@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 SECTION = "lspAgent"
 SETTINGS_COMMAND = "lspAgent.settings"
+# A client that never answers a start-up request must not hold back the features after it.
+CLIENT_TIMEOUT_S = 10.0
 
 
 def register(server: AgentServer) -> None:
@@ -57,9 +59,10 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
     client_settings = pushed
     if _supports_pull(ls):
         try:
-            result = await ls.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
-            )
+            async with asyncio.timeout(CLIENT_TIMEOUT_S):
+                result = await ls.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                )
             client_settings = result[0] if result else None
         except Exception as exc:  # a client that fails the request keeps the settings it had
             logger.warning("workspace/configuration failed: %s", exc)
@@ -67,13 +70,29 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
     _apply(ls, client_settings, report=True)
 
 
+# initializationOptions keys that describe the client rather than set a setting.
+CLIENT_KEYS = ("clientReview",)
+# Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
+# repository's .vscode/settings.json reaches us through workspace/configuration.
+USER_ONLY = ("apiBaseUrl",)
+
+
+def _without(layer: Any, keys: tuple[str, ...]) -> Any:
+    return {k: v for k, v in layer.items() if k not in keys} if isinstance(layer, dict) else layer
+
+
 def _apply(ls: AgentServer, client_settings: Any, *, report: bool) -> None:
     layers = [
         ("environment", settings_mod.env_layer(ls.environ)),
-        ("initializationOptions", ls.initialization_options),
-        (f"settings ({SECTION})", client_settings),
+        ("initializationOptions", _without(ls.initialization_options, CLIENT_KEYS)),
+        (f"settings ({SECTION})", _without(client_settings, USER_ONLY)),
     ]
     merged, problems = settings_mod.merge(layers)
+    if isinstance(client_settings, dict) and client_settings.get("apiBaseUrl"):
+        problems.append(
+            "'apiBaseUrl' is taken only from LSP_AGENT_API_BASE_URL or initializationOptions, "
+            "never from workspace settings (it receives your API key)"
+        )
     new_problems = [p for p in problems if p not in ls.settings_problems]
     ls.settings_problems = problems
     ls.set_settings(merged)
@@ -108,8 +127,9 @@ async def _register_change_notifications(ls: AgentServer) -> None:
         register_options=types.DidChangeConfigurationRegistrationOptions(section=SECTION),
     )
     try:
-        await ls.client_register_capability_async(
-            types.RegistrationParams(registrations=[registration])
-        )
+        async with asyncio.timeout(CLIENT_TIMEOUT_S):
+            await ls.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            )
     except Exception as exc:
         logger.warning("could not register for configuration changes: %s", exc)

@@ -64,7 +64,7 @@ class Request:
 def title_for(request: Request) -> str:
     title = ACTIONS[request.action][0]
     if request.action == "fix" and request.diagnostics:
-        first = str(request.diagnostics[0].get("message", "")).splitlines()[0][:60]
+        first = (str(request.diagnostics[0].get("message", "")).splitlines() or [""])[0][:60]
         return f"Fix '{first}'" + (
             f" (+{len(request.diagnostics) - 1})" if len(request.diagnostics) > 1 else ""
         )

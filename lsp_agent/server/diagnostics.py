@@ -63,10 +63,13 @@ def diagnostic_line(diagnostic: dict[str, Any]) -> str:
 
 
 def valid(diagnostic: Any) -> bool:
-    return (
-        isinstance(diagnostic, dict)
-        and isinstance(diagnostic.get("message"), str)
-        and isinstance(diagnostic.get("range"), dict)
+    """Enough of an LSP Diagnostic to show and place: a message and a range of positions."""
+    if not isinstance(diagnostic, dict) or not isinstance(diagnostic.get("message"), str):
+        return False
+    span = diagnostic.get("range")
+    return isinstance(span, dict) and all(
+        isinstance(span.get(end), dict) and isinstance(span[end].get("line"), int)
+        for end in ("start", "end")
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,21 +39,45 @@ class DocumentEvent:
 Listener = Callable[[DocumentEvent], None]
 
 
+# How many recent (version, text) states to keep per open document: enough to see an applied
+# edit even if the user typed again before the edit sink looked.
+HISTORY = 16
+
+
 class Documents:
     def __init__(self, server: AgentServer) -> None:
         self.server = server
         self._listeners: list[Listener] = []
         self._changed = asyncio.Condition()
+        self.history: dict[str, deque[tuple[int | None, str]]] = {}
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
     def publish(self, event: DocumentEvent) -> None:
+        self._remember(event)
         for listener in self._listeners:
             try:
                 listener(event)
             except Exception:  # one broken listener must not starve the others
                 logger.exception("document listener failed on %s %s", event.kind, event.uri)
+
+    def _remember(self, event: DocumentEvent) -> None:
+        """Snapshot the text at each version, synchronously, before anyone can await."""
+        if event.kind == "close":
+            self.history.pop(event.uri, None)
+            return
+        text = self.text(event.uri)
+        if text is not None and event.kind in ("open", "change"):
+            states = self.history.setdefault(event.uri, deque(maxlen=HISTORY))
+            states.append((event.version, text))
+
+    def held_since(self, uri: str, version: int | None, text: str) -> bool:
+        """Whether the document held `text` at some version after `version`."""
+        return any(
+            v is not None and (version is None or v > version) and t == text
+            for v, t in self.history.get(uri, ())
+        )
 
     async def notify_waiters(self) -> None:
         async with self._changed:

@@ -13,14 +13,22 @@ import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from lsprotocol import types
 from pygls import uris
 
 from lsp_agent.agent.ports import Cancelled, CancelToken, EditOutcome, EditProposal
 from lsp_agent.server.diagnostics import diagnostic_line
-from lsp_agent.textdiff import Conflict, Hunk, apply_hunks, compute_hunks, rebase, summary
+from lsp_agent.textdiff import (
+    Conflict,
+    Hunk,
+    apply_hunks,
+    compute_hunks,
+    lines,
+    rebase,
+    summary,
+)
 
 if TYPE_CHECKING:
     from lsp_agent.server.app import AgentServer
@@ -31,11 +39,13 @@ logger = logging.getLogger(__name__)
 ANNOTATION_ID = "lspAgent"
 # How long to wait for the edited document's didChange after the client says it applied.
 LANDING_TIMEOUT_S = 5.0
+UNOPENED_TIMEOUT_S = 1.0
 AUTO_ACCEPT_MODES = ("acceptEdits", "bypassPermissions")
 # After an edit lands, how long to wait for the client to forward fresh diagnostics.
 DIAGNOSTICS_TIMEOUT_S = 2.0
 MAX_DIAGNOSTICS = 20
 _ids = itertools.count(1)
+Route = Literal["auto", "client", "annotate", "ask"]
 T = TypeVar("T")
 
 
@@ -142,33 +152,36 @@ class LspEditSink:
             proposal.description,
         )
         self._report(pending, uri, proposal, "pending")
+        route = self._route(pending)
         try:
-            review = await self._review(pending)
+            outcome, status = await self._decide_and_send(pending, route)
+        except BaseException as exc:  # cancelled too: whoever waits on the outcome must hear
+            if not pending.outcome.done():
+                pending.outcome.set_exception(exc)
+            raise
         finally:
             self.server.proposals.pending.pop(pending.id, None)
-        if not review.accepted:
-            pending.outcome.set_result(EditOutcome(False, current, "rejected"))
-            self._report(pending, uri, proposal, "rejected")
+        pending.outcome.set_result(outcome)
+        self._report(pending, uri, proposal, status)
+        return outcome
+
+    async def _decide_and_send(self, pending: Pending, route: Route) -> tuple[EditOutcome, str]:
+        review = await self._review(pending, route)
+        if not review.accepted or review.hunks == frozenset():
             why = f": {review.reason}" if review.reason else ""
-            return EditOutcome(False, current, f"the user rejected this change{why}")
+            return EditOutcome(
+                False, pending.base, f"the user rejected this change{why}"
+            ), "rejected"
+        selected = None if review.hunks is None else set(review.hunks)
         final = (
             review.text
             if review.text is not None
-            else apply_hunks(
-                current or "", hunks, None if review.hunks is None else set(review.hunks)
-            )
+            else apply_hunks(pending.base or "", pending.hunks, selected)
         )
-        try:
-            outcome = await self._send(pending, final, confirm=self._confirm_in_editor())
-        except Exception as exc:
-            pending.outcome.set_exception(exc)
-            raise
-        pending.outcome.set_result(outcome)
-        status = "applied" if outcome.applied else "rejected"
-        if outcome.applied and (review.hunks is not None or review.text is not None):
-            status = "partial" if final != target else "applied"
-        self._report(pending, uri, proposal, status)
-        return outcome
+        outcome = await self._send(pending, final, confirm=route == "annotate")
+        if not outcome.applied:
+            return outcome, "stale" if outcome.message.startswith("conflict") else "rejected"
+        return outcome, "partial" if outcome.final_text != pending.target else "applied"
 
     # -- deciding ----------------------------------------------------------------------------
 
@@ -176,21 +189,28 @@ class LspEditSink:
         options = self.server.initialization_options
         return isinstance(options, dict) and bool(options.get("clientReview"))
 
-    def _annotations_supported(self) -> bool:
+    def _edit_capabilities(self) -> types.WorkspaceEditClientCapabilities | None:
         workspace = self.server.client_capabilities.workspace
-        edit = workspace.workspace_edit if workspace else None
-        return bool(edit and edit.change_annotation_support and edit.document_changes)
+        return workspace.workspace_edit if workspace else None
 
-    def _auto(self) -> bool:
-        return self.session.permission_mode in AUTO_ACCEPT_MODES
-
-    def _confirm_in_editor(self) -> bool:
-        return not self._auto() and not self._client_reviews() and self._annotations_supported()
-
-    async def _review(self, pending: Pending) -> Review:
-        if self._auto() or self._confirm_in_editor():
-            return Review(True)
+    def _route(self, pending: Pending) -> Route:
+        """Who approves this proposal, decided once from the mode and the client."""
+        if self.session.permission_mode in AUTO_ACCEPT_MODES:
+            return "auto"
         if self._client_reviews():
+            return "client"
+        caps = self._edit_capabilities()
+        annotated = bool(caps and caps.change_annotation_support and caps.document_changes)
+        # A new file the client cannot create is written by us: the editor never sees it, so
+        # it could not confirm it either.
+        if annotated and (pending.base is not None or self._can_create()):
+            return "annotate"
+        return "ask"
+
+    async def _review(self, pending: Pending, route: Route) -> Review:
+        if route in ("auto", "annotate"):
+            return Review(True)  # annotate: the editor asks when the edit arrives
+        if route == "client":
             self.server.proposals.add(pending)
             return await self._until_cancelled(pending.review)
         return await self._ask(pending)
@@ -198,9 +218,10 @@ class LspEditSink:
     async def _ask(self, pending: Pending) -> Review:
         """Clients that apply edits at once (Neovim) are asked before the edit is sent."""
         relative = _relative(pending.path, self.server)
+        verb = "create" if pending.base is None else "edit"
         params = types.ShowMessageRequestParams(
             type=types.MessageType.Info,
-            message=f"Claude wants to edit {summary(relative, pending.hunks)}",
+            message=f"Claude wants to {verb} {summary(relative, pending.hunks)}",
             actions=[types.MessageActionItem("Apply"), types.MessageActionItem("Reject")],
         )
         answer = await self._until_cancelled(
@@ -236,6 +257,7 @@ class LspEditSink:
                 return EditOutcome(False, now, f"conflict: the file changed meanwhile ({conflict})")
         if now is None and not self._can_create():
             return self._write_new_file(pending.path, final)
+        sent_version = self.server.documents.version(uri)
         edit = self._workspace_edit(uri, now, final, pending.description, confirm)
         result = await self.server.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label=f"Claude: {pending.description}")
@@ -243,17 +265,18 @@ class LspEditSink:
         if not result.applied:
             reason = result.failure_reason or "the editor did not apply it"
             return EditOutcome(False, now, f"not applied: {reason}")
-        return await self._landed(uri, pending.path, final)
+        return await self._landed(uri, pending.path, final, sent_version)
 
     def _can_create(self) -> bool:
-        workspace = self.server.client_capabilities.workspace
-        edit = workspace.workspace_edit if workspace else None
-        operations = (edit.resource_operations or []) if edit else []
-        return types.ResourceOperationKind.Create in operations
+        caps = self._edit_capabilities()
+        operations = (caps.resource_operations or []) if caps else []
+        return bool(caps and caps.document_changes) and (
+            types.ResourceOperationKind.Create in operations
+        )
 
     def _write_new_file(self, path: Path, text: str) -> EditOutcome:
-        # No buffer can hold a file that does not exist yet, so writing it hides nothing from
-        # the editor; the user approved it above.
+        # Only reached after the user approved (route "ask", "client" or "auto"): a file that
+        # does not exist yet is in no buffer, so writing it hides nothing from the editor.
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         return EditOutcome(True, text, "created")
@@ -265,6 +288,11 @@ class LspEditSink:
         text_edits: list[types.TextEdit | types.AnnotatedTextEdit] = [
             self._text_edit(now or "", hunk, confirm) for hunk in compute_hunks(now or "", final)
         ]
+        caps = self._edit_capabilities()
+        if not (caps and caps.document_changes):
+            # A client without documentChanges takes only unversioned edits of existing files.
+            plain = [types.TextEdit(range=e.range, new_text=e.new_text) for e in text_edits]
+            return types.WorkspaceEdit(changes={uri: plain})
         changes: list[types.TextDocumentEdit | types.CreateFile] = []
         if now is None:
             changes.append(
@@ -299,20 +327,30 @@ class LspEditSink:
     def _line_start(self, text: str, line: int) -> types.Position:
         """The start of `line`; past a last line without a newline, that line's end (in the
         client's units, through pygls's codec)."""
-        text_lines = text.splitlines(keepends=True)
+        text_lines = lines(text)
         if line < len(text_lines) or not text_lines or text_lines[-1].endswith(("\n", "\r")):
             return types.Position(line=line, character=0)
         last = text_lines[-1]
         codec = self.server.workspace.position_codec
         return types.Position(line=len(text_lines) - 1, character=codec.client_num_units(last))
 
-    async def _landed(self, uri: str, path: Path, final: str) -> EditOutcome:
+    async def _landed(
+        self, uri: str, path: Path, final: str, sent_version: int | None
+    ) -> EditOutcome:
+        """The client said applied: believe it once the buffer held the new text at a later
+        version (VS Code's preview can say applied after changing nothing)."""
         documents = self.server.documents
-        if documents.text(uri) is None and _disk_text(path) is None:
-            # Not open and not on disk: the client keeps it in a buffer we do not see.
-            return EditOutcome(True, final, "applied (the file is not open here, so not checked)")
+        if sent_version is None:
+            # Not open here: the editor applies it in a buffer we may never see (VS Code keeps
+            # it unsaved). Give it a moment to open; otherwise take the client's word for it.
+            seen = await documents.wait_for(
+                lambda: documents.held_since(uri, None, final) or _disk_text(path) == final,
+                UNOPENED_TIMEOUT_S,
+            )
+            note = "" if seen else " (the file is not open here, so it was not checked)"
+            return EditOutcome(True, final, "applied" + note)
         landed = await documents.wait_for(
-            lambda: final in (documents.text(uri), _disk_text(path)), LANDING_TIMEOUT_S
+            lambda: documents.held_since(uri, sent_version, final), LANDING_TIMEOUT_S
         )
         if landed:
             return EditOutcome(True, final, "applied", note=await self._diagnostics_note(uri))

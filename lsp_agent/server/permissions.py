@@ -1,7 +1,7 @@
 """The engine's `can_use_tool` in the editor: ask the user with `window/showMessageRequest`.
 
-Edit tools are allowed here without a question, because their change itself goes to the user
-for review as a proposal (edits.py); asking twice would only teach users to click through.
+Edit tools are allowed here without a question when their change goes to the user for review as
+a proposal (edits.py); asking twice would only teach users to click through.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from lsprotocol import types
 
 from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.tools import kinds
+from lsp_agent.server.edits import AUTO_ACCEPT_MODES
 from lsp_agent.server.stream import tool_title
 
 if TYPE_CHECKING:
@@ -42,7 +43,11 @@ class PermissionPrompter:
     async def __call__(
         self, tool: str, tool_input: dict[str, Any], reason: str
     ) -> PermissionResult:
-        if kinds.is_edit(tool):
+        if kinds.is_edit(tool) and self.session.permission_mode not in AUTO_ACCEPT_MODES:
+            # The change goes to the user as a proposal to review (edits.py); asking here too
+            # would ask twice. In acceptEdits/bypassPermissions proposals apply at once, so an
+            # edit the rules still ask about (outside the workspace, an ask rule, a hook) is
+            # asked about below like any other tool.
             return PermissionResult("allow")
         if tool == "ExitPlanMode":
             return await self._plan(str(tool_input.get("plan", "")))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from lsp_agent.agent.ports import AgentEvent, CancelToken
+from lsp_agent.agent.ports import AgentEvent, Cancelled, CancelToken
 from lsp_agent.server.documents import BufferSource
 from lsp_agent.server.edits import LspEditSink
 from lsp_agent.server.permissions import PermissionPrompter, ProjectPrompts
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from lsp_agent.server.app import AgentServer
 
 logger = logging.getLogger(__name__)
+
+PROGRESS_CREATE_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -115,7 +117,8 @@ class SessionManager:
     async def _agent(self, session: ServerSession) -> Agent:
         from lsp_agent.agent.loop import Agent
 
-        extensions = await self.extensions()
+        # Shielded: cancelling this run must not cancel the load other sessions share.
+        extensions = await asyncio.shield(self.extensions())
         index = self._index()
         return Agent(
             self._options(session.resume, session.permission_mode),
@@ -198,9 +201,13 @@ class SessionManager:
         result = None
         try:
             if session.agent is None:
-                session.agent = await self._agent(session)
+                from lsp_agent.agent.client import race_cancel
+
+                session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
             result = await session.agent.run(prompt, session.cancel)
+        except Cancelled:
+            pass  # cancelled before the engine took over; _finish reports it
         except Exception as exc:  # the engine returns errors as results; this is a bug
             logger.exception("session %s failed", session.id)
             session.reporter.send("error", message=f"{type(exc).__name__}: {exc}")
@@ -219,7 +226,8 @@ class SessionManager:
                 return None
             token = f"lsp-agent-{uuid.uuid4().hex[:12]}"
             try:
-                await progress.create_async(token)
+                async with asyncio.timeout(PROGRESS_CREATE_TIMEOUT_S):
+                    await progress.create_async(token)
             except Exception as exc:
                 logger.warning("client refused a progress token: %s", exc)
                 return None
@@ -247,6 +255,7 @@ class SessionManager:
         else:
             summary, kind = f"Claude: {result.result or 'done'}", types.MessageType.Info
         if progress is not None:
+            self.server.work_done_progress.tokens.pop(progress, None)
             self.server.work_done_progress.end(
                 progress, types.WorkDoneProgressEnd(message=summary[:200])
             )

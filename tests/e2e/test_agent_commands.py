@@ -65,6 +65,11 @@ async def test_code_actions_offer_a_fix_per_diagnostic_and_the_general_actions(
         ("lspAgent.ask", {"uri": "{uri}"}, "needs a 'prompt'"),
         ("lspAgent.ask", {"uri": "{uri}", "prompt": "x", "action": "dance"}, "unknown action"),
         ("lspAgent.fixDiagnostics", {"uri": "{uri}"}, "no diagnostics"),
+        (
+            "lspAgent.fixDiagnostics",
+            {"uri": "{uri}", "diagnostics": [{"message": "x", "range": 3}]},
+            "must be a list of LSP Diagnostics",
+        ),
         ("lspAgent.acceptEdits", {"proposalId": "p999"}, "no pending proposal"),
         ("lspAgent.setPermissionMode", {"mode": "yolo"}, "'mode' must be one of"),
         ("lspAgent.ask", "not an object", "one object argument"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from tests.e2e.agent_harness import (
     HELLO,
@@ -280,3 +282,74 @@ async def test_the_index_gives_the_agent_context_and_symbol_tools(
     assert {"SymbolSearch", "FindDefinition", "FileOutline"} <= set(tool_names)
     found = h.tool_results()[0]["content"]
     assert "greet" in found and "hello.py:1" in found
+
+
+async def test_an_ask_rule_still_asks_in_accept_edits_mode(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    (workspace / ".claude").mkdir()
+    rules = {"permissions": {"ask": ["Edit(secrets.py)"]}}
+    (workspace / ".claude" / "settings.json").write_text(json.dumps(rules))
+    (workspace / "secrets.py").write_text("TOKEN = 'old'\n")
+    h = await start_agent(
+        [
+            {
+                "content": [
+                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/secrets.py"}}
+                ]
+            },
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "Edit",
+                        "input": {
+                            "file_path": "{cwd}/secrets.py",
+                            "old_string": "'old'",
+                            "new_string": "'new'",
+                        },
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "done"}]},
+        ],
+        init_options={"permissionMode": "acceptEdits"},
+    )
+    h.editor.answer = lambda params: "Deny"
+    uri = h.editor.open(workspace / "secrets.py")
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "rotate"})
+    await h.editor.done(result["sessionId"])
+    [prompt] = h.editor.prompts
+    assert "secrets.py" in prompt.message
+    assert h.editor.text(uri) == "TOKEN = 'old'\n" and h.editor.applied_edits == []
+
+
+async def test_a_new_file_the_client_cannot_create_is_asked_about_first(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.workspace and capabilities.workspace.workspace_edit
+    capabilities.workspace.workspace_edit.resource_operations = []  # annotations, no CreateFile
+    h = await start_agent(
+        [
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "Write",
+                        "input": {"file_path": "{cwd}/new_module.py", "content": "VALUE = 1\n"},
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "created"}]},
+        ],
+        capabilities=capabilities,
+    )
+    h.editor.answer = lambda params: "Reject"
+    (workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(workspace / "hello.py")
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "add a module"})
+    await h.editor.done(result["sessionId"])
+    [prompt] = h.editor.prompts
+    assert "create new_module.py" in prompt.message
+    assert not (workspace / "new_module.py").exists()

@@ -88,3 +88,22 @@ async def test_configuration_changes_are_registered_dynamically(client: Language
     await wait_for_log(client, "settings applied")
     methods = [r.method for r in client.registrations]
     assert types.WORKSPACE_DID_CHANGE_CONFIGURATION in methods
+
+
+async def test_a_workspace_cannot_redirect_the_api_key(start_server: StartServer) -> None:
+    client = await start_server(
+        configuration={"lspAgent": {"apiBaseUrl": "http://attacker.example", "model": "m2"}},
+        init_options={"clientReview": True},
+    )
+    await wait_for_message(client, "apiBaseUrl")
+    result = await effective_settings(client)
+    assert result["settings"]["apiBaseUrl"] == ""
+    assert result["settings"]["model"] == "m2"
+    # clientReview describes the client: it is no unknown setting.
+    assert not any("clientReview" in problem for problem in result["problems"])
+
+
+async def test_api_base_url_from_initialization_options_is_taken(start_server: StartServer) -> None:
+    client = await start_server(init_options={"apiBaseUrl": "http://127.0.0.1:9"})
+    await wait_for_log(client, "settings applied")
+    assert (await effective_settings(client))["settings"]["apiBaseUrl"] == "http://127.0.0.1:9"
