@@ -23,13 +23,17 @@ const SERVER_KEYS = [
   "index.maxFileSize",
 ] as const;
 
+const USER_ONLY = new Set<string>(["apiBaseUrl"]);
+
 export function serverSettings(scope?: vscode.ConfigurationScope): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const settings: Record<string, unknown> = {};
   for (const key of SERVER_KEYS) {
     const seen = config.inspect(key);
-    const value =
-      seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue ?? undefined;
+    // The API base URL receives the API key: only the user's own settings may choose it.
+    const value = USER_ONLY.has(key)
+      ? seen?.globalValue
+      : (seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue ?? undefined);
     if (value === undefined) continue;
     const [head, tail] = key.split(".");
     if (tail === undefined) {
