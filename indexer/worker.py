@@ -5,6 +5,7 @@ Results are plain tuples (cheap to pickle); the tree is dropped before returning
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -48,6 +49,12 @@ def run_job(job: Job) -> Result:
         log.exception("cannot index %s", path)
         return (path, f"error: {exc}", language, stat, "", False, [], [])
     return (path, "parsed", language, stat, digest, has_errors, symbols, refs)
+
+
+def init_pool_worker() -> None:
+    # Workers only build acyclic tuples and drop trees by reference counting: the cyclic
+    # collector would re-scan a growing heap for nothing (about 4% of a cold index).
+    gc.disable()
 
 
 def run_batch(jobs: list[Job]) -> list[Result]:

@@ -24,7 +24,7 @@ from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import SearchIndex
 from indexer.store import Store, content_hash, db_path_for
-from indexer.worker import Job, Result, run_batch, run_job
+from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,8 @@ class WorkspaceIndex:
             return
         sizes = {path: os.path.getsize(path) if os.path.exists(path) else 0 for path, _, _ in jobs}
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
-        with ProcessPoolExecutor(self.workers, mp_context=_mp_context()) as pool:
+        context = _mp_context()
+        with ProcessPoolExecutor(self.workers, context, init_pool_worker) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.
             queue = iter(batches)
