@@ -9,7 +9,7 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { forwardDiagnostics } from "./diagnostics";
-import { type SessionInfo, STREAM, type StreamEvent } from "./protocol";
+import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
 import { ReviewController, SCHEME } from "./review";
 import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
 import { StatusItem } from "./status";
@@ -49,9 +49,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   register("lspAgent.askClaude", askClaude);
   register("lspAgent.fixFile", fixFile);
-  register("lspAgent.cancelRun", async () => execute("lspAgent.cancel", {}));
-  register("lspAgent.acceptHunk", (id?: string, hunk?: string) => review.decideHunk(true, id, hunk));
-  register("lspAgent.rejectHunk", (id?: string, hunk?: string) => review.decideHunk(false, id, hunk));
+  register("lspAgent.cancelRun", async () => execute("lspAgent.cancel", {}).catch(reportFailure("Cancel")));
+  register("lspAgent.acceptHunk", (id?: string, hunk?: HunkId) => review.decideHunk(true, id, hunk));
+  register("lspAgent.rejectHunk", (id?: string, hunk?: HunkId) => review.decideHunk(false, id, hunk));
   register("lspAgent.acceptAll", (id?: string) => review.decideAll(true, id));
   register("lspAgent.rejectAll", (id?: string) => review.decideAll(false, id));
   register("lspAgent.showSessions", showSessions);
