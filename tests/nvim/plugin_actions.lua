@@ -1,7 +1,8 @@
 -- Three runs, each answered by the model with text only:
 -- 1. :LspAgentFix on a diagnostic the server knows only because the plugin forwarded it;
 -- 2. the "Ask Claude..." code action, whose prompt comes from vim.ui.input;
--- 3. :LspAgentSessions: pick the first session through vim.ui.select and continue it.
+-- 3. :LspAgentSessions: pick the first session through vim.ui.select and continue it;
+-- 4. :1,2LspAgentAsk with a prompt: a range-aware ask.
 local T = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "plugin_lib.lua"))
 
 T.start("calc.py")
@@ -53,4 +54,10 @@ T.check(#listed == 2, "expected two sessions, got " .. vim.inspect(listed))
 T.wait("the resumed run to end", function() return runs_done() == 3 end)
 local last = T.event("done", function(e) return e.result and e.result:find("Third answer", 1, true) end)
 T.check(last ~= nil and last.subtype == "success", "resumed run: " .. vim.inspect(require("lsp_agent").events))
+
+vim.api.nvim_set_current_buf(buf)
+vim.cmd("1,2LspAgentAsk Explain these lines")
+T.wait("the range run to end", function() return runs_done() == 4 end)
+T.check(T.event("session", function(e) return e.title:find("Explain these lines", 1, true) end),
+  "no session for the range ask")
 T.finish()

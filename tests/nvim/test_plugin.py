@@ -80,6 +80,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
             {"content": [{"type": "text", "text": "First answer: nothing to fix."}]},
             {"content": [{"type": "text", "text": "Second answer: the sum."}]},
             {"content": [{"type": "text", "text": "Third answer: the difference."}]},
+            {"content": [{"type": "text", "text": "Fourth answer: they add."}]},
         ]
     },
     "none": {"responses": []},
