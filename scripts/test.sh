@@ -9,6 +9,10 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 
+echo "== editors for the end-to-end tests (apt: chromium libkrb5-dev ripgrep emacs-nox elpa-eglot; npm: code-server 4.100.3 in .cache/code-server, playwright-core)"
+bash scripts/install-emacs.sh
+bash scripts/install-code-server.sh
+
 # Grep's ripgrep backend is tested against its Python fallback, so the suite needs rg.
 if ! command -v rg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   apt-get install -y -q ripgrep >/dev/null 2>&1 \
@@ -24,10 +28,14 @@ echo "== mypy"
 
 echo "== pytest"
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest --ignore=tests/vscode "$@" || status=$?
 # pytest exits 5 when it collected no tests: that must fail, never pass silently.
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests: failing" >&2
   exit 1
 fi
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+# Its own stage, so a unit failure shows first.
+echo "== VS Code: build (npm ci, tsc --noEmit, eslint, esbuild, unit tests, vsce package), then real VS Code in headless Chromium"
+.venv/bin/python -m pytest tests/vscode
