@@ -157,11 +157,16 @@ class Store:
         """Swap in a file's new rows (call inside a transaction)."""
         if not new:
             self.remove_files([path])
-        cur = self.conn.execute(
+        row = (path, language, stat[0], stat[1], digest, int(has_errors))
+        insert = (
             "INSERT INTO files (path, language, size, mtime_ns, hash, has_errors)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (path, language, stat[0], stat[1], digest, int(has_errors)),
+            " VALUES (?, ?, ?, ?, ?, ?)"
         )
+        try:
+            cur = self.conn.execute(insert, row)
+        except sqlite3.IntegrityError:  # "new" after all: a buffer was stored meanwhile
+            self.remove_files([path])
+            cur = self.conn.execute(insert, row)
         fid = cur.lastrowid
         # The file id is an integer from SQLite itself, so it can go into the statement and
         # the rows go in as they came from the worker, without rebuilding each tuple.

@@ -234,9 +234,10 @@ class WorkspaceIndex:
                 else:
                     store.remove_files([path])
                     log.info("skipping %s: %s", path, status)
-                counter.record(path, status)
 
         self._write(write)
+        for path, status, *_ in results:  # outside the lock: a callback may use the index
+            counter.record(path, status)
 
     def _write(self, fn: Callable[[Store], None]) -> None:
         with self._write_lock:

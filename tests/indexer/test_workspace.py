@@ -227,3 +227,22 @@ def test_single_file_updates_respect_ignore_rules(root: Path, tmp_path: Path) ->
     assert "brand_new" in found
     assert not {"generated", "vendored"} & found
     assert not index.includes(str(root / ".git/config.py"))
+
+
+def test_buffer_stored_during_a_cold_load_is_replaced_not_duplicated(
+    root: Path, tmp_path: Path
+) -> None:
+    for i in range(20):
+        write(root, {f"many/m{i}.py": f"def f{i}(): pass\n"})
+    index = open_index(root, tmp_path, workers=2)
+    target = str(root / "many/m3.py")
+    stored = []
+
+    def progress(p: Progress) -> None:
+        if not stored:  # the editor stores an edited buffer while the cold load runs
+            index.update_file(target, b"def from_buffer(): pass\n")
+            stored.append(True)
+
+    stats = index.refresh(progress)
+    assert stats.files == 24
+    assert len(index.file_symbols(target)) == 1
