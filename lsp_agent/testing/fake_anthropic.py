@@ -25,8 +25,11 @@ import asyncio
 import contextlib
 import json
 import random
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +350,37 @@ class FakeAnthropic:
 
 def sse_bytes(events: list[dict[str, Any]]) -> bytes:
     return b"".join(_sse(e) for e in events)
+
+
+@contextlib.contextmanager
+def fake_anthropic_process(
+    scenario: dict[str, Any], variables: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The fake server in a process of its own (for tests whose event loop is busy driving an
+    editor, or that have none); yields its base URL and stops it afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.json"
+        path.write_text(json.dumps(scenario), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "lsp_agent.testing.fake_anthropic",
+            str(path),
+            "--port",
+            "0",
+        ]
+        for name, value in (variables or {}).items():
+            command += ["--var", f"{name}={value}"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line.startswith("listening on "):
+                raise RuntimeError(f"the fake Anthropic server did not start: {line!r}")
+            yield line.split()[-1]
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def _sse(event: dict[str, Any]) -> bytes:

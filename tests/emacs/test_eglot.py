@@ -7,10 +7,11 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from lsp_agent.testing.fake_anthropic import fake_anthropic_process
 
 HERE = Path(__file__).parent
 
@@ -40,33 +41,6 @@ SCENARIO = {
 CALC = "def add(a, b):\n    return a + b\n"
 
 
-def fake_model(workspace: Path, tmp_path: Path) -> Iterator[str]:
-    scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps(SCENARIO))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lsp_agent.testing.fake_anthropic",
-            str(scenario),
-            "--port",
-            "0",
-            "--var",
-            f"cwd={workspace}",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("listening on "), line
-        yield line.split()[-1]
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 def test_eglot_code_actions_prompt_and_edit(env: dict[str, str], tmp_path: Path) -> None:
     emacs = shutil.which("emacs")
     if emacs is None:
@@ -74,7 +48,7 @@ def test_eglot_code_actions_prompt_and_edit(env: dict[str, str], tmp_path: Path)
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / "calc.py").write_text(CALC)
-    for base_url in fake_model(workspace, tmp_path):
+    with fake_anthropic_process(SCENARIO, {"cwd": str(workspace)}) as base_url:
         result = subprocess.run(
             # -q, not -Q: -Q would skip Debian's site-lisp, where elpa-eglot lives.
             [emacs, "--batch", "-q", "-l", str(HERE / "eglot_test.el")],

@@ -7,11 +7,12 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from lsp_agent.testing.fake_anthropic import fake_anthropic_process
 
 HERE = Path(__file__).parent
 PLUGIN_DIR = HERE.parent.parent / "editors" / "nvim"
@@ -143,37 +144,10 @@ def workspace(tmp_path: Path) -> Path:
     return root
 
 
-def fake_model(scenario: str, workspace: Path, tmp_path: Path) -> Iterator[str]:
-    path = tmp_path / f"{scenario}.json"
-    path.write_text(json.dumps(SCENARIOS[scenario]))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lsp_agent.testing.fake_anthropic",
-            str(path),
-            "--port",
-            "0",
-            "--var",
-            f"cwd={workspace}",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("listening on "), line
-        yield line.split()[-1]
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 def run_plugin_script(
     name: str, scenario: str, env: dict[str, str], workspace: Path, tmp_path: Path
 ) -> subprocess.CompletedProcess[str]:
-    for base_url in fake_model(scenario, workspace, tmp_path):
+    with fake_anthropic_process(SCENARIOS[scenario], {"cwd": str(workspace)}) as base_url:
         env = {
             **env,
             "ANTHROPIC_BASE_URL": base_url,

@@ -13,12 +13,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from lsp_agent.testing.fake_anthropic import fake_anthropic_process
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -168,33 +169,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def fake_model(case: Case, workspace: Path, tmp_path: Path) -> Iterator[str]:
-    scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps({"responses": case.responses}))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lsp_agent.testing.fake_anthropic",
-            str(scenario),
-            "--port",
-            "0",
-            "--var",
-            f"cwd={workspace}",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith("listening on "), line
-        yield line.split()[-1]
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
 def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -225,7 +199,7 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / case.file).write_text(case.before)
-    for base_url in fake_model(case, workspace, tmp_path):
+    with fake_anthropic_process({"responses": case.responses}, {"cwd": str(workspace)}) as base_url:
         steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
     # The edit went to the editor's buffer, not behind it to the disk.
     assert (workspace / case.file).read_text() == case.before, steps
