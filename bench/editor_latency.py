@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import median, percentile, save, table
+from lsp_client import bare_client
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MEDIUM_EXCLUDE = ["site-packages/", "test/", "tests/", "idlelib/", "__pycache__/"]
@@ -187,30 +187,6 @@ class Probe:
                 self.done.put_nowait(
                     params["sessionId"] if isinstance(params, dict) else params.sessionId
                 )
-
-
-def bare_client() -> LanguageClient:
-    """A client with only the handlers this benchmark needs (pytest-lsp's defaults would
-    claim `$/progress` and the log for themselves)."""
-    client = LanguageClient(converter_factory=default_converter)
-
-    @client.feature(types.WORKSPACE_CONFIGURATION)
-    def configuration(params: types.ConfigurationParams) -> list[Any]:
-        return [None for _ in params.items]
-
-    @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-    def create_progress(params: types.WorkDoneProgressCreateParams) -> None:
-        return None
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        return None
-
-    @client.feature(types.WINDOW_SHOW_MESSAGE)
-    def show_message(params: types.ShowMessageParams) -> None:
-        return None
-
-    return client
 
 
 async def start(base_url: str, root: Path, cache: Path) -> tuple[LanguageClient, Probe]:

@@ -22,29 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from common import median, percentile, save, table
 from index_common import CORPORA, STDLIB
+from lsp_client import bare_client
 
 
-def bare_client(ready: asyncio.Event) -> LanguageClient:
-    client = LanguageClient(converter_factory=default_converter)
-
-    @client.feature(types.WORKSPACE_CONFIGURATION)
-    def configuration(params: types.ConfigurationParams) -> list[Any]:
-        return [None for _ in params.items]
-
-    @client.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
-    def create_progress(params: types.WorkDoneProgressCreateParams) -> None:
-        return None
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        return None
+def bare_client_for_index(ready: asyncio.Event) -> LanguageClient:
+    client = bare_client()
 
     @client.feature(types.PROGRESS)
     def progress(params: types.ProgressParams) -> None:
@@ -103,7 +91,7 @@ async def main() -> None:
         config = ClientServerConfig(
             [sys.executable, "-m", "lsp_agent", "serve"],
             server_env=env,
-            client_factory=lambda: bare_client(ready),
+            client_factory=lambda: bare_client_for_index(ready),
         )
         client = await config.start()
         assert isinstance(client, LanguageClient) and client._server is not None
