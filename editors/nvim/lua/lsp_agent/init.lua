@@ -136,14 +136,20 @@ local function range_of(bufnr, first, last)
   return params.range
 end
 
---- Ask Claude. `opts`: prompt (else vim.ui.input), range = {first, last} (1-based lines).
-function M.ask(opts)
-  opts = opts or {}
+--- The current buffer and the command argument naming it (and `opts.range`, if given).
+local function target(opts)
   local bufnr = vim.api.nvim_get_current_buf()
   local argument = { uri = vim.uri_from_bufnr(bufnr) }
   if opts.range then
     argument.range = range_of(bufnr, opts.range[1], opts.range[2])
   end
+  return bufnr, argument
+end
+
+--- Ask Claude. `opts`: prompt (else vim.ui.input), range = {first, last} (1-based lines).
+function M.ask(opts)
+  opts = opts or {}
+  local bufnr, argument = target(opts)
   local send = function(prompt)
     argument.prompt = prompt
     require("lsp_agent.transcript").open()
@@ -162,11 +168,7 @@ end
 --- Fix the diagnostics of the file (or of `opts.range`).
 function M.fix(opts)
   opts = opts or {}
-  local bufnr = vim.api.nvim_get_current_buf()
-  local argument = { uri = vim.uri_from_bufnr(bufnr) }
-  if opts.range then
-    argument.range = range_of(bufnr, opts.range[1], opts.range[2])
-  end
+  local bufnr, argument = target(opts)
   require("lsp_agent.transcript").open()
   M.execute("lspAgent.fixDiagnostics", argument, nil, bufnr)
 end
