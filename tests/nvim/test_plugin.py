@@ -13,30 +13,11 @@ from typing import Any
 import pytest
 
 from lsp_agent.testing.fake_anthropic import fake_anthropic_process
+from tests.two_hunks import CALC, TYPED
 
 HERE = Path(__file__).parent
 PLUGIN_DIR = HERE.parent.parent / "editors" / "nvim"
 
-CALC = """def add(a, b):
-    return a + b
-
-
-# Filler between the two functions, so that two edits make two hunks.
-VALUE_1 = 1
-VALUE_2 = 2
-VALUE_3 = 3
-VALUE_4 = 4
-VALUE_5 = 5
-VALUE_6 = 6
-VALUE_7 = 7
-VALUE_8 = 8
-
-
-def sub(a, b):
-    return a - b
-"""
-
-TYPED = "def {0}(a: int, b: int) -> int:"
 HELPER = "def helper(x):\n    return x\n"
 
 SCENARIOS: dict[str, dict[str, Any]] = {
