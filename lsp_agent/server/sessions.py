@@ -116,13 +116,14 @@ class SessionManager:
 
     async def _agent(self, session: ServerSession) -> Agent:
         from lsp_agent.agent.loop import Agent
+        from lsp_agent.agent.toolset import engine_tools
 
         # Shielded: cancelling this run must not cancel the load other sessions share.
         extensions = await asyncio.shield(self.extensions())
         index = self._index()
         return Agent(
             self._options(session.resume, session.permission_mode),
-            tools=self._tools(index),
+            tools=engine_tools(index),
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
             can_use_tool=PermissionPrompter(self.server, session),
@@ -155,11 +156,6 @@ class SessionManager:
         """The first workspace folder's index, when there is one (the tools take one)."""
         indexes = getattr(self.server.index, "indexes", None) or []
         return indexes[0] if indexes else None
-
-    def _tools(self, index: Any) -> Any:
-        from lsp_agent.agent.tools.registry import default_tools
-
-        return default_tools(index)
 
     def _options(self, resume: str | None, mode: str) -> Any:
         from lsp_agent.agent.options import AgentOptions
