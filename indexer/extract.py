@@ -111,13 +111,24 @@ def query_raw(
         kind = scope = ""
         for cap, nodes in captures.items():
             role, cap_kind = roles[cap]
-            if role == "def":
+            if role == "ref":  # three matches in four: the row is built inline
+                for node in nodes:
+                    start, end = node.start_byte, node.end_byte
+                    line, col = node.start_point
+                    raw = source[start:end]
+                    # Names sit on one line: the end point follows from the length (one
+                    # Point object less per reference).
+                    end_line, end_col = (
+                        (line, col + end - start) if b"\n" not in raw else node.end_point
+                    )
+                    name = raw.decode("utf-8", "replace")
+                    if cap_kind == "import":  # `"./mod"`, `<stdio.h>`: the path inside
+                        name = name.strip("\"'<>")
+                    refs[start] = (name, cap_kind, line, col, end_line, end_col, start, end)
+            elif role == "def":
                 name_node, kind = nodes[0], cap_kind
             elif role == "node":
                 def_node = nodes[0]
-            elif role == "ref":
-                for node in nodes:
-                    refs[node.start_byte] = _ref_row(node, source, cap_kind)
             elif role in ("receiver", "scope"):
                 scope = _scope_name(_text(source, nodes[0]))
         if name_node is not None:
@@ -142,17 +153,6 @@ def _raw_def(
 
 def _text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
-
-
-def _ref_row(node: Node, source: bytes, kind: str) -> RefRow:
-    line, col = node.start_point
-    start, end = node.start_byte, node.end_byte
-    raw = source[start:end]
-    # Names sit on one line: the end point follows from the length (one Point object less
-    # per reference, and there are several references per definition).
-    end_line, end_col = (line, col + end - start) if b"\n" not in raw else node.end_point
-    name = raw.decode("utf-8", "replace").strip("\"'<>")
-    return (name, kind, line, col, end_line, end_col, start, end)
 
 
 _SCOPE_WORD = re.compile(r"[A-Za-z_]\w*")

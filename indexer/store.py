@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from indexer.extract import RefRow, SymbolRow
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
@@ -45,6 +47,10 @@ CREATE TABLE refs (
 """
 # Secondary indexes are dropped during a cold bulk load and rebuilt after it (several times
 # cheaper than maintaining them row by row); every open re-creates any a killed load left out.
+# During that load nothing checkpoints the WAL either: each automatic checkpoint (every 1,000
+# pages) copies the log into the database and fsyncs it, about 0.2 s of a 1.4 s cold index over
+# the stdlib. The WAL frames are checksummed, so a crash mid-load still recovers to the last
+# committed batch. One checkpoint at the end, overlapped with building the indexes, does it once.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS symbols_file ON symbols (file_id);
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols (name);
@@ -69,9 +75,20 @@ def content_hash(data: bytes) -> str:
 
 
 class Store:
-    def __init__(self, path: str | Path, root: str) -> None:
+    def __init__(
+        self, path: str | Path, root: str, *, existing: bool = False, bulk: bool = False
+    ) -> None:
+        """Open (creating or rebuilding as needed) the index at `path`. With `existing`, just
+        connect to a database another `Store` has already opened: how pool workers write
+        (`bulk`: during `begin_bulk_load`)."""
         self.path = Path(path)
         self.root = root
+        self._bulk = False
+        if existing:
+            self.conn = self._connect()
+            if bulk:
+                self.conn.execute("PRAGMA wal_autocheckpoint=0")
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = self._open_or_rebuild()
 
@@ -178,12 +195,37 @@ class Store:
         )
         self.conn.executemany(f"INSERT INTO refs VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?)", refs)
 
-    def drop_indexes(self) -> None:
+    def begin_bulk_load(self) -> None:
+        """Before filling an empty index: no secondary indexes, no automatic checkpoints (pool
+        workers' connections are opened with `bulk=True` to match)."""
         for name in ("symbols_file", "symbols_name", "refs_file", "refs_name"):
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self._bulk = True
 
-    def create_indexes(self) -> None:
-        self.conn.executescript(INDEXES)
+    def end_bulk_load(self) -> None:
+        """Build the indexes while another connection checkpoints the load (SQLite releases
+        the GIL, so the two run on two cores), then restore automatic checkpoints."""
+        if not self._bulk:
+            return
+        self._bulk = False
+        checkpoint = threading.Thread(target=self._checkpoint, name="index-checkpoint")
+        checkpoint.start()
+        try:
+            self.conn.executescript(INDEXES)
+        finally:
+            checkpoint.join()
+            self.conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+
+    def _checkpoint(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # a later automatic checkpoint will do it
+            log.warning("checkpoint of %s failed: %s", self.path, exc)
 
     def touch_file(self, path: str, stat: tuple[int, int]) -> None:
         """Content unchanged (same hash), only size/mtime moved: no re-parse needed."""

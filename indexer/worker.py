@@ -1,6 +1,8 @@
-"""The work done for one file, in a pool process or inline: read, hash, parse, extract.
+"""The work done for one file, in a pool process or inline: read, hash, parse, extract, store.
 
-Results are plain tuples (cheap to pickle); the tree is dropped before returning.
+Pool workers write their batches into the index themselves (SQLite serialises the writers,
+and each batch is one short transaction): shipping every row back to the parent cost a pickle,
+an unpickle and a third busy process on a two-core machine. Only (path, status) goes back.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 import os
 
 from indexer.extract import RefRow, SymbolRow, extract_source
-from indexer.store import content_hash
+from indexer.store import Store, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,37 @@ def run_job(job: Job) -> Result:
     return (path, "parsed", language, stat, digest, has_errors, symbols, refs)
 
 
-def init_pool_worker() -> None:
+def write_results(store: Store, results: list[Result], new: bool = False) -> None:
+    """Store each result's rows (call inside a transaction). `new`: none is indexed yet."""
+    for path, status, language, stat, digest, errors, symbols, refs in results:
+        if status == "parsed":
+            store.replace_file(path, language, stat, digest, errors, symbols, refs, new)
+        elif status == "same":
+            store.touch_file(path, stat)
+        else:
+            store.remove_files([path])
+
+
+_store: Store | None = None  # a pool worker's own connection to the index
+
+
+def init_pool_worker(db_path: str, root: str, bulk: bool) -> None:
+    global _store
     # Workers only build acyclic tuples and drop trees by reference counting: the cyclic
     # collector would re-scan a growing heap for nothing (about 4% of a cold index).
     gc.disable()
+    _store = Store(db_path, root, existing=True, bulk=bulk)
 
 
-def run_batch(jobs: list[Job]) -> list[Result]:
-    return [run_job(job) for job in jobs]
+def run_batch(jobs: list[Job], new: bool = False) -> list[tuple[str, str]]:
+    """Index `jobs` and commit their rows in one transaction; (path, status) for each."""
+    results = [run_job(job) for job in jobs]
+    assert _store is not None, "init_pool_worker opens the store"
+    _store.begin()
+    try:
+        write_results(_store, results, new)
+    except BaseException:
+        _store.conn.execute("ROLLBACK")
+        raise
+    _store.commit()
+    return [(path, status) for path, status, *_ in results]

@@ -24,7 +24,7 @@ from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import SearchIndex
 from indexer.store import Store, content_hash, db_path_for
-from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job
+from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
 log = logging.getLogger(__name__)
 
@@ -166,23 +166,26 @@ class WorkspaceIndex:
             known = self._store.file_table()
         current = {f.path for f in scanned.files}
         removed = [p for p in known if p not in current]
-        jobs = [
-            (f.path, f.language, known[f.path][3] if f.path in known else "")
-            for f in _changed(scanned.files, known)
-        ]
+        changed = _changed(scanned.files, known)
+        jobs = [(f.path, f.language, known[f.path][3] if f.path in known else "") for f in changed]
+        sizes = {f.path: f.size for f in changed}  # as scanned: for balancing the batches
         counter = _Counter(len(jobs), scanned.skipped, progress)
         self._write(lambda store: store.remove_files(removed))
         bulk = not known and len(jobs) >= INLINE_LIMIT
+
+        def end_bulk_load() -> None:
+            with self._write_lock:
+                self._store.end_bulk_load()
+
         if bulk:
             with self._write_lock:
-                self._store.drop_indexes()
+                self._store.begin_bulk_load()
         try:
             if jobs:
-                self._run_jobs(jobs, counter, cancel, new=not known)
+                self._run_jobs(jobs, sizes, counter, cancel, not known, bulk, end_bulk_load)
         finally:
             if bulk:
-                with self._write_lock:
-                    self._store.create_indexes()
+                end_bulk_load()  # a no-op if the last batches already saw it
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -195,48 +198,64 @@ class WorkspaceIndex:
         )
 
     def _run_jobs(
-        self, jobs: list[Job], counter: _Counter, cancel: threading.Event | None, new: bool = False
+        self,
+        jobs: list[Job],
+        sizes: dict[str, int],
+        counter: _Counter,
+        cancel: threading.Event | None,
+        new: bool = False,
+        bulk: bool = False,
+        on_drain: Callable[[], None] | None = None,
     ) -> None:
         if len(jobs) < INLINE_LIMIT or self.workers == 1:
             for job in jobs:
                 _check(cancel)
                 self._store_results([run_job(job)], counter, new)
             return
-        sizes = {path: os.path.getsize(path) if os.path.exists(path) else 0 for path, _, _ in jobs}
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
         context = _mp_context()
-        with ProcessPoolExecutor(self.workers, context, init_pool_worker) as pool:
+        initargs = (str(self.db_path), self.root, bulk)
+        with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.
             queue = iter(batches)
-            pending: set[Future[list[Result]]] = set()
+            pending: set[Future[list[tuple[str, str]]]] = set()
+            drained = False
             try:
                 while True:
-                    for batch in islice(queue, self.workers * 2 - len(pending)):
-                        pending.add(pool.submit(run_batch, batch))
+                    room = self.workers * 2 - len(pending)
+                    submitted = 0
+                    for batch in islice(queue, room):
+                        pending.add(pool.submit(run_batch, batch, new))
+                        submitted += 1
                     if not pending:
                         break
+                    if submitted < room and len(pending) < self.workers and not drained:
+                        # Nothing left to hand out and a core is idle: build the indexes now,
+                        # next to the last batches (which then insert into them), instead of
+                        # after them on one core.
+                        drained = True
+                        if on_drain is not None:
+                            on_drain()
                     done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                     _check(cancel)
                     for future in done:
-                        self._store_results(future.result(), counter, new)
+                        statuses = future.result()  # the worker has committed these rows
+                        with self._write_lock:
+                            self._generation += 1
+                        self._record(statuses, counter)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
     def _store_results(self, results: list[Result], counter: _Counter, new: bool = False) -> None:
-        def write(store: Store) -> None:
-            for path, status, language, stat, digest, errors, symbols, refs in results:
-                if status == "parsed":
-                    store.replace_file(path, language, stat, digest, errors, symbols, refs, new)
-                elif status == "same":
-                    store.touch_file(path, stat)
-                else:
-                    store.remove_files([path])
-                    log.info("skipping %s: %s", path, status)
+        self._write(lambda store: write_results(store, results, new))
+        self._record([(path, status) for path, status, *_ in results], counter)
 
-        self._write(write)
-        for path, status, *_ in results:  # outside the lock: a callback may use the index
+    def _record(self, statuses: list[tuple[str, str]], counter: _Counter) -> None:
+        for path, status in statuses:  # outside the lock: a callback may use the index
+            if status not in ("parsed", "same"):
+                log.info("skipping %s: %s", path, status)
             counter.record(path, status)
 
     def _write(self, fn: Callable[[Store], None]) -> None:

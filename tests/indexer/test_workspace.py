@@ -125,6 +125,51 @@ def test_killed_indexer_leaves_a_usable_index(root: Path, tmp_path: Path) -> Non
     assert stats.parsed < 34  # what was committed before the kill is kept
 
 
+def test_killed_parallel_indexer_leaves_a_usable_index(root: Path, tmp_path: Path) -> None:
+    # Pool workers write their own batches: killing the parent mid-load (its workers then
+    # finish the batch in hand and exit) must still leave an index the next start completes.
+    for i in range(60):
+        write(root, {f"many/m{i}.py": f"def f{i}(): pass\n" * 200})
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from indexer.workspace import WorkspaceIndex
+        def progress(p):
+            if p.done >= 10:
+                os.kill(os.getpid(), signal.SIGKILL)
+        WorkspaceIndex({str(root)!r}, {str(tmp_path / "cache")!r}, workers=2).refresh(progress)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], check=False)
+    assert proc.returncode == -9
+    index = open_index(root, tmp_path, workers=2)
+    stats = index.refresh()
+    assert stats.files == 64
+    assert stats.parsed < 64
+    assert len(index.definitions("f59")) == 200  # once each, not twice
+    assert {"symbols_name", "refs_name", "symbols_file", "refs_file"} <= sqlite_indexes(index)
+
+
+def test_cold_parallel_load_ends_indexed_and_checkpointed(root: Path, tmp_path: Path) -> None:
+    for i in range(40):
+        write(root, {f"many/m{i}.py": f"class C{i}:\n    def m{i}(self): pass\n" * 50})
+    index = open_index(root, tmp_path, workers=2)
+    assert index.refresh().parsed == 44
+    # The bulk load drops the secondary indexes and pauses checkpoints: both come back.
+    assert {"symbols_name", "refs_name", "symbols_file", "refs_file"} <= sqlite_indexes(index)
+    conn = index._store.conn
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    busy, wal_frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and wal_frames < 1000  # the load's frames went into the database
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name = 'C1'").fetchall()
+    assert "refs_name" in str(plan)
+
+
+def sqlite_indexes(index: WorkspaceIndex) -> set[str]:
+    rows = index._store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    return {name for (name,) in rows}
+
+
 def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
     write(
         root,
