@@ -10,9 +10,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from indexer.model import Point, Reference, Symbol
-from indexer.workspace import WorkspaceIndex
+
+
+class NavigationIndex(Protocol):
+    """What navigation reads: a `WorkspaceIndex`, or a `MultiRootIndex` over several."""
+
+    def definitions(self, name: str) -> list[Symbol]: ...
+    def references(self, name: str) -> list[Reference]: ...
+    def file_symbols(self, path: str) -> list[Symbol]: ...
+    def file_references(self, path: str) -> list[Reference]: ...
+
 
 _WORD = re.compile(rb"[A-Za-z0-9_$\x80-\xff]+")
 
@@ -40,7 +50,7 @@ def enclosing(symbols: Sequence[Symbol], offset: int) -> list[Symbol]:
 
 
 def find_definitions(
-    index: WorkspaceIndex,
+    index: NavigationIndex,
     path: str,
     name: str,
     offset: int,
@@ -65,18 +75,20 @@ def find_definitions(
             tier, matched = (0, len(symbol.container)) if in_scope else (1, 0)
         else:
             matched = _module_match(symbol.path, imported)
-            tier = 2 if matched else 3
+            # The rest of the workspace: nearer files first (the same package, then the same
+            # root folder before another folder of a multi-root workspace).
+            tier, matched = (2, matched) if matched else (3, _shared_dirs(symbol.path, path))
         return tier, -matched, symbol.path, symbol.range.start_byte
 
     return sorted(candidates, key=rank)
 
 
-def find_references(index: WorkspaceIndex, name: str) -> list[Reference]:
+def find_references(index: NavigationIndex, name: str) -> list[Reference]:
     """Every recorded use of `name` (calls, type uses, imports, ...)."""
     return index.references(name)
 
 
-def _imported_modules(index: WorkspaceIndex, path: str) -> set[str]:
+def _imported_modules(index: NavigationIndex, path: str) -> set[str]:
     """Path-like suffixes of what `path` imports: `a.b.c` -> {"a/b/c", "b/c", "c"}."""
     suffixes: set[str] = set()
     for ref in index.file_references(path):
@@ -86,6 +98,11 @@ def _imported_modules(index: WorkspaceIndex, path: str) -> set[str]:
         for i in range(len(parts)):
             suffixes.add("/".join(parts[i:]))
     return suffixes
+
+
+def _shared_dirs(a: str, b: str) -> int:
+    """How many leading directories two absolute paths share."""
+    return len(os.path.commonpath([os.path.dirname(a), os.path.dirname(b)]).split(os.sep))
 
 
 def _module_match(path: str, imported: set[str]) -> int:

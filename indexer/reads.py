@@ -38,16 +38,15 @@ def symbols_named(conn: sqlite3.Connection, name: str) -> list[Symbol]:
     return [_symbol(r) for r in rows]
 
 
-def symbols_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Symbol]:
-    """Symbols in the order of `ids`; ids deleted since the search snapshot are dropped."""
+def symbols_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Symbol]:
+    """The symbols of `ids` that still exist (ids deleted since a search snapshot are not)."""
     if not ids:
-        return []
+        return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
         f"{_SELECT_SYMBOLS.replace('SELECT ', 'SELECT s.id, ', 1)} WHERE s.id IN ({marks})", ids
     )
-    by_id = {r[0]: _symbol(r[1:]) for r in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    return {r[0]: _symbol(r[1:]) for r in rows}
 
 
 def references_named(conn: sqlite3.Connection, name: str) -> list[Reference]:

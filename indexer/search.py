@@ -28,6 +28,7 @@ _MASK_REST = re.compile(r"[^\x00\n]")
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
+RankKey = tuple[int, bool, bool, int]  # (tier, not exact, other case, length): lower is better
 
 
 @dataclass(slots=True)
@@ -80,18 +81,32 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 100) -> list[int]:
         """Symbol ids best first (at most `limit`); an empty query lists the shortest names."""
+        return [symbol_id for _, symbol_id in self.ranked(query, limit)]
+
+    def ranked(self, query: str, limit: int = 100) -> list[tuple[RankKey, int]]:
+        """(rank key, symbol id) best first. Keys compare across snapshots, so the results of
+        several roots' indexes merge by sorting on them (`indexer.multiroot`)."""
         query = query.strip().replace("\n", " ")
         if not query:
-            return list(self.ids[:limit])
-        chosen: dict[int, None] = {}
+            shortest = range(min(limit, len(self)))
+            return [((0, False, False, len(self.names[i])), self.ids[i]) for i in shortest]
+        chosen: dict[int, int] = {}  # name index -> tier
         for rank, tier in enumerate(self._tiers(query, limit)):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
                 break  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
-                chosen.setdefault(i)
+                chosen.setdefault(i, rank)
                 if len(chosen) >= limit:
-                    return [self.ids[i] for i in chosen]
-        return [self.ids[i] for i in chosen]
+                    return [(self._key(query, i, r), self.ids[i]) for i, r in chosen.items()]
+        return [(self._key(query, i, r), self.ids[i]) for i, r in chosen.items()]
+
+    def _key(self, query: str, i: int, tier: int) -> RankKey:
+        # The order `_tiers` yields: by tier; in the prefix tier exact names, then the same
+        # case, first; shorter names first throughout.
+        name = self.names[i]
+        if tier:
+            return (tier, False, False, len(name))
+        return (0, len(name) != len(query), not name.startswith(query), len(name))
 
     def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
         # One str.find pass (C, memchr-fast) per tier; Python's re is slow with ^ in MULTILINE.

@@ -22,7 +22,7 @@ from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
-from indexer.search import SearchIndex
+from indexer.search import RankKey, SearchIndex
 from indexer.store import Store, content_hash, db_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
@@ -102,8 +102,13 @@ class WorkspaceIndex:
 
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
         """Fuzzy symbol search: exact, prefix, word start, initials (`gUBI`), substring, fuzzy."""
-        ids = self.search_index().search(query, limit)
-        return q.symbols_by_ids(self._reader(), ids)
+        return [symbol for _, symbol in self.ranked_search(query, limit)]
+
+    def ranked_search(self, query: str, limit: int = 100) -> list[tuple[RankKey, Symbol]]:
+        """`search` with each symbol's rank key (comparable across indexes: lower is better)."""
+        ranked = self.search_index().ranked(query, limit)
+        found = q.symbols_by_ids(self._reader(), [symbol_id for _, symbol_id in ranked])
+        return [(key, found[i]) for key, i in ranked if i in found]
 
     def search_index(self) -> SearchIndex:
         """The search snapshot. Built on first use; after writes, the previous snapshot keeps

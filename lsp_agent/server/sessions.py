@@ -153,9 +153,18 @@ class SessionManager:
             return None
 
     def _index(self) -> Any:
-        """The first workspace folder's index, when there is one (the tools take one)."""
-        indexes = getattr(self.server.index, "indexes", None) or []
-        return indexes[0] if indexes else None
+        """The symbol index for the tools: every workspace folder, open buffers included (None
+        when indexing is off)."""
+        index = self.server.index
+        return index if index is not None and index.indexes else None
+
+    def folders(self) -> list[Path]:
+        """The workspace folders other than the root: the agent's additional directories."""
+        root = self.root().resolve()
+        folders = (
+            [Path(f).resolve() for f in self.server.index.folders()] if self.server.index else []
+        )
+        return [f for f in dict.fromkeys(folders) if f != root]
 
     def _options(self, resume: str | None, mode: str) -> Any:
         from lsp_agent.agent.options import AgentOptions
@@ -171,6 +180,7 @@ class SessionManager:
             max_turns=settings.maxTurns,
             max_budget_usd=settings.maxBudgetUsd or None,
             resume=resume,
+            add_dirs=self.folders(),  # a multi-root workspace: the tools reach every folder
         )
 
     def _client(self) -> Any:

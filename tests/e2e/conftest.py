@@ -39,6 +39,7 @@ async def start_server(env: dict[str, str], workspace: Path) -> AsyncIterator[St
     async def start(
         *,
         root: Path | None = None,
+        folders: list[Path] | None = None,  # a multi-root workspace (the first is the root)
         init_options: Any = None,
         configuration: dict[str, Any] | None = None,
         capabilities: types.ClientCapabilities | str = "visual-studio-code",
@@ -62,12 +63,14 @@ async def start_server(env: dict[str, str], workspace: Path) -> AsyncIterator[St
         caps = client_capabilities(capabilities) if isinstance(capabilities, str) else capabilities
         if position_encodings is not None:
             caps.general = types.GeneralClientCapabilities(position_encodings=position_encodings)
-        folder = root or workspace
+        folders = folders or [root or workspace]
         client.initialize_result = await client.initialize_session(  # type: ignore[attr-defined]
             types.InitializeParams(
                 capabilities=caps,
-                root_uri=folder.as_uri(),
-                workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name=folder.name)],
+                root_uri=folders[0].as_uri(),
+                workspace_folders=[
+                    types.WorkspaceFolder(uri=f.as_uri(), name=f.name) for f in folders
+                ],
                 initialization_options=init_options,
             )
         )

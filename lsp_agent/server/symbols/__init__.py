@@ -23,7 +23,7 @@ from lsp_agent.server.symbols.convert import (
 from lsp_agent.server.symbols.state import ServerIndex
 
 if TYPE_CHECKING:
-    from indexer.model import Reference, Span, Symbol
+    from indexer.model import Reference, Span
     from indexer.workspace import WorkspaceIndex
     from lsp_agent.server.app import AgentServer
 
@@ -53,11 +53,9 @@ def register(server: AgentServer) -> None:
     async def workspace_symbol(
         ls: AgentServer, params: types.WorkspaceSymbolParams
     ) -> list[types.SymbolInformation]:
-        found: list[Symbol] = []
-        for index in list(state.indexes):
-            found += await asyncio.to_thread(index.search, params.query, WORKSPACE_SYMBOL_LIMIT)
+        found = await asyncio.to_thread(state.search, params.query, WORKSPACE_SYMBOL_LIMIT)
         conv = state.converter()
-        return [symbol_information(s, conv) for s in found[:WORKSPACE_SYMBOL_LIMIT]]
+        return [symbol_information(s, conv) for s in found]
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: AgentServer, params: types.DefinitionParams) -> list[types.Location]:
@@ -75,7 +73,7 @@ def register(server: AgentServer) -> None:
             return [conv.location(s.path, s.selection) for s in local]
         return [
             conv.location(s.path, s.selection)
-            for s in find_definitions(index, path, name, offset, symbols)
+            for s in find_definitions(state.roots, path, name, offset, symbols)  # every folder
         ]
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
@@ -87,8 +85,12 @@ def register(server: AgentServer) -> None:
         if index is None:
             return []
         conv = state.converter()
-        spans = _reference_spans(state, index, name, params.context.include_declaration)
+        spans = _reference_spans(state, name, params.context.include_declaration)
         return [conv.location(p, span) for p, span in spans]
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def folders_changed(ls: AgentServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        state.start()  # pygls has already updated `ls.workspace.folders`
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: AgentServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -113,9 +115,11 @@ def _name_at(
 
 
 def _reference_spans(
-    state: ServerIndex, index: WorkspaceIndex, name: str, with_declarations: bool
+    state: ServerIndex, name: str, with_declarations: bool
 ) -> list[tuple[str, Span]]:
-    """Stored references, with open buffers' own references in place of their files'."""
+    """Stored references in every folder, with open buffers' own references in place of
+    their files'."""
+    index = state.roots
     refs: list[Reference] = [r for r in index.references(name) if r.path not in state.docs]
     for doc in state.docs.values():
         refs += [r for r in doc.file_symbols().references if r.name == name]

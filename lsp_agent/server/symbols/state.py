@@ -25,6 +25,7 @@ from lsp_agent.server.symbols.progress import IndexProgress
 if TYPE_CHECKING:
     from indexer.documents import OpenDocument
     from indexer.model import Symbol
+    from indexer.multiroot import MultiRootIndex
     from indexer.workspace import WorkspaceIndex
     from lsp_agent.server.app import AgentServer
     from lsp_agent.server.documents import DocumentEvent
@@ -68,7 +69,11 @@ class ServerIndex:
         )
         if config == self._config:
             return
-        self._config = config
+        previous, self._config = self._config, config
+        settled = self._task is not None and self._task.done() and not self.cancel.is_set()
+        if previous is not None and previous[1:] == config[1:] and config[3] and settled:
+            self._change_folders(config[0], settings.exclude, settings.maxFileSize)
+            return
         self.stop()
         if not settings.enabled or not config[0]:
             logger.info(
@@ -80,6 +85,21 @@ class ServerIndex:
         self._task = asyncio.ensure_future(
             self._build(config[0], settings.exclude, settings.maxFileSize)
         )
+
+    def _change_folders(self, folders: Sequence[str], exclude: list[str], max_size: int) -> None:
+        """Folders added to or removed from the workspace: index the new ones, close the
+        removed ones, and keep answering from the others meanwhile."""
+        wanted = {os.path.abspath(f) for f in folders}
+        kept = [index for index in self.indexes if index.root in wanted]
+        for index in self.indexes:
+            if index not in kept:
+                index.close()
+        self.indexes = kept  # a new list: the finished build holds the old one
+        have = {index.root for index in kept}
+        added = [f for f in folders if os.path.abspath(f) not in have]
+        logger.info("workspace folders changed: %d added, %d kept", len(added), len(kept))
+        if added:
+            self._task = asyncio.ensure_future(self._build(added, exclude, max_size))
 
     def stop(self) -> None:
         """Cancel the running build (it closes its own indexes on the way out)."""
@@ -145,12 +165,20 @@ class ServerIndex:
         gc.freeze()
 
     def index_for(self, path: str) -> WorkspaceIndex | None:
-        inside = [
-            index
-            for index in self.indexes
-            if path == index.root or path.startswith(index.root.rstrip(os.sep) + os.sep)
-        ]
-        return max(inside, key=lambda index: len(index.root), default=None)  # innermost root
+        return self.roots.index_for(path)
+
+    # -- what the agent's symbol tools read (every folder, open buffers included) ----------
+    @property
+    def roots(self) -> MultiRootIndex:
+        from indexer.multiroot import MultiRootIndex
+
+        return MultiRootIndex(self.indexes)
+
+    def search(self, query: str, limit: int = 100) -> list[Symbol]:
+        return self.roots.search(query, limit)
+
+    def definitions(self, name: str) -> list[Symbol]:
+        return self.roots.definitions(name)
 
     # -- sources ---------------------------------------------------------------------------
     def source(self, path: str) -> bytes:

@@ -1,0 +1,86 @@
+"""Several workspace roots answered as one index (a multi-root workspace: one `WorkspaceIndex`
+per folder, each with its own database).
+
+Search results merge by the rank keys each index's search gives (`SearchIndex.ranked`), so an
+exact match in the second folder still comes before a prefix match in the first. Per-file
+questions go to the innermost root holding the file, so nested folders do not answer twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from indexer.model import Reference, Symbol
+from indexer.workspace import WorkspaceIndex
+
+Found = TypeVar("Found", Symbol, Reference)
+
+
+class MultiRootIndex:
+    """The indexes of several roots behind `WorkspaceIndex`'s read methods.
+
+    `indexes` is a list, or a function returning the current list: a host whose folders come and
+    go (an editor) passes a function, so a holder of this object always sees the live set."""
+
+    def __init__(
+        self, indexes: Sequence[WorkspaceIndex] | Callable[[], Sequence[WorkspaceIndex]]
+    ) -> None:
+        self._indexes = indexes
+
+    @property
+    def indexes(self) -> list[WorkspaceIndex]:
+        current = self._indexes() if callable(self._indexes) else self._indexes
+        return list(current)
+
+    @property
+    def roots(self) -> list[str]:
+        return [index.root for index in self.indexes]
+
+    def index_for(self, path: str) -> WorkspaceIndex | None:
+        """The index of the innermost root holding `path` (None outside every root)."""
+        path = os.path.abspath(path)
+        holding = [
+            index
+            for index in self.indexes
+            if path == index.root or path.startswith(index.root.rstrip(os.sep) + os.sep)
+        ]
+        return max(holding, key=lambda index: len(index.root), default=None)
+
+    def search(self, query: str, limit: int = 100) -> list[Symbol]:
+        """Fuzzy search over every root, ranked as one index would rank them."""
+        found: list[tuple[object, int, int, Symbol]] = []
+        for n, index in enumerate(self.indexes):
+            for position, (key, symbol) in enumerate(index.ranked_search(query, limit)):
+                if self._owner(symbol.path, index):
+                    found.append((key, n, position, symbol))
+        found.sort(key=lambda item: item[:3])
+        return [symbol for *_, symbol in found[:limit]]
+
+    def definitions(self, name: str) -> list[Symbol]:
+        return self._gather(lambda index: index.definitions(name))
+
+    def references(self, name: str) -> list[Reference]:
+        return self._gather(lambda index: index.references(name))
+
+    def file_symbols(self, path: str) -> list[Symbol]:
+        index = self.index_for(path)
+        return index.file_symbols(path) if index is not None else []
+
+    def file_references(self, path: str) -> list[Reference]:
+        index = self.index_for(path)
+        return index.file_references(path) if index is not None else []
+
+    def _gather(self, lookup: Callable[[WorkspaceIndex], list[Found]]) -> list[Found]:
+        """`lookup` in every root, each result from the root that owns its file."""
+        return [
+            item
+            for index in self.indexes
+            for item in lookup(index)
+            if self._owner(item.path, index)
+        ]
+
+    def _owner(self, path: str, index: WorkspaceIndex) -> bool:
+        # A folder nested in another is indexed by both: only the innermost one answers for it.
+        return self.index_for(path) is index
