@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
+BATCH_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,14 +355,16 @@ def _changed(
 
 
 def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
-    """Group jobs (largest first) into batches of about BATCH_BYTES to amortise pickling."""
+    """Group jobs (largest first) into batches of about BATCH_BYTES (one transaction and one
+    round trip each), and at most BATCH_FILES: the small files come last, and a batch of
+    hundreds of them would leave the other cores idle at the end."""
     batches: list[list[Job]] = []
     current: list[Job] = []
     total = 0
     for job in jobs:
         current.append(job)
         total += sizes[job[0]]
-        if total >= BATCH_BYTES:
+        if total >= BATCH_BYTES or len(current) >= BATCH_FILES:
             batches.append(current)
             current, total = [], 0
     if current:
