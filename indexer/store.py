@@ -150,7 +150,10 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
     def begin(self) -> None:
-        self.conn.execute("BEGIN")
+        # IMMEDIATE: take the write lock now, waiting for it if need be. A deferred
+        # transaction that reads first (a replace looks up the old rows) and then writes fails
+        # at once with SQLITE_BUSY if another writer (a pool worker) committed in between.
+        self.conn.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")

@@ -258,6 +258,20 @@ def test_parallel_refresh_matches_inline(root: Path, tmp_path: Path) -> None:
     assert names(parallel) == names(inline)
 
 
+def test_parallel_refresh_of_many_changed_files(root: Path, tmp_path: Path) -> None:
+    # Not a cold load: each worker's batch replaces rows (a read, then writes) while the other
+    # worker commits. Deferred transactions failed here with "database is locked".
+    for i in range(60):
+        write(root, {f"many/m{i}.py": f"def old{i}(): pass\n"})
+    index = open_index(root, tmp_path, workers=2)
+    index.refresh()
+    for i in range(60):
+        write(root, {f"many/m{i}.py": f"def new{i}(): pass\n" * 20})
+        bump_mtime(root / f"many/m{i}.py")
+    assert index.refresh().parsed == 60
+    assert "old7" not in names(index) and len(index.definitions("new7")) == 20
+
+
 def test_single_file_updates_respect_ignore_rules(root: Path, tmp_path: Path) -> None:
     write(root, {".gitignore": "generated/\n", "generated/out.py": "def generated(): pass\n"})
     index = open_index(root, tmp_path, excludes=["vendor/"])
