@@ -9,11 +9,16 @@ questions go to the innermost root holding the file, so nested folders do not an
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from indexer.model import Reference, Symbol
-from indexer.workspace import WorkspaceIndex
+
+if TYPE_CHECKING:  # only annotations: importing this module stays cheap (`OnDemandIndex`)
+    from indexer.workspace import WorkspaceIndex
 
 Found = TypeVar("Found", Symbol, Reference)
 
@@ -84,3 +89,53 @@ class MultiRootIndex:
     def _owner(self, path: str, index: WorkspaceIndex) -> bool:
         # A folder nested in another is indexed by both: only the innermost one answers for it.
         return self.index_for(path) is index
+
+
+class OnDemandIndex:
+    """Several roots' indexes, opened and refreshed when a symbol is first asked for, and
+    refreshed again on later questions at most once a second (so files a run edited show up).
+
+    For hosts that may never need symbols, like the CLI's `ask`: nothing is imported or read
+    before then. A warm persistent index opens in tens of milliseconds; a cold one is built."""
+
+    REFRESH_AFTER = 1.0  # seconds
+
+    def __init__(
+        self, roots: Sequence[str | Path], opener: Callable[[str], WorkspaceIndex]
+    ) -> None:
+        self._roots = [str(root) for root in roots]
+        self._opener = opener
+        self._index: MultiRootIndex | None = None
+        self._refreshed = 0.0
+        self._lock = threading.Lock()  # tools call from worker threads, maybe at once
+
+    def current(self) -> MultiRootIndex:
+        with self._lock:
+            if self._index is None:
+                self._index = MultiRootIndex([self._opener(root) for root in self._roots])
+            if time.monotonic() - self._refreshed >= self.REFRESH_AFTER:
+                for index in self._index.indexes:
+                    index.refresh()
+                self._refreshed = time.monotonic()
+            return self._index
+
+    def search(self, query: str, limit: int = 100) -> list[Symbol]:
+        return self.current().search(query, limit)
+
+    def definitions(self, name: str) -> list[Symbol]:
+        return self.current().definitions(name)
+
+    def references(self, name: str) -> list[Reference]:
+        return self.current().references(name)
+
+    def file_symbols(self, path: str) -> list[Symbol]:
+        return self.current().file_symbols(path)
+
+    def file_references(self, path: str) -> list[Reference]:
+        return self.current().file_references(path)
+
+    def close(self) -> None:
+        with self._lock:
+            for index in self._index.indexes if self._index is not None else []:
+                index.close()
+            self._index = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,14 +64,17 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     out = _Output(args.output_format)
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, on_problem=_warn)
+    options = _options(args, cwd)
+    index = _symbol_index([options.cwd, *options.add_dirs])
     try:
         agent = Agent(
-            _options(args, cwd),
-            tools=engine_tools(),
+            options,
+            tools=engine_tools(index),
             documents=DiskDocumentSource(),
             edits=DiskEditSink(),
             on_event=out.event,
             extensions=extensions,
+            index=index,
         )
     except SessionNotFound as exc:
         await extensions.aclose()
@@ -80,6 +84,8 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     finally:
         await agent.aclose()
         await extensions.aclose()
+        if index is not None:
+            index.close()
     out.result(result)
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
@@ -103,6 +109,18 @@ def _options(args: argparse.Namespace, cwd: Path) -> AgentOptions:
         resume=args.resume,
         continue_session=args.continue_session,
     )
+
+
+def _symbol_index(roots: list[Path]) -> Any:
+    """The symbol tools' index over the workspace and the added directories: the same
+    persistent index `lsp-agent index` and the server keep, opened only if a symbol tool runs
+    (None when LSP_AGENT_INDEX_ENABLED is off)."""
+    from indexer.multiroot import OnDemandIndex
+    from lsp_agent import settings
+    from lsp_agent.cli_index import open_index
+
+    merged, _ = settings.merge([("environment", settings.env_layer(os.environ))])
+    return OnDemandIndex(roots, open_index) if merged.index.enabled else None
 
 
 def _rules(text: str) -> list[str]:

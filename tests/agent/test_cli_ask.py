@@ -183,3 +183,36 @@ async def test_text_output_after_retries_ends_with_the_full_answer(
     assert done.code == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "Recovered after four failures."
     assert done.stderr.count("retrying") == 4
+
+
+async def test_symbol_tools_read_the_workspace_and_added_dirs(
+    workspace: Path, tmp_path: Path
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "util.py").write_text("def slugify(text):\n    return text.lower()\n")
+    (workspace / "app.py").write_text("class Application:\n    pass\n")
+    scenario = {
+        "responses": [
+            {
+                "content": [
+                    {"type": "tool_use", "name": "SymbolSearch", "input": {"query": "slugify"}},
+                    {"type": "tool_use", "name": "FileOutline", "input": {"file_path": "app.py"}},
+                ]
+            },
+            {"content": [{"type": "text", "text": "found them"}]},
+        ]
+    }
+    async with FakeAnthropic(scenario, variables={"cwd": str(workspace)}) as server:
+        env = cli_env(tmp_path, server)
+        done = await ask(env, "--cwd", str(workspace), "--add-dir", str(lib), "where?")
+    assert done.code == 0, done.stderr
+    results = server.requests[1].body["messages"][-1]["content"]
+    search, outline = (json.dumps(r["content"]) for r in results)
+    assert f"{lib / 'util.py'}:1" in search  # indexed on demand, in the added directory
+    assert "Application" in outline
+    # The index is the persistent one: `lsp-agent index` finds it warm afterwards.
+    index = subprocess.run(
+        [*COMMAND, "index", str(lib), "--json"], env=env, capture_output=True, text=True
+    )
+    assert json.loads(index.stdout)["parsed"] == 0
