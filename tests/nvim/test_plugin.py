@@ -126,11 +126,18 @@ def workspace(tmp_path: Path) -> Path:
 
 
 def run_plugin_script(
-    name: str, scenario: str, env: dict[str, str], workspace: Path, tmp_path: Path
+    name: str,
+    scenario: str | dict[str, Any],
+    env: dict[str, str],
+    workspace: Path,
+    tmp_path: Path,
+    **extra_env: str,
 ) -> subprocess.CompletedProcess[str]:
-    with fake_anthropic_process(SCENARIOS[scenario], {"cwd": str(workspace)}) as base_url:
+    script = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    with fake_anthropic_process(script, {"cwd": str(workspace)}) as base_url:
         env = {
             **env,
+            **extra_env,
             "ANTHROPIC_BASE_URL": base_url,
             "ANTHROPIC_API_KEY": "sk-test",
             "LSP_AGENT_CMD": json.dumps([sys.executable, "-m", "lsp_agent", "serve"]),
@@ -202,3 +209,29 @@ def test_review_of_a_file_that_is_not_open(
     result = run_plugin_script("plugin_other_file.lua", "other_file", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
     assert (workspace / "helper.py").read_text() == HELPER
+
+
+def test_a_workspace_folder_added_from_neovim(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "util.py").write_text("def slugify(text):\n    return text.lower()\n")
+    read_lib = {
+        "responses": [
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "Read",
+                        "input": {"file_path": str(lib / "util.py")},
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "slugify lowercases its text."}]},
+        ]
+    }
+    result = run_plugin_script(
+        "plugin_workspace_folder.lua", read_lib, env, workspace, tmp_path, OTHER_FOLDER=str(lib)
+    )
+    assert result.returncode == 0, result.stderr
