@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 4
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
+# Writers (the refresh, pool workers, the server's buffer updates, another process such as
+# `lsp-agent ask`) take turns; building the indexes after a large cold load holds the lock for
+# seconds. Waiting is always right here: SQLite's default of 5 s made a big load fail.
+BUSY_TIMEOUT_S = 120.0
+JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # a WAL that grew during a load shrinks back to this
+INDEX_NAMES = ("symbols_file", "symbols_name", "refs_file", "refs_name")
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
@@ -97,10 +103,14 @@ class Store:
         try:
             conn = self._connect()
             if self._usable(conn):
-                conn.executescript(INDEXES)
+                _create_missing_indexes(conn)
                 return conn
             conn.close()
         except sqlite3.DatabaseError as exc:
+            # Only a damaged file is rebuilt: "database is locked" (another writer) is not
+            # damage, and deleting the file under that writer would lose its work.
+            if (exc.sqlite_errorcode & 0xFF) not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise
             log.warning("index %s is unreadable (%s): rebuilding", self.path, exc)
         self._delete_files()
         conn = self._connect()
@@ -114,9 +124,12 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         # The server reads on other threads through `reader()`; this connection is the writer.
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         return conn
 
     def _usable(self, conn: sqlite3.Connection) -> bool:
@@ -201,7 +214,7 @@ class Store:
     def begin_bulk_load(self) -> None:
         """Before filling an empty index: no secondary indexes, no automatic checkpoints (pool
         workers' connections are opened with `bulk=True` to match)."""
-        for name in ("symbols_file", "symbols_name", "refs_file", "refs_name"):
+        for name in INDEX_NAMES:
             self.conn.execute(f"DROP INDEX IF EXISTS {name}")
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self._bulk = True
@@ -211,18 +224,26 @@ class Store:
         the GIL, so the two run on two cores), then restore automatic checkpoints."""
         if not self._bulk:
             return
-        self._bulk = False
         checkpoint = threading.Thread(target=self._checkpoint, name="index-checkpoint")
         checkpoint.start()
         try:
             self.conn.executescript(INDEXES)
+            self._bulk = False  # only once built: a failed build is retried by the next call
         finally:
             checkpoint.join()
             self.conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
 
+    def truncate_wal(self) -> None:
+        """Checkpoint everything and empty the WAL, which a load grew to the size of the data
+        (call when no worker writes any more; a reader in the way only postpones it)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:
+            log.info("could not truncate the WAL of %s yet: %s", self.path, exc)
+
     def _checkpoint(self) -> None:
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             try:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             finally:
@@ -244,3 +265,10 @@ class Store:
             self.conn.execute("DELETE FROM symbols WHERE file_id = ?", row)
             self.conn.execute("DELETE FROM refs WHERE file_id = ?", row)
             self.conn.execute("DELETE FROM files WHERE id = ?", row)
+
+
+def _create_missing_indexes(conn: sqlite3.Connection) -> None:
+    """Re-create indexes a killed bulk load left out (without a write when none is missing)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    if not set(INDEX_NAMES) <= have:
+        conn.executescript(INDEXES)

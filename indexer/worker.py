@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import threading
+import time
 
 from indexer.extract import RefRow, SymbolRow, extract_source
 from indexer.store import Store, content_hash
@@ -17,6 +19,7 @@ from indexer.store import Store, content_hash
 log = logging.getLogger(__name__)
 
 BINARY_SNIFF = 8192
+PARENT_POLL_S = 0.5
 
 # (path, language, known hash or "")
 Job = tuple[str, str, str]
@@ -73,6 +76,20 @@ def init_pool_worker(db_path: str, root: str, bulk: bool) -> None:
     # collector would re-scan a growing heap for nothing (about 4% of a cold index).
     gc.disable()
     _store = Store(db_path, root, existing=True, bulk=bulk)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """Exit when the parent dies (killed, say). A worker waiting for its next batch would wait
+    forever otherwise: its siblings, forked with the same pipe, keep the queue from closing."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)  # a batch in hand is lost; its transaction was not committed
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def run_batch(jobs: list[Job], new: bool = False) -> list[tuple[str, str]]:

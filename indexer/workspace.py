@@ -63,6 +63,7 @@ class WorkspaceIndex:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
+        self._generation_lock = threading.Lock()
         self._search: SearchIndex | None = None
         self._search_lock = threading.Lock()
         self._rebuilding = False
@@ -192,6 +193,11 @@ class WorkspaceIndex:
         finally:
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
+                with self._write_lock:
+                    self._store.truncate_wal()
+            # Batches the pool committed after an error or a cancel were not counted: make the
+            # search snapshot catch up whatever happened.
+            self._bump_generation()
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -247,8 +253,7 @@ class WorkspaceIndex:
                     _check(cancel)
                     for future in done:
                         statuses = future.result()  # the worker has committed these rows
-                        with self._write_lock:
-                            self._generation += 1
+                        self._bump_generation()
                         self._record(statuses, counter)
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -273,6 +278,10 @@ class WorkspaceIndex:
                 self._store.conn.execute("ROLLBACK")
                 raise
             self._store.commit()
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        with self._generation_lock:
             self._generation += 1
 
     def update_file(self, path: str, source: bytes | None = None) -> FileSymbols | None:

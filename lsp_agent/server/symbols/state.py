@@ -70,7 +70,8 @@ class ServerIndex:
         if config == self._config:
             return
         previous, self._config = self._config, config
-        settled = self._task is not None and self._task.done() and not self.cancel.is_set()
+        # Only a build that finished well is kept; after a failed one everything starts again.
+        settled = self._task is not None and self._task.done() and self.ready.is_set()
         if previous is not None and previous[1:] == config[1:] and config[3] and settled:
             self._change_folders(config[0], settings.exclude, settings.maxFileSize)
             return
