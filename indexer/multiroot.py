@@ -44,14 +44,22 @@ class MultiRootIndex:
         return [index.root for index in self.indexes]
 
     def index_for(self, path: str) -> WorkspaceIndex | None:
-        """The index of the innermost root holding `path` (None outside every root)."""
+        """The index that answers for `path`: the innermost root holding it that has it
+        indexed, else the innermost root holding it (None outside every root). A nested root
+        still indexing, or excluding the file, leaves it to the outer one."""
         path = os.path.abspath(path)
-        holding = [
-            index
-            for index in self.indexes
-            if path == index.root or path.startswith(index.root.rstrip(os.sep) + os.sep)
-        ]
-        return max(holding, key=lambda index: len(index.root), default=None)
+        holding = sorted(
+            (
+                index
+                for index in self.indexes
+                if path == index.root or path.startswith(index.root.rstrip(os.sep) + os.sep)
+            ),
+            key=lambda index: len(index.root),
+            reverse=True,
+        )
+        if len(holding) > 1:
+            return next((index for index in holding if index.has_file(path)), holding[0])
+        return holding[0] if holding else None
 
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
         """Fuzzy search over every root, ranked as one index would rank them."""

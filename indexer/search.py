@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate
 
 # A character that does not start a word: a separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
@@ -28,7 +28,7 @@ _MASK_REST = re.compile(r"[^\x00\n]")
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
-RankKey = tuple[int, bool, bool, int]  # (tier, not exact, other case, length): lower is better
+RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 
 
 @dataclass(slots=True)
@@ -89,7 +89,7 @@ class SearchIndex:
         query = query.strip().replace("\n", " ")
         if not query:
             shortest = range(min(limit, len(self)))
-            return [((0, False, False, len(self.names[i])), self.ids[i]) for i in shortest]
+            return [((0, False, len(self.names[i]), False), self.ids[i]) for i in shortest]
         chosen: dict[int, int] = {}  # name index -> tier
         for rank, tier in enumerate(self._tiers(query, limit)):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
@@ -101,12 +101,12 @@ class SearchIndex:
         return [(self._key(query, i, r), self.ids[i]) for i, r in chosen.items()]
 
     def _key(self, query: str, i: int, tier: int) -> RankKey:
-        # The order `_tiers` yields: by tier; in the prefix tier exact names, then the same
-        # case, first; shorter names first throughout.
+        # The order `_tiers` yields: by tier, shorter names first; in the prefix tier exact
+        # names first, and the same case first among names of one length.
         name = self.names[i]
         if tier:
-            return (tier, False, False, len(name))
-        return (0, len(name) != len(query), not name.startswith(query), len(name))
+            return (tier, False, len(name), False)
+        return (0, len(name) != len(query), len(name), not name.startswith(query))
 
     def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
         # One str.find pass (C, memchr-fast) per tier; Python's re is slow with ^ in MULTILINE.
@@ -128,13 +128,15 @@ class SearchIndex:
         )
 
     def _prefix_tier(self, query: str, limit: int) -> list[int]:
-        """Names starting with the query: exact before longer (names are shortest first),
-        then the same case before another case."""
-        hits = list(islice(self._hits(self.lower, f"\n{query.lower()}", self.starts, 1), limit))
-        exact = len(query)
-        return sorted(
-            hits, key=lambda i: (len(self.names[i]) != exact, not self.names[i].startswith(query))
-        )
+        """Names starting with the query, shortest first (as scanned), the same case first
+        among names of one length. The scan stops after `limit` names and the rest of the
+        last one's length, so the order does not depend on the limit."""
+        hits: list[int] = []
+        for i in self._hits(self.lower, f"\n{query.lower()}", self.starts, 1):
+            if len(hits) >= limit and len(self.names[i]) != len(self.names[hits[-1]]):
+                break
+            hits.append(i)
+        return sorted(hits, key=lambda i: (len(self.names[i]), not self.names[i].startswith(query)))
 
     def _hits(self, haystack: str, needle: str, starts: array, skip: int) -> Iterator[int]:
         return (self._line(p + skip, starts) for p in _find_all(haystack, needle))

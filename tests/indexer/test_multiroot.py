@@ -48,6 +48,14 @@ def test_nested_root_answers_for_its_own_files_once(tmp_path: Path) -> None:
     assert len(nested.search("shared")) == 2  # not three: deep.py is in both databases
     assert [s.name for s in nested.file_symbols(deep)] == ["shared"]
     assert nested.index_for(str(tmp_path / "elsewhere.py")) is None
+    # While the nested root has not indexed a file yet, the outer root answers for it.
+    (tmp_path / "ws/outer/inner/late.py").write_text("def late(): pass\n")
+    nested.indexes[0].refresh()
+    nested.indexes[0].rebuild_search()
+    assert [s.path for s in nested.search("late")] == [str(tmp_path / "ws/outer/inner/late.py")]
+    nested.indexes[1].refresh()
+    nested.indexes[1].rebuild_search()
+    assert len(nested.search("late")) == 1 and nested.index_for(deep) is nested.indexes[1]
     assert nested.file_symbols(str(tmp_path / "elsewhere.py")) == []
 
 

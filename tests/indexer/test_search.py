@@ -38,3 +38,10 @@ def test_limit_and_empty_query() -> None:
 def test_ids_are_the_given_ids() -> None:
     index = SearchIndex.build([(1001, "alpha"), (1002, "alphabet")])
     assert index.search("alp") == [1001, 1002]
+
+
+def test_prefix_order_does_not_depend_on_the_limit() -> None:
+    index = SearchIndex.build([(1, "FOOx"), (2, "fooyy"), (3, "foox")])
+    full = index.search("foo", 10)
+    assert full == [3, 1, 2]  # shorter first; the same case first among equal lengths
+    assert [index.search("foo", n) for n in (1, 2)] == [full[:1], full[:2]]
