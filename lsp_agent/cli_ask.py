@@ -119,8 +119,14 @@ def _symbol_index(roots: list[Path]) -> Any:
     from lsp_agent import settings
     from lsp_agent.cli_index import open_index
 
+    def opener(root: str) -> Any:
+        index = open_index(root)
+        if not index.stats().files:  # the first symbol lookup may take a while: say why
+            print(f"lsp-agent ask: indexing {root} for the symbol tools", file=sys.stderr)
+        return index
+
     merged, _ = settings.merge([("environment", settings.env_layer(os.environ))])
-    return OnDemandIndex(roots, open_index) if merged.index.enabled else None
+    return OnDemandIndex(roots, opener) if merged.index.enabled else None
 
 
 def _rules(text: str) -> list[str]:

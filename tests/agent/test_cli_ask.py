@@ -210,6 +210,7 @@ async def test_symbol_tools_read_the_workspace_and_added_dirs(
     results = server.requests[1].body["messages"][-1]["content"]
     search, outline = (json.dumps(r["content"]) for r in results)
     assert f"{lib / 'util.py'}:1" in search  # indexed on demand, in the added directory
+    assert f"indexing {lib} for the symbol tools" in done.stderr  # a cold index says so
     assert "Application" in outline
     # The index is the persistent one: `lsp-agent index` finds it warm afterwards.
     index = subprocess.run(
