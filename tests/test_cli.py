@@ -11,13 +11,14 @@ from lsp_agent import __version__
 
 
 def run(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m lsp_agent ARGS...` as a real subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "lsp_agent", *args],
         capture_output=True,
         text=True,
         env=env,
         cwd=cwd,
-        timeout=60,
+        timeout=120,  # `index` over a corpus takes a while on a busy machine
     )
 
 

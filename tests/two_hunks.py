@@ -22,3 +22,16 @@ def sub(a, b):
 
 # A function's first line with type hints: what the scripted model changes in each hunk.
 TYPED = "def {0}(a: int, b: int) -> int:"
+
+# The scripted model's tool call that types both functions (one hunk each).
+TYPE_BOTH = {
+    "type": "tool_use",
+    "name": "MultiEdit",
+    "input": {
+        "file_path": "{cwd}/calc.py",
+        "edits": [
+            {"old_string": "def add(a, b):", "new_string": TYPED.format("add")},
+            {"old_string": "def sub(a, b):", "new_string": TYPED.format("sub")},
+        ],
+    },
+}

@@ -44,13 +44,16 @@ class Harness:
 StartAgent = Callable[..., Awaitable[Harness]]
 
 
+def read_step(name: str = "hello.py") -> dict[str, Any]:
+    """A model turn that reads `name` in the workspace."""
+    return {
+        "content": [{"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/" + name}}]
+    }
+
+
 def read_then_edit(old: str, new: str) -> list[dict[str, Any]]:
     return [
-        {
-            "content": [
-                {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-            ]
-        },
+        read_step(),
         {
             "content": [
                 {
@@ -115,11 +118,7 @@ TWO_HUNKS_NEW = "a = 10\nb = 2\nc = 3\nd = 4\ne = 50\n"
 
 def write_two_hunks() -> list[dict[str, Any]]:
     return [
-        {
-            "content": [
-                {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-            ]
-        },
+        read_step(),
         {
             "content": [
                 {

@@ -15,6 +15,7 @@ from tests.e2e.agent_harness import (
     TWO_HUNKS_OLD,
     StartAgent,
     plain_diagnostic,
+    read_step,
     read_then_edit,
     review_proposal,
     run_fix,
@@ -174,11 +175,7 @@ async def test_file_changed_after_read_is_refused_not_overwritten(
     }
     h = await start_agent(
         [
-            {
-                "content": [
-                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-                ]
-            },
+            read_step(),
             {**write, "fail": {"after": 1, "mode": "hold"}},
             write,  # the retry after the held connection drops
             {"content": [{"type": "text", "text": "The file changed; stopping."}]},
@@ -201,11 +198,7 @@ async def test_file_changed_after_read_is_refused_not_overwritten(
 async def test_unsaved_buffer_text_reaches_the_model(start_agent: StartAgent) -> None:
     h = await start_agent(
         [
-            {
-                "content": [
-                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-                ]
-            },
+            read_step(),
             {"content": [{"type": "text", "text": "It prints unsaved."}]},
         ]
     )
@@ -219,28 +212,7 @@ async def test_unsaved_buffer_text_reaches_the_model(start_agent: StartAgent) ->
 async def test_utf16_positions_on_a_last_line_with_emoji_and_cjk(start_agent: StartAgent) -> None:
     text = "x = 1\ns = '🎉 文字'"  # no final newline: the edit ends inside the last line
     h = await start_agent(
-        [
-            {
-                "content": [
-                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-                ]
-            },
-            {
-                "content": [
-                    {
-                        "type": "tool_use",
-                        "name": "Edit",
-                        "input": {
-                            "file_path": "{cwd}/hello.py",
-                            "old_string": "'🎉 文字'",
-                            "new_string": "'🎉 文字 ok'",
-                        },
-                    }
-                ]
-            },
-            {"content": [{"type": "text", "text": "ok"}]},
-        ],
-        init_options={"permissionMode": "acceptEdits"},
+        read_then_edit("'🎉 文字'", "'🎉 文字 ok'"), init_options={"permissionMode": "acceptEdits"}
     )
     (h.workspace / "hello.py").write_text(text)
     uri = h.editor.open(h.workspace / "hello.py")
@@ -293,11 +265,7 @@ async def test_an_ask_rule_still_asks_in_accept_edits_mode(
     (workspace / "secrets.py").write_text("TOKEN = 'old'\n")
     h = await start_agent(
         [
-            {
-                "content": [
-                    {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/secrets.py"}}
-                ]
-            },
+            read_step("secrets.py"),
             {
                 "content": [
                     {

@@ -11,32 +11,10 @@ from pathlib import Path
 import pytest
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
-from tests.nvim.test_smoke import HERE, nvim_binary
+from tests.e2e.agent_harness import HELLO, read_then_edit
+from tests.nvim.headless import HERE, headless
 
-HELLO = "def greet():\n    print('hello')\n"
-SCENARIO = {
-    "responses": [
-        {
-            "content": [
-                {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/hello.py"}}
-            ]
-        },
-        {
-            "content": [
-                {
-                    "type": "tool_use",
-                    "name": "Edit",
-                    "input": {
-                        "file_path": "{cwd}/hello.py",
-                        "old_string": "print('hello')",
-                        "new_string": "print('hello, world')",
-                    },
-                }
-            ]
-        },
-        {"content": [{"type": "text", "text": "Lengthened the greeting."}]},
-    ]
-}
+SCENARIO = {"responses": read_then_edit("print('hello')", "print('hello, world')")}
 
 
 @pytest.mark.parametrize(
@@ -51,13 +29,7 @@ async def test_fix_with_claude_in_plain_neovim(
     (workspace / "hello.py").write_text(HELLO)
     async with FakeAnthropic(SCENARIO, variables={"cwd": str(workspace)}) as fake:
         process = await asyncio.create_subprocess_exec(
-            nvim_binary(),
-            "--headless",
-            "--clean",
-            "--cmd",
-            "let g:loaded_python3_provider=0",
-            "-l",
-            str(HERE / "plain_fix.lua"),
+            *headless(HERE / "plain_fix.lua"),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env={

@@ -4,7 +4,6 @@ the scripted fake model server: review hunk by hunk, cancel, and a permission pr
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,9 @@ from typing import Any
 import pytest
 
 from lsp_agent.testing.fake_anthropic import fake_anthropic_process
-from tests.two_hunks import CALC, TYPED
+from tests.nvim.headless import HERE, headless
+from tests.two_hunks import CALC, TYPE_BOTH
 
-HERE = Path(__file__).parent
 PLUGIN_DIR = HERE.parent.parent / "editors" / "nvim"
 
 HELPER = "def helper(x):\n    return x\n"
@@ -29,21 +28,7 @@ SCENARIOS: dict[str, dict[str, Any]] = {
                     {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/calc.py"}},
                 ]
             },
-            {
-                "content": [
-                    {
-                        "type": "tool_use",
-                        "name": "MultiEdit",
-                        "input": {
-                            "file_path": "{cwd}/calc.py",
-                            "edits": [
-                                {"old_string": "def add(a, b):", "new_string": TYPED.format("add")},
-                                {"old_string": "def sub(a, b):", "new_string": TYPED.format("sub")},
-                            ],
-                        },
-                    }
-                ]
-            },
+            {"content": [TYPE_BOTH]},
             {"content": [{"type": "text", "text": "Typed add only; you kept sub as it was."}]},
         ]
     },
@@ -109,13 +94,6 @@ SCENARIOS: dict[str, dict[str, Any]] = {
 }
 
 
-def nvim_binary() -> str:
-    found = shutil.which("nvim", path=str(Path(sys.executable).parent))
-    if found is None:
-        pytest.fail("nvim not found next to the interpreter: install the dev extra")
-    return found
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
@@ -145,15 +123,7 @@ def run_plugin_script(
             "WORKSPACE": str(workspace),
         }
         return subprocess.run(
-            [
-                nvim_binary(),
-                "--headless",
-                "--clean",
-                "--cmd",
-                "let g:loaded_python3_provider=0",
-                "-l",
-                str(HERE / name),
-            ],
+            headless(HERE / name),
             capture_output=True,
             text=True,
             env=env,

@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-HERE = Path(__file__).parent
-
-
-def nvim_binary() -> str:
-    found = shutil.which("nvim", path=str(Path(sys.executable).parent))
-    if found is None:
-        pytest.fail("nvim not found next to the interpreter: install the dev extra")
-    return found
+from tests.nvim.headless import HERE, headless
 
 
 def run_lua(script: Path, env: dict[str, str], timeout: float = 90) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [
-            nvim_binary(),
-            "--headless",
-            "--clean",
-            "--cmd",
-            "let g:loaded_python3_provider=0",
-            "-l",
-            str(script),
-        ],
+        headless(script),
         capture_output=True,
         text=True,
         env=env,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from lsp_agent.testing.fake_anthropic import fake_anthropic_process
-from tests.two_hunks import CALC, TYPED
+from tests.two_hunks import CALC, TYPE_BOTH, TYPED
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -60,21 +60,7 @@ FIX_JSON = [
 
 TYPE_HINTS = [
     {"content": [read("calc.py")]},
-    {
-        "content": [
-            {
-                "type": "tool_use",
-                "name": "MultiEdit",
-                "input": {
-                    "file_path": "{cwd}/calc.py",
-                    "edits": [
-                        {"old_string": "def add(a, b):", "new_string": TYPED.format("add")},
-                        {"old_string": "def sub(a, b):", "new_string": TYPED.format("sub")},
-                    ],
-                },
-            }
-        ]
-    },
+    {"content": [TYPE_BOTH]},
     text("Done."),
 ]
 
