@@ -20,9 +20,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from agent_common import API_KEY, fake_server, request
 from common import median, save, table
 
-from lsp_agent.agent.client import ClientConfig, ModelClient
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 from lsp_agent.agent.loop import Agent
+from lsp_agent.agent.model.client import ClientConfig, ModelClient
 from lsp_agent.agent.options import AgentOptions
 from lsp_agent.agent.ports import AgentEvent, CancelToken
 from lsp_agent.agent.tools.base import ToolContext, ToolResult

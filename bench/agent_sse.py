@@ -26,7 +26,7 @@ from httpx_sse import EventSource
 sys.path.insert(0, str(Path(__file__).parent))
 from common import median, save, table
 
-from lsp_agent.agent.client import read_stream
+from lsp_agent.agent.model.client import read_stream
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.fake_anthropic import FakeAnthropic, sse_bytes
 

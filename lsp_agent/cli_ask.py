@@ -55,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
-    from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
-    from lsp_agent.agent.extensions import Extensions
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
     from lsp_agent.agent.loop import Agent
-    from lsp_agent.agent.session import SessionNotFound
     from lsp_agent.agent.toolset import engine_tools
+    from lsp_agent.agent.transcript import SessionNotFound
 
     out = _Output(args.output_format)
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.

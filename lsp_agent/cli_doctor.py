@@ -40,7 +40,8 @@ def _credentials(environ: dict[str, str]) -> str | None:
 
 def collect(project: Path, environ: dict[str, str]) -> dict[str, Any]:
     from indexer.languages import check_all
-    from lsp_agent import __version__, claude_files, paths
+    from lsp_agent import __version__, paths
+    from lsp_agent.agent.claude import files as claude_files
 
     return {
         "lsp_agent": __version__,

@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lsp_agent.agent import compaction
-from lsp_agent.agent.client import ModelClient, race_cancel, with_cache_breakpoints
-from lsp_agent.agent.errors import APIError
+from lsp_agent.agent.model.client import ModelClient, race_cancel, with_cache_breakpoints
+from lsp_agent.agent.model.errors import APIError
+from lsp_agent.agent.model.pricing import add_usage, cost_usd
+from lsp_agent.agent.model.reducer import MessageSnapshot
 from lsp_agent.agent.options import AgentOptions, AgentResult
-from lsp_agent.agent.permission_gate import PermissionGate
+from lsp_agent.agent.permissions.gate import PermissionGate
 from lsp_agent.agent.ports import (
     AgentEvent,
     Cancelled,
@@ -33,23 +34,22 @@ from lsp_agent.agent.ports import (
     EventKind,
     EventSink,
 )
-from lsp_agent.agent.pricing import add_usage, cost_usd
-from lsp_agent.agent.prompt import system_blocks
+from lsp_agent.agent.prompt import compaction
+from lsp_agent.agent.prompt.system import system_blocks
 from lsp_agent.agent.reporting import ReportingSink
-from lsp_agent.agent.session import (
+from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
+from lsp_agent.agent.tools.registry import api_tools
+from lsp_agent.agent.transcript import (
     Transcript,
     complete_turns,
     latest_session,
     new_session,
     resume_session,
 )
-from lsp_agent.agent.stream import MessageSnapshot
-from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
-from lsp_agent.agent.tools.registry import api_tools
 
 if TYPE_CHECKING:
-    from lsp_agent.agent.extensions import Extensions
-    from lsp_agent.agent.subagents import SubagentRequest, SubagentResult
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class Agent:
         if self.ext is not None:
             plan = await self.ext.prompt(prompt)
             if plan.action == "builtin" and plan.builtin is not None:
-                from lsp_agent.agent.builtin_commands import run_builtin
+                from lsp_agent.agent.claude.builtin_commands import run_builtin
 
                 answer, is_error = await run_builtin(self, plan.builtin)
                 raise _Answered("error_during_execution" if is_error else "success", answer)
@@ -366,7 +366,7 @@ class Agent:
         )
 
     async def run_subagent(self, request: SubagentRequest) -> SubagentResult:
-        from lsp_agent.agent.subagent_run import run_subagent
+        from lsp_agent.agent.claude.subagent_run import run_subagent
 
         return await run_subagent(self, request)
 

@@ -239,7 +239,8 @@ COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
 def _warm_engine_imports() -> None:
     # The engine (httpx, the loop, the tools) is imported on first use to keep start-up light;
     # importing it in a thread right after start-up keeps that cost off the first run too.
-    from lsp_agent.agent import client, loop  # noqa: F401
+    from lsp_agent.agent import loop  # noqa: F401
+    from lsp_agent.agent.model import client  # noqa: F401
     from lsp_agent.agent.tools import registry  # noqa: F401
 
 

@@ -32,7 +32,7 @@ from lsp_agent.textdiff import (
 
 if TYPE_CHECKING:
     from lsp_agent.server.app import AgentServer
-    from lsp_agent.server.stream import StreamReporter
+    from lsp_agent.server.reporter import StreamReporter
 
 logger = logging.getLogger(__name__)
 

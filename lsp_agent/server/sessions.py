@@ -20,8 +20,8 @@ from lsprotocol import types
 from lsp_agent.agent.ports import AgentEvent, Cancelled, CancelToken
 from lsp_agent.server.documents import BufferSource
 from lsp_agent.server.edits import LspEditSink
-from lsp_agent.server.permissions import PermissionPrompter, ProjectPrompts
-from lsp_agent.server.stream import StreamReporter
+from lsp_agent.server.prompts import PermissionPrompter, ProjectPrompts
+from lsp_agent.server.reporter import StreamReporter
 
 if TYPE_CHECKING:
     from lsp_agent.agent.loop import Agent
@@ -101,7 +101,7 @@ class SessionManager:
 
     def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
         """A session whose id is known at once; its Agent is built when the run starts."""
-        from lsp_agent.agent.session import new_session, sessions_dir
+        from lsp_agent.agent.transcript import new_session, sessions_dir
 
         session = ServerSession(id="", title=title, uri=uri, manager=self)
         if resume is None:
@@ -141,7 +141,7 @@ class SessionManager:
         return self._extensions
 
     async def _load_extensions(self) -> Any:
-        from lsp_agent.agent.extensions import Extensions
+        from lsp_agent.agent.claude.extensions import Extensions
 
         prompts = ProjectPrompts(self.server)
         try:
@@ -184,7 +184,10 @@ class SessionManager:
         )
 
     def _client(self) -> Any:
-        from lsp_agent.agent.client import ClientConfig, ModelClient  # httpx: load on first use
+        from lsp_agent.agent.model.client import (  # httpx: load on first use
+            ClientConfig,
+            ModelClient,
+        )
 
         environ = dict(self.server.environ)
         if self.server.settings.apiBaseUrl:
@@ -207,7 +210,7 @@ class SessionManager:
         result = None
         try:
             if session.agent is None:
-                from lsp_agent.agent.client import race_cancel
+                from lsp_agent.agent.model.client import race_cancel
 
                 session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
@@ -325,7 +328,7 @@ def _persisted(root: Path) -> list[dict[str, Any]]:
     """Transcripts on disk started in `root`: id, title (the first prompt), last write."""
     import json
 
-    from lsp_agent.agent.session import sessions_dir
+    from lsp_agent.agent.transcript import sessions_dir
 
     found = []
     for path in sessions_dir().glob("*.jsonl"):

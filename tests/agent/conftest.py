@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.client import ClientConfig, ModelClient, RetryPolicy
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
-from lsp_agent.agent.extensions import Extensions
+from lsp_agent.agent.claude.extensions import Extensions
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 from lsp_agent.agent.loop import Agent
+from lsp_agent.agent.model.client import ClientConfig, ModelClient, RetryPolicy
 from lsp_agent.agent.options import AgentOptions, AgentResult
 from lsp_agent.agent.ports import AgentEvent, CancelToken, CanUseTool
 from lsp_agent.agent.toolset import engine_tools

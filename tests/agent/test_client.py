@@ -8,14 +8,14 @@ from typing import Any
 import httpx
 import pytest
 
-from lsp_agent.agent.client import (
+from lsp_agent.agent.model.client import (
     ClientConfig,
     ModelClient,
     RetryPolicy,
     _retry_after,
     with_cache_breakpoints,
 )
-from lsp_agent.agent.errors import APIError
+from lsp_agent.agent.model.errors import APIError
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.api_rules import check_request
 from lsp_agent.testing.fake_anthropic import FakeAnthropic

@@ -12,7 +12,7 @@ import pytest
 
 from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.ports import CancelToken, PermissionResult
-from lsp_agent.agent.session import resume_session
+from lsp_agent.agent.transcript import resume_session
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.agent.conftest import API_KEY, run_scenario
 
@@ -198,7 +198,7 @@ async def test_hooks_see_the_session_transcript_and_mode(workspace: Path) -> Non
     import shlex
     import sys
 
-    from lsp_agent.agent.extensions import Extensions
+    from lsp_agent.agent.claude.extensions import Extensions
 
     seen = workspace.parent / "hook-input.json"
     script = workspace.parent / "hook.py"
@@ -301,7 +301,7 @@ async def test_a_post_tool_hook_can_stop_the_run(workspace: Path) -> None:
     import shlex
     import sys
 
-    from lsp_agent.agent.extensions import Extensions
+    from lsp_agent.agent.claude.extensions import Extensions
 
     script = workspace.parent / "stop.py"
     script.write_text('print(\'{"continue": false, "stopReason": "enough reading"}\')\n')

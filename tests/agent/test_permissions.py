@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.permissions import PermissionPolicy, Rule, load_settings
-from lsp_agent.claude_files import SettingsFile
+from lsp_agent.agent.claude.files import SettingsFile
+from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule, load_settings
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.pricing import cost_usd, price_of
+from lsp_agent.agent.model.pricing import cost_usd, price_of
 from lsp_agent.testing.api_rules import check_request
 
 HEADERS = {"anthropic-version": "2023-06-01", "content-type": "application/json", "x-api-key": "k"}
@@ -77,7 +77,8 @@ def test_prices() -> None:
 
 def test_permission_modes_agree() -> None:
     from lsp_agent import cli_ask
-    from lsp_agent.agent import options, permissions
+    from lsp_agent.agent import options
+    from lsp_agent.agent.permissions import rules as permissions
 
     assert cli_ask.PERMISSION_MODES == options.PERMISSION_MODES == permissions.MODES
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lsp_agent.agent.memory import imports_of, load_memory
-from lsp_agent.agent.prompt import environment, system_blocks
-from lsp_agent.agent.session import (
+from lsp_agent.agent.prompt.memory import imports_of, load_memory
+from lsp_agent.agent.prompt.system import environment, system_blocks
+from lsp_agent.agent.transcript import (
     SessionNotFound,
     complete_turns,
     fork_session,

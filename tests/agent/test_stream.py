@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lsp_agent.agent.errors import StreamErrorEvent
-from lsp_agent.agent.stream import MessageSnapshot, accumulate
+from lsp_agent.agent.model.errors import StreamErrorEvent
+from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
 
 STREAMS = Path(__file__).parent / "streams"
 

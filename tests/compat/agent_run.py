@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.client import ClientConfig, ModelClient, RetryPolicy
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
-from lsp_agent.agent.extensions import Extensions
+from lsp_agent.agent.claude.extensions import Extensions
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 from lsp_agent.agent.loop import Agent
+from lsp_agent.agent.model.client import ClientConfig, ModelClient, RetryPolicy
 from lsp_agent.agent.options import AgentOptions, AgentResult
 from lsp_agent.agent.ports import AgentEvent, CanUseTool
 from lsp_agent.agent.toolset import engine_tools

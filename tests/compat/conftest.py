@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.edits_disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.agent.tools.base import ToolContext
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.ports import PermissionResult
-from lsp_agent.agent.session import sessions_dir
+from lsp_agent.agent.transcript import sessions_dir
 from tests.compat.agent_run import run_agent, text_response, tool_response
 from tests.compat.conftest import write_json, write_tree
 

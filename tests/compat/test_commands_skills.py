@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lsp_agent.agent import frontmatter
-from lsp_agent.agent.skills import Skill, load_skills, skills_prompt
-from lsp_agent.agent.slash_commands import (
+from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.commands import (
     Builtin,
     Expansion,
     Unknown,
@@ -17,6 +16,7 @@ from lsp_agent.agent.slash_commands import (
     load_commands,
     substitute,
 )
+from lsp_agent.agent.claude.skills import Skill, load_skills, skills_prompt
 from lsp_agent.agent.tools.base import ToolContext
 from lsp_agent.agent.tools.skill import SkillTool
 from tests.compat.conftest import write_tree

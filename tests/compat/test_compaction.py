@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.client import ClientConfig, ModelClient, RetryPolicy
-from lsp_agent.agent.compaction import (
+from lsp_agent.agent.claude.hooks import HookRunner
+from lsp_agent.agent.claude.hooks_config import parse_hooks
+from lsp_agent.agent.model.client import ClientConfig, ModelClient, RetryPolicy
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.agent.prompt.compaction import (
     CONTINUATION,
     RESUME_WORK,
     compact,
@@ -17,9 +20,6 @@ from lsp_agent.agent.compaction import (
     render,
     should_compact,
 )
-from lsp_agent.agent.hooks import HookRunner
-from lsp_agent.agent.hooks_config import parse_hooks
-from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 
 HISTORY: list[dict[str, Any]] = [

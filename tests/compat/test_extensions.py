@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.extensions import MAX_STOP_CONTINUATIONS, Extensions
+from lsp_agent.agent.claude.extensions import MAX_STOP_CONTINUATIONS, Extensions
 from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.tools.base import ToolResult
 from tests.compat.conftest import write_json, write_tree

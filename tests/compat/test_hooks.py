@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.hooks import HookRunner
-from lsp_agent.agent.hooks_config import load_hooks, matches, parse_hooks
+from lsp_agent.agent.claude.hooks import HookRunner
+from lsp_agent.agent.claude.hooks_config import load_hooks, matches, parse_hooks
 from tests.compat.conftest import write_json
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from lsp_agent.agent.mcp_config import Approvals, McpServerConfig, load_mcp_config
-from lsp_agent.agent.mcp_servers import McpServers, McpTool
+from lsp_agent.agent.claude.mcp_config import Approvals, McpServerConfig, load_mcp_config
+from lsp_agent.agent.claude.mcp_servers import McpServers, McpTool
 from lsp_agent.agent.tools.base import ToolContext
 from tests.compat.conftest import write_json
 

@@ -6,14 +6,14 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.ports import PermissionResult
-from lsp_agent.agent.subagents import (
+from lsp_agent.agent.claude.subagents import (
     GENERAL_PURPOSE,
     AgentDefinition,
     SubagentRequest,
     SubagentResult,
     load_agents,
 )
+from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.tools.base import ToolContext
 from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
 from lsp_agent.agent.tools.task import TaskTool

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from lsp_agent.agent import shell
+from lsp_agent.agent.permissions import shell
 from lsp_agent.agent.tools import proc
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lsp_agent.agent import textfile, workspace
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.agent.ports import Cancelled, EditProposal
-from lsp_agent.agent.tools import kinds
+from lsp_agent.agent.tools import kinds, textfile
 from lsp_agent.agent.tools.base import ReadRecord, ToolContext, ToolError, ToolResult
 
 MAX_LINE_CHARS = 2000
@@ -66,7 +66,7 @@ def arg(
 
 def path_arg(tool_input: dict[str, Any], key: str, ctx: ToolContext, default: Any = ...) -> Path:
     raw = arg(tool_input, key, str, default)
-    return ctx.cwd.resolve() if raw is None else workspace.resolve(raw, ctx.cwd, ctx.roots)
+    return ctx.cwd.resolve() if raw is None else confinement.resolve(raw, ctx.cwd, ctx.roots)
 
 
 @dataclass(frozen=True)

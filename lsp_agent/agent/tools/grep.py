@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from lsp_agent.agent import workspace
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.agent.tools import grep_python, proc
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg, path_arg
@@ -101,7 +101,7 @@ def _query(tool_input: dict[str, Any], ctx: ToolContext) -> Query:
     return Query(
         pattern=arg(tool_input, "pattern", str),
         base=base,
-        root=workspace.root_of(base, ctx.roots) or base,
+        root=confinement.root_of(base, ctx.roots) or base,
         mode=mode,
         ignore_case=arg(tool_input, "-i", bool, False),
         line_numbers=arg(tool_input, "-n", bool, True),

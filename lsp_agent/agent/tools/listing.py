@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent import workspace
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg, path_arg
 from lsp_agent.agent.tools.walk import glob_excludes, glob_regex, walk
@@ -40,7 +40,7 @@ class Glob(BaseTool):
             # An absolute pattern: search from its longest literal prefix inside the roots.
             literal = Path(pattern.split("*")[0].split("?")[0].split("{")[0].split("[")[0])
             start = literal if literal.is_dir() else literal.parent
-            base = workspace.resolve(str(start), ctx.cwd, ctx.roots)
+            base = confinement.resolve(str(start), ctx.cwd, ctx.roots)
             pattern = Path(pattern).relative_to(start).as_posix()
         found = await asyncio.to_thread(_glob, base, pattern, ctx)
         if not found:
@@ -55,7 +55,7 @@ def _glob(base: Path, pattern: str, ctx: ToolContext) -> list[Path]:
     if not base.is_dir():
         raise ToolError(f"Directory does not exist: {base}")
     regex = glob_regex(pattern)
-    root = workspace.root_of(base, ctx.roots) or base
+    root = confinement.root_of(base, ctx.roots) or base
     found = [
         p for p in walk(base, root, ctx.cancel) if regex.fullmatch(p.relative_to(base).as_posix())
     ]
@@ -99,7 +99,7 @@ class LS(BaseTool):
 
 
 def _listing(base: Path, ignore: list[Any], ctx: ToolContext) -> list[str]:
-    root = workspace.root_of(base, ctx.roots) or base
+    root = confinement.root_of(base, ctx.roots) or base
     found = []
     for path in walk(base, root, ctx.cancel):
         rel = path.relative_to(base).as_posix()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from lsp_agent.agent import textfile
+from lsp_agent.agent.tools import textfile
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import (
     MAX_LINE_CHARS,

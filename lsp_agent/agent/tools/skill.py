@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lsp_agent.agent.skills import Skill, SkillSet, skill_message
+from lsp_agent.agent.claude.skills import Skill, SkillSet, skill_message
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 
 

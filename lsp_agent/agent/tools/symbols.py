@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from lsp_agent.agent import workspace
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg, path_arg
 
@@ -43,7 +43,7 @@ def _where(symbol: Any) -> str:
 def _inside(symbols: Sequence[Any], ctx: ToolContext) -> list[Any]:
     # The index may cover more than the confined roots (a shared cache): show only what the
     # session may read.
-    return [s for s in symbols if workspace.inside(Path(s.path).resolve(), ctx.roots)]
+    return [s for s in symbols if confinement.inside(Path(s.path).resolve(), ctx.roots)]
 
 
 class SymbolSearch(_IndexTool):

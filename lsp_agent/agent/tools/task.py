@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsp_agent.agent.subagents import AgentSet, SubagentRequest, SubagentRunner
+from lsp_agent.agent.claude.subagents import AgentSet, SubagentRequest, SubagentRunner
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 
 DEFAULT_TYPE = "general-purpose"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsp_agent.agent import textfile
 from lsp_agent.agent.ports import EditProposal
+from lsp_agent.agent.tools import textfile
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import (
     BaseTool,

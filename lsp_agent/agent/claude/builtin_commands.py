@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lsp_agent.agent.slash_commands import Builtin, CommandSet, help_text
+from lsp_agent.agent.claude.commands import Builtin, CommandSet, help_text
 
 if TYPE_CHECKING:
     from lsp_agent.agent.loop import Agent

@@ -24,8 +24,8 @@ from urllib.parse import urlparse
 
 import pathspec
 
-from lsp_agent import claude_files
-from lsp_agent.agent import shell, workspace
+from lsp_agent.agent.claude import files as claude_files
+from lsp_agent.agent.permissions import confinement, shell
 from lsp_agent.agent.tools import kinds
 
 Behavior = Literal["allow", "ask", "deny"]
@@ -234,7 +234,7 @@ class PermissionPolicy:
             return Decision("allow", "read-only tool")
         if self.mode == "acceptEdits" and kinds.is_edit(call.name):
             path = call.path()
-            if path is not None and workspace.inside(path, self.roots):
+            if path is not None and confinement.inside(path, self.roots):
                 return Decision("allow", "acceptEdits mode: edit inside the workspace")
             return Decision("ask", "acceptEdits mode: the edit is outside the workspace")
         return Decision("ask", f"{call.name} needs approval in {self.mode} mode")
@@ -272,7 +272,7 @@ class PermissionPolicy:
         if len(words) != 2 or words[0] != "cd" or shell.has_substitution(part):
             return False
         target = Path(os.path.expanduser(words[1]))
-        return workspace.inside(Path(os.path.realpath(self.cwd / target)), self.roots)
+        return confinement.inside(Path(os.path.realpath(self.cwd / target)), self.roots)
 
 
 @dataclass(frozen=True)

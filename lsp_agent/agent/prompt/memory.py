@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsp_agent.claude_files import memory_files
+from lsp_agent.agent.claude.files import memory_files
 
 MAX_IMPORT_DEPTH = 4
 _IMPORT = re.compile(r"(?:^|(?<=\s))@((?:~/|\.{1,2}/|/)?[\w.\-/~]+)")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from lsp_agent.agent.hooks_config import HookCommand, HooksConfig, load_hooks
+from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_hooks
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ import dataclasses
 import uuid
 from typing import TYPE_CHECKING
 
+from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
+from lsp_agent.agent.model.pricing import add_usage
 from lsp_agent.agent.ports import AgentEvent
-from lsp_agent.agent.pricing import add_usage
-from lsp_agent.agent.session import Transcript
-from lsp_agent.agent.subagents import SubagentRequest, SubagentResult
+from lsp_agent.agent.transcript import Transcript
 
 if TYPE_CHECKING:
     from lsp_agent.agent.loop import Agent

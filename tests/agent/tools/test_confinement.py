@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lsp_agent.agent import workspace
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.agent.tools.base import ToolContext
 from lsp_agent.agent.tools.read import Read
 
@@ -44,14 +44,14 @@ def check(layout: tuple[Path, Path, Path], raw: str, expected: str | None) -> No
     fill = {"root": root, "extra": extra, "outside": outside}
     raw = raw.format(**fill)
     if expected is None or expected == "symlink":
-        with pytest.raises(workspace.OutsideWorkspace) as info:
-            workspace.resolve(raw, root, [root, extra])
+        with pytest.raises(confinement.OutsideWorkspace) as info:
+            confinement.resolve(raw, root, [root, extra])
         assert "outside the workspace" in str(info.value)
         if expected == "symlink":
             assert "through a symlink" in str(info.value)
     else:
         want = Path(expected.format(**fill))
-        assert workspace.resolve(raw, root, [root, extra]) == root / want
+        assert confinement.resolve(raw, root, [root, extra]) == root / want
 
 
 @pytest.mark.parametrize(("raw", "expected"), CASES.values(), ids=CASES.keys())

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.claude_files import settings_files
+from lsp_agent.agent.claude.files import settings_files
 from lsp_agent.paths import data_dir
 
 TRANSPORTS = ("stdio", "http", "sse")

@@ -18,14 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.hooks import HookOutcome, HookRunner
-from lsp_agent.agent.hooks_config import load_hooks
-from lsp_agent.agent.mcp_servers import ApproveServer, McpServers
-from lsp_agent.agent.permission_gate import headless_denial
-from lsp_agent.agent.permissions import PermissionPolicy, Rule
-from lsp_agent.agent.ports import CanUseTool, PermissionResult
-from lsp_agent.agent.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
-from lsp_agent.agent.slash_commands import (
+from lsp_agent.agent.claude.commands import (
     Builtin,
     CommandSet,
     Expansion,
@@ -33,7 +26,14 @@ from lsp_agent.agent.slash_commands import (
     expand,
     load_commands,
 )
-from lsp_agent.agent.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
+from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
+from lsp_agent.agent.claude.hooks_config import load_hooks
+from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
+from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
+from lsp_agent.agent.permissions.gate import headless_denial
+from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
+from lsp_agent.agent.ports import CanUseTool, PermissionResult
 from lsp_agent.agent.tools.base import Tool, ToolResult
 from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
 from lsp_agent.agent.tools.skill import SkillTool

@@ -22,8 +22,8 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsp_agent.agent import frontmatter
-from lsp_agent.claude_files import user_claude_dir
+from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.files import user_claude_dir
 
 BUILTINS: dict[str, tuple[str, str]] = {
     "compact": ("Summarise the conversation to free context", "[instructions]"),

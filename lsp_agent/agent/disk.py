@@ -13,8 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from lsp_agent.agent import textfile
 from lsp_agent.agent.ports import EditOutcome, EditProposal
+from lsp_agent.agent.tools import textfile
 
 
 class DiskDocumentSource:

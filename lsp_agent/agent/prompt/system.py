@@ -7,7 +7,7 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.memory import load_memory, render_memory
+from lsp_agent.agent.prompt.memory import load_memory, render_memory
 
 INSTRUCTIONS = """\
 You are a coding agent working inside the user's editor through a language server. You help \

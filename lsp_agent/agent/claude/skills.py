@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsp_agent.agent import frontmatter
-from lsp_agent.claude_files import user_claude_dir
+from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.files import user_claude_dir
 
 SKILL_FILE = "SKILL.md"
 

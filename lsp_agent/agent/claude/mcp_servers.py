@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.mcp_config import Approvals, McpConfig, McpServerConfig, load_mcp_config
+from lsp_agent.agent.claude.mcp_config import Approvals, McpConfig, McpServerConfig, load_mcp_config
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 from lsp_agent.paths import cache_dir
 

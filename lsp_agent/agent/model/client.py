@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from lsp_agent.agent.errors import APIError, ConnectionDropped, http_error
+from lsp_agent.agent.model.errors import APIError, ConnectionDropped, http_error
+from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
 from lsp_agent.agent.ports import CancelToken
-from lsp_agent.agent.stream import MessageSnapshot, accumulate
 
 if TYPE_CHECKING:
     import httpx

@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsp_agent.agent import frontmatter
+from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.files import user_claude_dir
 from lsp_agent.agent.ports import CancelToken
-from lsp_agent.claude_files import user_claude_dir
 
 TASK_TOOL_NAMES = ("Task", "Agent")
 MODEL_ALIASES = {

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, assert_never, cast, get_args
 
-from lsp_agent.agent.errors import StreamErrorEvent
+from lsp_agent.agent.model.errors import StreamErrorEvent
 
 EventType = Literal[
     "message_start",

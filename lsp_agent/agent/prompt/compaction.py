@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lsp_agent.agent.hooks import HookRunner
+from lsp_agent.agent.claude.hooks import HookRunner
 
 DEFAULT_CONTEXT_WINDOW = 200_000
 LONG_CONTEXT_WINDOW = 1_000_000  # models named with a "[1m]" suffix

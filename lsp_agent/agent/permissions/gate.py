@@ -36,7 +36,7 @@ class PermissionGate:
     def from_options(cls, options: AgentOptions, can_use_tool: CanUseTool | None) -> PermissionGate:
         """The settings files' rules for `options.cwd`, plus the options' allowed and
         disallowed tools, in the options' permission mode."""
-        from lsp_agent.agent.permissions import PermissionPolicy
+        from lsp_agent.agent.permissions.rules import PermissionPolicy
 
         policy = PermissionPolicy.from_settings(
             options.cwd,

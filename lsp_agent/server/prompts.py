@@ -16,7 +16,7 @@ from lsprotocol import types
 from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.tools import kinds
 from lsp_agent.server.edits import AUTO_ACCEPT_MODES
-from lsp_agent.server.stream import tool_title
+from lsp_agent.server.reporter import tool_title
 
 if TYPE_CHECKING:
     from lsp_agent.server.app import AgentServer
