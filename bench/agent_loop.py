@@ -21,10 +21,11 @@ from agent_common import API_KEY, fake_server, request
 from common import median, save, table
 
 from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.events import AgentEvent
 from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.model.client import ClientConfig, ModelClient
 from lsp_agent.agent.options import AgentOptions
-from lsp_agent.agent.ports import AgentEvent, CancelToken
+from lsp_agent.agent.ports import CancelToken
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 
 TARGET_MS = 15.0

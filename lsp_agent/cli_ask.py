@@ -1,6 +1,9 @@
 """`lsp-agent ask`: one prompt through the agent engine, headless, with edits written to disk.
 
-Only the standard library at import time; the engine is imported when the command runs.
+Settings come from the `LSP_AGENT_*` environment, then the command line's flags, and the agent
+from the same assembly as the server's (`agent.assembly`): a setting means the same in both.
+Only the standard library (and the plain `settings` module) at import time; the engine is
+imported when the command runs.
 Exit status: 0 when the run succeeded, 1 when it ended in an error (one line on stderr).
 """
 
@@ -15,16 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lsp_agent.agent.options import AgentOptions, AgentResult
-    from lsp_agent.agent.ports import AgentEvent
+    from indexer.multiroot import OnDemandIndex
+    from lsp_agent.agent.events import AgentEvent
+    from lsp_agent.agent.options import AgentResult
+    from lsp_agent.settings import Settings
 
-PERMISSION_MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
+from lsp_agent.settings import PERMISSION_MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", nargs="?", help="the prompt (read from stdin when omitted)")
     parser.add_argument("--cwd", type=Path, default=None, help="workspace directory")
-    parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default="default")
+    # Flags left out fall back to the LSP_AGENT_* variables, then to the settings' defaults.
+    parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default=None)
     parser.add_argument("--model", default=None, help="model id (default claude-sonnet-4-5)")
     parser.add_argument("--fallback-model", default=None, help="used after repeated overload")
     parser.add_argument("--max-turns", type=int, default=None)
@@ -55,26 +61,35 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
+    from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
-    from lsp_agent.agent.loop import Agent
-    from lsp_agent.agent.toolset import engine_tools
     from lsp_agent.agent.transcript import SessionNotFound
 
+    settings = _settings(args)
     out = _Output(args.output_format)
+    add_dirs = [Path(d).resolve() for d in args.add_dirs]
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, on_problem=_warn)
-    options = _options(args, cwd)
-    index = _symbol_index([options.cwd, *options.add_dirs])
+    index = _symbol_index(settings, [cwd, *add_dirs])
+    host = Host(
+        documents=DiskDocumentSource(),
+        edits=DiskEditSink(),
+        on_event=out.event,
+        index=index,
+        extensions=extensions,
+    )
     try:
-        agent = Agent(
-            options,
-            tools=engine_tools(index),
-            documents=DiskDocumentSource(),
-            edits=DiskEditSink(),
-            on_event=out.event,
-            extensions=extensions,
-            index=index,
+        agent = build_agent(
+            settings,
+            host,
+            cwd=cwd,
+            add_dirs=add_dirs,
+            allowed_tools=_rules(args.allowed_tools),
+            disallowed_tools=_rules(args.disallowed_tools),
+            append_system_prompt=args.append_system_prompt,
+            resume=args.resume,
+            continue_session=args.continue_session,
         )
     except SessionNotFound as exc:
         await extensions.aclose()
@@ -92,31 +107,34 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     return 0
 
 
-def _options(args: argparse.Namespace, cwd: Path) -> AgentOptions:
-    from lsp_agent.agent.options import DEFAULT_MODEL, AgentOptions
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's flags on top; a bad value is reported
+    and replaced by the layer below, as in the server."""
+    from lsp_agent import settings
 
-    return AgentOptions(
-        cwd=cwd,
-        model=args.model or DEFAULT_MODEL,
-        fallback_model=args.fallback_model,
-        permission_mode=args.permission_mode,
-        max_turns=args.max_turns,
-        max_budget_usd=args.max_budget_usd,
-        add_dirs=list(args.add_dirs),
-        allowed_tools=_rules(args.allowed_tools),
-        disallowed_tools=_rules(args.disallowed_tools),
-        append_system_prompt=args.append_system_prompt,
-        resume=args.resume,
-        continue_session=args.continue_session,
+    flags = {
+        "model": args.model,
+        "fallbackModel": args.fallback_model,
+        "permissionMode": args.permission_mode,
+        "maxTurns": args.max_turns,
+        "maxBudgetUsd": args.max_budget_usd,
+    }
+    merged, problems = settings.merge(
+        [
+            ("environment", settings.env_layer(os.environ)),
+            ("command line", {k: v for k, v in flags.items() if v is not None}),
+        ]
     )
+    for problem in problems:
+        _warn(problem)
+    return merged
 
 
-def _symbol_index(roots: list[Path]) -> Any:
+def _symbol_index(settings: Settings, roots: list[Path]) -> OnDemandIndex | None:
     """The symbol tools' index over the workspace and the added directories: the same
     persistent index `lsp-agent index` and the server keep, opened only if a symbol tool runs
-    (None when LSP_AGENT_INDEX_ENABLED is off)."""
+    (None when `index.enabled` is off)."""
     from indexer.multiroot import OnDemandIndex
-    from lsp_agent import settings
     from lsp_agent.cli_index import open_index
 
     def opener(root: str) -> Any:
@@ -125,8 +143,7 @@ def _symbol_index(roots: list[Path]) -> Any:
             print(f"lsp-agent ask: indexing {root} for the symbol tools", file=sys.stderr)
         return index
 
-    merged, _ = settings.merge([("environment", settings.env_layer(os.environ))])
-    return OnDemandIndex(roots, opener) if merged.index.enabled else None
+    return OnDemandIndex(roots, opener) if settings.index.enabled else None
 
 
 def _rules(text: str) -> list[str]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PermissionMode = Literal["default", "acceptEdits", "plan", "dontAsk", "bypassPermissions"]
+# The one list of permission modes: the CLI, the server, the engine and the docs use this.
+PERMISSION_MODES: tuple[str, ...] = typing.get_args(PermissionMode)
 LogLevel = Literal["error", "warning", "info", "debug"]
 
 ENV_PREFIX = "LSP_AGENT_"

@@ -29,6 +29,8 @@ class DiskEditSink:
     (someone changed it after the tool computed the edit). Writes atomically (temp file in the
     same directory, then os.replace) keeping the file's encoding, line endings and mode."""
 
+    reviews_edits = False  # nobody reviews headless: edits follow the permission rules
+
     async def apply(self, proposal: EditProposal) -> EditOutcome:
         return await asyncio.to_thread(apply_to_disk, proposal)
 

@@ -6,7 +6,8 @@ Read-only tools of a turn run together; anything that changes state runs alone, 
 Stopping conditions are the small exception classes below, turned into the result's subtype.
 
 Claude Code's extension points (slash commands, hooks, skills, subagents, MCP tools) come in
-through an optional `Extensions`; the loop calls it at the moments its docstring names.
+through an `Extensions` (`Extensions.none()` when the host has none); the loop calls it at the
+moments its docstring names. Hosts build an Agent through `assembly.build_agent`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,26 @@ import asyncio
 import dataclasses
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lsp_agent.agent.events import (
+    AgentEvent,
+    EditDecided,
+    EventSink,
+    HookMessage,
+    PermissionAsked,
+    PermissionDecided,
+    Retrying,
+    RunDone,
+    SessionStarted,
+    TextDelta,
+    ThinkingDelta,
+    ToolFinished,
+    ToolStarted,
+    UsageUpdated,
+)
 from lsp_agent.agent.model.client import ModelClient, race_cancel, with_cache_breakpoints
 from lsp_agent.agent.model.errors import APIError
 from lsp_agent.agent.model.pricing import add_usage, cost_usd
@@ -25,14 +43,12 @@ from lsp_agent.agent.model.reducer import MessageSnapshot
 from lsp_agent.agent.options import AgentOptions, AgentResult
 from lsp_agent.agent.permissions.gate import PermissionGate
 from lsp_agent.agent.ports import (
-    AgentEvent,
     Cancelled,
     CancelToken,
     CanUseTool,
     DocumentSource,
     EditSink,
-    EventKind,
-    EventSink,
+    SymbolIndex,
 )
 from lsp_agent.agent.prompt import compaction
 from lsp_agent.agent.prompt.system import system_blocks
@@ -50,6 +66,10 @@ from lsp_agent.agent.transcript import (
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
+
+# A subagent's run reports its tool activity through its parent; its session, usage and result
+# are the parent's business (the Task tool's result, the parent's totals).
+NOT_FORWARDED = (SessionStarted, RunDone, UsageUpdated)
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +106,21 @@ class Agent:
         client: ModelClient | None = None,
         gate: PermissionGate | None = None,
         extensions: Extensions | None = None,
-        index: Any = None,
+        index: SymbolIndex | None = None,
         transcript: Transcript | None = None,
     ) -> None:
+        if extensions is None:
+            from lsp_agent.agent.claude.extensions import Extensions
+
+            extensions = Extensions.none(options.cwd)
         self.options = options
-        self.ext = extensions
+        self.ext: Extensions = extensions
         self.client = client or ModelClient()
         self._on_event = on_event
-        if extensions is not None:
-            extensions.emit = lambda kind, data: self.emit(kind, **data)  # type: ignore[arg-type]
-            can_use_tool = extensions.ask_with_notification(can_use_tool)
-        self.gate = gate or PermissionGate.from_options(options, can_use_tool)
+        can_use_tool = extensions.ask_with_notification(can_use_tool)
+        self.gate = gate or PermissionGate.from_options(
+            options, can_use_tool, edits_reviewed=edits.reviews_edits
+        )
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = self._open_session(transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
@@ -105,7 +129,7 @@ class Agent:
             cwd=options.cwd,
             roots=[options.cwd, *options.add_dirs],
             documents=documents,
-            edits=ReportingSink(edits, self.emit),
+            edits=ReportingSink(edits, self._report_edit),
             cancel=CancelToken(),
             session_id=self.session_id,
             index=index,
@@ -147,7 +171,7 @@ class Agent:
         self.turns, self._halt = 0, ""
         # A previous run stopped between a tool_use turn and its results (limit, cancel).
         self.messages = complete_turns(self.messages)
-        self.emit("session", session_id=self.session_id, cwd=str(self.options.cwd))
+        self.emit(SessionStarted(session_id=self.session_id, cwd=str(self.options.cwd)))
         subtype, text = "success", ""
         try:
             async with asyncio.timeout(self.options.max_wall_seconds):
@@ -172,24 +196,22 @@ class Agent:
     async def _prompt_blocks(self, prompt: str) -> list[dict[str, Any]]:
         """The user message for `prompt`: slash commands expanded, hook context added. Raises
         _Answered when the prompt is answered without the model (built-ins, refusals)."""
-        context: list[str] = []
-        if self.ext is not None:
-            plan = await self.ext.prompt(prompt)
-            if plan.action == "builtin" and plan.builtin is not None:
-                from lsp_agent.agent.claude.builtin_commands import run_builtin
+        plan = await self.ext.prompt(prompt)
+        if plan.action == "builtin" and plan.builtin is not None:
+            from lsp_agent.agent.claude.builtin_commands import run_builtin
 
-                answer, is_error = await run_builtin(self, plan.builtin)
-                raise _Answered("error_during_execution" if is_error else "success", answer)
-            if plan.action != "send":
-                raise _Answered("error_during_execution", plan.message)
-            if plan.model:  # a command's model, for this prompt's run only
-                self._model_before_command = self.options.model
-                self.options.model = plan.model
-            prompt, context = plan.text, list(plan.context)
-            if not self._started:
-                self._started = True
-                source = "resume" if self.messages else "startup"
-                context += await self.ext.session_start(source)
+            answer, is_error = await run_builtin(self, plan.builtin)
+            raise _Answered("error_during_execution" if is_error else "success", answer)
+        if plan.action != "send":
+            raise _Answered("error_during_execution", plan.message)
+        if plan.model:  # a command's model, for this prompt's run only
+            self._model_before_command = self.options.model
+            self.options.model = plan.model
+        prompt, context = plan.text, list(plan.context)
+        if not self._started:
+            self._started = True
+            source = "resume" if self.messages else "startup"
+            context += await self.ext.session_start(source)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks:
             raise _Answered("error_during_execution", "the prompt is empty")
@@ -234,7 +256,7 @@ class Agent:
             if snapshot.truncated:
                 results.append({"type": "text", "text": TRUNCATED_NOTE})
             self._append("user", results)
-            halt = self._halt or (self.ext.halt if self.ext is not None else "")
+            halt = self._halt or self.ext.halt
             if halt:  # a hook said continue: false; the turn's results are in, now stop
                 raise StopRun(halt)
         return snapshot
@@ -260,7 +282,7 @@ class Agent:
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
             )
-            extra = self.ext.system_prompt() if self.ext is not None else ""
+            extra = self.ext.system_prompt()
             if extra:
                 self._system.append({"type": "text", "text": extra})
         request: dict[str, Any] = {
@@ -280,12 +302,19 @@ class Agent:
             return
         delta = event["delta"]
         if delta.get("type") == "text_delta":
-            self.emit("text", text=delta["text"])
+            self.emit(TextDelta(session_id=self.session_id, text=delta["text"]))
         elif delta.get("type") == "thinking_delta":
-            self.emit("thinking", text=delta["thinking"])
+            self.emit(ThinkingDelta(session_id=self.session_id, text=delta["thinking"]))
 
     def _on_retry(self, attempt: int, delay: float, error: APIError, model: str) -> None:
-        self.emit("retry", attempt=attempt, delay=delay, error=error.message, model=model)
+        retry = Retrying(
+            session_id=self.session_id,
+            attempt=attempt,
+            delay=delay,
+            error=error.message,
+            model=model,
+        )
+        self.emit(retry)
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -306,9 +335,9 @@ class Agent:
 
     async def _call(self, call: dict[str, Any]) -> dict[str, Any]:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
-        self.emit("tool_use", id=tool_id, name=name, input=tool_input)
+        self.emit(ToolStarted(session_id=self.session_id, id=tool_id, name=name, input=tool_input))
         tool = self.tools.get(name)
-        refusal = self.ext.tool_refusal(name) if self.ext is not None else ""
+        refusal = self.ext.tool_refusal(name)
         if tool is None:
             result = ToolResult(f"Error: no tool named {name!r} is available", is_error=True)
         elif refusal:
@@ -316,7 +345,11 @@ class Agent:
         else:
             result = await self._permitted_run(tool, tool_input, tool_id)
         content = result.content if result.content != "" else "(no output)"
-        self.emit("tool_result", id=tool_id, content=content, is_error=result.is_error)
+        self.emit(
+            ToolFinished(
+                session_id=self.session_id, id=tool_id, content=content, is_error=result.is_error
+            )
+        )
         block: dict[str, Any] = {"type": "tool_result", "tool_use_id": tool_id, "content": content}
         if result.is_error:
             block["is_error"] = True
@@ -326,24 +359,39 @@ class Agent:
         self, tool: Tool, tool_input: dict[str, Any], tool_id: str
     ) -> ToolResult:
         """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks."""
-        hook, hook_reason = None, ""
-        if self.ext is not None:
-            gate = await self.ext.pre_tool(tool.name, tool_input, tool_id)
-            tool_input, hook, hook_reason = gate.tool_input, gate.decision, gate.reason
-            if gate.stop:
-                self._halt = gate.reason
+        hook = await self.ext.pre_tool(tool.name, tool_input, tool_id)
+        tool_input = hook.tool_input
+        if hook.stop:
+            self._halt = hook.reason
+        fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": tool.name}
+
+        asked_because = ""
+
+        def on_ask(reason: str) -> None:
+            nonlocal asked_because
+            asked_because = reason
+            self.emit(PermissionAsked(**fields, input=tool_input, reason=reason))
+
         async with self._ask_lock:  # a cancel must not wait for the user to answer
             decision = await race_cancel(
-                self.gate.decide(tool.name, tool_input, hook, hook_reason), self.ctx.cancel
+                self.gate.decide(tool.name, tool_input, hook.decision, hook.reason, on_ask),
+                self.ctx.cancel,
             )
-        self.emit("permission", tool=tool.name, input=tool_input, decision=decision.behavior)
+        if decision.asked or decision.behavior == "deny":
+            decided = PermissionDecided(
+                **fields,
+                input=tool_input,
+                decision=decision.behavior,
+                asked=decision.asked,
+                reason=asked_because,
+                message=decision.message,
+            )
+            self.emit(decided)
         if decision.behavior == "deny":
             return ToolResult(decision.message, is_error=True)
         tool_input = decision.updated_input or tool_input
         result = await self._run_tool(tool, tool_input, tool_id)
-        if self.ext is not None:
-            result = await self.ext.post_tool(tool.name, tool_input, tool_id, result)
-        return result
+        return await self.ext.post_tool(tool.name, tool_input, tool_id, result)
 
     async def _run_tool(self, tool: Tool, tool_input: dict[str, Any], tool_id: str) -> ToolResult:
         ctx = dataclasses.replace(self.ctx, tool_use_id=tool_id)
@@ -356,7 +404,7 @@ class Agent:
             return ToolResult(f"{tool.name} failed: {type(exc).__name__}: {exc}", is_error=True)
 
     def _extension_tools(self, can_use_tool: CanUseTool | None) -> list[Tool]:
-        if self.ext is None or self.is_subagent:
+        if self.is_subagent:
             return []
         return self.ext.tools(
             run_subagent=self.run_subagent,
@@ -366,9 +414,50 @@ class Agent:
         )
 
     async def run_subagent(self, request: SubagentRequest) -> SubagentResult:
-        from lsp_agent.agent.claude.subagent_run import run_subagent
+        """The Task tool's run: a child Agent with its own in-memory conversation, sharing this
+        one's client, permission gate (mode, rules, "allow for this session" answers, the
+        host's prompt), documents, edit sink, index and tool-call hooks. It gets the
+        definition's system prompt, model and tool subset; its tool events reach this sink
+        tagged with `parent_tool_use_id`, and its cost is added to this session's."""
+        from lsp_agent.agent.claude.subagents import SubagentResult
 
-        return await run_subagent(self, request)
+        definition = request.definition
+        options = dataclasses.replace(
+            self.options,
+            model=definition.resolve_model(self.options.model),
+            system_prompt=definition.prompt or None,
+            append_system_prompt=None,
+            resume=None,
+            continue_session=False,
+        )
+
+        def forward(event: AgentEvent) -> None:
+            if not isinstance(event, NOT_FORWARDED):
+                parent = request.tool_use_id
+                self.emit(
+                    dataclasses.replace(
+                        event, session_id=self.session_id, parent_tool_use_id=parent
+                    )
+                )
+
+        edits = self.ctx.edits
+        child = Agent(
+            options,
+            tools=[self.tools[name] for name in definition.tool_names(self.tools)],
+            documents=self.ctx.documents,
+            edits=edits.inner if isinstance(edits, ReportingSink) else edits,
+            on_event=forward,
+            client=self.client,
+            gate=self.gate,
+            extensions=self.ext.for_subagent(),
+            index=self.ctx.index,
+            transcript=Transcript(str(uuid.uuid4()), None),
+        )
+        # Not closed: the client is this agent's and the transcript lives in memory.
+        result = await child.run(request.prompt, request.cancel)
+        add_usage(self.usage, result.usage)
+        self.cost_usd += result.cost_usd
+        return SubagentResult(result.result, is_error=result.is_error)
 
     # -- session ----------------------------------------------------------------------------
 
@@ -384,11 +473,11 @@ class Agent:
             model=self.options.model,
             trigger=trigger,
             instructions=instructions,
-            hooks=self.ext.hooks if self.ext is not None else None,
+            hooks=self.ext.hooks,
             pre_tokens=compaction.context_tokens(self._last_usage),
         )
         for message in result.user_messages:
-            self.emit("hook", event="PreCompact", message=message)
+            self._hook_message("PreCompact", message)
         self.transcript.write(result.boundary)
         self.messages = []
         self._append("user", result.messages[0]["content"])
@@ -410,12 +499,12 @@ class Agent:
 
     def _bind_hooks(self) -> None:
         """Hooks get the session's id, transcript and current mode in their input."""
-        if self.ext is None or self.is_subagent:
-            return
-        hooks = self.ext.hooks
-        hooks.session_id = self.session_id
-        hooks.transcript_path = str(self.transcript.path)
-        hooks.permission_mode = lambda: self.options.permission_mode
+        self.ext.bind_session(
+            self.session_id,
+            str(self.transcript.path),
+            lambda: self.options.permission_mode,
+            self._extension_message,
+        )
 
     def _open_session(self, given: Transcript | None) -> tuple[Transcript, list[dict[str, Any]]]:
         options = self.options
@@ -429,20 +518,29 @@ class Agent:
         return resume_session(session_id)
 
     async def aclose(self) -> None:
-        if self.ext is not None and self._started:
+        if self._started:
             await self.ext.session_end()
         self.transcript.close()
         await self.client.aclose()
 
     # -- bookkeeping ------------------------------------------------------------------------
 
-    def emit(self, kind: EventKind, **data: Any) -> None:
+    def emit(self, event: AgentEvent) -> None:
         if self._on_event is None:
             return
         try:
-            self._on_event(AgentEvent(kind, self.session_id, data))
+            self._on_event(event)
         except Exception:  # a broken display must not stop the agent
-            log.exception("event sink failed on %s", kind)
+            log.exception("event sink failed on %s", event.kind)
+
+    def _report_edit(self, event: EditDecided) -> None:
+        self.emit(dataclasses.replace(event, session_id=self.session_id))
+
+    def _hook_message(self, event: str, message: str) -> None:
+        self.emit(HookMessage(session_id=self.session_id, event=event, message=message))
+
+    def _extension_message(self, kind: str, data: dict[str, Any]) -> None:
+        self._hook_message(str(data.get("event", kind)), str(data.get("message", "")))
 
     def _append(self, role: str, content: list[dict[str, Any]]) -> None:
         # Consecutive messages of one role merge: a resumed prompt after tool results, or the
@@ -457,11 +555,12 @@ class Agent:
     def _account(self, snapshot: MessageSnapshot) -> None:
         add_usage(self.usage, snapshot.usage)
         self.cost_usd += cost_usd(snapshot.model or self.options.model, snapshot.usage)
-        self.emit("usage", usage=dict(self.usage), cost_usd=self.cost_usd)
+        usage = UsageUpdated(
+            session_id=self.session_id, usage=dict(self.usage), cost_usd=self.cost_usd
+        )
+        self.emit(usage)
 
     async def _stop_hook(self, continuations: int) -> str | None:
-        if self.ext is None:
-            return None
         return await self.ext.stop(continuations, subagent=self.is_subagent)
 
     def _finish(self, subtype: str, text: str, duration: float) -> AgentResult:
@@ -475,7 +574,7 @@ class Agent:
             duration_s=duration,
         )
         self.transcript.write({"type": "result", **result.to_json()})
-        self.emit("done", **result.to_json())
+        self.emit(RunDone(**result.to_json()))
         return result
 
 

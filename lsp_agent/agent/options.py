@@ -7,16 +7,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
-# Also in permissions.MODES and cli_ask (which may import only the standard library at start-up);
-# a test keeps the three equal.
-PERMISSION_MODES: tuple[str, ...] = (
-    "default",
-    "acceptEdits",
-    "plan",
-    "dontAsk",
-    "bypassPermissions",
-)
+from lsp_agent.settings import PERMISSION_MODES as PERMISSION_MODES
+from lsp_agent.settings import Settings
+
+# Every default is the typed Settings' default: one definition for the CLI, the server and the
+# engine's own callers (tests, benchmarks).
+_DEFAULTS = Settings()
+DEFAULT_MODEL = _DEFAULTS.model
+# Modes in which an edit lands without the user reviewing it first.
+AUTO_ACCEPT_MODES: tuple[str, ...] = ("acceptEdits", "bypassPermissions")
 SUBTYPES = ("success", "error_max_turns", "error_max_budget_usd", "error_during_execution")
 
 
@@ -27,10 +26,12 @@ class AgentOptions:
     cwd: Path = field(default_factory=Path.cwd)
     model: str = DEFAULT_MODEL
     fallback_model: str | None = None  # used after repeated overload errors
-    max_tokens: int = 16000
-    thinking_budget: int = 0  # extended thinking budget in tokens; 0 = off (else >= 1024)
-    permission_mode: str = "default"
-    max_turns: int | None = None  # model requests per run
+    max_tokens: int = _DEFAULTS.maxTokens
+    thinking_budget: int = (
+        _DEFAULTS.thinkingBudget
+    )  # extended thinking budget in tokens; 0 = off (else >= 1024)
+    permission_mode: str = _DEFAULTS.permissionMode
+    max_turns: int | None = _DEFAULTS.maxTurns  # model requests per run; None: no limit
     max_budget_usd: float | None = None
     max_wall_seconds: float | None = None
     add_dirs: list[Path] = field(default_factory=list)

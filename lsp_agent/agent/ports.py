@@ -5,16 +5,20 @@
   user approves as a WorkspaceEdit). An edit counts as applied only if the sink says so.
 - CanUseTool: decides the "ask" cases of the permission rules (the server prompts the user;
   headless, ask means deny).
-- EventSink: receives AgentEvents as the run progresses (a transcript, progress, the terminal).
+- SymbolIndex: the tree-sitter index the symbol tools read (optional).
+- EventSink (events.py): receives the typed events of a run (a transcript, progress, a terminal).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from indexer.model import Symbol
 
 
 class Cancelled(Exception):
@@ -73,9 +77,19 @@ class EditOutcome:
     message: str = ""  # told to the model, e.g. "rejected by the user", "stale: buffer changed"
     # Told to the model after a successful edit, e.g. the diagnostics the editor now shows.
     note: str = ""
+    # For the event stream: applied | partial | rejected | stale | unchanged ("": from
+    # `applied`), and the sink's own id of the proposal, if it had one.
+    status: str = ""
+    ref: str | None = None
 
 
 class EditSink(Protocol):
+    # True when the sink shows each edit to the user before it lands (the editor's review),
+    # outside the modes that accept edits at once: the permission gate then asks nothing for
+    # edits, since asking twice only teaches users to click through.
+    @property
+    def reviews_edits(self) -> bool: ...
+
     async def apply(self, proposal: EditProposal) -> EditOutcome: ...
 
 
@@ -94,32 +108,10 @@ CanUseTool = Callable[[str, dict[str, Any], str], Awaitable[PermissionResult]]
 """(tool_name, tool_input, reason) -> decision, for the cases the rules say "ask"."""
 
 
-EventKind = Literal[
-    "session",
-    "text",
-    "thinking",
-    "tool_use",
-    "tool_result",
-    "proposal",
-    "permission",
-    "usage",
-    "retry",
-    "hook",
-    "done",
-    "error",
-]
+class SymbolIndex(Protocol):
+    """The tree-sitter index as the symbol tools read it: `indexer.WorkspaceIndex`,
+    `MultiRootIndex` (the server's folders and open buffers) or `OnDemandIndex` (the CLI's)."""
 
-
-@dataclass
-class AgentEvent:
-    """One thing worth showing while a run goes on. `data` holds JSON-able fields per kind:
-    text {text (the delta)}; tool_use {id, name, input}; tool_result {id, content, is_error};
-    proposal {path, description, applied}; permission {tool, input, decision};
-    done {subtype, result, turns, usage, cost_usd}; error {message}."""
-
-    kind: EventKind
-    session_id: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-EventSink = Callable[[AgentEvent], None]
+    def search(self, query: str, limit: int = 100) -> Sequence[Symbol]: ...
+    def definitions(self, name: str) -> Sequence[Symbol]: ...
+    def file_symbols(self, path: str) -> Sequence[Symbol]: ...

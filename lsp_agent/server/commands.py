@@ -1,5 +1,6 @@
 """The `lspAgent.*` commands (docs/protocol.md). Each takes one object argument, checks it,
-and returns at once: runs go on in the background unless `wait` is set."""
+and returns at once: runs go on in the background unless `wait` is set. A handler only checks
+its argument and hands over: the session's task builds the prompt and its context."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from lsp_agent.server.edits import Review
 from lsp_agent.server.protocol import AgentProtocol
 
 logger = logging.getLogger(__name__)
-
-ACCEPT_TIMEOUT_S = 60.0
 
 
 class BadArgument(JsonRpcInvalidParams):
@@ -74,10 +73,13 @@ def _document_uri(ls: AgentServer, arg: dict[str, Any]) -> str:
 
 
 async def _start(ls: AgentServer, request: context.Request, arg: dict[str, Any]) -> dict[str, Any]:
-    prompt = context.build_prompt(ls, request)
     try:
         session = ls.sessions.start(
-            prompt, context.title_for(request), request.uri, _string(arg, "sessionId")
+            lambda: context.build_prompt(ls, request),
+            context.title_for(request),
+            request.uri,
+            _string(arg, "sessionId"),
+            action=request.action,
         )
     except RuntimeError as exc:
         raise BadArgument(str(exc)) from None
@@ -143,16 +145,14 @@ async def cancel(ls: AgentServer, *args: Any) -> dict[str, Any]:
 
 
 async def accept_edits(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    """Answers at once: the accepted part is then sent as `workspace/applyEdit`, which the
+    client must be free to answer, and its outcome arrives as a `proposal` stream event."""
     arg = _argument(args)
     text = arg.get("text")
     if text is not None and not isinstance(text, str):
         raise BadArgument("'text' must be the full new text of the file")
     pending = _decide(ls, arg, Review(True, _hunks(arg), text))
-    try:
-        outcome = await asyncio.wait_for(asyncio.shield(pending.outcome), ACCEPT_TIMEOUT_S)
-    except TimeoutError:
-        return {"applied": False, "message": "the edit is still being applied"}
-    return {"applied": outcome.applied, "message": outcome.message}
+    return {"accepted": True, "proposalId": pending.id}
 
 
 async def reject_edits(ls: AgentServer, *args: Any) -> dict[str, Any]:
@@ -192,7 +192,8 @@ async def resume(ls: AgentServer, *args: Any) -> dict[str, Any]:
         request = context.Request("ask", uri, _range(ls, arg), prompt, [])
         return await _start(ls, request, arg)
     try:
-        session = ls.sessions.start(prompt, prompt.splitlines()[0][:60], None, arg["sessionId"])
+        title = prompt.splitlines()[0][:60]
+        session = ls.sessions.start(lambda: prompt, title, None, arg["sessionId"])
     except Exception as exc:
         raise BadArgument(f"cannot resume: {exc}") from None
     return await _answer(ls, session.id, arg)

@@ -9,6 +9,7 @@ so and the document's next version holds the new text.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from lsprotocol import types
 from pygls import uris
 
+from lsp_agent.agent.options import AUTO_ACCEPT_MODES
 from lsp_agent.agent.ports import Cancelled, CancelToken, EditOutcome, EditProposal
 from lsp_agent.server.diagnostics import diagnostic_line
 from lsp_agent.textdiff import (
@@ -40,7 +42,6 @@ ANNOTATION_ID = "lspAgent"
 # How long to wait for the edited document's didChange after the client says it applied.
 LANDING_TIMEOUT_S = 5.0
 UNOPENED_TIMEOUT_S = 1.0
-AUTO_ACCEPT_MODES = ("acceptEdits", "bypassPermissions")
 # After an edit lands, how long to wait for the client to forward fresh diagnostics.
 DIAGNOSTICS_TIMEOUT_S = 2.0
 MAX_DIAGNOSTICS = 20
@@ -117,6 +118,13 @@ def _disk_text(path: Path) -> str | None:
 
 
 class LspEditSink:
+    """Outside the modes that accept edits at once, every edit is shown to the user before it
+    lands (`reviews_edits`), so the engine's permission gate asks no question of its own. The
+    outcome's `status` and `ref` (the proposal id) reach the stream through the engine's
+    `proposal` event; the sink itself sends only the review request (status `pending`)."""
+
+    reviews_edits = True
+
     def __init__(self, server: AgentServer, session: SessionView) -> None:
         self.server = server
         self.session = session
@@ -125,22 +133,23 @@ class LspEditSink:
 
     async def apply(self, proposal: EditProposal) -> EditOutcome:
         if proposal.new_text is None:
-            return EditOutcome(False, None, "deleting files is not supported in the editor")
+            message = "deleting files is not supported in the editor"
+            return EditOutcome(False, None, message, status="rejected")
         uri = uri_of(proposal.path)
         current = self._current(uri, proposal.path)
         try:
             target = _place(proposal, current)
         except Conflict as conflict:
-            self._report(None, uri, proposal, "stale")
             return EditOutcome(
                 False,
                 current,
                 f"conflict: {proposal.path.name} changed in the editor since it "
                 f"was read ({conflict}); read it again before editing",
+                status="stale",
             )
         hunks = compute_hunks(current or "", target)
         if current is not None and not hunks:
-            return EditOutcome(True, current, "no change")
+            return EditOutcome(True, current, "no change", status="unchanged")
         pending = Pending(
             f"p{next(_ids)}",
             self.session.id,
@@ -151,7 +160,7 @@ class LspEditSink:
             hunks,
             proposal.description,
         )
-        self._report(pending, uri, proposal, "pending")
+        self._report_pending(pending, uri, proposal)
         route = self._route(pending)
         try:
             outcome, status = await self._decide_and_send(pending, route)
@@ -161,8 +170,8 @@ class LspEditSink:
             raise
         finally:
             self.server.proposals.pending.pop(pending.id, None)
+        outcome = dataclasses.replace(outcome, status=status, ref=pending.id)
         pending.outcome.set_result(outcome)
-        self._report(pending, uri, proposal, status)
         return outcome
 
     async def _decide_and_send(self, pending: Pending, route: Route) -> tuple[EditOutcome, str]:
@@ -379,26 +388,23 @@ class LspEditSink:
         text = self.server.documents.text(uri)
         return text if text is not None else _disk_text(path)
 
-    def _report(
-        self, pending: Pending | None, uri: str, proposal: EditProposal, status: str
-    ) -> None:
+    def _report_pending(self, pending: Pending, uri: str, proposal: EditProposal) -> None:
+        """The review request: the proposal with its hunks, for clients with their own review."""
         reporter = self.session.reporter
         if reporter is None:
             return
-        fields: dict[str, object] = {
-            "proposalId": pending.id if pending else None,
-            "uri": uri,
-            "version": self.server.documents.version(uri),
-            "description": proposal.description,
-            "status": status,
-        }
-        if pending is not None and status == "pending":
-            fields |= {
-                "oldText": pending.base,
-                "newText": pending.target,
-                "hunks": [_hunk_json(pending.base or "", h) for h in pending.hunks],
-            }
-        reporter.send("proposal", **fields)
+        reporter.send(
+            "proposal",
+            proposalId=pending.id,
+            uri=uri,
+            version=self.server.documents.version(uri),
+            description=proposal.description,
+            status="pending",
+            oldText=pending.base,
+            newText=pending.target,
+            hunks=[_hunk_json(pending.base or "", h) for h in pending.hunks],
+            toolUseId=proposal.tool_use_id,
+        )
 
 
 def _hunk_json(text: str, hunk: Hunk) -> dict[str, object]:

@@ -1,21 +1,19 @@
 """The engine's `can_use_tool` in the editor: ask the user with `window/showMessageRequest`.
 
-Edit tools are allowed here without a question when their change goes to the user for review as
-a proposal (edits.py); asking twice would only teach users to click through.
+Edits the user reviews as proposals never get here: the engine's permission gate knows the
+edit sink reviews them (edits.py). The question and its answer reach the stream as the engine's
+`permission` events.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from lsp_agent.agent.ports import PermissionResult
-from lsp_agent.agent.tools import kinds
-from lsp_agent.server.edits import AUTO_ACCEPT_MODES
 from lsp_agent.server.reporter import tool_title
 
 if TYPE_CHECKING:
@@ -32,7 +30,6 @@ PLAN_CHOICES = {
     "Keep planning": None,
 }
 MAX_PLAN_CHARS = 3000
-_ids = itertools.count(1)
 
 
 class PermissionPrompter:
@@ -43,16 +40,8 @@ class PermissionPrompter:
     async def __call__(
         self, tool: str, tool_input: dict[str, Any], reason: str
     ) -> PermissionResult:
-        if kinds.is_edit(tool) and self.session.permission_mode not in AUTO_ACCEPT_MODES:
-            # The change goes to the user as a proposal to review (edits.py); asking here too
-            # would ask twice. In acceptEdits/bypassPermissions proposals apply at once, so an
-            # edit the rules still ask about (outside the workspace, an ask rule, a hook) is
-            # asked about below like any other tool.
-            return PermissionResult("allow")
         if tool == "ExitPlanMode":
             return await self._plan(str(tool_input.get("plan", "")))
-        request_id = f"q{next(_ids)}"
-        self._report(request_id, tool, tool_input, reason, None)
         title = tool_title(tool, tool_input)
         params = types.ShowMessageRequestParams(
             type=types.MessageType.Warning,
@@ -64,14 +53,11 @@ class PermissionPrompter:
             async with asyncio.timeout(timeout):
                 answer = await self.server.window_show_message_request_async(params)
         except TimeoutError:
-            self._report(request_id, tool, tool_input, reason, "deny")
             return PermissionResult(
                 "deny", message=f"No answer from the user within {timeout:g} s."
             )
         choice = answer.title if answer is not None else DENY
-        decision = "allow" if choice in (ALLOW_ONCE, ALLOW_SESSION) else "deny"
-        self._report(request_id, tool, tool_input, reason, decision)
-        if decision == "deny":
+        if choice not in (ALLOW_ONCE, ALLOW_SESSION):
             return PermissionResult("deny", message=f"The user denied this {tool} call.")
         return PermissionResult("allow", remember=choice == ALLOW_SESSION)
 
@@ -88,24 +74,6 @@ class PermissionPrompter:
         if mode is None:
             return PermissionResult("deny", message="The user wants to keep planning.")
         return PermissionResult("allow", updated_input={"plan": plan, "mode": mode})
-
-    def _report(
-        self,
-        request_id: str,
-        tool: str,
-        tool_input: dict[str, Any],
-        reason: str,
-        decision: str | None,
-    ) -> None:
-        if self.session.reporter is not None:
-            self.session.reporter.send(
-                "permission",
-                requestId=request_id,
-                tool=tool,
-                input=tool_input,
-                reason=reason,
-                decision=decision,
-            )
 
 
 TIMED_OUT = types.MessageActionItem(title="")  # what _ask returns when nobody answered in time

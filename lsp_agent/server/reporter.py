@@ -1,24 +1,44 @@
 """One run's events, shown three ways: `lspAgent/stream` notifications for rich clients,
-work-done progress for every client, and a transcript in `window/logMessage` for plain ones."""
+work-done progress for every client, and a transcript in `window/logMessage` for plain ones.
+
+`StreamReporter.__call__` is the server's one translator of engine events: every kind of
+`agent.events.AgentEvent` has a case (checked by `assert_never`), and each becomes the stream
+notification `docs/protocol.md` describes. The server's own parts (the edit sink's review
+request, the permission prompt) send their protocol messages through `send` on the same
+reporter.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, assert_never
 
 from lsprotocol import types
 
-from lsp_agent.agent.ports import AgentEvent, CancelToken
-
-if TYPE_CHECKING:
-    from lsp_agent.server.app import AgentServer
+from lsp_agent.agent import events as ev
+from lsp_agent.agent.ports import CancelToken
 
 logger = logging.getLogger(__name__)
 
 STREAM = "lspAgent/stream"
 MAX_RESULT_CHARS = 4000  # tool output in the stream; the model gets it whole
 MAX_PROGRESS_CHARS = 120
+PROGRESS_KEEP = 2 * MAX_PROGRESS_CHARS
+
+
+@dataclass(frozen=True)
+class EditorOutput:
+    """What a reporter writes to: the server's notification, progress, log and message calls."""
+
+    notify: Callable[[str, Any], None]
+    report_progress: Callable[[str, types.WorkDoneProgressReport], None]
+    log: Callable[[types.LogMessageParams], None]
+    show: Callable[[types.ShowMessageParams], None]
+    version_of: Callable[[str], int | None]  # an open document's version, by URI
+    uri_of: Callable[[str], str]  # a path's URI, as the editor spells it
 
 
 def _short(text: str, limit: int) -> str:
@@ -48,100 +68,176 @@ class StreamReporter:
 
     def __init__(
         self,
-        server: AgentServer,
+        output: EditorOutput,
         session_id: str,
         progress_token: str | None,
         cancel: CancelToken | None = None,
+        *,
+        title: str = "",
+        action: str = "",
+        uri: str | None = None,
     ) -> None:
-        self.server = server
+        self.output = output
         self.session_id = session_id
         self.progress_token = progress_token
         self.cancel = cancel
-        self.text = ""  # the assistant's text in the current turn, for progress and the log
+        self.title, self.action, self.uri = title, action, uri
+        # The assistant's text of the current turn, flushed to the log at each tool call and at
+        # the end. Kept as parts so that each delta costs its own length, never the whole text.
+        self._text: list[str] = []
+        self._line = ""  # the current line, up to PROGRESS_KEEP characters
+        self._last_line = ""  # the last complete non-blank line
+
+    # -- output ------------------------------------------------------------------------------
 
     def send(self, kind: str, **fields: Any) -> None:
-        self.server.protocol.notify(STREAM, {"sessionId": self.session_id, "kind": kind, **fields})
+        self.output.notify(STREAM, {"sessionId": self.session_id, "kind": kind, **fields})
 
     def progress(self, message: str) -> None:
         if self.progress_token is not None:
-            self.server.work_done_progress.report(
-                self.progress_token,
-                types.WorkDoneProgressReport(message=_short(message, MAX_PROGRESS_CHARS)),
-            )
+            report = types.WorkDoneProgressReport(message=_short(message, MAX_PROGRESS_CHARS))
+            self.output.report_progress(self.progress_token, report)
 
     def log(self, message: str) -> None:
-        self.server.window_log_message(
-            types.LogMessageParams(type=types.MessageType.Log, message=message)
-        )
+        self.output.log(types.LogMessageParams(type=types.MessageType.Log, message=message))
 
-    def __call__(self, event: AgentEvent) -> None:
-        handler = getattr(self, f"_on_{event.kind}", None)
-        if handler is not None:
-            handler(event.data)
+    def _tag(self) -> str:
+        return f"[{self.session_id[:8]}]"
 
-    def _flush_text(self) -> None:
-        if self.text.strip():
-            self.log(f"[{self.session_id[:8]}] Claude: {self.text.strip()}")
-        self.text = ""
+    # -- the translator ----------------------------------------------------------------------
 
-    def _on_text(self, data: dict[str, Any]) -> None:
-        self.text += data["text"]
-        self.send("text", text=data["text"])
-        self.progress(self.text.strip().splitlines()[-1] if self.text.strip() else "thinking")
+    def __call__(self, event: ev.AgentEvent) -> None:
+        parent = {"parentToolUseId": event.parent_tool_use_id} if event.parent_tool_use_id else {}
+        match event:
+            case ev.SessionStarted():
+                self.send("session", title=self.title, action=self.action, uri=self.uri)
+            case ev.TextDelta():
+                self._on_text(event.text, parent)
+            case ev.ThinkingDelta():
+                self.send("thinking", text=event.text, **parent)
+                self.progress("thinking")
+            case ev.ToolStarted():
+                self._flush_text()
+                title = tool_title(event.name, event.input)
+                self.send(
+                    "tool_use",
+                    id=event.id,
+                    name=event.name,
+                    input=event.input,
+                    title=title,
+                    **parent,
+                )
+                self.progress(title)
+                self.log(f"{self._tag()} tool: {title}")
+            case ev.ToolFinished():
+                self._on_tool_result(event, parent)
+            case ev.PermissionAsked():
+                self.send(
+                    "permission",
+                    requestId=event.tool_use_id,
+                    tool=event.tool,
+                    input=event.input,
+                    reason=event.reason,
+                    decision=None,
+                    **parent,
+                )
+            case ev.PermissionDecided():
+                self.send(
+                    "permission",
+                    requestId=event.tool_use_id,
+                    tool=event.tool,
+                    input=event.input,
+                    reason=event.reason or event.message,
+                    decision=event.decision,
+                    asked=event.asked,
+                    **parent,
+                )
+                if event.decision == "deny":
+                    self.log(f"{self._tag()} denied: {_short(event.message, 300)}")
+            case ev.EditDecided():
+                uri = self.output.uri_of(event.path)
+                self.send(
+                    "proposal",
+                    proposalId=event.ref,
+                    uri=uri,
+                    version=self.output.version_of(uri),
+                    description=event.description,
+                    status=event.status,
+                    applied=event.applied,
+                    message=event.message,
+                    toolUseId=event.tool_use_id,
+                    **parent,
+                )
+            case ev.UsageUpdated():
+                usage = event.usage
+                self.send(
+                    "usage",
+                    inputTokens=usage.get("input_tokens", 0)
+                    + usage.get("cache_read_input_tokens", 0)
+                    + usage.get("cache_creation_input_tokens", 0),
+                    outputTokens=usage.get("output_tokens", 0),
+                    costUsd=event.cost_usd,
+                )
+            case ev.Retrying():
+                self.send("retry", attempt=event.attempt, delay=event.delay, error=event.error)
+                self.progress(f"retrying in {event.delay:.0f} s: {event.error}")
+            case ev.HookMessage():
+                self.send("hook", event=event.event, message=event.message, **parent)
+                if event.message:
+                    self.output.show(
+                        types.ShowMessageParams(type=types.MessageType.Info, message=event.message)
+                    )
+            case ev.RunFailed():
+                self.send("error", message=event.message)
+                self.log(f"{self._tag()} error: {event.message}")
+            case ev.RunDone():
+                self._on_done(event)
+            case _:
+                assert_never(event)
 
-    def _on_tool_use(self, data: dict[str, Any]) -> None:
-        self._flush_text()
-        title = tool_title(data["name"], data.get("input") or {})
-        self.send("tool_use", id=data["id"], name=data["name"], input=data["input"], title=title)
-        self.progress(title)
-        self.log(f"[{self.session_id[:8]}] tool: {title}")
+    def _on_text(self, text: str, parent: dict[str, Any]) -> None:
+        self._text.append(text)
+        self.send("text", text=text, **parent)
+        # Progress shows the latest non-blank line; only the delta is scanned, and a line is
+        # kept no longer than progress can show, so each delta costs its own length.
+        head, newline, tail = text.rpartition("\n")
+        if newline:
+            complete = [line for line in head.splitlines() if line.strip()]
+            if complete or self._line.strip():
+                self._last_line = (complete[-1] if complete else self._line)[:PROGRESS_KEEP]
+            self._line = tail[:PROGRESS_KEEP]
+        elif len(self._line) < PROGRESS_KEEP:
+            self._line += text[:PROGRESS_KEEP]
+        self.progress(self._line if self._line.strip() else self._last_line or "thinking")
 
-    def _on_tool_result(self, data: dict[str, Any]) -> None:
-        text = _content_text(data["content"])
+    def _on_tool_result(self, event: ev.ToolFinished, parent: dict[str, Any]) -> None:
+        text = _content_text(event.content)
         self.send(
             "tool_result",
-            id=data["id"],
+            id=event.id,
             content=text[:MAX_RESULT_CHARS],
-            isError=bool(data.get("is_error")),
+            isError=event.is_error,
+            **parent,
         )
-        if data.get("is_error"):
-            self.log(f"[{self.session_id[:8]}] tool error: {_short(text, 300)}")
+        if event.is_error:
+            self.log(f"{self._tag()} tool error: {_short(text, 300)}")
 
-    def _on_usage(self, data: dict[str, Any]) -> None:
-        usage = data.get("usage", {})
-        self.send(
-            "usage",
-            inputTokens=usage.get("input_tokens", 0)
-            + usage.get("cache_read_input_tokens", 0)
-            + usage.get("cache_creation_input_tokens", 0),
-            outputTokens=usage.get("output_tokens", 0),
-            costUsd=data.get("cost_usd", 0.0),
-        )
-
-    def _on_retry(self, data: dict[str, Any]) -> None:
-        self.progress(f"retrying in {data['delay']:.0f} s: {data['error']}")
-
-    def _on_hook(self, data: dict[str, Any]) -> None:
-        message = str(data.get("message", ""))
-        self.send("hook", event=data.get("event", ""), message=message)
-        if message:
-            self.server.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Info, message=message)
-            )
-
-    def _on_error(self, data: dict[str, Any]) -> None:
-        self.send("error", message=data.get("message", ""))
-
-    def _on_done(self, data: dict[str, Any]) -> None:
+    def _on_done(self, event: ev.RunDone) -> None:
         self._flush_text()
         cancelled = self.cancel is not None and self.cancel.cancelled
-        subtype = "cancelled" if cancelled else data["subtype"]
+        subtype = "cancelled" if cancelled else event.subtype
         self.send(
             "done",
             subtype=subtype,
-            result=data.get("result", ""),
-            turns=data.get("turns", 0),
-            usage=data.get("usage", {}),
-            costUsd=data.get("cost_usd", 0.0),
+            result=event.result,
+            turns=event.turns,
+            usage=event.usage,
+            costUsd=event.cost_usd,
         )
-        self.log(f"[{self.session_id[:8]}] done: {subtype} after {data.get('turns', 0)} turn(s)")
+        self.log(f"{self._tag()} done: {subtype} after {event.turns} turn(s)")
+
+    def _flush_text(self) -> None:
+        text = "".join(self._text).strip()
+        self._text, self._line, self._last_line = [], "", ""
+        if text:
+            self.log(f"{self._tag()} Claude: {text}")

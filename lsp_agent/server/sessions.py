@@ -1,8 +1,10 @@
 """Agent sessions in the server: start a run in the background, stream it, cancel it.
 
-Commands return as soon as the session exists; the run goes on in a task. Each session is an
-engine `Agent` (its own transcript, resumable) wired to this server's ports: open buffers as
-the DocumentSource, proposals as the EditSink, prompts as `can_use_tool`.
+Commands return as soon as the session exists; the run goes on in a task, which builds the
+prompt (with the index's context) and the agent. Each session is an engine `Agent` (its own
+transcript, resumable) built by the engine's one assembly (`agent.assembly.build_agent`) from
+the server's settings and its ports: open buffers as the DocumentSource, proposals as the
+EditSink, prompts as `can_use_tool`, the stream reporter as the event sink.
 """
 
 from __future__ import annotations
@@ -11,21 +13,25 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from lsp_agent.agent.ports import AgentEvent, Cancelled, CancelToken
+from lsp_agent.agent.events import AgentEvent, RunFailed
+from lsp_agent.agent.ports import Cancelled, CancelToken, SymbolIndex
 from lsp_agent.server.documents import BufferSource
-from lsp_agent.server.edits import LspEditSink
+from lsp_agent.server.edits import LspEditSink, uri_of
 from lsp_agent.server.prompts import PermissionPrompter, ProjectPrompts
-from lsp_agent.server.reporter import StreamReporter
+from lsp_agent.server.reporter import EditorOutput, StreamReporter
 
 if TYPE_CHECKING:
+    from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.options import AgentResult
+    from lsp_agent.agent.transcript import Transcript
     from lsp_agent.server.app import AgentServer
 
 logger = logging.getLogger(__name__)
@@ -38,8 +44,9 @@ class ServerSession:
     id: str
     title: str
     uri: str | None
+    action: str = "ask"
     agent: Agent | None = None  # built by the first run (after the extensions are loaded)
-    transcript: Any = None  # a new session's transcript, until its Agent takes it over
+    transcript: Transcript | None = None  # a new session's, until its Agent takes it over
     resume: str | None = None  # a persisted session to continue, until its Agent loads it
     mode: str | None = None  # None: follow the server's default
     reporter: StreamReporter | None = None
@@ -72,7 +79,7 @@ class SessionManager:
         self.server = server
         self.sessions: dict[str, ServerSession] = {}
         self.mode_override: str | None = None  # lspAgent.setPermissionMode without a session
-        self._extensions: asyncio.Task[Any] | None = None  # loaded once, shared by sessions
+        self._extensions: asyncio.Task[Extensions | None] | None = None  # shared by sessions
 
     @property
     def default_mode(self) -> str:
@@ -82,19 +89,22 @@ class SessionManager:
 
     def start(
         self,
-        prompt: str,
+        prompt: Callable[[], str],
         title: str,
         uri: str | None,
         session_id: str | None = None,
         work_done_token: types.ProgressToken | None = None,
+        action: str = "ask",
     ) -> ServerSession:
-        """Create or continue a session and start the run; returns before the model is called."""
+        """Create or continue a session and start the run; returns before the model is called.
+        `prompt` is called by the run's task: building it (the index's context) is no work for
+        the request handler."""
         session = self.sessions.get(session_id) if session_id else None
         if session is not None and session.running:
             raise RuntimeError(f"session {session_id} is still running; cancel it first")
         if session is None:
             session = self._open(title, uri, session_id)
-        session.title, session.updated = title, time.time()
+        session.title, session.action, session.updated = title, action, time.time()
         session.cancel = CancelToken()
         session.task = asyncio.ensure_future(self._run(session, prompt, work_done_token))
         return session
@@ -115,32 +125,36 @@ class SessionManager:
         return session
 
     async def _agent(self, session: ServerSession) -> Agent:
-        from lsp_agent.agent.loop import Agent
-        from lsp_agent.agent.toolset import engine_tools
+        from lsp_agent.agent.assembly import Host, build_agent
 
         # Shielded: cancelling this run must not cancel the load other sessions share.
         extensions = await asyncio.shield(self.extensions())
-        index = self._index()
-        return Agent(
-            self._options(session.resume, session.permission_mode),
-            tools=engine_tools(index),
+        host = Host(
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
-            can_use_tool=PermissionPrompter(self.server, session),
             on_event=session.on_event,
-            client=self._client(),
+            can_use_tool=PermissionPrompter(self.server, session),
+            index=self._index(),
             extensions=extensions.share() if extensions is not None else None,
-            index=index,
+            environ=self.server.environ,
             transcript=session.transcript,
         )
+        return build_agent(
+            self.server.settings,
+            host,
+            cwd=self.root(),
+            add_dirs=self.folders(),  # a multi-root workspace: the tools reach every folder
+            permission_mode=session.permission_mode,
+            resume=session.resume,
+        )
 
-    def extensions(self) -> asyncio.Task[Any]:
+    def extensions(self) -> asyncio.Task[Extensions | None]:
         """Users' `.claude/` hooks, commands, skills, agents and MCP servers, loaded once."""
         if self._extensions is None:
             self._extensions = asyncio.ensure_future(self._load_extensions())
         return self._extensions
 
-    async def _load_extensions(self) -> Any:
+    async def _load_extensions(self) -> Extensions | None:
         from lsp_agent.agent.claude.extensions import Extensions
 
         prompts = ProjectPrompts(self.server)
@@ -152,7 +166,7 @@ class SessionManager:
             logger.exception("loading .claude/ extensions failed")
             return None
 
-    def _index(self) -> Any:
+    def _index(self) -> SymbolIndex | None:
         """The symbol index for the tools: every workspace folder, open buffers included (None
         when indexing is off)."""
         index = self.server.index
@@ -166,34 +180,6 @@ class SessionManager:
         )
         return [f for f in dict.fromkeys(folders) if f != root]
 
-    def _options(self, resume: str | None, mode: str) -> Any:
-        from lsp_agent.agent.options import AgentOptions
-
-        settings = self.server.settings
-        return AgentOptions(
-            cwd=self.root(),
-            model=settings.model,
-            fallback_model=settings.fallbackModel or None,
-            max_tokens=settings.maxTokens,
-            thinking_budget=settings.thinkingBudget,
-            permission_mode=mode,
-            max_turns=settings.maxTurns,
-            max_budget_usd=settings.maxBudgetUsd or None,
-            resume=resume,
-            add_dirs=self.folders(),  # a multi-root workspace: the tools reach every folder
-        )
-
-    def _client(self) -> Any:
-        from lsp_agent.agent.model.client import (  # httpx: load on first use
-            ClientConfig,
-            ModelClient,
-        )
-
-        environ = dict(self.server.environ)
-        if self.server.settings.apiBaseUrl:
-            environ["ANTHROPIC_BASE_URL"] = self.server.settings.apiBaseUrl
-        return ModelClient(ClientConfig.from_env(environ))
-
     def root(self) -> Path:
         root = self.server.workspace.root_path
         return Path(root) if root else Path.cwd()
@@ -201,29 +187,52 @@ class SessionManager:
     # -- running -----------------------------------------------------------------------------
 
     async def _run(
-        self, session: ServerSession, prompt: str, token: types.ProgressToken | None
+        self, session: ServerSession, prompt: Callable[[], str], token: types.ProgressToken | None
     ) -> AgentResult | None:
         assert session.cancel is not None
         progress = await self._begin_progress(session, token)
-        session.reporter = StreamReporter(self.server, session.id, progress, session.cancel)
-        session.reporter.send("session", title=session.title, uri=session.uri)
+        session.reporter = StreamReporter(
+            self._output(),
+            session.id,
+            progress,
+            session.cancel,
+            title=session.title,
+            action=session.action,
+            uri=session.uri,
+        )
         result = None
         try:
+            text = prompt()
             if session.agent is None:
                 from lsp_agent.agent.model.client import race_cancel
 
                 session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
-            result = await session.agent.run(prompt, session.cancel)
+            result = await session.agent.run(text, session.cancel)
         except Cancelled:
             pass  # cancelled before the engine took over; _finish reports it
         except Exception as exc:  # the engine returns errors as results; this is a bug
             logger.exception("session %s failed", session.id)
-            session.reporter.send("error", message=f"{type(exc).__name__}: {exc}")
+            session.reporter(
+                RunFailed(session_id=session.id, message=f"{type(exc).__name__}: {exc}")
+            )
         finally:
             session.updated = time.time()
             self._finish(session, progress, result)
         return result
+
+    def _output(self) -> EditorOutput:
+        server = self.server
+        protocol = server.protocol
+        progress = server.work_done_progress
+        return EditorOutput(
+            notify=protocol.notify,
+            report_progress=progress.report,
+            log=server.window_log_message,
+            show=server.window_show_message,
+            version_of=server.documents.version,
+            uri_of=lambda path: uri_of(Path(path)),
+        )
 
     async def _begin_progress(
         self, session: ServerSession, token: types.ProgressToken | None

@@ -12,11 +12,12 @@ import pytest
 
 from lsp_agent.agent.claude.extensions import Extensions
 from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.events import AgentEvent
 from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.model.client import ClientConfig, ModelClient, RetryPolicy
 from lsp_agent.agent.options import AgentOptions, AgentResult
-from lsp_agent.agent.ports import AgentEvent, CancelToken, CanUseTool
-from lsp_agent.agent.toolset import engine_tools
+from lsp_agent.agent.ports import CancelToken, CanUseTool
+from lsp_agent.agent.tools.registry import default_tools as engine_tools
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pytest_lsp import client_capabilities
@@ -13,6 +14,7 @@ from tests.e2e.agent_harness import (
     HELLO,
     TWO_HUNKS_NEW,
     TWO_HUNKS_OLD,
+    Harness,
     StartAgent,
     plain_diagnostic,
     read_step,
@@ -124,7 +126,8 @@ async def test_user_typing_during_review_is_kept(start_agent: StartAgent) -> Non
     uri = h.editor.open(h.workspace / "hello.py")
     session_id, proposal = await review_proposal(h, uri)
     h.editor.type(uri, "# typed during review\n" + TWO_HUNKS_OLD)
-    answer = await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
+    await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
+    answer = await decided(h, proposal["proposalId"])
     assert answer["applied"] is True
     await h.editor.done(session_id)
     assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_NEW
@@ -140,7 +143,8 @@ async def test_overlapping_typing_during_review_is_a_conflict(start_agent: Start
     session_id, proposal = await review_proposal(h, uri)
     typed = TWO_HUNKS_OLD.replace("a = 1", "a = 'user'")
     h.editor.type(uri, typed)
-    answer = await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
+    await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
+    answer = await decided(h, proposal["proposalId"])
     assert answer["applied"] is False and "conflict" in answer["message"]
     await h.editor.done(session_id)
     assert h.editor.text(uri) == typed and h.editor.applied_edits == []
@@ -321,3 +325,12 @@ async def test_a_new_file_the_client_cannot_create_is_asked_about_first(
     [prompt] = h.editor.prompts
     assert "create new_module.py" in prompt.message
     assert not (workspace / "new_module.py").exists()
+
+
+async def decided(h: Harness, proposal_id: str) -> dict[str, Any]:
+    """The stream's outcome of a proposal (`lspAgent.acceptEdits` answers before it lands)."""
+    return await h.editor.wait_for(
+        lambda e: (
+            e["kind"] == "proposal" and e["proposalId"] == proposal_id and e["status"] != "pending"
+        )
+    )

@@ -6,9 +6,10 @@
 The loop asks `prompt()` what to do with a user prompt (slash commands, UserPromptSubmit),
 `pre_tool()` / `post_tool()` around each tool call, `stop()` when the model ends its turn, and
 `session_start()` / `session_end()`. Each returns a plain decision; messages meant for the user
-(hook output, failures) go to `emit` as "hook" events `{event, message}`, one per message. The
-tools it contributes (Skill, Task, ExitPlanMode, MCP tools) come from `tools()`, given the
-callbacks only the loop can provide.
+(hook output, failures) go to the `emit` callback the loop binds with `bind_session`, one per
+message. The tools it contributes (Skill, Task, ExitPlanMode, MCP tools) come from `tools()`,
+given the callbacks only the loop can provide. `Extensions.none()` stands for a session without
+any of it (tests, benchmarks): the loop always has an Extensions and never branches on one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from lsp_agent.agent.claude.commands import (
     load_commands,
 )
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
-from lsp_agent.agent.claude.hooks_config import load_hooks
+from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
@@ -40,7 +41,8 @@ from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
 
 MAX_STOP_CONTINUATIONS = 3  # Stop hooks that keep blocking cannot keep a run alive forever
-Emit = Callable[[str, dict[str, Any]], None]  # (kind, data): the loop's emit
+# ("hook", {event, message}): a message for the user, from a hook or the user's setup.
+Emit = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -130,12 +132,25 @@ class Extensions:
             await servers.start()
         return loaded
 
+    @classmethod
+    def none(cls, project: Path) -> Extensions:
+        """No hooks, commands, skills, subagents or MCP servers: prompts go to the model as
+        written and no extension tools are added."""
+        return _NoExtensions(project, hooks=HookRunner(HooksConfig(), project_dir=project))
+
     def bind_session(
-        self, session_id: str, transcript_path: str, permission_mode: Callable[[], str]
+        self,
+        session_id: str,
+        transcript_path: str | None,
+        permission_mode: Callable[[], str],
+        emit: Emit | None = None,
     ) -> None:
-        """What hooks receive as session_id, transcript_path and permission_mode."""
+        """Called by the loop when its session starts or changes (/clear): what hooks receive
+        as session_id, transcript_path and permission_mode, and where user messages go."""
+        if emit is not None:
+            self.emit = emit
         self.hooks.session_id = session_id
-        self.hooks.transcript_path = transcript_path
+        self.hooks.transcript_path = str(transcript_path)
         self.hooks.permission_mode = permission_mode
 
     def share(self) -> Extensions:
@@ -349,6 +364,16 @@ class Extensions:
 
 
 class _SubagentExtensions(Extensions):
+    def bind_session(
+        self,
+        session_id: str,
+        transcript_path: str | None,
+        permission_mode: Callable[[], str],
+        emit: Emit | None = None,
+    ) -> None:
+        if emit is not None:  # the hooks keep the parent session's fields: they are shared
+            self.emit = emit
+
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
 
@@ -357,3 +382,24 @@ class _SubagentExtensions(Extensions):
 
     async def session_end(self, reason: str = "other") -> None:
         return None
+
+
+class _NoExtensions(Extensions):
+    async def prompt(self, text: str) -> PromptPlan:
+        return PromptPlan("send", text)
+
+    def tools(
+        self,
+        *,
+        run_subagent: SubagentRunner | None,
+        ask: CanUseTool | None,
+        get_mode: Callable[[], str],
+        set_mode: Callable[[str], None],
+    ) -> list[Tool]:
+        return []
+
+    def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
+        return can_use_tool
+
+    def for_subagent(self) -> Extensions:
+        return self

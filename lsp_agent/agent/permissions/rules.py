@@ -27,10 +27,11 @@ import pathspec
 from lsp_agent.agent.claude import files as claude_files
 from lsp_agent.agent.permissions import confinement, shell
 from lsp_agent.agent.tools import kinds
+from lsp_agent.settings import PERMISSION_MODES
 
 Behavior = Literal["allow", "ask", "deny"]
 BEHAVIORS: tuple[Behavior, ...] = ("deny", "ask", "allow")
-MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
+MODES = PERMISSION_MODES
 _RULE = re.compile(r"^\s*([A-Za-z0-9_*-]+)\s*(?:\((.*)\))?\s*$", re.DOTALL)
 
 

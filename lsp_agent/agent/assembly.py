@@ -1,0 +1,106 @@
+"""The one assembly: typed `Settings` plus what a front end provides -> a ready `Agent`.
+
+The language server, `lsp-agent ask` and every future front end build their agents here, so a
+setting means the same in each: `agent_options` maps every setting onto the engine's options,
+`client_config` decides where requests go and with which credentials, and `build_agent` picks
+the tools and wires the host's ports.
+
+    host = Host(documents=..., edits=..., on_event=..., can_use_tool=..., index=...)
+    agent = build_agent(settings, host, cwd=root, add_dirs=folders)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsp_agent.agent.events import EventSink
+from lsp_agent.agent.options import AgentOptions
+from lsp_agent.agent.ports import CanUseTool, DocumentSource, EditSink, SymbolIndex
+from lsp_agent.settings import Settings
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.model.client import ClientConfig, ModelClient
+    from lsp_agent.agent.transcript import Transcript
+
+
+@dataclass
+class Host:
+    """What a front end plugs into the engine (see ports.py for each seam)."""
+
+    documents: DocumentSource
+    edits: EditSink
+    on_event: EventSink | None = None
+    # Decides the "ask" cases; None (headless) means ask is deny.
+    can_use_tool: CanUseTool | None = None
+    index: SymbolIndex | None = None
+    # The user's `.claude/` setup, loaded by the host (it owns the MCP approval prompt).
+    extensions: Extensions | None = None
+    # Credentials, ANTHROPIC_BASE_URL and the client's tuning variables come from here.
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # A transcript the host already opened (the server knows a new session's id at once).
+    transcript: Transcript | None = None
+
+
+def agent_options(
+    settings: Settings, *, cwd: Path, add_dirs: Sequence[Path] = (), **run: Any
+) -> AgentOptions:
+    """Every agent setting mapped onto the engine's options; `run` holds what belongs to one
+    run rather than to the settings (resume, allowed_tools, a session's own permission mode)."""
+    options: dict[str, Any] = {
+        "cwd": cwd,
+        "add_dirs": list(add_dirs),
+        "model": settings.model,
+        "fallback_model": settings.fallbackModel or None,
+        "max_tokens": settings.maxTokens,
+        "thinking_budget": settings.thinkingBudget,
+        "permission_mode": settings.permissionMode,
+        "max_turns": settings.maxTurns,
+        "max_budget_usd": settings.maxBudgetUsd or None,
+    }
+    return AgentOptions(**{**options, **{k: v for k, v in run.items() if v is not None}})
+
+
+def client_config(settings: Settings, environ: Mapping[str, str]) -> ClientConfig:
+    """Where model requests go: `apiBaseUrl` when set (the front ends take it only from the
+    environment and `initializationOptions`), else ANTHROPIC_BASE_URL, else the public API."""
+    from lsp_agent.agent.model.client import ClientConfig  # httpx: loaded on first use
+
+    environ = dict(environ)
+    if settings.apiBaseUrl:
+        environ["ANTHROPIC_BASE_URL"] = settings.apiBaseUrl
+    return ClientConfig.from_env(environ)
+
+
+def build_agent(
+    settings: Settings,
+    host: Host,
+    *,
+    cwd: Path,
+    add_dirs: Sequence[Path] = (),
+    client: ModelClient | None = None,
+    **run: Any,
+) -> Agent:
+    """A ready Agent for `host`. Raises transcript.SessionNotFound for an unknown `resume`."""
+    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.model.client import ModelClient
+    from lsp_agent.agent.tools.registry import default_tools
+
+    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, **run)
+    return Agent(
+        options,
+        tools=default_tools(host.index),
+        documents=host.documents,
+        edits=host.edits,
+        can_use_tool=host.can_use_tool,
+        on_event=host.on_event,
+        client=client or ModelClient(client_config(settings, host.environ)),
+        extensions=host.extensions,
+        index=host.index,
+        transcript=host.transcript,
+    )
