@@ -16,7 +16,6 @@ import asyncio
 import dataclasses
 import logging
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,21 +54,12 @@ from lsp_agent.agent.prompt.system import system_blocks
 from lsp_agent.agent.reporting import ReportingSink
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
 from lsp_agent.agent.tools.registry import api_tools
-from lsp_agent.agent.transcript import (
-    Transcript,
-    complete_turns,
-    latest_session,
-    new_session,
-    resume_session,
-)
+from lsp_agent.agent.transcript import Transcript, complete_turns, new_session, open_session
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
 
-# A subagent's run reports its tool activity through its parent; its session, usage and result
-# are the parent's business (the Task tool's result, the parent's totals).
-NOT_FORWARDED = (SessionStarted, RunDone, UsageUpdated)
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +112,7 @@ class Agent:
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
-        self.transcript, self.messages = self._open_session(transcript)
+        self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
         self.is_subagent = self.transcript.path is None
         self.ctx = ToolContext(
@@ -365,11 +355,7 @@ class Agent:
             self._halt = hook.reason
         fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": tool.name}
 
-        asked_because = ""
-
         def on_ask(reason: str) -> None:
-            nonlocal asked_because
-            asked_because = reason
             self.emit(PermissionAsked(**fields, input=tool_input, reason=reason))
 
         async with self._ask_lock:  # a cancel must not wait for the user to answer
@@ -383,7 +369,7 @@ class Agent:
                 input=tool_input,
                 decision=decision.behavior,
                 asked=decision.asked,
-                reason=asked_because,
+                reason=decision.reason,
                 message=decision.message,
             )
             self.emit(decided)
@@ -414,50 +400,9 @@ class Agent:
         )
 
     async def run_subagent(self, request: SubagentRequest) -> SubagentResult:
-        """The Task tool's run: a child Agent with its own in-memory conversation, sharing this
-        one's client, permission gate (mode, rules, "allow for this session" answers, the
-        host's prompt), documents, edit sink, index and tool-call hooks. It gets the
-        definition's system prompt, model and tool subset; its tool events reach this sink
-        tagged with `parent_tool_use_id`, and its cost is added to this session's."""
-        from lsp_agent.agent.claude.subagents import SubagentResult
+        from lsp_agent.agent.claude.subagent_run import run_subagent
 
-        definition = request.definition
-        options = dataclasses.replace(
-            self.options,
-            model=definition.resolve_model(self.options.model),
-            system_prompt=definition.prompt or None,
-            append_system_prompt=None,
-            resume=None,
-            continue_session=False,
-        )
-
-        def forward(event: AgentEvent) -> None:
-            if not isinstance(event, NOT_FORWARDED):
-                parent = request.tool_use_id
-                self.emit(
-                    dataclasses.replace(
-                        event, session_id=self.session_id, parent_tool_use_id=parent
-                    )
-                )
-
-        edits = self.ctx.edits
-        child = Agent(
-            options,
-            tools=[self.tools[name] for name in definition.tool_names(self.tools)],
-            documents=self.ctx.documents,
-            edits=edits.inner if isinstance(edits, ReportingSink) else edits,
-            on_event=forward,
-            client=self.client,
-            gate=self.gate,
-            extensions=self.ext.for_subagent(),
-            index=self.ctx.index,
-            transcript=Transcript(str(uuid.uuid4()), None),
-        )
-        # Not closed: the client is this agent's and the transcript lives in memory.
-        result = await child.run(request.prompt, request.cancel)
-        add_usage(self.usage, result.usage)
-        self.cost_usd += result.cost_usd
-        return SubagentResult(result.result, is_error=result.is_error)
+        return await run_subagent(self, request, spawn=Agent)
 
     # -- session ----------------------------------------------------------------------------
 
@@ -505,17 +450,6 @@ class Agent:
             lambda: self.options.permission_mode,
             self._extension_message,
         )
-
-    def _open_session(self, given: Transcript | None) -> tuple[Transcript, list[dict[str, Any]]]:
-        options = self.options
-        if given is not None:
-            return given, []
-        session_id = options.resume
-        if session_id is None and options.continue_session:
-            session_id = latest_session(options.cwd)
-        if session_id is None:
-            return new_session(options.cwd, options.model), []
-        return resume_session(session_id)
 
     async def aclose(self) -> None:
         if self._started:

@@ -15,9 +15,12 @@ import logging
 import shutil
 import uuid
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from lsp_agent.paths import data_dir
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.options import AgentOptions
 
 log = logging.getLogger(__name__)
 COMPACT_BOUNDARY = "compact_boundary"  # compaction.BOUNDARY, without importing hooks here
@@ -166,3 +169,18 @@ def _merge_roles(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     content = message["content"]
     return [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+
+
+def open_session(
+    options: AgentOptions, given: Transcript | None = None
+) -> tuple[Transcript, list[dict[str, Any]]]:
+    """The transcript and history a new Agent starts from: `given`, the session to resume
+    (`options.resume`, or the latest in cwd with `continue_session`), else a new session."""
+    if given is not None:
+        return given, []
+    session_id = options.resume
+    if session_id is None and options.continue_session:
+        session_id = latest_session(options.cwd)
+    if session_id is None:
+        return new_session(options.cwd, options.model), []
+    return resume_session(session_id)

@@ -168,9 +168,10 @@ class SessionManager:
 
     def _index(self) -> SymbolIndex | None:
         """The symbol index for the tools: every workspace folder, open buffers included (None
-        when indexing is off)."""
+        when indexing is off). Given while the first build still runs, too: the tools then
+        answer from what is indexed so far, and a run's tools never depend on that timing."""
         index = self.server.index
-        return index if index is not None and index.indexes else None
+        return index if index is not None and self.server.settings.index.enabled else None
 
     def folders(self) -> list[Path]:
         """The workspace folders other than the root: the agent's additional directories."""

@@ -96,7 +96,11 @@ async def start_agent(start_server: StartServer, workspace: Path) -> AsyncIterat
             "ANTHROPIC_BASE_URL": fake.base_url,
             "ANTHROPIC_API_KEY": "sk-test-key",
             "LSP_AGENT_RETRY_BASE_DELAY": "0.01",
-            **kwargs.pop("extra_env", {}),
+            # "{fake}" in a value stands for the fake API's URL (known only from here on).
+            **{
+                k: v.replace("{fake}", fake.base_url)
+                for k, v in kwargs.pop("extra_env", {}).items()
+            },
         }
         client = await start_server(extra_env=extra_env, **kwargs)
         return Harness(client, Editor(client), fake, workspace)

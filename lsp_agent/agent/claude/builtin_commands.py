@@ -6,19 +6,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from lsp_agent.agent.claude.commands import Builtin, CommandSet, help_text
+from lsp_agent.agent.claude.commands import Builtin, help_text
 
 if TYPE_CHECKING:
-    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.options import AgentOptions
+    from lsp_agent.agent.permissions.gate import PermissionGate
 
 
-async def run_builtin(agent: Agent, command: Builtin) -> tuple[str, bool]:
+class Session(Protocol):
+    """What the built-ins act on: the loop's Agent (named here by its parts, so this module
+    does not import the loop that calls it)."""
+
+    options: AgentOptions
+    ext: Extensions
+    gate: PermissionGate
+    usage: dict[str, int]
+    cost_usd: float
+    messages: list[dict[str, Any]]
+
+    async def compact(self, trigger: str = ..., instructions: str = ...) -> None: ...
+    def clear(self) -> None: ...
+
+
+async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
     """(text for the user, is_error)."""
     name, arguments = command.name, command.arguments
     if name == "help":
-        commands = agent.ext.commands if agent.ext is not None else CommandSet()
+        commands = agent.ext.commands
         return help_text(commands), False
     if name == "cost":
         return cost_text(agent), False
@@ -43,7 +60,7 @@ async def run_builtin(agent: Agent, command: Builtin) -> tuple[str, bool]:
     )
 
 
-def cost_text(agent: Agent) -> str:
+def cost_text(agent: Session) -> str:
     usage = agent.usage
     return "\n".join(
         [
@@ -56,7 +73,7 @@ def cost_text(agent: Agent) -> str:
     )
 
 
-def permissions_text(agent: Agent) -> str:
+def permissions_text(agent: Session) -> str:
     lines = [f"Permission mode: {agent.options.permission_mode}"]
     rules = getattr(agent.gate.policy, "rules", None)
     for rule in rules or []:

@@ -36,7 +36,7 @@ from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_h
 
 log = logging.getLogger(__name__)
 
-Decision = Literal["allow", "deny", "ask"]
+HookDecision = Literal["allow", "deny", "ask"]
 _RANK: dict[str, int] = {"allow": 0, "ask": 1, "deny": 2}
 # Events where exit 2 / decision "block" changes what the agent does.
 BLOCKING_EVENTS = frozenset(
@@ -64,7 +64,7 @@ class HookOutcome:
 
     blocked: bool = False
     reason: str = ""  # why it blocked: goes to the model (or the user for UserPromptSubmit)
-    permission_decision: Decision | None = None  # PreToolUse
+    permission_decision: HookDecision | None = None  # PreToolUse
     permission_reason: str = ""
     updated_input: dict[str, Any] | None = None
     additional_context: list[str] = field(default_factory=list)
@@ -230,7 +230,7 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
         outcome.additional_context.append(context.strip())
 
 
-def _decide(outcome: HookOutcome, decision: Decision, reason: str) -> None:
+def _decide(outcome: HookOutcome, decision: HookDecision, reason: str) -> None:
     current = outcome.permission_decision
     if current is None or _RANK[decision] > _RANK[current]:
         outcome.permission_decision = decision

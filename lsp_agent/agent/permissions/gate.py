@@ -31,6 +31,7 @@ class Decision:
     updated_input: dict[str, Any] | None = None
     message: str = ""
     asked: bool = False  # the host's can_use_tool was consulted
+    reason: str = ""  # why the rules (or a hook) asked
 
 
 OnAsk = Callable[[str], None]  # called with the reason just before the host is asked
@@ -111,11 +112,11 @@ class PermissionGate:
         answer = await self.can_use_tool(name, tool_input, reason)
         if answer.behavior != "allow":
             message = answer.message or f"The user denied this {name} call."
-            return Decision("deny", message=message, asked=True)
+            return Decision("deny", message=message, asked=True, reason=reason)
         remember = getattr(self.policy, "allow_for_session", None)
         if answer.remember and remember is not None:
             remember(name, answer.updated_input or tool_input)
-        return Decision("allow", answer.updated_input, asked=True)
+        return Decision("allow", answer.updated_input, asked=True, reason=reason)
 
 
 def headless_denial(name: str, reason: str) -> str:

@@ -58,14 +58,14 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Decision:
+class RuleDecision:
     behavior: Behavior
     reason: str
     rule: Rule | None = None
 
 
 @dataclass
-class Settings:
+class PermissionSettings:
     """What the settings files say about permissions, merged."""
 
     rules: list[Rule] = field(default_factory=list)
@@ -77,10 +77,10 @@ class Settings:
 
 def load_settings(
     project: Path, files: Iterable[claude_files.SettingsFile] | None = None
-) -> Settings:
+) -> PermissionSettings:
     """Merge `permissions` from the settings files, highest precedence first. Broken files and
     rules are reported in `warnings` and skipped, never fatal."""
-    merged = Settings()
+    merged = PermissionSettings()
     for entry in claude_files.settings_files(project) if files is None else files:
         try:
             data = json.loads(entry.path.read_text(encoding="utf-8"))
@@ -95,7 +95,7 @@ def load_settings(
     return merged
 
 
-def _merge(merged: Settings, perms: dict[str, Any], source: str, project: Path) -> None:
+def _merge(merged: PermissionSettings, perms: dict[str, Any], source: str, project: Path) -> None:
     for behavior in BEHAVIORS:
         texts = perms.get(behavior, [])
         if not isinstance(texts, list):
@@ -204,41 +204,43 @@ class PermissionPolicy:
         decision = self.decide(tool_name, tool_input)
         return decision.behavior, decision.reason
 
-    def decide(self, tool_name: str, tool_input: dict[str, Any]) -> Decision:
+    def decide(self, tool_name: str, tool_input: dict[str, Any]) -> RuleDecision:
         call = _Call(tool_name, tool_input, self.cwd)
         deny = self._first("deny", call)
         if deny is not None:
-            return Decision("deny", f"denied by the rule {deny.text} in {deny.source}", deny)
+            return RuleDecision("deny", f"denied by the rule {deny.text} in {deny.source}", deny)
         if self.mode == "plan" and kinds.needs_permission(tool_name):
-            return Decision(
+            return RuleDecision(
                 "deny", "plan mode: only read-only tools run until the plan is approved"
             )
         if self.mode == "bypassPermissions":
-            return Decision("allow", "bypassPermissions mode")
+            return RuleDecision("allow", "bypassPermissions mode")
         decision = self._ask_or_allow(call)
         if decision.behavior == "ask" and self.mode == "dontAsk":
-            return Decision(
+            return RuleDecision(
                 "deny",
                 f"dontAsk mode denies what no rule allows ({decision.reason})",
                 decision.rule,
             )
         return decision
 
-    def _ask_or_allow(self, call: _Call) -> Decision:
+    def _ask_or_allow(self, call: _Call) -> RuleDecision:
         ask = self._first("ask", call)
         if ask is not None:
-            return Decision("ask", f"the rule {ask.text} in {ask.source} asks", ask)
+            return RuleDecision("ask", f"the rule {ask.text} in {ask.source} asks", ask)
         allow = self._allowed(call)
         if allow is not None:
-            return Decision("allow", f"allowed by the rule {allow.text} in {allow.source}", allow)
+            return RuleDecision(
+                "allow", f"allowed by the rule {allow.text} in {allow.source}", allow
+            )
         if not kinds.needs_permission(call.name):
-            return Decision("allow", "read-only tool")
+            return RuleDecision("allow", "read-only tool")
         if self.mode == "acceptEdits" and kinds.is_edit(call.name):
             path = call.path()
             if path is not None and confinement.inside(path, self.roots):
-                return Decision("allow", "acceptEdits mode: edit inside the workspace")
-            return Decision("ask", "acceptEdits mode: the edit is outside the workspace")
-        return Decision("ask", f"{call.name} needs approval in {self.mode} mode")
+                return RuleDecision("allow", "acceptEdits mode: edit inside the workspace")
+            return RuleDecision("ask", "acceptEdits mode: the edit is outside the workspace")
+        return RuleDecision("ask", f"{call.name} needs approval in {self.mode} mode")
 
     def _first(self, behavior: Behavior, call: _Call) -> Rule | None:
         for rule in self.rules:

@@ -1,0 +1,92 @@
+"""Running one subagent for the Task tool: a child Agent with its own in-memory conversation.
+
+The child shares the parent's model client, permission gate (mode, rules, the user's "allow for
+this session" answers and the host's prompt), document source, edit sink and index, and the
+hooks around tool calls; it gets the definition's system prompt, model and tool subset. Its
+events reach the parent's sink tagged with `parent_tool_use_id`, and its cost is added to the
+parent's. The loop passes its own class as `spawn`, so this module never imports the loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import TYPE_CHECKING, Any, Protocol
+
+from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
+from lsp_agent.agent.events import AgentEvent, RunDone, SessionStarted, UsageUpdated
+from lsp_agent.agent.model.pricing import add_usage
+from lsp_agent.agent.reporting import ReportingSink
+from lsp_agent.agent.transcript import Transcript
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.model.client import ModelClient
+    from lsp_agent.agent.options import AgentOptions, AgentResult
+    from lsp_agent.agent.permissions.gate import PermissionGate
+    from lsp_agent.agent.ports import CancelToken
+    from lsp_agent.agent.tools.base import Tool, ToolContext
+
+# The child's session, usage and result are the parent's business (the Task tool's result, the
+# parent's totals); its tool activity is shown as part of the parent's run.
+NOT_FORWARDED = (SessionStarted, RunDone, UsageUpdated)
+
+
+class Parent(Protocol):
+    """The parts of the loop's Agent a subagent run uses."""
+
+    options: AgentOptions
+    tools: dict[str, Tool]
+    ctx: ToolContext
+    client: ModelClient
+    gate: PermissionGate
+    ext: Extensions
+    usage: dict[str, int]
+    cost_usd: float
+
+    @property
+    def session_id(self) -> str: ...
+
+    def emit(self, event: AgentEvent) -> None: ...
+
+
+class Child(Protocol):
+    async def run(self, prompt: str, cancel: CancelToken | None = None) -> AgentResult: ...
+
+
+async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) -> SubagentResult:
+    definition = request.definition
+    options = dataclasses.replace(
+        parent.options,
+        model=definition.resolve_model(parent.options.model),
+        system_prompt=definition.prompt or None,
+        append_system_prompt=None,
+        resume=None,
+        continue_session=False,
+    )
+
+    def forward(event: AgentEvent) -> None:
+        if not isinstance(event, NOT_FORWARDED):
+            tagged = dataclasses.replace(
+                event, session_id=parent.session_id, parent_tool_use_id=request.tool_use_id
+            )
+            parent.emit(tagged)
+
+    edits = parent.ctx.edits
+    child: Child = spawn(
+        options,
+        tools=[parent.tools[name] for name in definition.tool_names(parent.tools)],
+        documents=parent.ctx.documents,
+        edits=edits.inner if isinstance(edits, ReportingSink) else edits,  # reports its own
+        on_event=forward,
+        client=parent.client,
+        gate=parent.gate,
+        extensions=parent.ext.for_subagent(),
+        index=parent.ctx.index,
+        transcript=Transcript(str(uuid.uuid4()), None),
+    )
+    # Not closed: the client is the parent's and the transcript lives in memory.
+    result = await child.run(request.prompt, request.cancel)
+    add_usage(parent.usage, result.usage)
+    parent.cost_usd += result.cost_usd
+    return SubagentResult(result.result, is_error=result.is_error)
