@@ -158,19 +158,21 @@ class _Output:
         self._wrote_text = False
 
     def event(self, event: AgentEvent) -> None:
+        from lsp_agent.agent.events import Retrying, TextDelta
+
         if self.format == "stream-json":
-            _line({"type": event.kind, "session_id": event.session_id, **event.data})
-        elif self.format == "text" and event.kind == "text":
-            sys.stdout.write(event.data["text"])
+            _line(event.to_json())
+        elif self.format == "text" and isinstance(event, TextDelta):
+            sys.stdout.write(event.text)
             sys.stdout.flush()
             self._wrote_text = True
-        elif self.format == "text" and event.kind == "retry":
+        elif self.format == "text" and isinstance(event, Retrying):
             # The answer starts again from the beginning: put it on a line of its own.
             if self._wrote_text:
                 sys.stdout.write("\n")
                 sys.stdout.flush()
                 self._wrote_text = False
-            print(f"lsp-agent ask: retrying: {event.data['error']}", file=sys.stderr)
+            print(f"lsp-agent ask: retrying: {event.error}", file=sys.stderr)
 
     def result(self, result: AgentResult) -> None:
         if self.format == "json":
