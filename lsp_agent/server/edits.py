@@ -33,7 +33,10 @@ from lsp_agent.textdiff import (
 )
 
 if TYPE_CHECKING:
-    from lsp_agent.server.app import AgentServer
+    from pygls.workspace import Workspace
+
+    from lsp_agent.server.diagnostics import DiagnosticStore
+    from lsp_agent.server.documents import Documents
     from lsp_agent.server.reporter import StreamReporter
 
 logger = logging.getLogger(__name__)
@@ -73,6 +76,30 @@ class Pending:
     review: asyncio.Future[Review] = field(default_factory=asyncio.Future)
     # Set once the accepted part was sent and checked, for `lspAgent.acceptEdits` to report.
     outcome: asyncio.Future[EditOutcome] = field(default_factory=asyncio.Future)
+
+
+class EditorClient(Protocol):
+    """What the sink uses of the server: the open documents, the proposals under review, the
+    editor's diagnostics and capabilities, and two requests to the client."""
+
+    documents: Documents
+    proposals: Proposals
+    diagnostics: DiagnosticStore
+    initialization_options: Any
+
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities: ...
+
+    @property
+    def workspace(self) -> Workspace: ...
+
+    async def workspace_apply_edit_async(
+        self, params: types.ApplyWorkspaceEditParams
+    ) -> types.ApplyWorkspaceEditResult: ...
+
+    async def window_show_message_request_async(
+        self, params: types.ShowMessageRequestParams
+    ) -> types.MessageActionItem | None: ...
 
 
 class SessionView(Protocol):
@@ -125,7 +152,7 @@ class LspEditSink:
 
     reviews_edits = True
 
-    def __init__(self, server: AgentServer, session: SessionView) -> None:
+    def __init__(self, server: EditorClient, session: SessionView) -> None:
         self.server = server
         self.session = session
 
@@ -430,7 +457,7 @@ def _place(proposal: EditProposal, current: str | None) -> str:
     return rebase(proposal.old_text, proposal.new_text, current)
 
 
-def _relative(path: Path, server: AgentServer) -> str:
+def _relative(path: Path, server: EditorClient) -> str:
     root = server.workspace.root_path
     try:
         return str(path.relative_to(root)) if root else str(path)

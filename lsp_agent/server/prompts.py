@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lsprotocol import types
 
@@ -17,10 +17,24 @@ from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.server.reporter import tool_title
 
 if TYPE_CHECKING:
-    from lsp_agent.server.app import AgentServer
-    from lsp_agent.server.sessions import ServerSession
+    from lsp_agent.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+
+class Asker(Protocol):
+    """What the prompts use of the server: its settings (the prompt timeout) and the client's
+    message requests."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    async def window_show_message_request_async(
+        self, params: types.ShowMessageRequestParams
+    ) -> types.MessageActionItem | None: ...
+
+    def window_show_message(self, params: types.ShowMessageParams) -> None: ...
+
 
 ALLOW_ONCE, ALLOW_SESSION, DENY = "Allow once", "Allow for this session", "Deny"
 # ExitPlanMode: the choices Claude Code offers when a plan is presented, and the mode each sets.
@@ -33,9 +47,8 @@ MAX_PLAN_CHARS = 3000
 
 
 class PermissionPrompter:
-    def __init__(self, server: AgentServer, session: ServerSession) -> None:
+    def __init__(self, server: Asker) -> None:
         self.server = server
-        self.session = session
 
     async def __call__(
         self, tool: str, tool_input: dict[str, Any], reason: str
@@ -80,7 +93,7 @@ TIMED_OUT = types.MessageActionItem(title="")  # what _ask returns when nobody a
 
 
 async def _ask(
-    server: AgentServer, params: types.ShowMessageRequestParams
+    server: Asker, params: types.ShowMessageRequestParams
 ) -> types.MessageActionItem | None:
     """The user's choice, None if dismissed, TIMED_OUT after `permissionPromptTimeout`."""
     try:
@@ -94,7 +107,7 @@ class ProjectPrompts:
     """What loading the user's `.claude/` setup needs from the editor: approval of project MCP
     servers (asked once; the engine remembers the answer) and a place to report problems."""
 
-    def __init__(self, server: AgentServer) -> None:
+    def __init__(self, server: Asker) -> None:
         self.server = server
 
     async def approve_mcp_server(self, config: Any) -> bool:

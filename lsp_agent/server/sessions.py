@@ -133,7 +133,7 @@ class SessionManager:
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
             on_event=session.on_event,
-            can_use_tool=PermissionPrompter(self.server, session),
+            can_use_tool=PermissionPrompter(self.server),
             index=self._index(),
             extensions=extensions.share() if extensions is not None else None,
             environ=self.server.environ,

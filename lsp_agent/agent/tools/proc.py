@@ -38,15 +38,25 @@ async def run(
     # Output goes to temp files, not pipes: a background job the command leaves behind would
     # hold a pipe open (and asyncio's wait() with it); a file it can keep writing to harmlessly.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            env=dict(env) if env is not None else None,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT if merge_stderr else err,
-            start_new_session=True,  # its own process group, which _kill_group ends as a whole
+        spawn = asyncio.ensure_future(
+            asyncio.create_subprocess_exec(
+                *argv,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT if merge_stderr else err,
+                start_new_session=True,  # its own group, which _kill_group ends as a whole
+            )
         )
+        try:
+            proc = await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            # Cancelled while the process was being started: it may already run (and have
+            # started children) before we hold it, so finish starting it and end its group.
+            with contextlib.suppress(Exception):
+                _kill_group(await spawn)
+            raise
         timed_out = await _wait(proc, timeout_s, cancel)
         code = None if timed_out else proc.returncode
         return Finished(_read(out, head, tail), _read(err, 4000, 4000), code, timed_out)
