@@ -92,6 +92,35 @@ CASES = {
         ),
     ),
 }
+TYPE_SUB = {
+    "type": "tool_use",
+    "name": "Edit",
+    "input": {
+        "file_path": "{cwd}/calc.py",
+        "old_string": "def sub(a, b):",
+        "new_string": TYPED.format("sub"),
+    },
+}
+# Three runs: both functions (one hunk accepted, one rejected), then sub twice (all rejected,
+# then all accepted).
+BUTTONS = [
+    *TYPE_HINTS,
+    {"content": [read("calc.py")]},
+    {"content": [TYPE_SUB]},
+    text("Left it."),
+    {"content": [read("calc.py")]},
+    {"content": [TYPE_SUB]},
+    text("Done."),
+]
+CASES["buttons"] = Case(
+    "buttons",
+    "calc.py",
+    CALC,
+    BUTTONS,
+    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
+        "def sub(a, b):", TYPED.format("sub")
+    ),
+)
 BASH = [
     {
         "content": [
@@ -153,7 +182,8 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
 def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
-    Claude..." code action, edit the proposal, then accept: the user's text lands. permission:
+    Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
+    each of the diff editor's title buttons, clicked. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
     server command that does not exist gives a clear message."""
     missing = [

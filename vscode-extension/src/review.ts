@@ -12,6 +12,16 @@ export const SCHEME = "lsp-agent-proposal";
 
 export type Execute = (command: string, argument: object) => Promise<unknown>;
 
+/** What a review command acts on: a proposal id, or a document of the review. */
+export type ReviewTarget = string | vscode.Uri;
+
+/** A review command's first argument as VS Code passes it: a proposal id from our CodeLens,
+ * the editor's resource URI from an `editor/title` button, nothing from keys or the palette. */
+export function reviewTarget(argument: unknown): ReviewTarget | undefined {
+  if (typeof argument === "string" || argument instanceof vscode.Uri) return argument;
+  return undefined;
+}
+
 interface Review {
   event: PendingProposal;
   doc: vscode.Uri;
@@ -64,8 +74,10 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
 
   // -- commands --------------------------------------------------------------------------
 
-  async decideHunk(accept: boolean, proposalId?: string, hunkId?: HunkId): Promise<void> {
-    const found = proposalId !== undefined ? this.withHunk(proposalId, hunkId) : this.hunkAtCursor();
+  /** `target`: a proposal id (CodeLens, with `hunkId`), the document the command was invoked
+   * on (editor title buttons pass the editor's resource), or nothing (keys, palette). */
+  async decideHunk(accept: boolean, target?: ReviewTarget, hunkId?: HunkId): Promise<void> {
+    const found = typeof target === "string" ? this.withHunk(target, hunkId) : this.hunkAtCursor(target);
     if (!found) {
       void vscode.window.showInformationMessage("No Claude proposal hunk to review here.");
       return;
@@ -81,8 +93,8 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     if (this.undecided(review).length === 0) await this.finish(review, this.isEdited(review));
   }
 
-  async decideAll(accept: boolean, proposalId?: string): Promise<void> {
-    const review = proposalId !== undefined ? this.reviews.get(proposalId) : this.reviewAtCursor();
+  async decideAll(accept: boolean, target?: ReviewTarget): Promise<void> {
+    const review = typeof target === "string" ? this.reviews.get(target) : this.reviewAtCursor(target);
     if (!review) {
       void vscode.window.showInformationMessage("No Claude proposal to review.");
       return;
@@ -137,15 +149,18 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     return matching[matching.length - 1];
   }
 
-  private reviewAtCursor(): Review | undefined {
+  /** The review of `uri` (the document a title button was clicked on), else of the active
+   * editor, else the latest. */
+  private reviewAtCursor(uri?: vscode.Uri): Review | undefined {
+    if (uri) return this.reviewForDoc(uri);
     const editor = vscode.window.activeTextEditor;
     const review = editor ? this.reviewForDoc(editor.document.uri) : undefined;
     return review ?? [...this.reviews.values()].pop();
   }
 
-  private hunkAtCursor(): { review: Review; hunk: Hunk } | undefined {
+  private hunkAtCursor(uri?: vscode.Uri): { review: Review; hunk: Hunk } | undefined {
     const editor = vscode.window.activeTextEditor;
-    const review = this.reviewAtCursor();
+    const review = this.reviewAtCursor(uri);
     if (!review) return undefined;
     const undecided = new Set(this.undecided(review).map((h) => h.id));
     const onProposal = editor?.document.uri.scheme === SCHEME;
