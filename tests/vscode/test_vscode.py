@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,7 +144,8 @@ SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 @pytest.fixture(scope="session")
 def vsix() -> Path:
-    """Build with the project's script: npm ci, tsc --noEmit, eslint, esbuild, vsce package."""
+    """Build with the project's script: npm ci, eslint, vsce package (its prepublish script
+    runs tsc --noEmit and esbuild), unit tests."""
     result = subprocess.run(
         ["bash", str(ROOT / "scripts" / "vscode-build.sh")],
         capture_output=True,
@@ -157,6 +160,26 @@ def test_extension_builds_and_packages(vsix: Path) -> None:
     assert vsix.is_file() and vsix.stat().st_size > 10_000
     manifest = json.loads((ROOT / "vscode-extension" / "package.json").read_text())
     assert manifest["engines"]["vscode"] == "^1.91.0"
+
+
+def test_vsce_package_builds_the_bundle_itself(vsix: Path, tmp_path: Path) -> None:
+    """`vsce package` from a checkout with no bundle: its `vscode:prepublish` script builds one
+    (publishing runs the same script)."""
+    extension = ROOT / "vscode-extension"
+    for built in ("dist", "out"):
+        shutil.rmtree(extension / built, ignore_errors=True)
+    out = tmp_path / "clean.vsix"
+    flags = ["--no-dependencies", "--allow-missing-repository", "--out", str(out)]
+    result = subprocess.run(
+        ["npx", "--no-install", "vsce", "package", *flags],
+        cwd=extension,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(out) as packaged:
+        assert "extension/dist/extension.js" in packaged.namelist()
 
 
 def free_port() -> int:
