@@ -3,6 +3,7 @@
 Every action offered carries a command the client can execute as it is (docs/protocol.md):
 "Fix with Claude" for each diagnostic on the range (those the client sent and those it forwarded
 earlier, since many clients send a server only its own diagnostics), and the general actions.
+"Ask Claude..." needs a prompt that only a client declaring `clientPrompt` asks the user for.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ GENERAL: list[tuple[str, types.CodeActionKind, str]] = [
     ("Refactor with Claude", types.CodeActionKind.RefactorRewrite, "refactor"),
     ("Review this file with Claude", types.CodeActionKind.Source, "review"),
 ]
+# Actions whose command cannot run without something only the client can ask the user for.
+NEEDS_PROMPT = frozenset({"ask"})
 KINDS = [
     types.CodeActionKind.QuickFix,
     types.CodeActionKind.Refactor,
@@ -44,6 +47,12 @@ def _fix_title(message: str) -> str:
     if len(first) > MAX_TITLE_MESSAGE:
         first = first[: MAX_TITLE_MESSAGE - 1] + "…"
     return f"Fix with Claude: {first}"
+
+
+def client_prompts(ls: AgentServer) -> bool:
+    """Whether the client asks the user for the prompt of an `lspAgent.ask` without one."""
+    options = ls.initialization_options
+    return isinstance(options, dict) and options.get("clientPrompt") is True
 
 
 def _diagnostics(ls: AgentServer, params: types.CodeActionParams) -> list[dict[str, Any]]:
@@ -82,8 +91,9 @@ def actions(ls: AgentServer, params: types.CodeActionParams) -> list[types.CodeA
     if _wanted(types.CodeActionKind.QuickFix, only):
         result += [_fix(ls, uri, d) for d in _diagnostics(ls, params)]
     span = ls.protocol._converter.unstructure(params.range)
+    prompts = client_prompts(ls)
     for title, kind, action in GENERAL:
-        if _wanted(kind, only):
+        if _wanted(kind, only) and (prompts or action not in NEEDS_PROMPT):
             argument = {"uri": uri, "range": span, "action": action}
             result.append(
                 types.CodeAction(

@@ -4,11 +4,13 @@ only to clients that can run it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
 from tests.e2e.agent_harness import HELLO, StartAgent, diagnostic, structure_code_action_items
+from tests.e2e.rawlsp import RawPeer
 
 FORWARDED = "greeting too short"
 
@@ -62,3 +64,45 @@ async def test_fix_offered_for_forwarded_diagnostics_the_client_did_not_send(
     result = await h.command(command.command, command.arguments[0])
     await h.editor.done(result["sessionId"])
     assert FORWARDED in str(h.fake.requests[0].body["messages"])
+
+
+async def test_ask_is_offered_only_to_clients_that_ask_for_the_prompt(
+    start_agent: StartAgent,
+) -> None:
+    """A plain client has no way to ask the user for text, so "Ask Claude..." (which needs a
+    prompt) would only fail there; the actions it can run are offered all the same."""
+    for options, offered in ((None, False), ({"clientPrompt": True}, True)):
+        h = await start_agent([], init_options=options)
+        structure_code_action_items(h.client)
+        (h.workspace / "hello.py").write_text(HELLO)
+        uri = h.editor.open(h.workspace / "hello.py")
+        titles = [a.title for a in await code_actions(h, uri, 0)]
+        assert ("Ask Claude..." in titles) is offered, (options, titles)
+        assert "Explain with Claude" in titles and "Review this file with Claude" in titles
+        for action in await code_actions(h, uri, 0):
+            assert action.command.command in ("lspAgent.ask", "lspAgent.fixDiagnostics")
+            if action.command.arguments[0].get("action") == "ask":
+                assert options == {"clientPrompt": True}
+    settings = await h.command("lspAgent.settings", {})
+    assert settings["problems"] == []  # clientPrompt describes the client: no unknown setting
+
+
+async def test_bad_params_are_answered_without_a_traceback(
+    env: dict[str, str], workspace: Path
+) -> None:
+    (workspace / "hello.py").write_text(HELLO)
+    log = workspace.parent / "server.log"
+    with log.open("wb") as stderr:
+        peer = await RawPeer.start(env, stderr=stderr.fileno())
+        await peer.initialize()
+        argument = {"uri": (workspace / "hello.py").as_uri(), "action": "ask"}
+        answer = await peer.response(
+            peer.request(
+                "workspace/executeCommand", {"command": "lspAgent.ask", "arguments": [argument]}
+            )
+        )
+        assert answer["error"]["code"] == -32602
+        assert "needs a 'prompt'" in answer["error"]["message"]
+        assert await peer.close() == 0
+    text = log.read_text()
+    assert "needs a 'prompt'" in text and "Traceback" not in text, text

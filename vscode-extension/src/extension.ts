@@ -91,7 +91,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
   const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
-    initializationOptions: { ...serverSettings(), clientReview: true },
+    initializationOptions: { ...serverSettings(), clientReview: true, clientPrompt: true },
     middleware: {
       // The "Ask Claude..." code action carries no prompt: ask for one here.
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {
