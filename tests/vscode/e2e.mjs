@@ -144,6 +144,15 @@ async function expectText(want, what) {
   await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
 }
 
+/** Answer the "why" of a rejection; the agent's tool result (in the transcript) carries it. */
+async function rejectionReason(reason) {
+  log(`reject with the reason "${reason}"`);
+  await page.locator(".quick-input-widget", { hasText: "Reject Claude's change" }).waitFor({ timeout: STEP_MS });
+  await page.locator(".quick-input-widget input").fill(reason);
+  await page.keyboard.press("Enter");
+  await page.locator(".part.panel .view-line", { hasText: reason }).first().waitFor({ timeout: STEP_MS });
+}
+
 const typed = (text, name) => text.replace(`def ${name}(a, b):`, `def ${name}(a: int, b: int) -> int:`);
 
 async function checkResult() {
@@ -195,7 +204,7 @@ const modes = {
   },
   // Every title button of the diff editor, clicked as a user does (VS Code passes the editor's
   // resource to these commands): reject one hunk and accept the other of a two-hunk proposal,
-  // then reject a whole proposal, then accept a whole one.
+  // then reject a whole proposal with a reason for the agent, then accept a whole one.
   buttons: async () => {
     await askClaude("Add type hints to add and sub");
     await waitForReview();
@@ -207,6 +216,7 @@ const modes = {
     await askClaude("Add type hints to sub");
     await waitForReview();
     await clickTitleButton("Reject All");
+    await rejectionReason("use a Protocol instead");
     await expectText(typed(initial, "add"), "no change after Reject All");
     await askClaude("Add type hints to sub");
     await waitForReview();

@@ -206,7 +206,7 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
-    each of the diff editor's title buttons, clicked. permission:
+    each of the diff editor's title buttons, clicked; Reject All with a reason. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
     server command that does not exist gives a clear message."""
     missing = [

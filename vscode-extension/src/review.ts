@@ -1,7 +1,8 @@
 // Inline diff review of proposals (docs/protocol.md, "Client review"): each pending proposal
 // opens as a diff of the current file against a writable proposal document; the user accepts or
 // rejects hunk by hunk (CodeLens, editor-title actions, keybindings) or all at once, may edit the
-// proposal, and once every hunk is decided the server hears what to apply.
+// proposal, and once every hunk is decided the server hears what to apply (or, when nothing is
+// accepted, why the user rejected it, if they say).
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { applyHunks, hunkLines, hunkNear } from "./hunks";
@@ -234,7 +235,12 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
       if (edited) {
         await this.execute("lspAgent.acceptEdits", { proposalId, text: this.proposalText(review) });
       } else if (accepted.length === 0) {
-        await this.execute("lspAgent.rejectEdits", { proposalId, reason: "rejected by the user" });
+        const reason = await vscode.window.showInputBox({
+          title: "Reject Claude's change",
+          prompt: "Why? Claude reads this with the rejection (optional: leave it empty, or press Escape, to reject without a reason).",
+          placeHolder: "reason (optional)",
+        });
+        await this.execute("lspAgent.rejectEdits", reason ? { proposalId, reason } : { proposalId });
       } else if (accepted.length === hunks.length) {
         await this.execute("lspAgent.acceptEdits", { proposalId });
       } else {
