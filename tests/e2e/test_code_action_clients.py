@@ -76,15 +76,14 @@ async def test_ask_is_offered_only_to_clients_that_ask_for_the_prompt(
         structure_code_action_items(h.client)
         (h.workspace / "hello.py").write_text(HELLO)
         uri = h.editor.open(h.workspace / "hello.py")
-        titles = [a.title for a in await code_actions(h, uri, 0)]
+        actions = await code_actions(h, uri, 0)
+        titles = [a.title for a in actions]
         assert ("Ask Claude..." in titles) is offered, (options, titles)
         assert "Explain with Claude" in titles and "Review this file with Claude" in titles
-        for action in await code_actions(h, uri, 0):
-            assert action.command.command in ("lspAgent.ask", "lspAgent.fixDiagnostics")
-            if action.command.arguments[0].get("action") == "ask":
-                assert options == {"clientPrompt": True}
-    settings = await h.command("lspAgent.settings", {})
-    assert settings["problems"] == []  # clientPrompt describes the client: no unknown setting
+        needs_prompt = [a for a in actions if a.command.arguments[0].get("action") == "ask"]
+        assert len(needs_prompt) == int(offered)
+        # clientPrompt describes the client: it is no unknown setting.
+        assert (await h.command("lspAgent.settings", {}))["problems"] == []
 
 
 async def test_bad_params_are_answered_without_a_traceback(
