@@ -37,5 +37,5 @@ fi
 [ "$status" -eq 0 ] || exit "$status"
 
 # Its own stage, so a unit failure shows first.
-echo "== VS Code: build (npm ci, tsc --noEmit, eslint, esbuild, unit tests, vsce package), then real VS Code in headless Chromium"
+echo "== VS Code: build (npm ci, eslint, vsce package with tsc --noEmit and esbuild, unit tests), then real VS Code in headless Chromium"
 .venv/bin/python -m pytest tests/vscode

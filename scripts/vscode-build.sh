@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the VS Code extension: npm ci (skipped when node_modules matches the lock file), strict
-# type check, lint, esbuild bundle, unit tests, then vsce package. Writes
+# Build the VS Code extension: npm ci (skipped when node_modules matches the lock file), lint,
+# vsce package (whose `vscode:prepublish` script type-checks and bundles with esbuild, as it does
+# for `vsce publish`), then the unit tests on the bundle's test build. Writes
 # vscode-extension/lsp-agent.vsix.
 set -euo pipefail
 cd "$(dirname "$0")/../vscode-extension"
@@ -12,13 +13,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
-echo "== tsc --noEmit"
-npx --no-install tsc --noEmit
 echo "== eslint"
 npx --no-install eslint src
-echo "== esbuild"
-node esbuild.mjs
+echo "== vsce package (vscode:prepublish: tsc --noEmit, esbuild)"
+npx --no-install vsce package --no-dependencies --allow-missing-repository --out lsp-agent.vsix
 echo "== unit tests"
 node --test out/
-echo "== vsce package"
-npx --no-install vsce package --no-dependencies --allow-missing-repository --out lsp-agent.vsix

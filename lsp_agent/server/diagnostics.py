@@ -1,5 +1,5 @@
-"""Diagnostics the server can see: forwarded by rich clients (`lspAgent/diagnostics`, other
-servers' findings) and those the client sends in code action requests.
+"""Diagnostics the server can see besides those a code action request carries: forwarded by
+rich clients (`lspAgent/diagnostics`, other servers' findings).
 
 Kept as plain JSON dicts: they go into prompts and command arguments, never back into LSP types.
 """
@@ -21,10 +21,13 @@ DIAGNOSTICS = "lspAgent/diagnostics"
 class DiagnosticStore:
     def __init__(self) -> None:
         self.by_uri: dict[str, list[dict[str, Any]]] = {}
-        self._changed = asyncio.Condition()
+        self._waiters: set[asyncio.Future[None]] = set()
 
     def set(self, uri: str, diagnostics: list[dict[str, Any]]) -> None:
         self.by_uri[uri] = diagnostics
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def get(self, uri: str, line_range: tuple[int, int] | None = None) -> list[dict[str, Any]]:
         found = self.by_uri.get(uri, [])
@@ -33,16 +36,18 @@ class DiagnosticStore:
         first, last = line_range
         return [d for d in found if _overlaps(d, first, last)]
 
-    async def changed(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     async def wait_for_update(self, uri: str, timeout: float) -> list[dict[str, Any]]:
         """The diagnostics for `uri` after its next update (or as they are, at the timeout)."""
         before = self.by_uri.get(uri)
         try:
-            async with asyncio.timeout(timeout), self._changed:
-                await self._changed.wait_for(lambda: self.by_uri.get(uri) is not before)
+            async with asyncio.timeout(timeout):
+                while self.by_uri.get(uri) is before:
+                    waiter = asyncio.get_running_loop().create_future()
+                    self._waiters.add(waiter)
+                    try:
+                        await waiter
+                    finally:
+                        self._waiters.discard(waiter)
         except TimeoutError:
             pass
         return self.get(uri)
@@ -74,15 +79,16 @@ def valid(diagnostic: Any) -> bool:
 
 
 def register(server: AgentServer) -> None:
+    # Synchronous, so the store holds the list before pygls reads the client's next message
+    # (an async handler would run later, after a code action request sent right behind it).
     @server.feature(DIAGNOSTICS)
-    async def on_diagnostics(ls: AgentServer, params: Any) -> None:
+    def on_diagnostics(ls: AgentServer, params: Any) -> None:
         params = _plain(params)
         uri, diagnostics = params.get("uri"), params.get("diagnostics")
         if not isinstance(uri, str) or not isinstance(diagnostics, list):
             logger.warning("%s needs {uri, diagnostics}: ignored", DIAGNOSTICS)
             return
         ls.diagnostics.set(uri, [d for d in diagnostics if valid(d)])
-        await ls.diagnostics.changed()
 
 
 def _plain(params: Any) -> dict[str, Any]:

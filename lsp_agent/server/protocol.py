@@ -2,6 +2,8 @@
 
 pygls logs a request whose params do not decode and sends nothing back, so the client waits
 forever; and it cannot answer invalid JSON at all. JSON-RPC says both get an error response.
+A handler that rejects its params (InvalidParams) is the client's mistake, not a crash: it is
+answered and logged in one line, where pygls would log a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+    JsonRpcParseError,
+)
 from pygls.protocol import LanguageServerProtocol
 
 logger = logging.getLogger(__name__)
@@ -63,6 +70,16 @@ class AgentProtocol(LanguageServerProtocol):
                 logger.warning("ignored a message that is not JSON-RPC 2.0")
             return
         super().handle_message(message)
+
+    def _send_handler_result(self, future: Any, *, msg_id: Any) -> None:
+        if future.done() and not future.cancelled():
+            error = future.exception()
+            if isinstance(error, JsonRpcInvalidParams):
+                self._request_futures.pop(msg_id, None)
+                logger.warning("request %s: invalid params: %s", msg_id, error.message)
+                self._send_response(msg_id, None, error.to_response_error())
+                return
+        super()._send_handler_result(future, msg_id=msg_id)
 
     def answer_parse_error(self, error: json.JSONDecodeError) -> None:
         """Invalid JSON has no readable id, so JSON-RPC answers with id null."""

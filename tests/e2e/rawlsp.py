@@ -16,12 +16,13 @@ class RawPeer:
         self.next_id = 0
 
     @classmethod
-    async def start(cls, env: dict[str, str]) -> RawPeer:
+    async def start(cls, env: dict[str, str], stderr: int | None = None) -> RawPeer:
+        """`stderr`: a file descriptor for the server's log (default: this process's stderr)."""
         process = await asyncio.create_subprocess_exec(
             *SERVER_COMMAND,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            stderr=sys.stderr.fileno(),
+            stderr=sys.stderr.fileno() if stderr is None else stderr,
             env=env,
         )
         return cls(process)

@@ -18,7 +18,7 @@ from tests.e2e.agent_harness import (
 async def test_code_actions_offer_a_fix_per_diagnostic_and_the_general_actions(
     start_agent: StartAgent,
 ) -> None:
-    h = await start_agent([])
+    h = await start_agent([], init_options={"clientPrompt": True})
     structure_code_action_items(h.client)
     (h.workspace / "hello.py").write_text(HELLO)
     uri = h.editor.open(h.workspace / "hello.py")

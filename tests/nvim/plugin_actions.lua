@@ -1,5 +1,6 @@
 -- Three runs, each answered by the model with text only:
--- 1. :LspAgentFix on a diagnostic the server knows only because the plugin forwarded it;
+-- 1. "Fix with Claude" offered, and :LspAgentFix run, on a diagnostic the server knows only
+--    because the plugin forwarded it;
 -- 2. the "Ask Claude..." code action, whose prompt comes from vim.ui.input;
 -- 3. :LspAgentSessions: pick the first session through vim.ui.select and continue it;
 -- 4. :1,2LspAgentAsk with a prompt: a range-aware ask.
@@ -21,6 +22,21 @@ vim.diagnostic.set(ns, buf, { {
   lnum = 0, col = 4, end_col = 7, severity = vim.diagnostic.severity.WARN,
   message = "add has no type hints", source = "some_linter",
 } })
+-- Neovim sends a server only that server's own diagnostics with a code action request: the
+-- fix for the forwarded one is offered all the same.
+local titles
+vim.api.nvim_win_set_cursor(0, { 1, 4 })
+vim.lsp.buf.code_action({
+  apply = true,
+  filter = function(action)
+    titles = titles or {}
+    table.insert(titles, action.title)
+    return false
+  end,
+})
+T.wait("the code action titles", function() return titles ~= nil end)
+T.check(vim.tbl_contains(titles, "Fix with Claude: add has no type hints"),
+  "no fix for the forwarded diagnostic: " .. vim.inspect(titles))
 vim.cmd("LspAgentFix")
 local session = T.wait_event("session")
 T.check(session.title:find("add has no type hints", 1, true), "fix run title: " .. vim.inspect(session))

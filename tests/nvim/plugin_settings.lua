@@ -1,9 +1,11 @@
--- docs/protocol.md has rich clients declare `clientReview: true` in initializationOptions: the
--- server must take it without reporting it as an unknown setting (a warning at every start).
+-- docs/protocol.md has rich clients declare `clientReview: true` and `clientPrompt: true` in
+-- initializationOptions: the server must take them without reporting them as unknown settings
+-- (a warning at every start).
 local T = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub(2)), "plugin_lib.lua"))
 
 local client = T.start("calc.py", { settings = { maxTurns = 9 } })
 T.check(client.config.init_options.clientReview == true, "the plugin did not declare clientReview")
+T.check(client.config.init_options.clientPrompt == true, "the plugin did not declare clientPrompt")
 local answer = client:request_sync("workspace/executeCommand",
   { command = "lspAgent.settings", arguments = { vim.empty_dict() } }, 10000, 0)
 T.check(answer and not answer.err, "lspAgent.settings: " .. vim.inspect(answer))

@@ -156,6 +156,11 @@ def test_permission_prompt_goes_through_vim_ui_select(
     assert (workspace / "ran-bash").exists()
 
 
+def test_reject_all_with_a_reason(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    result = run_plugin_script("plugin_reject_reason.lua", "review", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
 def test_fix_code_action_and_sessions(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
     result = run_plugin_script("plugin_actions.lua", "actions", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -130,6 +130,31 @@ async function goToLine(line) {
   await page.keyboard.press("Enter");
 }
 
+/** Click the editor title button whose label starts with `label` (one editor group here). */
+async function clickTitleButton(label) {
+  log(`click the title button "${label}"`);
+  const button = page.locator(`.title .editor-actions a.action-label[aria-label^="${label}"]`);
+  await button.first().click({ timeout: STEP_MS });
+}
+
+/** Wait for the review to close, the editor to read `want` and the run to end. */
+async function expectText(want, what) {
+  await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
+  await waitFor(what, async () => normalize((await editorText(page)) ?? "") === normalize(want));
+  await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+}
+
+/** Answer the "why" of a rejection; the agent's tool result (in the transcript) carries it. */
+async function rejectionReason(reason) {
+  log(`reject with the reason "${reason}"`);
+  await page.locator(".quick-input-widget", { hasText: "Reject Claude's change" }).waitFor({ timeout: STEP_MS });
+  await page.locator(".quick-input-widget input").fill(reason);
+  await page.keyboard.press("Enter");
+  await page.locator(".part.panel .view-line", { hasText: reason }).first().waitFor({ timeout: STEP_MS });
+}
+
+const typed = (text, name) => text.replace(`def ${name}(a, b):`, `def ${name}(a: int, b: int) -> int:`);
+
 async function checkResult() {
   log("check the editor's text");
   await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
@@ -176,6 +201,26 @@ const modes = {
     await runCommand(page, "LSP Agent: Reject Hunk");
     await goToProposalLine(1);
     await runCommand(page, "LSP Agent: Accept Hunk");
+  },
+  // Every title button of the diff editor, clicked as a user does (VS Code passes the editor's
+  // resource to these commands): reject one hunk and accept the other of a two-hunk proposal,
+  // then reject a whole proposal with a reason for the agent, then accept a whole one.
+  buttons: async () => {
+    await askClaude("Add type hints to add and sub");
+    await waitForReview();
+    await goToProposalLine(Number(process.env.SECOND_HUNK_LINE));
+    await clickTitleButton("Reject Hunk");
+    await goToProposalLine(1);
+    await clickTitleButton("Accept Hunk");
+    await expectText(typed(initial, "add"), "the accepted hunk, without the rejected one");
+    await askClaude("Add type hints to sub");
+    await waitForReview();
+    await clickTitleButton("Reject All");
+    await rejectionReason("use a Protocol instead");
+    await expectText(typed(initial, "add"), "no change after Reject All");
+    await askClaude("Add type hints to sub");
+    await waitForReview();
+    await clickTitleButton("Accept All");
   },
   // The user edits the proposal before accepting it: their text is what lands. The run starts
   // from the "Ask Claude..." code action, which carries no prompt: the extension asks for one.

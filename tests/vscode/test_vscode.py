@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,35 @@ CASES = {
         ),
     ),
 }
+TYPE_SUB = {
+    "type": "tool_use",
+    "name": "Edit",
+    "input": {
+        "file_path": "{cwd}/calc.py",
+        "old_string": "def sub(a, b):",
+        "new_string": TYPED.format("sub"),
+    },
+}
+# Three runs: both functions (one hunk accepted, one rejected), then sub twice (all rejected,
+# then all accepted).
+BUTTONS = [
+    *TYPE_HINTS,
+    {"content": [read("calc.py")]},
+    {"content": [TYPE_SUB]},
+    text("Left it."),
+    {"content": [read("calc.py")]},
+    {"content": [TYPE_SUB]},
+    text("Done."),
+]
+CASES["buttons"] = Case(
+    "buttons",
+    "calc.py",
+    CALC,
+    BUTTONS,
+    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
+        "def sub(a, b):", TYPED.format("sub")
+    ),
+)
 BASH = [
     {
         "content": [
@@ -113,7 +144,8 @@ SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 @pytest.fixture(scope="session")
 def vsix() -> Path:
-    """Build with the project's script: npm ci, tsc --noEmit, eslint, esbuild, vsce package."""
+    """Build with the project's script: npm ci, eslint, vsce package (its prepublish script
+    runs tsc --noEmit and esbuild), unit tests."""
     result = subprocess.run(
         ["bash", str(ROOT / "scripts" / "vscode-build.sh")],
         capture_output=True,
@@ -128,6 +160,26 @@ def test_extension_builds_and_packages(vsix: Path) -> None:
     assert vsix.is_file() and vsix.stat().st_size > 10_000
     manifest = json.loads((ROOT / "vscode-extension" / "package.json").read_text())
     assert manifest["engines"]["vscode"] == "^1.91.0"
+
+
+def test_vsce_package_builds_the_bundle_itself(vsix: Path, tmp_path: Path) -> None:
+    """`vsce package` from a checkout with no bundle: its `vscode:prepublish` script builds one
+    (publishing runs the same script)."""
+    extension = ROOT / "vscode-extension"
+    for built in ("dist", "out"):
+        shutil.rmtree(extension / built, ignore_errors=True)
+    out = tmp_path / "clean.vsix"
+    result = subprocess.run(
+        ["npx", "--no-install", "vsce", "package", "--out", str(out)],
+        stdin=subprocess.DEVNULL,
+        cwd=extension,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(out) as packaged:
+        assert "extension/dist/extension.js" in packaged.namelist()
 
 
 def free_port() -> int:
@@ -153,7 +205,8 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
 def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
-    Claude..." code action, edit the proposal, then accept: the user's text lands. permission:
+    Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
+    each of the diff editor's title buttons, clicked; Reject All with a reason. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
     server command that does not exist gives a clear message."""
     missing = [

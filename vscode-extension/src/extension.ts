@@ -10,7 +10,7 @@ import {
 } from "vscode-languageclient/node";
 import { forwardDiagnostics } from "./diagnostics";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
-import { ReviewController, SCHEME } from "./review";
+import { ReviewController, SCHEME, reviewTarget } from "./review";
 import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
 import { StatusItem } from "./status";
 import { Transcript } from "./transcript";
@@ -50,10 +50,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.askClaude", askClaude);
   register("lspAgent.fixFile", fixFile);
   register("lspAgent.cancelRun", async () => execute("lspAgent.cancel", {}).catch(reportFailure("Cancel")));
-  register("lspAgent.acceptHunk", (id?: string, hunk?: HunkId) => review.decideHunk(true, id, hunk));
-  register("lspAgent.rejectHunk", (id?: string, hunk?: HunkId) => review.decideHunk(false, id, hunk));
-  register("lspAgent.acceptAll", (id?: string) => review.decideAll(true, id));
-  register("lspAgent.rejectAll", (id?: string) => review.decideAll(false, id));
+  // Title buttons pass the editor's resource URI, CodeLens a proposal id (and hunk id).
+  register("lspAgent.acceptHunk", (target?: unknown, hunk?: HunkId) => review.decideHunk(true, reviewTarget(target), hunk));
+  register("lspAgent.rejectHunk", (target?: unknown, hunk?: HunkId) => review.decideHunk(false, reviewTarget(target), hunk));
+  register("lspAgent.acceptAll", (target?: unknown) => review.decideAll(true, reviewTarget(target)));
+  register("lspAgent.rejectAll", (target?: unknown) => review.decideAll(false, reviewTarget(target)));
   register("lspAgent.showSessions", showSessions);
   register("lspAgent.showTranscript", () => transcript.show());
   register("lspAgent.restartServer", async () => {
@@ -90,7 +91,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
   const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
-    initializationOptions: { ...serverSettings(), clientReview: true },
+    initializationOptions: { ...serverSettings(), clientReview: true, clientPrompt: true },
     middleware: {
       // The "Ask Claude..." code action carries no prompt: ask for one here.
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {

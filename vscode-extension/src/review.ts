@@ -1,7 +1,8 @@
 // Inline diff review of proposals (docs/protocol.md, "Client review"): each pending proposal
 // opens as a diff of the current file against a writable proposal document; the user accepts or
 // rejects hunk by hunk (CodeLens, editor-title actions, keybindings) or all at once, may edit the
-// proposal, and once every hunk is decided the server hears what to apply.
+// proposal, and once every hunk is decided the server hears what to apply (or, when nothing is
+// accepted, why the user rejected it, if they say).
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { applyHunks, hunkLines, hunkNear } from "./hunks";
@@ -11,6 +12,16 @@ import type { Hunk, HunkId, PendingProposal, ProposalEvent } from "./protocol";
 export const SCHEME = "lsp-agent-proposal";
 
 export type Execute = (command: string, argument: object) => Promise<unknown>;
+
+/** What a review command acts on: a proposal id, or a document of the review. */
+export type ReviewTarget = string | vscode.Uri;
+
+/** A review command's first argument as VS Code passes it: a proposal id from our CodeLens,
+ * the editor's resource URI from an `editor/title` button, nothing from keys or the palette. */
+export function reviewTarget(argument: unknown): ReviewTarget | undefined {
+  if (typeof argument === "string" || argument instanceof vscode.Uri) return argument;
+  return undefined;
+}
 
 interface Review {
   event: PendingProposal;
@@ -64,8 +75,10 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
 
   // -- commands --------------------------------------------------------------------------
 
-  async decideHunk(accept: boolean, proposalId?: string, hunkId?: HunkId): Promise<void> {
-    const found = proposalId !== undefined ? this.withHunk(proposalId, hunkId) : this.hunkAtCursor();
+  /** `target`: a proposal id (CodeLens, with `hunkId`), the document the command was invoked
+   * on (editor title buttons pass the editor's resource), or nothing (keys, palette). */
+  async decideHunk(accept: boolean, target?: ReviewTarget, hunkId?: HunkId): Promise<void> {
+    const found = typeof target === "string" ? this.withHunk(target, hunkId) : this.hunkAtCursor(target);
     if (!found) {
       void vscode.window.showInformationMessage("No Claude proposal hunk to review here.");
       return;
@@ -81,8 +94,8 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     if (this.undecided(review).length === 0) await this.finish(review, this.isEdited(review));
   }
 
-  async decideAll(accept: boolean, proposalId?: string): Promise<void> {
-    const review = proposalId !== undefined ? this.reviews.get(proposalId) : this.reviewAtCursor();
+  async decideAll(accept: boolean, target?: ReviewTarget): Promise<void> {
+    const review = typeof target === "string" ? this.reviews.get(target) : this.reviewAtCursor(target);
     if (!review) {
       void vscode.window.showInformationMessage("No Claude proposal to review.");
       return;
@@ -137,15 +150,18 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     return matching[matching.length - 1];
   }
 
-  private reviewAtCursor(): Review | undefined {
+  /** The review of `uri` (the document a title button was clicked on), else of the active
+   * editor, else the latest. */
+  private reviewAtCursor(uri?: vscode.Uri): Review | undefined {
+    if (uri) return this.reviewForDoc(uri);
     const editor = vscode.window.activeTextEditor;
     const review = editor ? this.reviewForDoc(editor.document.uri) : undefined;
     return review ?? [...this.reviews.values()].pop();
   }
 
-  private hunkAtCursor(): { review: Review; hunk: Hunk } | undefined {
+  private hunkAtCursor(uri?: vscode.Uri): { review: Review; hunk: Hunk } | undefined {
     const editor = vscode.window.activeTextEditor;
-    const review = this.reviewAtCursor();
+    const review = this.reviewAtCursor(uri);
     if (!review) return undefined;
     const undecided = new Set(this.undecided(review).map((h) => h.id));
     const onProposal = editor?.document.uri.scheme === SCHEME;
@@ -219,7 +235,12 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
       if (edited) {
         await this.execute("lspAgent.acceptEdits", { proposalId, text: this.proposalText(review) });
       } else if (accepted.length === 0) {
-        await this.execute("lspAgent.rejectEdits", { proposalId, reason: "rejected by the user" });
+        const reason = await vscode.window.showInputBox({
+          title: "Reject Claude's change",
+          prompt: "Why? Claude reads this with the rejection (optional: leave it empty, or press Escape, to reject without a reason).",
+          placeHolder: "reason (optional)",
+        });
+        await this.execute("lspAgent.rejectEdits", reason ? { proposalId, reason } : { proposalId });
       } else if (accepted.length === hunks.length) {
         await this.execute("lspAgent.acceptEdits", { proposalId });
       } else {

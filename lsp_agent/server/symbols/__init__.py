@@ -17,6 +17,7 @@ from lsprotocol import types
 from lsp_agent.server.symbols.convert import (
     byte_offset,
     document_symbols,
+    flat_symbols,
     symbol_information,
     to_path,
 )
@@ -43,11 +44,13 @@ def register(server: AgentServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
         ls: AgentServer, params: types.DocumentSymbolParams
-    ) -> list[types.DocumentSymbol]:
-        path = to_path(params.text_document.uri)
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        uri = params.text_document.uri
+        path = to_path(uri)
         if path is None:
             return []
-        return document_symbols(state.file_symbols(path), state.converter())
+        nested = document_symbols(state.file_symbols(path), state.converter())
+        return nested if _hierarchical(ls) else flat_symbols(nested, uri)
 
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbol(
@@ -95,6 +98,13 @@ def register(server: AgentServer) -> None:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: AgentServer, params: types.DidChangeWatchedFilesParams) -> None:
         state.on_watched(params.changes)
+
+
+def _hierarchical(ls: AgentServer) -> bool:
+    """LSP: DocumentSymbol only to a client that declares it, SymbolInformation to others."""
+    text_document = ls.client_capabilities.text_document
+    capability = text_document.document_symbol if text_document else None
+    return bool(capability and capability.hierarchical_document_symbol_support)
 
 
 def _name_at(

@@ -117,6 +117,25 @@ def document_symbols(symbols: Sequence[Symbol], conv: Converter) -> list[types.D
     return roots
 
 
+def flat_symbols(roots: Sequence[types.DocumentSymbol], uri: str) -> list[types.SymbolInformation]:
+    """The same symbols for a client without hierarchical support: a flat list in document
+    order, each naming the symbol it is nested in as its container."""
+    flat: list[types.SymbolInformation] = []
+
+    def walk(symbols: Sequence[types.DocumentSymbol], container: str | None) -> None:
+        for s in symbols:
+            location = types.Location(uri, s.range)
+            flat.append(
+                types.SymbolInformation(
+                    name=s.name, kind=s.kind, location=location, container_name=container
+                )
+            )
+            walk(s.children or [], s.name)
+
+    walk(roots, None)
+    return flat
+
+
 def symbol_information(symbol: Symbol, conv: Converter) -> types.SymbolInformation:
     span = symbol.selection
     if symbol.selection_ascii:  # no need to read the file to convert the columns

@@ -2,8 +2,9 @@
 background work that keeps both in step with edits and the disk.
 
 Open buffers are parsed lazily: while a buffer still matches what the index stored for its
-file, its symbols come from the index; the first edit (or a request the index cannot answer)
-parses it and keeps its tree for incremental reparsing until it is closed.
+file, its symbols come from the index; a buffer that differs when opened, its first edit (or a
+request the index cannot answer) parses it and keeps its tree for incremental reparsing until
+it is closed. Parsed buffers answer for their files everywhere, workspace/symbol included.
 """
 
 from __future__ import annotations
@@ -176,7 +177,20 @@ class ServerIndex:
         return MultiRootIndex(self.indexes)
 
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
-        return self.roots.search(query, limit)
+        """Fuzzy search over every folder, with each parsed buffer's own symbols in place of
+        what the index holds for its file (it may hold the disk's, or an older edit's)."""
+        docs = list(self.docs.values())
+        if not docs:
+            return self.roots.search(query, limit)
+        from indexer.search import SearchIndex
+
+        buffers = [s for doc in docs for s in doc.symbols()]
+        paths = {doc.path for doc in docs}
+        stored = self.roots.search(query, limit + len(buffers))
+        candidates = [s for s in stored if s.path not in paths] + buffers
+        # Ranked together, as one index would rank them.
+        merged = SearchIndex.build(list(enumerate(s.name for s in candidates)))
+        return [candidates[i] for i in merged.search(query, limit)]
 
     def definitions(self, name: str) -> list[Symbol]:
         return self.roots.definitions(name)
@@ -258,9 +272,18 @@ class ServerIndex:
             self._refresh_paths([path])  # back to the disk's truth
 
     def _open(self, uri: str, path: str) -> None:
+        from indexer.store import content_hash
+
         text = self.server.documents.text(uri)
-        if text is not None:
-            self.buffers[path] = text.encode("utf-8", "surrogateescape")
+        if text is None:
+            return
+        source = self.buffers[path] = text.encode("utf-8", "surrogateescape")
+        index = self.index_for(path)
+        # A buffer that differs from what the index stored (unsaved text, or a file changed
+        # since) is the truth for its file from now on, as after an edit.
+        differs = index is not None and index.file_hash(path) != content_hash(source)
+        if differs and self._parse(path) is not None:
+            self._schedule_store(path, 0)
 
     def _change(self, uri: str, path: str, params: Any) -> None:
         text = self.server.documents.text(uri)

@@ -113,7 +113,7 @@ function M.setup(opts)
     cmd = c.cmd,
     filetypes = c.filetypes,
     root_markers = c.root_markers,
-    init_options = vim.tbl_extend("force", vim.deepcopy(c.settings), { clientReview = true }),
+    init_options = vim.tbl_extend("force", vim.deepcopy(c.settings), { clientReview = true, clientPrompt = true }),
     settings = { lspAgent = c.settings },
     handlers = {
       ["lspAgent/stream"] = on_stream,

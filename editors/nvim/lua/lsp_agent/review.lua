@@ -121,23 +121,7 @@ local function close(review)
   end
 end
 
-local function finish(review)
-  local accepted = {}
-  for _, hunk in ipairs(review.event.hunks) do
-    if review.decisions[hunk.id] then
-      table.insert(accepted, hunk.id)
-    end
-  end
-  local id = review.event.proposalId
-  local command, argument
-  if #accepted == 0 then
-    command, argument = "lspAgent.rejectEdits", { proposalId = id, reason = "rejected by the user" }
-  elseif #accepted == #review.event.hunks then
-    command, argument = "lspAgent.acceptEdits", { proposalId = id }
-  else
-    command, argument = "lspAgent.acceptEdits", { proposalId = id, hunks = accepted }
-  end
-  close(review)
+local function answer(review, command, argument)
   local client = vim.lsp.get_client_by_id(review.client_id)
   if not client then
     return plugin().notify("the server has gone: the proposal stays unanswered", vim.log.levels.ERROR)
@@ -149,6 +133,30 @@ local function finish(review)
       plugin().notify(result.message)
     end
   end, review.bufnr)
+end
+
+local function finish(review)
+  local accepted = {}
+  for _, hunk in ipairs(review.event.hunks) do
+    if review.decisions[hunk.id] then
+      table.insert(accepted, hunk.id)
+    end
+  end
+  local id = review.event.proposalId
+  close(review)
+  if #accepted == 0 then
+    -- The user may tell the agent why (optional: an empty answer rejects without a reason).
+    return vim.ui.input({ prompt = "Reject Claude's change. Why? (optional) " }, function(reason)
+      local argument = { proposalId = id }
+      if reason and reason ~= "" then
+        argument.reason = reason
+      end
+      answer(review, "lspAgent.rejectEdits", argument)
+    end)
+  elseif #accepted == #review.event.hunks then
+    return answer(review, "lspAgent.acceptEdits", { proposalId = id })
+  end
+  answer(review, "lspAgent.acceptEdits", { proposalId = id, hunks = accepted })
 end
 
 local function decide(review, hunk, accept)
