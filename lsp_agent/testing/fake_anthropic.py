@@ -119,6 +119,15 @@ class FakeAnthropic:
     def remaining(self) -> int:
         return len(self.responses) - self._next
 
+    def next_response(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The response for a valid request: the scenario's next, in order. A subclass may pick
+        by the request instead (`replay.py` routes by conversation and turn)."""
+        if self._next >= len(self.responses):
+            return None
+        response = self.responses[self._next]
+        self._next += 1
+        return response
+
     # -- HTTP ---------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -159,16 +168,15 @@ class FakeAnthropic:
         record.violations = check_request(
             record.headers, record.body, self._tool_ids, self._thinking
         )
-        if not record.violations and self._next >= len(self.responses):
+        response = None if record.violations else self.next_response(record.body)
+        if not record.violations and response is None:
             record.violations = ["the scenario has no response left for this request"]
-        if record.violations:
+        if record.violations or response is None:
             self.violations += record.violations
             await self._error(
                 writer, 400, "invalid_request_error", "; ".join(record.violations), {}
             )
             return True
-        response = self.responses[self._next]
-        self._next += 1
         if "status" in response:
             error = response.get("error", {})
             await self._error(
