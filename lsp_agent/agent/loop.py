@@ -125,6 +125,8 @@ class Agent:
             index=index,
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
+        # Older names real models still call (Task for Agent): same tool, not shown twice.
+        self._aliases = {a: t.name for t in self.tools.values() for a in getattr(t, "aliases", ())}
         for name in options.disallowed_tools:  # a bare name hides the tool from the model
             self.tools.pop(name, None)
         self.usage: dict[str, int] = {}
@@ -319,21 +321,26 @@ class Agent:
                 results.append(await self._call(batch[0]))
         return results
 
+    def _tool(self, name: str) -> Tool | None:
+        return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))
+
     def _is_read_only(self, call: dict[str, Any]) -> bool:
-        tool = self.tools.get(call["name"])
+        tool = self._tool(call["name"])
         return tool is not None and tool.read_only
 
     async def _call(self, call: dict[str, Any]) -> dict[str, Any]:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
         self.emit(ToolStarted(session_id=self.session_id, id=tool_id, name=name, input=tool_input))
-        tool = self.tools.get(name)
+        tool = self._tool(name)
         refusal = self.ext.tool_refusal(name)
         if tool is None:
-            result = ToolResult(f"Error: no tool named {name!r} is available", is_error=True)
+            available = ", ".join(self.tools)
+            message = f"Error: no tool named {name!r} is available. Available tools: {available}"
+            result = ToolResult(message, is_error=True)
         elif refusal:
             result = ToolResult(refusal, is_error=True)
         else:
-            result = await self._permitted_run(tool, tool_input, tool_id)
+            result = await self._permitted_run(tool, name, tool_input, tool_id)
         content = result.content if result.content != "" else "(no output)"
         self.emit(
             ToolFinished(
@@ -346,21 +353,22 @@ class Agent:
         return block
 
     async def _permitted_run(
-        self, tool: Tool, tool_input: dict[str, Any], tool_id: str
+        self, tool: Tool, name: str, tool_input: dict[str, Any], tool_id: str
     ) -> ToolResult:
-        """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks."""
-        hook = await self.ext.pre_tool(tool.name, tool_input, tool_id)
+        """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks. `name` is
+        the name the model called (an alias such as Task, for hooks written for it)."""
+        hook = await self.ext.pre_tool(name, tool_input, tool_id)
         tool_input = hook.tool_input
         if hook.stop:
             self._halt = hook.reason
-        fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": tool.name}
+        fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": name}
 
         def on_ask(reason: str) -> None:
             self.emit(PermissionAsked(**fields, input=tool_input, reason=reason))
 
         async with self._ask_lock:  # a cancel must not wait for the user to answer
             decision = await race_cancel(
-                self.gate.decide(tool.name, tool_input, hook.decision, hook.reason, on_ask),
+                self.gate.decide(name, tool_input, hook.decision, hook.reason, on_ask),
                 self.ctx.cancel,
             )
         if decision.asked or decision.behavior == "deny":
@@ -377,7 +385,7 @@ class Agent:
             return ToolResult(decision.message, is_error=True)
         tool_input = decision.updated_input or tool_input
         result = await self._run_tool(tool, tool_input, tool_id)
-        return await self.ext.post_tool(tool.name, tool_input, tool_id, result)
+        return await self.ext.post_tool(name, tool_input, tool_id, result)
 
     async def _run_tool(self, tool: Tool, tool_input: dict[str, Any], tool_id: str) -> ToolResult:
         ctx = dataclasses.replace(self.ctx, tool_use_id=tool_id)

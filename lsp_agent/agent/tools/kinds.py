@@ -31,6 +31,15 @@ PATH_FIELD = {
 READ_PATH_TOOLS = frozenset(name for name in PATH_FIELD if name not in EDIT_TOOLS)
 
 
+# Older names real models still call (Claude Code renamed these tools): the alias runs the tool
+# and permission rules written for either name match both.
+ALIASES = {"Task": "Agent"}
+
+
+def canonical(tool_name: str) -> str:
+    return ALIASES.get(tool_name, tool_name)
+
+
 def is_read_only(tool_name: str) -> bool:
     return tool_name in READ_ONLY_TOOLS
 
