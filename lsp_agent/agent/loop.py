@@ -79,6 +79,14 @@ class MaxTurnsReached(StopRun):
     subtype = "error_max_turns"
 
 
+class Refused(StopRun):
+    subtype = "error_refusal"
+
+
+class ContextWindowExceeded(StopRun):
+    subtype = "error_context_window"
+
+
 class BudgetExceeded(StopRun):
     subtype = "error_max_budget_usd"
 
@@ -222,6 +230,13 @@ class Agent:
                 continue
             if snapshot.stop_reason == "tool_use":
                 continue
+            if snapshot.stop_reason == "refusal":
+                raise Refused("the model declined to continue (stop_reason refusal)")
+            if snapshot.stop_reason == "model_context_window_exceeded":
+                raise ContextWindowExceeded(
+                    "the conversation no longer fits the model's context window; "
+                    "run /compact or start a new session"
+                )
             again = await self._stop_hook(stops)
             if again is None:
                 return snapshot.text

@@ -301,7 +301,14 @@ class FakeAnthropic:
             {
                 "type": "message_delta",
                 "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {"output_tokens": usage["output_tokens"]},
+                "usage": {
+                    "output_tokens": usage["output_tokens"],
+                    **(
+                        {"server_tool_use": usage["server_tool_use"]}
+                        if "server_tool_use" in usage
+                        else {}
+                    ),
+                },
             }
         )
         events.append({"type": "message_stop"})
@@ -338,6 +345,15 @@ class FakeAnthropic:
                 {"type": "input_json_delta", "partial_json": p}
                 for p in ["", *self._split(raw, self._max_fragment)]
             ]
+        elif kind == "server_tool_use":  # a server tool (web search) the API runs itself
+            start = {"type": kind, "id": block["id"], "name": block["name"], "input": {}}
+            raw = json.dumps(block.get("input", {}))
+            deltas = [
+                {"type": "input_json_delta", "partial_json": p}
+                for p in self._split(raw, self._max_fragment)
+            ]
+        elif kind == "web_search_tool_result":
+            start, deltas = dict(block), []
         else:
             raise ValueError(f"unknown block type in scenario: {kind}")
         return [
