@@ -23,7 +23,6 @@ SCENARIOS = sorted(SUITE.glob("r*.json")) if SUITE.is_dir() else []
 # this list when its tools land.
 MISSING = {
     "r10_background_shells": "BashOutput, TaskOutput, KillShell, KillBash and run_in_background",
-    "r12_plan_mode_tools": "EnterPlanMode",
     "r13_web_question_notebook_toolsearch": "WebFetch, WebSearch, AskUserQuestion, ToolSearch",
 }
 

@@ -14,7 +14,7 @@ READ_ONLY_TOOLS = frozenset(
 EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 # Tools that only touch session state, or delegate to a subagent whose own calls are checked;
 # never asked about (Claude Code runs its todo list and plan exit even in plan mode).
-SESSION_TOOLS = frozenset({"TodoWrite", "ExitPlanMode", "Task", "Agent", "Skill"})
+SESSION_TOOLS = frozenset({"TodoWrite", "ExitPlanMode", "EnterPlanMode", "Task", "Agent", "Skill"})
 # The input field naming the path a file tool works on ("path" fields default to the cwd).
 PATH_FIELD = {
     "Read": "file_path",
