@@ -52,9 +52,16 @@ from lsp_agent.agent.ports import (
 from lsp_agent.agent.prompt import compaction
 from lsp_agent.agent.prompt.system import system_blocks
 from lsp_agent.agent.reporting import ReportingSink
+from lsp_agent.agent.tools.background import BackgroundTasks
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
 from lsp_agent.agent.tools.registry import api_tools
-from lsp_agent.agent.transcript import Transcript, complete_turns, new_session, open_session
+from lsp_agent.agent.transcript import (
+    Transcript,
+    complete_turns,
+    new_session,
+    open_session,
+    tasks_dir,
+)
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
@@ -131,6 +138,8 @@ class Agent:
             cancel=CancelToken(),
             session_id=self.session_id,
             index=index,
+            # A subagent's are its parent's (subagent_run.py): they belong to the session.
+            background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         # Older names real models still call (Task for Agent): same tool, not shown twice.
@@ -184,6 +193,7 @@ class Agent:
             subtype, text = stop.subtype, str(stop)
         except Cancelled as cancelled:
             subtype, text = "error_during_execution", f"cancelled: {cancelled}"
+            await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
         except TimeoutError:
@@ -474,7 +484,12 @@ class Agent:
             self._extension_message,
         )
 
+    async def _stop_background(self) -> None:
+        if self.ctx.background is not None and not self.is_subagent:
+            await self.ctx.background.stop_all()
+
     async def aclose(self) -> None:
+        await self._stop_background()
         if self._started:
             await self.ext.session_end()
         self.transcript.close()

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 # Tools that never change anything outside the session.
 READ_ONLY_TOOLS = frozenset(
-    {"Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline"}
+    {"Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline", "TaskOutput"}
 )
 # Tools that change files; `Edit(...)` permission rules cover all of them.
 EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 # Tools that only touch session state, or delegate to a subagent whose own calls are checked;
 # never asked about (Claude Code runs its todo list and plan exit even in plan mode).
-SESSION_TOOLS = frozenset({"TodoWrite", "ExitPlanMode", "EnterPlanMode", "Task", "Agent", "Skill"})
+SESSION_TOOLS = frozenset(
+    {"TodoWrite", "ExitPlanMode", "EnterPlanMode", "Task", "Agent", "Skill", "TaskStop"}
+)
 # The input field naming the path a file tool works on ("path" fields default to the cwd).
 PATH_FIELD = {
     "Read": "file_path",
@@ -33,7 +35,12 @@ READ_PATH_TOOLS = frozenset(name for name in PATH_FIELD if name not in EDIT_TOOL
 
 # Older names real models still call (Claude Code renamed these tools): the alias runs the tool
 # and permission rules written for either name match both.
-ALIASES = {"Task": "Agent"}
+ALIASES = {
+    "Task": "Agent",
+    "BashOutput": "TaskOutput",
+    "KillShell": "TaskStop",
+    "KillBash": "TaskStop",
+}
 
 
 def canonical(tool_name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, cast
 
+from lsp_agent.agent.tools.background import TaskOutput, TaskStop
 from lsp_agent.agent.tools.base import Tool
 from lsp_agent.agent.tools.bash import Bash
 from lsp_agent.agent.tools.grep import Grep
@@ -32,6 +33,8 @@ def default_tools(
         Grep(grep_backend),
         LS(),
         Bash(),
+        TaskOutput(),
+        TaskStop(),
         TodoWrite(),
     ]
     if index is not None:

@@ -26,6 +26,8 @@ CLAUDE_CODE_TOOLS = [
     "Grep",
     "LS",
     "Bash",
+    "TaskOutput",
+    "TaskStop",
     "TodoWrite",
 ]
 
