@@ -168,6 +168,7 @@ class TaskOutput(BaseTool):
             "bash_id": {"type": "string", "description": "Older name of task_id"},
             "filter": {"type": "string", "description": "Only lines matching this regex"},
         },
+        "required": [],  # task_id, or bash_id from older models
         "additionalProperties": False,
     }
 
@@ -209,6 +210,7 @@ class TaskStop(BaseTool):
             "task_id": {"type": "string", "description": "The background task's ID"},
             "shell_id": {"type": "string", "description": "Older name of task_id"},
         },
+        "required": [],  # task_id, or shell_id from older models
         "additionalProperties": False,
     }
 
