@@ -35,6 +35,7 @@ from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, Subagent
 from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
+from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
 from lsp_agent.agent.tools.base import Tool, ToolResult
 from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanModeTool
 from lsp_agent.agent.tools.skill import SkillTool
@@ -194,6 +195,7 @@ class Extensions:
         found: list[Tool] = [
             ExitPlanModeTool(ask, get_mode, set_mode),
             EnterPlanModeTool(get_mode, set_mode),
+            AskUserQuestionTool(ask),
         ]
         if self.skills.for_model():
             found.append(SkillTool(self.skills, self._activate))

@@ -15,7 +15,16 @@ EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 # Tools that only touch session state, or delegate to a subagent whose own calls are checked;
 # never asked about (Claude Code runs its todo list and plan exit even in plan mode).
 SESSION_TOOLS = frozenset(
-    {"TodoWrite", "ExitPlanMode", "EnterPlanMode", "Task", "Agent", "Skill", "TaskStop"}
+    {
+        "TodoWrite",
+        "ExitPlanMode",
+        "EnterPlanMode",
+        "AskUserQuestion",
+        "Task",
+        "Agent",
+        "Skill",
+        "TaskStop",
+    }
 )
 # The input field naming the path a file tool works on ("path" fields default to the cwd).
 PATH_FIELD = {
