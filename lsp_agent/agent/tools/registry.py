@@ -14,6 +14,7 @@ from lsp_agent.agent.tools.base import Tool
 from lsp_agent.agent.tools.bash import Bash
 from lsp_agent.agent.tools.grep import Grep
 from lsp_agent.agent.tools.listing import LS, Glob
+from lsp_agent.agent.tools.notebook import NotebookEdit
 from lsp_agent.agent.tools.read import Read
 from lsp_agent.agent.tools.symbols import FileOutline, FindDefinition, SymbolIndex, SymbolSearch
 from lsp_agent.agent.tools.todo import TodoWrite
@@ -29,6 +30,7 @@ def default_tools(
         Write(),
         Edit(),
         MultiEdit(),
+        NotebookEdit(),
         Glob(),
         Grep(grep_backend),
         LS(),

@@ -22,6 +22,7 @@ CLAUDE_CODE_TOOLS = [
     "Write",
     "Edit",
     "MultiEdit",
+    "NotebookEdit",
     "Glob",
     "Grep",
     "LS",
@@ -42,7 +43,7 @@ def test_default_tools_and_api_list() -> None:
         assert entry["input_schema"]["type"] == "object"
         assert set(entry["input_schema"]["required"]) <= set(entry["input_schema"]["properties"])
         assert tool.read_only is kinds.is_read_only(tool.name)
-    assert find(tools, "Grep") is tools[5]
+    assert find(tools, "Grep") is tools[6]
     assert find(tools, "Nope") is None
 
 
