@@ -55,6 +55,7 @@ from lsp_agent.agent.reporting import ReportingSink
 from lsp_agent.agent.tools.background import BackgroundTasks
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
 from lsp_agent.agent.tools.registry import api_tools
+from lsp_agent.agent.tools.tool_search import ToolSearch
 from lsp_agent.agent.transcript import (
     Transcript,
     complete_turns,
@@ -142,6 +143,8 @@ class Agent:
             background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
+        if tools and not self.is_subagent:  # looks tools up in this session's own list
+            self.tools.setdefault("ToolSearch", ToolSearch(self.tools))
         # Older names real models still call (Task for Agent): same tool, not shown twice.
         self._aliases = {a: t.name for t in self.tools.values() for a in getattr(t, "aliases", ())}
         for name in options.disallowed_tools:  # a bare name hides the tool from the model

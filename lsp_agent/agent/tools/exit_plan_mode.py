@@ -93,6 +93,7 @@ class EnterPlanModeTool:
     input_schema: dict[str, Any] = {
         "type": "object",
         "properties": {},
+        "required": [],
         "additionalProperties": False,
     }
     read_only = False

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 # Tools that never change anything outside the session.
 READ_ONLY_TOOLS = frozenset(
-    {"Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline", "TaskOutput"}
+    {
+        "Read",
+        "Glob",
+        "Grep",
+        "LS",
+        "SymbolSearch",
+        "FindDefinition",
+        "FileOutline",
+        "TaskOutput",
+        "ToolSearch",
+    }
 )
 # Tools that change files; `Edit(...)` permission rules cover all of them.
 EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
@@ -24,6 +34,10 @@ SESSION_TOOLS = frozenset(
         "Agent",
         "Skill",
         "TaskStop",
+        "TaskCreate",
+        "TaskGet",
+        "TaskList",
+        "TaskUpdate",
     }
 )
 # The input field naming the path a file tool works on ("path" fields default to the cwd).

@@ -17,6 +17,7 @@ from lsp_agent.agent.tools.listing import LS, Glob
 from lsp_agent.agent.tools.notebook import NotebookEdit
 from lsp_agent.agent.tools.read import Read
 from lsp_agent.agent.tools.symbols import FileOutline, FindDefinition, SymbolIndex, SymbolSearch
+from lsp_agent.agent.tools.tasks import TaskCreate, TaskGet, TaskList, TaskUpdate
 from lsp_agent.agent.tools.todo import TodoWrite
 from lsp_agent.agent.tools.write import Edit, MultiEdit, Write
 
@@ -38,6 +39,10 @@ def default_tools(
         TaskOutput(),
         TaskStop(),
         TodoWrite(),
+        TaskCreate(),
+        TaskGet(),
+        TaskList(),
+        TaskUpdate(),
     ]
     if index is not None:
         tools += [SymbolSearch(index), FindDefinition(index), FileOutline(index)]

@@ -30,6 +30,10 @@ CLAUDE_CODE_TOOLS = [
     "TaskOutput",
     "TaskStop",
     "TodoWrite",
+    "TaskCreate",
+    "TaskGet",
+    "TaskList",
+    "TaskUpdate",
 ]
 
 
@@ -131,3 +135,21 @@ async def test_symbol_tools_without_index(ctx: ToolContext) -> None:
         "FindDefinition",
         "FileOutline",
     ]
+
+
+async def test_task_tools_keep_one_list(ctx: ToolContext) -> None:
+    from lsp_agent.agent.tools.tasks import TaskCreate, TaskGet, TaskList, TaskUpdate
+
+    await TaskCreate().run({"subject": "Run the tests", "activeForm": "Running the tests"}, ctx)
+    await TaskCreate().run({"subject": "Fix the bug"}, ctx)
+    update = {"taskId": "2", "status": "in_progress", "addBlockedBy": ["1"]}
+    assert not (await TaskUpdate().run(update, ctx)).is_error
+    listing = (await TaskList().run({}, ctx)).content
+    assert listing == "#1 [pending] Run the tests\n#2 [in_progress] Fix the bug (blocked by 1)"
+    assert '"activeForm": "Running the tests"' in str(
+        (await TaskGet().run({"taskId": "1"}, ctx)).content
+    )
+    unknown = await TaskUpdate().run({"taskId": "2", "addBlocks": ["9"]}, ctx)
+    assert unknown.is_error and "No task '9'" in str(unknown.content)
+    await TaskUpdate().run({"taskId": "1", "status": "deleted"}, ctx)
+    assert (await TaskList().run({}, ctx)).content == "#2 [in_progress] Fix the bug (blocked by 1)"
