@@ -9,16 +9,9 @@ PYTHON=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
 
-echo "== editors for the end-to-end tests (apt: chromium libkrb5-dev ripgrep emacs-nox elpa-eglot; npm: code-server 4.100.3 in .cache/code-server, playwright-core)"
+echo "== editors for the end-to-end tests (apt: chromium libkrb5-dev emacs-nox elpa-eglot; npm: code-server 4.100.3 in .cache/code-server, playwright-core)"
 bash scripts/install-emacs.sh
 bash scripts/install-code-server.sh
-
-# Grep's ripgrep backend is tested against its Python fallback, so the suite needs rg.
-if ! command -v rg >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  apt-get install -y -q ripgrep >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q ripgrep >/dev/null 2>&1; } \
-    || echo "warning: could not install ripgrep" >&2
-fi
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -52,9 +52,17 @@ from lsp_agent.agent.ports import (
 from lsp_agent.agent.prompt import compaction
 from lsp_agent.agent.prompt.system import system_blocks
 from lsp_agent.agent.reporting import ReportingSink
+from lsp_agent.agent.tools.background import BackgroundTasks
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
 from lsp_agent.agent.tools.registry import api_tools
-from lsp_agent.agent.transcript import Transcript, complete_turns, new_session, open_session
+from lsp_agent.agent.tools.tool_search import ToolSearch
+from lsp_agent.agent.transcript import (
+    Transcript,
+    complete_turns,
+    new_session,
+    open_session,
+    tasks_dir,
+)
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
@@ -77,6 +85,14 @@ class StopRun(Exception):
 
 class MaxTurnsReached(StopRun):
     subtype = "error_max_turns"
+
+
+class Refused(StopRun):
+    subtype = "error_refusal"
+
+
+class ContextWindowExceeded(StopRun):
+    subtype = "error_context_window"
 
 
 class BudgetExceeded(StopRun):
@@ -123,8 +139,14 @@ class Agent:
             cancel=CancelToken(),
             session_id=self.session_id,
             index=index,
+            # A subagent's are its parent's (subagent_run.py): they belong to the session.
+            background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
+        if tools and not self.is_subagent:  # looks tools up in this session's own list
+            self.tools.setdefault("ToolSearch", ToolSearch(self.tools))
+        # Older names real models still call (Task for Agent): same tool, not shown twice.
+        self._aliases = {a: t.name for t in self.tools.values() for a in getattr(t, "aliases", ())}
         for name in options.disallowed_tools:  # a bare name hides the tool from the model
             self.tools.pop(name, None)
         self.usage: dict[str, int] = {}
@@ -174,6 +196,7 @@ class Agent:
             subtype, text = stop.subtype, str(stop)
         except Cancelled as cancelled:
             subtype, text = "error_during_execution", f"cancelled: {cancelled}"
+            await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
         except TimeoutError:
@@ -220,6 +243,13 @@ class Agent:
                 continue
             if snapshot.stop_reason == "tool_use":
                 continue
+            if snapshot.stop_reason == "refusal":
+                raise Refused("the model declined to continue (stop_reason refusal)")
+            if snapshot.stop_reason == "model_context_window_exceeded":
+                raise ContextWindowExceeded(
+                    "the conversation no longer fits the model's context window; "
+                    "run /compact or start a new session"
+                )
             again = await self._stop_hook(stops)
             if again is None:
                 return snapshot.text
@@ -319,21 +349,26 @@ class Agent:
                 results.append(await self._call(batch[0]))
         return results
 
+    def _tool(self, name: str) -> Tool | None:
+        return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))
+
     def _is_read_only(self, call: dict[str, Any]) -> bool:
-        tool = self.tools.get(call["name"])
+        tool = self._tool(call["name"])
         return tool is not None and tool.read_only
 
     async def _call(self, call: dict[str, Any]) -> dict[str, Any]:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
         self.emit(ToolStarted(session_id=self.session_id, id=tool_id, name=name, input=tool_input))
-        tool = self.tools.get(name)
+        tool = self._tool(name)
         refusal = self.ext.tool_refusal(name)
         if tool is None:
-            result = ToolResult(f"Error: no tool named {name!r} is available", is_error=True)
+            available = ", ".join(self.tools)
+            message = f"Error: no tool named {name!r} is available. Available tools: {available}"
+            result = ToolResult(message, is_error=True)
         elif refusal:
             result = ToolResult(refusal, is_error=True)
         else:
-            result = await self._permitted_run(tool, tool_input, tool_id)
+            result = await self._permitted_run(tool, name, tool_input, tool_id)
         content = result.content if result.content != "" else "(no output)"
         self.emit(
             ToolFinished(
@@ -346,21 +381,22 @@ class Agent:
         return block
 
     async def _permitted_run(
-        self, tool: Tool, tool_input: dict[str, Any], tool_id: str
+        self, tool: Tool, name: str, tool_input: dict[str, Any], tool_id: str
     ) -> ToolResult:
-        """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks."""
-        hook = await self.ext.pre_tool(tool.name, tool_input, tool_id)
+        """PreToolUse hooks, the permission decision, the tool, PostToolUse hooks. `name` is
+        the name the model called (an alias such as Task, for hooks written for it)."""
+        hook = await self.ext.pre_tool(name, tool_input, tool_id)
         tool_input = hook.tool_input
         if hook.stop:
             self._halt = hook.reason
-        fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": tool.name}
+        fields = {"session_id": self.session_id, "tool_use_id": tool_id, "tool": name}
 
         def on_ask(reason: str) -> None:
             self.emit(PermissionAsked(**fields, input=tool_input, reason=reason))
 
         async with self._ask_lock:  # a cancel must not wait for the user to answer
             decision = await race_cancel(
-                self.gate.decide(tool.name, tool_input, hook.decision, hook.reason, on_ask),
+                self.gate.decide(name, tool_input, hook.decision, hook.reason, on_ask),
                 self.ctx.cancel,
             )
         if decision.asked or decision.behavior == "deny":
@@ -377,7 +413,7 @@ class Agent:
             return ToolResult(decision.message, is_error=True)
         tool_input = decision.updated_input or tool_input
         result = await self._run_tool(tool, tool_input, tool_id)
-        return await self.ext.post_tool(tool.name, tool_input, tool_id, result)
+        return await self.ext.post_tool(name, tool_input, tool_id, result)
 
     async def _run_tool(self, tool: Tool, tool_input: dict[str, Any], tool_id: str) -> ToolResult:
         ctx = dataclasses.replace(self.ctx, tool_use_id=tool_id)
@@ -451,7 +487,12 @@ class Agent:
             self._extension_message,
         )
 
+    async def _stop_background(self) -> None:
+        if self.ctx.background is not None and not self.is_subagent:
+            await self.ctx.background.stop_all()
+
     async def aclose(self) -> None:
+        await self._stop_background()
         if self._started:
             await self.ext.session_end()
         self.transcript.close()

@@ -16,7 +16,14 @@ _DEFAULTS = Settings()
 DEFAULT_MODEL = _DEFAULTS.model
 # Modes in which an edit lands without the user reviewing it first.
 AUTO_ACCEPT_MODES: tuple[str, ...] = ("acceptEdits", "bypassPermissions")
-SUBTYPES = ("success", "error_max_turns", "error_max_budget_usd", "error_during_execution")
+SUBTYPES = (
+    "success",
+    "error_max_turns",
+    "error_max_budget_usd",
+    "error_during_execution",
+    "error_refusal",  # the model declined (stop_reason refusal)
+    "error_context_window",  # the conversation no longer fits (model_context_window_exceeded)
+)
 
 
 @dataclass

@@ -184,3 +184,8 @@ def open_session(
     if session_id is None:
         return new_session(options.cwd, options.model), []
     return resume_session(session_id)
+
+
+def tasks_dir(session_id: str) -> Path:
+    """Where a session's background commands write their output."""
+    return data_dir() / "tasks" / session_id

@@ -214,6 +214,11 @@ async def set_permission_mode(ls: AgentServer, *args: Any) -> dict[str, Any]:
     return {"mode": mode}
 
 
+async def tasks(ls: AgentServer, *args: Any) -> list[dict[str, Any]]:
+    """The background commands of one session (`sessionId`) or of every session."""
+    return ls.sessions.tasks(_string(_argument(args), "sessionId"))
+
+
 async def slash_commands(ls: AgentServer, *args: Any) -> list[dict[str, str]]:
     """Built-in and custom `/commands` and skills, for editor pickers."""
     _argument(args)
@@ -234,6 +239,7 @@ COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
     "lspAgent.resume": resume,
     "lspAgent.setPermissionMode": set_permission_mode,
     "lspAgent.slashCommands": slash_commands,
+    "lspAgent.tasks": tasks,
 }
 
 

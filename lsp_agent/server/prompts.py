@@ -55,6 +55,8 @@ class PermissionPrompter:
     ) -> PermissionResult:
         if tool == "ExitPlanMode":
             return await self._plan(str(tool_input.get("plan", "")))
+        if tool == "AskUserQuestion":
+            return await self._questions(tool_input.get("questions") or [])
         title = tool_title(tool, tool_input)
         params = types.ShowMessageRequestParams(
             type=types.MessageType.Warning,
@@ -73,6 +75,30 @@ class PermissionPrompter:
         if choice not in (ALLOW_ONCE, ALLOW_SESSION):
             return PermissionResult("deny", message=f"The user denied this {tool} call.")
         return PermissionResult("allow", remember=choice == ALLOW_SESSION)
+
+    async def _questions(self, questions: list[dict[str, Any]]) -> PermissionResult:
+        """Each question as a `window/showMessageRequest` whose actions are its options (the
+        descriptions in the message). A plain request takes one choice: a multi-select question
+        gets one answer here, and there is no free-text answer."""
+        answers: dict[str, str] = {}
+        for question in questions:
+            options = [str(o.get("label", "")) for o in question.get("options", [])]
+            described = [
+                f"- {o.get('label', '')}: {o['description']}"
+                for o in question.get("options", [])
+                if o.get("description")
+            ]
+            header = f"{question['header']}: " if question.get("header") else ""
+            params = types.ShowMessageRequestParams(
+                type=types.MessageType.Info,
+                message="\n".join([f"Claude asks: {header}{question['question']}", *described]),
+                actions=[types.MessageActionItem(label) for label in options],
+            )
+            answer = await _ask(self.server, params)
+            if answer is None or answer is TIMED_OUT:
+                return PermissionResult("deny", message="the user dismissed the question")
+            answers[str(question["question"])] = answer.title
+        return PermissionResult("allow", updated_input={"answers": answers})
 
     async def _plan(self, plan: str) -> PermissionResult:
         """Plan mode ends only when the user approves the plan; the answer picks the next mode."""

@@ -299,6 +299,18 @@ class SessionManager:
                 cancelled.append(session.id)
         return cancelled
 
+    def tasks(self, session_id: str | None = None) -> list[dict[str, Any]]:
+        """Background commands, each with its `sessionId`, of one session or of all."""
+        chosen = [self.sessions[session_id]] if session_id in self.sessions else []
+        if session_id is None:
+            chosen = list(self.sessions.values())
+        found = []
+        for session in chosen:
+            background = session.agent.ctx.background if session.agent is not None else None
+            for task in background.listing() if background is not None else []:
+                found.append({"sessionId": session.id, **task})
+        return found
+
     async def wait(self, session_id: str) -> AgentResult | None:
         session = self.sessions[session_id]
         if session.task is None:

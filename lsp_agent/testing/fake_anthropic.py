@@ -119,6 +119,15 @@ class FakeAnthropic:
     def remaining(self) -> int:
         return len(self.responses) - self._next
 
+    def next_response(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The response for a valid request: the scenario's next, in order. A subclass may pick
+        by the request instead (`replay.py` routes by conversation and turn)."""
+        if self._next >= len(self.responses):
+            return None
+        response = self.responses[self._next]
+        self._next += 1
+        return response
+
     # -- HTTP ---------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -159,16 +168,15 @@ class FakeAnthropic:
         record.violations = check_request(
             record.headers, record.body, self._tool_ids, self._thinking
         )
-        if not record.violations and self._next >= len(self.responses):
+        response = None if record.violations else self.next_response(record.body)
+        if not record.violations and response is None:
             record.violations = ["the scenario has no response left for this request"]
-        if record.violations:
+        if record.violations or response is None:
             self.violations += record.violations
             await self._error(
                 writer, 400, "invalid_request_error", "; ".join(record.violations), {}
             )
             return True
-        response = self.responses[self._next]
-        self._next += 1
         if "status" in response:
             error = response.get("error", {})
             await self._error(
@@ -293,7 +301,14 @@ class FakeAnthropic:
             {
                 "type": "message_delta",
                 "delta": {"stop_reason": stop, "stop_sequence": None},
-                "usage": {"output_tokens": usage["output_tokens"]},
+                "usage": {
+                    "output_tokens": usage["output_tokens"],
+                    **(
+                        {"server_tool_use": usage["server_tool_use"]}
+                        if "server_tool_use" in usage
+                        else {}
+                    ),
+                },
             }
         )
         events.append({"type": "message_stop"})
@@ -330,6 +345,15 @@ class FakeAnthropic:
                 {"type": "input_json_delta", "partial_json": p}
                 for p in ["", *self._split(raw, self._max_fragment)]
             ]
+        elif kind == "server_tool_use":  # a server tool (web search) the API runs itself
+            start = {"type": kind, "id": block["id"], "name": block["name"], "input": {}}
+            raw = json.dumps(block.get("input", {}))
+            deltas = [
+                {"type": "input_json_delta", "partial_json": p}
+                for p in self._split(raw, self._max_fragment)
+            ]
+        elif kind == "web_search_tool_result":
+            start, deltas = dict(block), []
         else:
             raise ValueError(f"unknown block type in scenario: {kind}")
         return [

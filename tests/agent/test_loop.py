@@ -318,3 +318,46 @@ async def test_a_post_tool_hook_can_stop_the_run(workspace: Path) -> None:
     assert run.result.result == "enough reading"
     assert (workspace / "hello.py").read_text() == "print('hello')\n"  # the Edit never ran
     assert len(run.fake.requests) == 1
+
+
+async def test_refusal_ends_the_run_with_its_own_subtype(workspace: Path) -> None:
+    refusal = {"content": [{"type": "text", "text": ""}], "stop_reason": "refusal"}
+    run = await run_scenario({"responses": [refusal]}, workspace)
+    assert run.result.subtype == "error_refusal" and run.result.is_error
+    assert "declined" in run.result.result
+
+
+async def test_context_window_exceeded_is_an_error(workspace: Path) -> None:
+    full = {
+        "content": [{"type": "text", "text": "..."}],
+        "stop_reason": "model_context_window_exceeded",
+    }
+    run = await run_scenario({"responses": [full]}, workspace)
+    assert run.result.subtype == "error_context_window"
+    assert "/compact" in run.result.result
+
+
+async def test_web_search_blocks_round_trip_through_pause_turn(workspace: Path) -> None:
+    search = {"query": "weather NYC today"}
+    paused = {
+        "content": [
+            {"type": "text", "text": "Let me search."},
+            {"type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": search},
+            {
+                "type": "web_search_tool_result",
+                "tool_use_id": "srvtoolu_01",
+                "content": [{"type": "web_search_result", "title": "NYC", "url": "https://x.test"}],
+            },
+        ],
+        "stop_reason": "pause_turn",
+        "usage": {"server_tool_use": {"web_search_requests": 2}},
+    }
+    done = {"content": [{"type": "text", "text": "Sunny."}]}
+    run = await run_scenario({"responses": [paused, done]}, workspace)
+    assert run.result.subtype == "success"
+    continued = run.fake.requests[1].body["messages"][-1]["content"]
+    used = next(b for b in continued if b["type"] == "server_tool_use")
+    assert used["input"] == search  # sent back as streamed, not emptied
+    assert run.result.usage["web_search_requests"] == 2
+    tokens_only = run.result.cost_usd - 2 * 0.01
+    assert 0 < tokens_only < 0.01  # the searches are billed on top of the tokens

@@ -59,7 +59,9 @@ async def test_task_runs_a_subagent(project: Path, tmp_path: Path) -> None:
     assert child["messages"][0]["content"][0]["text"] == "Find the answer"
     parent = run.sent(3)["messages"][-1]["content"][0]
     assert parent["content"] == "notes.txt says the answer is 42"
-    assert "Task" in {t["name"] for t in run.sent(0)["tools"]}
+    # The tool is Agent now; the model's Task call (an older name) ran it all the same.
+    assert "Agent" in {t["name"] for t in run.sent(0)["tools"]}
+    assert "Task" not in {t["name"] for t in run.sent(0)["tools"]}
     # The subagent's tool call is hooked like any other; its prompt is not a user prompt.
     assert log.read_text().split() == [
         "UserPromptSubmit",

@@ -13,6 +13,7 @@ from lsp_agent.agent.claude.subagents import (
     SubagentResult,
     load_agents,
 )
+from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.agent.tools.base import ToolContext
 from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
@@ -35,7 +36,8 @@ def test_definitions(project: Path, home: Path) -> None:
         {".claude/agents/r.md": "---\nname: code-reviewer\ndescription: user's\n---\nother\n"},
     )
     agents = load_agents(project)
-    assert sorted(agents.agents) == ["code-reviewer", "general-purpose"]
+    # Claude Code's built-ins: general-purpose, and the read-only Explore and Plan.
+    assert sorted(agents.agents) == ["Explore", "Plan", "code-reviewer", "general-purpose"]
     assert len(agents.problems) == 1
     reviewer = agents.agents["code-reviewer"]
     assert reviewer.source == "project" and reviewer.prompt == "You are a strict reviewer."
@@ -119,3 +121,26 @@ async def test_exit_plan_mode_headless_and_defaults(ctx: ToolContext) -> None:
     tool = ExitPlanModeTool(host, lambda: mode[0], lambda m: mode.__setitem__(0, m))
     await tool.run({"plan": "p"}, ctx)
     assert mode == ["default"]
+
+
+def test_read_only_built_ins_and_agents_in_subfolders(project: Path, tmp_path: Path) -> None:
+    agent_md = "---\nname: {0}\ndescription: d\n---\nYou are {0}.\n"
+    write_tree(project / ".claude/agents", {"team/deep/helper.md": agent_md.format("helper")})
+    agents = load_agents(project, user_dir=tmp_path / "no-user")
+    assert {"helper", "general-purpose", "Explore", "Plan"} <= set(agents.agents)
+    parent = ["Read", "Write", "Edit", "MultiEdit", "Bash", "Glob", "Grep", "Agent", "LS"]
+    for read_only in ("Explore", "Plan"):  # they look; they never change anything
+        assert agents.agents[read_only].tool_names(parent) == ["Read", "Glob", "Grep", "LS"]
+    explore = agents.agents["Explore"]
+    assert explore.resolve_model("claude-sonnet-4-5", "haiku") == "claude-haiku-4-5"
+
+
+def test_rules_for_task_cover_agent(project: Path) -> None:
+    policy = PermissionPolicy(
+        "bypassPermissions", [Rule.parse("Task", "deny")], cwd=project, roots=[project]
+    )
+    assert policy("Agent", {"prompt": "x"})[0] == "deny"
+    policy = PermissionPolicy(
+        "bypassPermissions", [Rule.parse("Agent", "deny")], cwd=project, roots=[project]
+    )
+    assert policy("Task", {"prompt": "x"})[0] == "deny"

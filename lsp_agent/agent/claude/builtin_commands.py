@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.options import AgentOptions
     from lsp_agent.agent.permissions.gate import PermissionGate
+    from lsp_agent.agent.tools.base import ToolContext
 
 
 class Session(Protocol):
@@ -26,6 +27,7 @@ class Session(Protocol):
     usage: dict[str, int]
     cost_usd: float
     messages: list[dict[str, Any]]
+    ctx: ToolContext
 
     async def compact(self, trigger: str = ..., instructions: str = ...) -> None: ...
     def clear(self) -> None: ...
@@ -39,6 +41,8 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
         return help_text(commands), False
     if name == "cost":
         return cost_text(agent), False
+    if name == "tasks":
+        return tasks_text(agent), False
     if name == "model":
         if arguments:
             agent.options.model = arguments
@@ -81,3 +85,14 @@ def permissions_text(agent: Session) -> str:
     lines += [f"allow: {rule} (options)" for rule in agent.options.allowed_tools]
     lines += [f"deny: {rule} (options)" for rule in agent.options.disallowed_tools]
     return "\n".join(lines)
+
+
+def tasks_text(agent: Session) -> str:
+    tasks = agent.ctx.background.listing() if agent.ctx.background is not None else []
+    if not tasks:
+        return "No background tasks in this session."
+    return "\n".join(
+        f"{t['id']} [{t['status']}] {t['command']}"
+        + (f" ({t['description']})" if t["description"] else "")
+        for t in tasks
+    )

@@ -32,6 +32,7 @@ BUILTINS: dict[str, tuple[str, str]] = {
     "cost": ("Show this session's token usage and cost", ""),
     "permissions": ("Show the permission mode and rules", ""),
     "resume": ("Resume an earlier session", "[session id]"),
+    "tasks": ("List this session's background tasks", ""),
     "help": ("List the available commands", ""),
 }
 

@@ -35,8 +35,9 @@ from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, Subagent
 from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
+from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
 from lsp_agent.agent.tools.base import Tool, ToolResult
-from lsp_agent.agent.tools.exit_plan_mode import ExitPlanModeTool
+from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanModeTool
 from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
 
@@ -191,7 +192,11 @@ class Extensions:
         get_mode: Callable[[], str],
         set_mode: Callable[[str], None],
     ) -> list[Tool]:
-        found: list[Tool] = [ExitPlanModeTool(ask, get_mode, set_mode)]
+        found: list[Tool] = [
+            ExitPlanModeTool(ask, get_mode, set_mode),
+            EnterPlanModeTool(get_mode, set_mode),
+            AskUserQuestionTool(ask),
+        ]
         if self.skills.for_model():
             found.append(SkillTool(self.skills, self._activate))
         if run_subagent is not None:

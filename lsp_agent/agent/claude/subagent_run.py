@@ -51,6 +51,8 @@ class Parent(Protocol):
 
 
 class Child(Protocol):
+    ctx: ToolContext
+
     async def run(self, prompt: str, cancel: CancelToken | None = None) -> AgentResult: ...
 
 
@@ -58,7 +60,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     definition = request.definition
     options = dataclasses.replace(
         parent.options,
-        model=definition.resolve_model(parent.options.model),
+        model=definition.resolve_model(parent.options.model, request.model),
         system_prompt=definition.prompt or None,
         append_system_prompt=None,
         resume=None,
@@ -85,6 +87,8 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
     )
+    # Background commands a subagent starts belong to the session, like the parent's.
+    child.ctx.background = parent.ctx.background
     # Not closed: the client is the parent's and the transcript lives in memory.
     result = await child.run(request.prompt, request.cancel)
     add_usage(parent.usage, result.usage)

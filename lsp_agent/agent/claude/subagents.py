@@ -1,5 +1,6 @@
-"""Subagents: definitions from `.claude/agents/*.md` (project) and `~/.claude/agents/*.md` (user),
-plus the built-in `general-purpose` agent, run by the Task tool.
+"""Subagents: definitions from `.claude/agents/**/*.md` (project) and `~/.claude/agents/**/*.md`
+(user; subfolders too), plus Claude Code's built-in `general-purpose`, `Explore` and `Plan`
+agents, run by the Agent tool (called Task by older models).
 
 Frontmatter: `name` and `description` (both required), `tools` (comma-separated names; absent
 means every tool of the parent), `model` (an id, an alias `sonnet`/`opus`/`haiku`, or `inherit`,
@@ -23,6 +24,8 @@ from lsp_agent.agent.claude.files import user_claude_dir
 from lsp_agent.agent.ports import CancelToken
 
 TASK_TOOL_NAMES = ("Task", "Agent")
+# What the read-only built-ins (Explore, Plan) may use: looking, never changing.
+READ_ONLY_TOOLS = ("Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline")
 MODEL_ALIASES = {
     "sonnet": "claude-sonnet-4-5",
     "opus": "claude-opus-4-1",
@@ -49,10 +52,12 @@ class AgentDefinition:
             if name not in TASK_TOOL_NAMES and (wanted is None or name in wanted)
         ]
 
-    def resolve_model(self, parent_model: str) -> str:
-        if not self.model or self.model == "inherit":
+    def resolve_model(self, parent_model: str, requested: str | None = None) -> str:
+        """The call's `model`, else the definition's, else the parent's."""
+        chosen = requested or self.model
+        if not chosen or chosen == "inherit":
             return parent_model
-        return MODEL_ALIASES.get(self.model, self.model)
+        return MODEL_ALIASES.get(chosen, chosen)
 
 
 GENERAL_PURPOSE = AgentDefinition(
@@ -68,6 +73,35 @@ GENERAL_PURPOSE = AgentDefinition(
         "absolute file paths and the relevant snippets."
     ),
 )
+EXPLORE = AgentDefinition(
+    name="Explore",
+    description=(
+        "Fast agent specialized for exploring codebases: finding files by pattern, searching "
+        "code for keywords, and answering questions about how the code works. It can only "
+        "read; say how thorough to be (quick, medium or very thorough)."
+    ),
+    prompt=(
+        "You are a read-only exploration agent for a coding assistant inside the user's "
+        "editor. Search and read the code to answer the task; you cannot change any file. "
+        "Be as thorough as the task asks, then reply with a concise report: your final message "
+        "is all the assistant will see. Include absolute file paths and the relevant snippets."
+    ),
+    tools=READ_ONLY_TOOLS,
+)
+PLAN = AgentDefinition(
+    name="Plan",
+    description=(
+        "Software architect agent for designing an implementation plan: it researches the "
+        "code (read-only) and returns a step-by-step plan, the critical files and trade-offs."
+    ),
+    prompt=(
+        "You are a planning agent for a coding assistant inside the user's editor. Research "
+        "the code read-only, then reply with a concrete implementation plan: the steps, the "
+        "files to change (absolute paths) and the risks. You cannot change any file."
+    ),
+    tools=READ_ONLY_TOOLS,
+)
+BUILT_IN = (GENERAL_PURPOSE, EXPLORE, PLAN)
 
 
 @dataclass
@@ -93,9 +127,10 @@ def load_agents(
         ("project", project / ".claude" / "agents"),
         ("user", user_dir / "agents"),
     ):
-        for path in sorted(root.glob("*.md")) if root.is_dir() else []:
+        for path in sorted(root.rglob("*.md")) if root.is_dir() else []:
             _add(found, source, path)
-    found.agents.setdefault(GENERAL_PURPOSE.name, GENERAL_PURPOSE)
+    for definition in BUILT_IN:
+        found.agents.setdefault(definition.name, definition)
     return found
 
 
@@ -132,6 +167,7 @@ class SubagentRequest:
     description: str
     tool_use_id: str
     cancel: CancelToken
+    model: str | None = None  # the call's own model choice (an id or an alias)
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,18 @@ def cost_usd(model: str, usage: Mapping[str, int]) -> float:
         + usage.get("cache_creation_input_tokens", 0) * price.cache_write
         + usage.get("cache_read_input_tokens", 0) * price.cache_read
     )
-    return tokens / 1_000_000
+    searches = usage.get("web_search_requests", 0) * WEB_SEARCH_PRICE
+    return tokens / 1_000_000 + searches
 
 
+# The API's server-side web search: US$10 per 1,000 searches, on top of the tokens.
+WEB_SEARCH_PRICE = 0.01
 USAGE_KEYS = (
     "input_tokens",
     "output_tokens",
     "cache_creation_input_tokens",
     "cache_read_input_tokens",
+    "web_search_requests",
 )
 
 

@@ -128,6 +128,9 @@ def _merge_usage(usage: dict[str, int], update: dict[str, Any]) -> None:
     for key, value in update.items():
         if isinstance(value, int) and not isinstance(value, bool):
             usage[key] = value
+        elif key == "server_tool_use" and isinstance(value, dict):
+            # {"web_search_requests": N}: server tools are billed per use (pricing.py).
+            _merge_usage(usage, value)
 
 
 def _block_start(snapshot: MessageSnapshot, index: int, block: dict[str, Any]) -> None:
@@ -162,7 +165,9 @@ def _block_stop(snapshot: MessageSnapshot, index: int) -> None:
         if name == "input":
             continue
         block[name] = block.get(name, "") + "".join(parts)
-    if block.get("type") == "tool_use":
+    if block.get("type") in ("tool_use", "server_tool_use"):
+        # A server tool's input (web search's query) goes back to the API after pause_turn
+        # exactly as streamed, so it is parsed like a client tool's.
         block["input"] = _tool_input(open_block, block, snapshot, index)
     snapshot.blocks[index] = block
 

@@ -299,7 +299,7 @@ class _Call:
 
 
 def _tool_matches(rule_tool: str, name: str) -> bool:
-    if rule_tool == name:
+    if kinds.canonical(rule_tool) == kinds.canonical(name):  # Task(...) rules cover Agent too
         return True
     if rule_tool == "Edit":  # Edit rules cover every tool that edits files
         return kinds.is_edit(name)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lsp_agent.agent.ports import CancelToken, DocumentSource, EditSink
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.tools.background import BackgroundTasks
 
 
 @dataclass
@@ -40,6 +43,8 @@ class ToolContext:
     tool_use_id: str = ""
     # Index-backed tools use this when the host provides an index (None headless without one).
     index: Any = None
+    # The session's background shells (tools/background.py); None where they are not offered.
+    background: BackgroundTasks | None = None
 
 
 class Tool(Protocol):

@@ -1,4 +1,5 @@
-"""Bash: one command in the workspace, in its own process group, with a timeout."""
+"""Bash: one command in the workspace, in its own process group, with a timeout; or, with
+`run_in_background`, a command that goes on after the call (tools/background.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from lsp_agent.agent.permissions import shell
 from lsp_agent.agent.tools import proc
+from lsp_agent.agent.tools.background import started_message
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg
 
@@ -24,8 +26,10 @@ class Bash(BaseTool):
         "stderr together). `timeout` is in milliseconds (default 120000, at most 600000); on "
         "timeout the command and every process it started are killed. Output beyond about "
         "30000 characters is truncated in the middle. Each call starts from the working "
-        "directory; background jobs are ended when the command exits. Prefer Read, Glob and "
-        "Grep over cat, find and grep."
+        "directory; background jobs are ended when the command exits. For servers and long "
+        "builds set `run_in_background`: the call returns a task ID at once; read the output "
+        "with TaskOutput and stop it with TaskStop. Prefer Read, Glob and Grep over cat, find "
+        "and grep."
     )
     input_schema = {
         "type": "object",
@@ -36,7 +40,14 @@ class Bash(BaseTool):
                 "type": "string",
                 "description": "What the command does, in 5-10 words",
             },
-            "run_in_background": {"type": "boolean", "description": "Not supported here"},
+            "run_in_background": {
+                "type": "boolean",
+                "description": "Run in the background; read it with TaskOutput",
+            },
+            "dangerouslyDisableSandbox": {
+                "type": "boolean",
+                "description": "Accepted; commands here run without a sandbox, after approval",
+            },
         },
         "required": ["command"],
         "additionalProperties": False,
@@ -45,13 +56,14 @@ class Bash(BaseTool):
     async def call(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         command = arg(tool_input, "command", str)
         timeout_ms = arg(tool_input, "timeout", (int, float), DEFAULT_TIMEOUT_MS)
-        if arg(tool_input, "run_in_background", bool, False):
-            raise ToolError(
-                "run_in_background is not supported; run the command in the "
-                "foreground with a timeout."
-            )
         if not command.strip():
             raise ToolError("command is empty")
+        if arg(tool_input, "run_in_background", bool, False):
+            if ctx.background is None:
+                raise ToolError("background commands are not available in this session")
+            description = arg(tool_input, "description", str, "")
+            task = await ctx.background.start(command, ctx.cwd, description)
+            return ToolResult(started_message(task))
         if timeout_ms <= 0:
             raise ToolError("timeout must be a positive number of milliseconds")
         timeout_ms = min(timeout_ms, MAX_TIMEOUT_MS)

@@ -1,5 +1,8 @@
-"""ExitPlanMode: in plan mode, presents the model's plan to the user and, once approved, leaves
-plan mode so the agent can make changes.
+"""ExitPlanMode and EnterPlanMode.
+
+ExitPlanMode: in plan mode, presents the model's plan to the user and, once approved, leaves
+plan mode so the agent can make changes. EnterPlanMode: the model asks to plan first; plan mode
+only restricts (read-only tools), so it is entered without a question.
 
 The host is asked through the same callback as permission prompts (`can_use_tool`), with the
 tool name "ExitPlanMode" and input `{"plan": ...}`. An allow answer may choose the next mode by
@@ -30,7 +33,14 @@ class ExitPlanModeTool:
     )
     input_schema: dict[str, Any] = {
         "type": "object",
-        "properties": {"plan": {"type": "string", "description": "The plan, in markdown"}},
+        "properties": {
+            "plan": {"type": "string", "description": "The plan, in markdown"},
+            "allowedPrompts": {
+                "type": "array",
+                "description": "Kinds of Bash commands the plan will need ({tool, prompt})",
+                "items": {"type": "object"},
+            },
+        },
         "required": ["plan"],
         "additionalProperties": False,
     }
@@ -70,4 +80,35 @@ class ExitPlanModeTool:
         self.set_mode(mode if mode in AFTER_PLAN_MODES else "default")
         return ToolResult(
             "The user approved your plan. You can now start making the changes, following the plan."
+        )
+
+
+class EnterPlanModeTool:
+    name = "EnterPlanMode"
+    description = (
+        "Switch to plan mode before a complex or ambiguous implementation task: explore the "
+        "code read-only, then present a plan with ExitPlanMode for the user to approve before "
+        "changing anything. Use it when the task needs design decisions or touches many files."
+    )
+    input_schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {},
+        "required": [],
+        "additionalProperties": False,
+    }
+    read_only = False
+
+    def __init__(self, get_mode: Callable[[], str], set_mode: Callable[[str], None]) -> None:
+        self.get_mode = get_mode
+        self.set_mode = set_mode
+
+    async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        if self.get_mode() == "plan":
+            return ToolResult(
+                "Already in plan mode: explore, then present the plan with ExitPlanMode."
+            )
+        self.set_mode("plan")
+        return ToolResult(
+            "Entered plan mode. Explore the code with read-only tools, then present your plan "
+            "with ExitPlanMode; make no changes until the user approves it."
         )

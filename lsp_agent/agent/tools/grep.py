@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
+import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -79,7 +82,7 @@ class Grep(BaseTool):
     async def call(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         query = _query(tool_input, ctx)
         head_limit = arg(tool_input, "head_limit", int, 0)
-        rg = shutil.which("rg") if self.backend != "python" else None
+        rg = ripgrep() if self.backend != "python" else None
         if self.backend == "rg" and rg is None:
             raise ToolError("ripgrep (rg) is not installed")
         if rg is not None:
@@ -87,6 +90,21 @@ class Grep(BaseTool):
         else:
             lines = await asyncio.to_thread(grep_python.search, query, ctx.cancel)
         return ToolResult(_render(query, lines, head_limit))
+
+
+def ripgrep() -> str | None:
+    """The ripgrep to run: `LSP_AGENT_RIPGREP` if set (empty: none, use the Python search),
+    else the one the package ships (the `ripgrep` wheel puts `rg` beside the interpreter; a
+    system rg may be too old for the regexes Claude writes, such as `\\/`), else rg on PATH."""
+    chosen = os.environ.get("LSP_AGENT_RIPGREP")
+    if chosen is not None:
+        return chosen or None
+    name = "rg.exe" if sys.platform == "win32" else "rg"
+    for folder in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("rg")
 
 
 def _query(tool_input: dict[str, Any], ctx: ToolContext) -> Query:

@@ -8,13 +8,38 @@ from __future__ import annotations
 
 # Tools that never change anything outside the session.
 READ_ONLY_TOOLS = frozenset(
-    {"Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline"}
+    {
+        "Read",
+        "Glob",
+        "Grep",
+        "LS",
+        "SymbolSearch",
+        "FindDefinition",
+        "FileOutline",
+        "TaskOutput",
+        "ToolSearch",
+    }
 )
 # Tools that change files; `Edit(...)` permission rules cover all of them.
 EDIT_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 # Tools that only touch session state, or delegate to a subagent whose own calls are checked;
 # never asked about (Claude Code runs its todo list and plan exit even in plan mode).
-SESSION_TOOLS = frozenset({"TodoWrite", "ExitPlanMode", "Task", "Agent", "Skill"})
+SESSION_TOOLS = frozenset(
+    {
+        "TodoWrite",
+        "ExitPlanMode",
+        "EnterPlanMode",
+        "AskUserQuestion",
+        "Task",
+        "Agent",
+        "Skill",
+        "TaskStop",
+        "TaskCreate",
+        "TaskGet",
+        "TaskList",
+        "TaskUpdate",
+    }
+)
 # The input field naming the path a file tool works on ("path" fields default to the cwd).
 PATH_FIELD = {
     "Read": "file_path",
@@ -29,6 +54,20 @@ PATH_FIELD = {
 }
 # Tools that `Read(...)` rules cover.
 READ_PATH_TOOLS = frozenset(name for name in PATH_FIELD if name not in EDIT_TOOLS)
+
+
+# Older names real models still call (Claude Code renamed these tools): the alias runs the tool
+# and permission rules written for either name match both.
+ALIASES = {
+    "Task": "Agent",
+    "BashOutput": "TaskOutput",
+    "KillShell": "TaskStop",
+    "KillBash": "TaskStop",
+}
+
+
+def canonical(tool_name: str) -> str:
+    return ALIASES.get(tool_name, tool_name)
 
 
 def is_read_only(tool_name: str) -> bool:

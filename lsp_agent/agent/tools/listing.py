@@ -1,4 +1,9 @@
-"""Glob and LS: finding files by name. Both skip what .gitignore ignores (see walk.py)."""
+"""Glob and LS: finding files by name.
+
+Glob behaves as Claude Code's does (and as real models expect from it): ignore files do not
+apply, hidden files are included, and a pattern without a slash matches a file's name at any
+depth (`.gitignore` finds `.pytest_cache/.gitignore` too), as ripgrep's `--glob` does. LS skips
+what .gitignore ignores (see walk.py)."""
 
 from __future__ import annotations
 
@@ -20,8 +25,9 @@ class Glob(BaseTool):
     name = "Glob"
     description = (
         "Finds files by glob pattern (`**/*.py`, `src/**/*.{ts,tsx}`), matched against paths "
-        "relative to `path` (default: the working directory). Files ignored by .gitignore are "
-        "skipped. Returns absolute paths, most recently modified first, at most 100."
+        "relative to `path` (default: the working directory); a pattern without a slash "
+        "matches file names at any depth. Ignored and hidden files are included. Returns "
+        "absolute paths, most recently modified first, at most 100."
     )
     input_schema = {
         "type": "object",
@@ -55,9 +61,11 @@ def _glob(base: Path, pattern: str, ctx: ToolContext) -> list[Path]:
     if not base.is_dir():
         raise ToolError(f"Directory does not exist: {base}")
     regex = glob_regex(pattern)
-    root = confinement.root_of(base, ctx.roots) or base
+    by_name = "/" not in pattern.strip("/")
     found = [
-        p for p in walk(base, root, ctx.cancel) if regex.fullmatch(p.relative_to(base).as_posix())
+        p
+        for p in walk(base, base, ctx.cancel, ignore_files=False)
+        if regex.fullmatch(p.name if by_name else p.relative_to(base).as_posix())
     ]
     return sorted(found, key=lambda p: (-_mtime(p), str(p)))
 

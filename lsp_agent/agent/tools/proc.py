@@ -46,7 +46,7 @@ async def run(
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=out,
                 stderr=asyncio.subprocess.STDOUT if merge_stderr else err,
-                start_new_session=True,  # its own group, which _kill_group ends as a whole
+                start_new_session=True,  # its own group, which kill_group ends as a whole
             )
         )
         try:
@@ -55,7 +55,7 @@ async def run(
             # Cancelled while the process was being started: it may already run (and have
             # started children) before we hold it, so finish starting it and end its group.
             with contextlib.suppress(Exception):
-                _kill_group(await spawn)
+                kill_group(await spawn)
             raise
         timed_out = await _wait(proc, timeout_s, cancel)
         code = None if timed_out else proc.returncode
@@ -71,7 +71,7 @@ async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: Canc
         done, _ = await asyncio.wait(
             {exited, cancelled}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
         )
-        _kill_group(proc)
+        kill_group(proc)
         if exited in done:
             return False
         if cancelled in done:
@@ -80,7 +80,7 @@ async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: Canc
         return True
     finally:
         if proc.returncode is None:
-            _kill_group(proc)  # our own task was cancelled
+            kill_group(proc)  # our own task was cancelled
         exited.cancel()
         cancelled.cancel()
 
@@ -98,7 +98,7 @@ def _read(handle: IO[bytes], head: int, tail: int) -> str:
     return f"{first}\n\n... [{dropped} bytes of output truncated] ...\n\n{last}"
 
 
-def _kill_group(proc: asyncio.subprocess.Process) -> None:
+def kill_group(proc: asyncio.subprocess.Process) -> None:
     if hasattr(os, "killpg"):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)

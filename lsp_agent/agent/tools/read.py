@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from lsp_agent.agent.tools import textfile
+from lsp_agent.agent.tools import notebook, textfile
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import (
     MAX_LINE_CHARS,
@@ -37,7 +37,8 @@ class Read(BaseTool):
         "relative to the working directory). By default reads up to 2000 lines from the "
         "start; offset (1-based line number) and limit read a part of a long file. Lines "
         "longer than 2000 characters are cut. Output is numbered like `cat -n`, starting at "
-        "1. Images (png, jpg, gif, webp) are returned as images. Reading a file is required "
+        "1. Images (png, jpg, gif, webp) are returned as images; Jupyter notebooks as their "
+        "cells with outputs. Reading a file is required "
         "before editing or overwriting it."
     )
     input_schema = {
@@ -63,6 +64,8 @@ class Read(BaseTool):
         if loaded is None:
             raise ToolError(f"File does not exist: {path}")
         remember_read(ctx, path, loaded.text)
+        if path.suffix.lower() == ".ipynb":
+            return ToolResult(notebook.render(notebook.parse(loaded.text, path)))
         return ToolResult(_render(textfile.to_lf(loaded.text), offset, limit))
 
 

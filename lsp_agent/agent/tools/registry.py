@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, cast
 
+from lsp_agent.agent.tools.background import TaskOutput, TaskStop
 from lsp_agent.agent.tools.base import Tool
 from lsp_agent.agent.tools.bash import Bash
 from lsp_agent.agent.tools.grep import Grep
 from lsp_agent.agent.tools.listing import LS, Glob
+from lsp_agent.agent.tools.notebook import NotebookEdit
 from lsp_agent.agent.tools.read import Read
 from lsp_agent.agent.tools.symbols import FileOutline, FindDefinition, SymbolIndex, SymbolSearch
+from lsp_agent.agent.tools.tasks import TaskCreate, TaskGet, TaskList, TaskUpdate
 from lsp_agent.agent.tools.todo import TodoWrite
 from lsp_agent.agent.tools.write import Edit, MultiEdit, Write
 
@@ -28,11 +31,18 @@ def default_tools(
         Write(),
         Edit(),
         MultiEdit(),
+        NotebookEdit(),
         Glob(),
         Grep(grep_backend),
         LS(),
         Bash(),
+        TaskOutput(),
+        TaskStop(),
         TodoWrite(),
+        TaskCreate(),
+        TaskGet(),
+        TaskList(),
+        TaskUpdate(),
     ]
     if index is not None:
         tools += [SymbolSearch(index), FindDefinition(index), FileOutline(index)]

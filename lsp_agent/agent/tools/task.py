@@ -1,4 +1,5 @@
-"""Task (also called Agent): runs a subagent with its own context and returns its final text.
+"""Agent (called Task by older models): runs a subagent with its own context and returns its
+final text.
 
 Task counts as read-only for scheduling, so several Task calls in one turn run in parallel, as in
 Claude Code. That is safe because a subagent's own tool calls go through the same permission
@@ -26,13 +27,24 @@ class TaskTool:
                 "type": "string",
                 "description": "The type of agent to use (default: general-purpose)",
             },
+            "model": {
+                "type": "string",
+                "description": "Model for this agent: sonnet, opus, haiku or an id (default: "
+                "the agent definition's, else this conversation's)",
+            },
+            "run_in_background": {
+                "type": "boolean",
+                "description": "Accepted; the agent runs to the end before this call returns",
+            },
         },
         "required": ["description", "prompt"],
         "additionalProperties": False,
     }
     read_only = True
 
-    def __init__(self, agents: AgentSet, runner: SubagentRunner, name: str = "Task") -> None:
+    aliases = ("Task",)
+
+    def __init__(self, agents: AgentSet, runner: SubagentRunner, name: str = "Agent") -> None:
         self.name = name
         self.agents = agents
         self.runner = runner
@@ -53,13 +65,15 @@ class TaskTool:
             return ToolResult(f"Unknown subagent_type {kind!r}. Available: {known}", is_error=True)
         prompt = str(tool_input.get("prompt", "")).strip()
         if not prompt:
-            return ToolResult("The Task tool needs a non-empty prompt", is_error=True)
+            return ToolResult("The Agent tool needs a non-empty prompt", is_error=True)
+        model = tool_input.get("model")
         request = SubagentRequest(
             definition=definition,
             prompt=prompt,
             description=str(tool_input.get("description", "")),
             tool_use_id=ctx.tool_use_id,
             cancel=ctx.cancel,
+            model=model if isinstance(model, str) and model else None,
         )
         result = await self.runner(request)
         return ToolResult(result.text or "(the agent returned no text)", is_error=result.is_error)

@@ -40,6 +40,19 @@ class Ignores:
         return Ignores((*self.specs, (directory, pathspec.GitIgnoreSpec.from_lines(lines))))
 
 
+class _NoIgnores(Ignores):
+    """Reads no .gitignore: Glob's view of the tree."""
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        return False
+
+    def entering(self, directory: Path) -> Ignores:
+        return self
+
+
+NO_IGNORES = _NoIgnores()
+
+
 def ignores_for(top: Path, root: Path) -> Ignores:
     """The specs from every .gitignore between the workspace `root` and `top`, inclusive."""
     ignores = Ignores()
@@ -51,16 +64,24 @@ def ignores_for(top: Path, root: Path) -> Ignores:
 
 
 def walk(
-    top: Path, root: Path, cancel: CancelToken, rescue: Callable[[Path], bool] | None = None
+    top: Path,
+    root: Path,
+    cancel: CancelToken,
+    rescue: Callable[[Path], bool] | None = None,
+    *,
+    ignore_files: bool = True,
 ) -> Iterator[Path]:
     """Files under `top` (or `top` itself if it is a file), in path order like `rg --sort
     path`: each directory's entries by name, descending into subdirectories in place.
-    `rescue(file)` True keeps an ignored file (ripgrep's --glob overrides .gitignore)."""
+    `rescue(file)` True keeps an ignored file (ripgrep's --glob overrides .gitignore);
+    `ignore_files` False reads no .gitignore at all (only `.git` is skipped)."""
     if not top.is_dir():
         if top.exists():
             yield top
         return
-    yield from _walk_dir(top, ignores_for(top, root), cancel, rescue)
+    yield from _walk_dir(
+        top, ignores_for(top, root) if ignore_files else NO_IGNORES, cancel, rescue
+    )
 
 
 def _walk_dir(

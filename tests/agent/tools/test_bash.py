@@ -59,7 +59,7 @@ async def test_long_output_truncated(ctx: ToolContext) -> None:
         ({"command": ""}, "command is empty"),
         ({"command": "ls", "timeout": -1}, "timeout must be"),
         ({"command": "ls", "timeout": "soon"}, "must be int or float"),
-        ({"command": "ls", "run_in_background": True}, "not supported"),
+        ({"command": "ls", "run_in_background": True}, "not available in this session"),
     ],
 )
 async def test_bad_input(ctx: ToolContext, tool_input: dict[str, object], error: str) -> None:

@@ -22,11 +22,18 @@ CLAUDE_CODE_TOOLS = [
     "Write",
     "Edit",
     "MultiEdit",
+    "NotebookEdit",
     "Glob",
     "Grep",
     "LS",
     "Bash",
+    "TaskOutput",
+    "TaskStop",
     "TodoWrite",
+    "TaskCreate",
+    "TaskGet",
+    "TaskList",
+    "TaskUpdate",
 ]
 
 
@@ -40,7 +47,7 @@ def test_default_tools_and_api_list() -> None:
         assert entry["input_schema"]["type"] == "object"
         assert set(entry["input_schema"]["required"]) <= set(entry["input_schema"]["properties"])
         assert tool.read_only is kinds.is_read_only(tool.name)
-    assert find(tools, "Grep") is tools[5]
+    assert find(tools, "Grep") is tools[6]
     assert find(tools, "Nope") is None
 
 
@@ -128,3 +135,21 @@ async def test_symbol_tools_without_index(ctx: ToolContext) -> None:
         "FindDefinition",
         "FileOutline",
     ]
+
+
+async def test_task_tools_keep_one_list(ctx: ToolContext) -> None:
+    from lsp_agent.agent.tools.tasks import TaskCreate, TaskGet, TaskList, TaskUpdate
+
+    await TaskCreate().run({"subject": "Run the tests", "activeForm": "Running the tests"}, ctx)
+    await TaskCreate().run({"subject": "Fix the bug"}, ctx)
+    update = {"taskId": "2", "status": "in_progress", "addBlockedBy": ["1"]}
+    assert not (await TaskUpdate().run(update, ctx)).is_error
+    listing = (await TaskList().run({}, ctx)).content
+    assert listing == "#1 [pending] Run the tests\n#2 [in_progress] Fix the bug (blocked by 1)"
+    assert '"activeForm": "Running the tests"' in str(
+        (await TaskGet().run({"taskId": "1"}, ctx)).content
+    )
+    unknown = await TaskUpdate().run({"taskId": "2", "addBlocks": ["9"]}, ctx)
+    assert unknown.is_error and "No task '9'" in str(unknown.content)
+    await TaskUpdate().run({"taskId": "1", "status": "deleted"}, ctx)
+    assert (await TaskList().run({}, ctx)).content == "#2 [in_progress] Fix the bug (blocked by 1)"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lsp_agent.agent.tools.base import Tool, ToolContext
-from lsp_agent.agent.tools.grep import Grep
+from lsp_agent.agent.tools.grep import Grep, ripgrep
 from lsp_agent.agent.tools.listing import LS, Glob
 
 from .conftest import write_tree
@@ -31,7 +30,7 @@ FILES: dict[str, str | bytes] = {
 }
 
 # CI sets LSP_AGENT_REQUIRE_RG=1 so a missing ripgrep fails there instead of skipping.
-RG_MISSING = shutil.which("rg") is None and not os.environ.get("LSP_AGENT_REQUIRE_RG")
+RG_MISSING = ripgrep() is None and not os.environ.get("LSP_AGENT_REQUIRE_RG")
 BACKENDS = [
     "python",
     pytest.param("rg", marks=pytest.mark.skipif(RG_MISSING, reason="ripgrep not installed")),
@@ -158,8 +157,18 @@ async def test_grep_errors(
 
 
 GLOB_CASES = {
-    "recursive newest first": ("**/*.py", None, "{ws}/src/util.py\n{ws}/src/app.py"),
-    "top level only": ("*.log", None, "{ws}/keep.log"),
+    # As Claude Code's Glob: ignore files do not apply (build/ and debug.log are found).
+    "recursive newest first": (
+        "**/*.py",
+        None,
+        "{ws}/src/util.py\n{ws}/src/app.py\n{ws}/build/out.py",
+    ),
+    "no slash: a name at any depth": (
+        "*.txt",
+        None,
+        "{ws}/sub/secret.txt\n{ws}/sub/open.txt\n{ws}/.hidden/h.txt",
+    ),
+    "ignored files too": ("*.log", None, "{ws}/keep.log\n{ws}/debug.log"),
     "braces": (
         "src/**/*.{ts,py}",
         None,
@@ -205,6 +214,7 @@ async def test_auto_backend_without_rg(
     tree: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setenv("LSP_AGENT_RIPGREP", "")  # and not the bundled one
     expected = GREP_CASES["count"][1]
     await check(tree, Grep(), {"pattern": "x", "output_mode": "count", "path": "sub"}, expected)
     result = await Grep(backend="rg").run({"pattern": "x"}, tree)
