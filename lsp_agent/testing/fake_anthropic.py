@@ -119,6 +119,14 @@ class FakeAnthropic:
     def remaining(self) -> int:
         return len(self.responses) - self._next
 
+    # -- what a request must look like (fakes of other wire formats override) ------------
+
+    def routes(self, path: str) -> bool:
+        return path == "/v1/messages"
+
+    def check(self, record: RecordedRequest) -> list[str]:
+        return check_request(record.headers, record.body, self._tool_ids, self._thinking)
+
     # -- HTTP ---------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -153,12 +161,10 @@ class FakeAnthropic:
     async def _answer(
         self, record: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if record.method != "POST" or record.path.split("?")[0] != "/v1/messages":
+        if record.method != "POST" or not self.routes(record.path.split("?")[0]):
             await self._error(writer, 404, "not_found_error", f"no route {record.path}", {})
             return True
-        record.violations = check_request(
-            record.headers, record.body, self._tool_ids, self._thinking
-        )
+        record.violations = self.check(record)
         if not record.violations and self._next >= len(self.responses):
             record.violations = ["the scenario has no response left for this request"]
         if record.violations:

@@ -40,8 +40,9 @@ def price_of(model: str) -> Price:
     return PRICES[max(matches, key=len)] if matches else UNKNOWN_MODEL_PRICE
 
 
-def cost_usd(model: str, usage: Mapping[str, int]) -> float:
-    price = price_of(model)
+def cost_usd(model: str, usage: Mapping[str, int], price: Price | None = None) -> float:
+    """The cost of `usage`, at `price` when given (a setting), else at the model's list price."""
+    price = price or price_of(model)
     tokens = (
         usage.get("input_tokens", 0) * price.input
         + usage.get("output_tokens", 0) * price.output
