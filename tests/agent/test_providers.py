@@ -1,0 +1,283 @@
+"""Which provider the settings and Claude Code's variables choose, and the Claude providers
+(Foundry, Vertex) running the loop scenarios against fakes of their endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lsp_agent import settings
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
+from lsp_agent.agent.events import AgentEvent
+from lsp_agent.agent.loop import Agent
+from lsp_agent.agent.model.client import ModelClient
+from lsp_agent.agent.model.providers import Provider, ProviderError, choose, make_client
+from lsp_agent.agent.model.providers.vertex import VertexClient, vertex_model
+from lsp_agent.agent.options import AgentOptions
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.agent.tools.registry import default_tools
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from lsp_agent.testing.fake_vertex import FakeVertex
+from tests.agent.conftest import SCENARIOS, Run
+
+FOUNDRY_KEY = "foundry-TEST-KEY-must-never-leak-0123456789abcdef"
+VERTEX_TOKEN = "ya29.TEST-TOKEN-must-never-leak-0123456789"
+
+
+def config(**values: Any) -> settings.Settings:
+    merged, problems = settings.merge([("test", values)])
+    assert problems == []
+    return merged
+
+
+def check(environ: Mapping[str, str], expected: Provider, **values: Any) -> None:
+    assert choose(config(**values), environ) == expected
+
+
+def test_default_is_anthropic() -> None:
+    check(
+        {"ANTHROPIC_API_KEY": "k"},
+        Provider("anthropic", "default", "https://api.anthropic.com", ("ANTHROPIC_API_KEY",)),
+    )
+    check(
+        {"ANTHROPIC_BASE_URL": "http://gw/"},
+        Provider(
+            "anthropic",
+            "default",
+            "http://gw",
+            (),
+            "set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)",
+        ),
+    )
+
+
+def test_claude_code_variables_choose_vertex_and_foundry() -> None:
+    check(
+        {
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "ANTHROPIC_VERTEX_PROJECT_ID": "p",
+            "CLOUD_ML_REGION": "europe-west1",
+        },
+        Provider(
+            "vertex",
+            "CLAUDE_CODE_USE_VERTEX",
+            "https://europe-west1-aiplatform.googleapis.com/v1/projects/p/locations/europe-west1",
+            ("google default credentials",),
+        ),
+    )
+    check(
+        {
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "ANTHROPIC_VERTEX_PROJECT_ID": "p",
+            "CLOUD_ML_REGION": "global",
+        },
+        Provider(
+            "vertex",
+            "CLAUDE_CODE_USE_VERTEX",
+            "https://aiplatform.googleapis.com/v1/projects/p/locations/global",
+            ("google default credentials",),
+        ),
+    )
+    check(
+        {
+            "CLAUDE_CODE_USE_FOUNDRY": "true",
+            "ANTHROPIC_FOUNDRY_RESOURCE": "acme",
+            "ANTHROPIC_FOUNDRY_API_KEY": "x",
+        },
+        Provider(
+            "foundry",
+            "CLAUDE_CODE_USE_FOUNDRY",
+            "https://acme.services.ai.azure.com/anthropic",
+            ("ANTHROPIC_FOUNDRY_API_KEY",),
+        ),
+    )
+
+
+def test_skip_auth_sends_the_gateway_token() -> None:
+    check(
+        {
+            "CLAUDE_CODE_USE_FOUNDRY": "1",
+            "ANTHROPIC_FOUNDRY_BASE_URL": "https://gw/foundry",
+            "CLAUDE_CODE_SKIP_FOUNDRY_AUTH": "1",
+            "ANTHROPIC_AUTH_TOKEN": "t",
+        },
+        Provider(
+            "foundry", "CLAUDE_CODE_USE_FOUNDRY", "https://gw/foundry", ("ANTHROPIC_AUTH_TOKEN",)
+        ),
+    )
+
+
+def test_the_setting_wins_over_the_variables() -> None:
+    environ = {"CLAUDE_CODE_USE_VERTEX": "1", "OPENAI_BASE_URL": "http://localhost:11434/v1"}
+    check(
+        environ,
+        Provider("openai", "setting provider", "http://localhost:11434/v1", ()),
+        provider="openai",
+    )
+
+
+def test_bedrock_is_reported_not_half_served() -> None:
+    with pytest.raises(ProviderError, match="Bedrock"):
+        choose(config(), {"CLAUDE_CODE_USE_BEDROCK": "1"})
+
+
+async def test_an_unusable_provider_fails_the_run_with_what_to_set(workspace: Path) -> None:
+    for environ, needle in [
+        ({"CLAUDE_CODE_USE_BEDROCK": "1"}, "CLAUDE_CODE_USE_BEDROCK"),
+        ({"CLAUDE_CODE_USE_VERTEX": "1"}, "ANTHROPIC_VERTEX_PROJECT_ID"),
+        ({"CLAUDE_CODE_USE_FOUNDRY": "1"}, "ANTHROPIC_FOUNDRY_RESOURCE"),
+    ]:
+        agent = _agent(workspace, make_client(config(), environ), [])
+        result = await agent.run("hi")
+        await agent.aclose()
+        assert result.subtype == "error_during_execution"
+        assert needle in result.result
+
+
+def test_vertex_model_ids() -> None:
+    assert vertex_model("claude-sonnet-4-5") == "claude-sonnet-4-5@20250929"
+    assert vertex_model("claude-sonnet-4-5-20250929") == "claude-sonnet-4-5@20250929"
+    assert vertex_model("claude-opus-4-1@20250805") == "claude-opus-4-1@20250805"
+
+
+def _agent(workspace: Path, client: ModelClient, events: list[AgentEvent], **options: Any) -> Agent:
+    return Agent(
+        AgentOptions(cwd=workspace, **options),
+        tools=default_tools(),
+        documents=DiskDocumentSource(),
+        edits=DiskEditSink(),
+        on_event=events.append,
+        client=client,
+    )
+
+
+def _fake(provider: str, name: str | dict[str, Any], workspace: Path) -> FakeAnthropic:
+    scenario = SCENARIOS / f"{name}.json" if isinstance(name, str) else name
+    variables = {"cwd": str(workspace)}
+    if provider == "vertex":
+        return FakeVertex(scenario, variables=variables, token=VERTEX_TOKEN)
+    return FakeAnthropic(scenario, variables=variables)
+
+
+def _environ(provider: str, fake: FakeAnthropic) -> dict[str, str]:
+    base = {"LSP_AGENT_RETRY_BASE_DELAY": "0.001", "ANTHROPIC_API_KEY": "not-for-the-cloud"}
+    if provider == "vertex":
+        # A gateway in front of Vertex: Claude Code's skip-auth with a bearer token.
+        return {
+            **base,
+            "CLAUDE_CODE_USE_VERTEX": "1",
+            "CLOUD_ML_REGION": "us-east5",
+            "ANTHROPIC_VERTEX_PROJECT_ID": "my-project",
+            "ANTHROPIC_VERTEX_BASE_URL": f"{fake.base_url}/v1",
+            "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
+            "ANTHROPIC_AUTH_TOKEN": VERTEX_TOKEN,
+        }
+    return {
+        **base,
+        "CLAUDE_CODE_USE_FOUNDRY": "1",
+        "ANTHROPIC_FOUNDRY_BASE_URL": fake.base_url,
+        "ANTHROPIC_FOUNDRY_API_KEY": FOUNDRY_KEY,
+    }
+
+
+async def run_cloud(
+    provider: str,
+    name: str | dict[str, Any],
+    workspace: Path,
+    *,
+    cancel: CancelToken | None = None,
+    **options: Any,
+) -> Run:
+    async with _fake(provider, name, workspace) as fake:
+        events: list[AgentEvent] = []
+        agent = _agent(
+            workspace, make_client(config(), _environ(provider, fake)), events, **options
+        )
+        side = None
+        if cancel is not None:
+
+            async def cancel_when_held() -> None:
+                await fake.held.wait()
+                cancel.cancel("user pressed stop")
+
+            side = asyncio.ensure_future(cancel_when_held())
+        try:
+            result = await agent.run("Please do the task.", cancel)
+        finally:
+            await agent.aclose()
+            if side is not None:
+                side.cancel()
+    assert fake.violations == [], fake.violations
+    return Run(result, fake, agent, events)
+
+
+CLOUDS = ["vertex", "foundry"]
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_read_then_edit(workspace: Path, provider: str) -> None:
+    run = await run_cloud(provider, "read_then_edit", workspace, permission_mode="acceptEdits")
+    assert run.result.subtype == "success", run.result.result
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert run.result.cost_usd > 0  # Claude's price table
+    headers = run.fake.requests[0].headers
+    if provider == "vertex":
+        assert isinstance(run.agent.client, VertexClient)
+        assert run.fake.calls[0] == {  # type: ignore[attr-defined]
+            "project": "my-project",
+            "region": "us-east5",
+            "model": "claude-sonnet-4-5@20250929",
+        }
+    else:
+        assert headers["x-api-key"] == FOUNDRY_KEY
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_permission_denied_and_parallel_tools(workspace: Path, provider: str) -> None:
+    run = await run_cloud(provider, "read_then_edit", workspace)
+    assert run.tool_results()[1]["is_error"]
+    (workspace / "a.txt").write_text("alpha\n")
+    (workspace / "b.txt").write_text("beta\n")
+    run = await run_cloud(provider, "several_tools_one_turn", workspace, thinking_budget=2048)
+    assert run.result.subtype == "success"
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_retries_and_cancel(workspace: Path, provider: str) -> None:
+    run = await run_cloud(provider, "retries", workspace)
+    assert run.result.result == "Recovered after four failures."
+    run = await run_cloud(provider, "hold_mid_stream", workspace, cancel=CancelToken())
+    assert run.result.result == "cancelled: user pressed stop"
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_auth_error_names_the_provider_variable(
+    workspace: Path, provider: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    scenario = {"responses": [{"status": 401, "error": {"type": "authentication_error"}}]}
+    run = await run_cloud(provider, scenario, workspace)
+    expected = "ANTHROPIC_AUTH_TOKEN" if provider == "vertex" else "ANTHROPIC_FOUNDRY_API_KEY"
+    assert expected in run.result.result
+    seen = run.result.result + caplog.text + json.dumps([e.data for e in run.events])
+    assert FOUNDRY_KEY not in seen and VERTEX_TOKEN not in seen
+
+
+async def test_vertex_without_google_auth_says_which_extra(workspace: Path) -> None:
+    try:
+        import google.auth  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("google-auth is installed")
+    environ = {"CLAUDE_CODE_USE_VERTEX": "1", "ANTHROPIC_VERTEX_PROJECT_ID": "p"}
+    agent = _agent(workspace, make_client(config(), environ), [])
+    result = await agent.run("hi")
+    await agent.aclose()
+    assert "lsp-agent[vertex]" in result.result
