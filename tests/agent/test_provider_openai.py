@@ -215,3 +215,28 @@ async def test_small_window_triggers_compaction(workspace: Path) -> None:
     assert result.subtype == "success", result.result
     assert len(fake.requests) == 4  # the summary request came between the turns
     assert "summary" in json.dumps(fake.requests[1].body["messages"][-1]).lower()
+
+
+async def test_lsp_agent_ask_with_the_openai_provider(workspace: Path, tmp_path: Path) -> None:
+    from tests.agent.test_cli_ask import ask
+    from tests.conftest import isolated_env
+
+    fake = FakeOpenAI(
+        SCENARIOS / "read_then_edit.json", variables={"cwd": str(workspace)}, api_key=KEY
+    )
+    async with fake:
+        env = isolated_env(tmp_path / "env")
+        env.update(
+            LSP_AGENT_PROVIDER="openai",
+            LSP_AGENT_MODEL="qwen2.5-coder:7b",
+            OPENAI_BASE_URL=fake.openai_url,
+            OPENAI_API_KEY=KEY,
+        )
+        done = await ask(env, "--cwd", str(workspace), "--permission-mode", "acceptEdits", "fix")
+    assert done.code == 0, done.stderr
+    assert done.stdout.endswith("I changed the greeting to 'hello, world'.\n")
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert fake.violations == []
+    assert fake.requests[0].body["model"] == "qwen2.5-coder:7b"
+    sessions = (Path(env["LSP_AGENT_DATA_DIR"]) / "sessions").glob("*.jsonl")
+    assert KEY not in "".join(p.read_text() for p in sessions) + done.stdout + done.stderr

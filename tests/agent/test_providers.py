@@ -281,3 +281,23 @@ async def test_vertex_without_google_auth_says_which_extra(workspace: Path) -> N
     result = await agent.run("hi")
     await agent.aclose()
     assert "lsp-agent[vertex]" in result.result
+
+
+def test_the_default_provider_imports_no_other_provider(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from pathlib import Path
+from lsp_agent import settings
+from lsp_agent.agent.assembly import Host, build_agent
+from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
+host = Host(DiskDocumentSource(), DiskEditSink(), environ={"ANTHROPIC_API_KEY": "k"})
+build_agent(settings.Settings(), host, cwd=Path.cwd())
+print(sorted(m for m in sys.modules if "openai" in m or "vertex" in m or m.startswith("google")))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
