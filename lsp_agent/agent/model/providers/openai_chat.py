@@ -114,19 +114,29 @@ async def _read_chunks(
 
     snapshot = MessageSnapshot()
     check, loads = cancel.check, json.loads
+    feed = translator.feed
     async for sse in EventSource(response).aiter_sse():
         check()
-        if sse.data.strip() == "[DONE]":
+        data = sse.data
+        if data == "[DONE]" or data.strip() == "[DONE]":
             break
-        chunk = loads(sse.data)
+        chunk = loads(data)
         if chunk.get("error"):
-            error = chunk["error"] if isinstance(chunk["error"], dict) else {}
-            raise StreamErrorEvent(
-                str(error.get("type") or error.get("code") or "api_error"),
-                str(error.get("message") or chunk["error"]),
-            )
-        snapshot = _fold(translator.feed(chunk), snapshot, on_event)
+            _raise_stream_error(chunk["error"])
+        for event in feed(chunk):
+            snapshot = accumulate(event, snapshot)
+            if on_event is not None:
+                on_event(event, snapshot)
     return _fold(translator.finish(), snapshot, on_event)
+
+
+def _raise_stream_error(error: Any) -> None:
+    """An `error` chunk inside a 200 stream (vLLM, OpenRouter): retried like Claude's."""
+    fields = error if isinstance(error, dict) else {}
+    raise StreamErrorEvent(
+        str(fields.get("type") or fields.get("code") or "api_error"),
+        str(fields.get("message") or error),
+    )
 
 
 def _fold(

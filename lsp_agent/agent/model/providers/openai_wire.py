@@ -153,6 +153,18 @@ class ChatTranslator:
         self._usage: dict[str, int] = {}
 
     def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+        choices = chunk.get("choices")
+        if self._open_kind == "text" and choices and len(choices) == 1:
+            # Nearly every chunk: one more piece of the open text block.
+            choice = choices[0]
+            delta = choice.get("delta")
+            if delta and len(delta) == 1 and not choice.get("finish_reason"):
+                text = delta.get("content")
+                if text:
+                    fragment = {"type": "text_delta", "text": text}
+                    return [
+                        {"type": "content_block_delta", "index": self._index, "delta": fragment}
+                    ]
         events = self._start(chunk)
         if chunk.get("usage"):
             self._usage = usage_of(chunk["usage"])
