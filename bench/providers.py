@@ -1,4 +1,5 @@
-"""Providers against their fakes: stream throughput per wire format, and loop overhead per turn,
+"""Providers against their fakes (Anthropic, OpenAI-compatible, Ollama, Vertex, Bedrock): stream
+throughput per wire format, and loop overhead per turn,
 each with the Anthropic client measured in the same run as the baseline.
 
 Throughput: the same answer (long text + a large tool input) as each provider's bytes, folded
@@ -35,6 +36,7 @@ from lsp_agent.agent.model.providers import make_client
 from lsp_agent.agent.options import AgentOptions
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from lsp_agent.testing.fake_bedrock import FakeBedrock, chunk_frame
 from lsp_agent.testing.fake_openai import FakeOpenAI
 from lsp_agent.testing.fake_vertex import FakeVertex
 
@@ -56,6 +58,20 @@ def chat_bytes(chars: int, dialect: str) -> bytes:
     return b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in chunks) + b"data: [DONE]\n\n"
 
 
+def bedrock_bytes(chars: int) -> bytes:
+    """The same answer as agent_sse's Anthropic stream, as Bedrock's event-stream frames."""
+    text = ("The quick brown fox jumps over the lazy dog. " * (chars // 45 + 1))[:chars]
+    content = ("x = compute(1, 2)\n" * (chars // 18 + 1))[: chars // 2]
+    tool = {
+        "type": "tool_use",
+        "name": "Write",
+        "input": {"file_path": "/a.py", "content": content},
+    }
+    fake = FakeAnthropic({"responses": []}, max_text=32, max_fragment=128)
+    events = fake.events_for({"content": [{"type": "text", "text": text}, tool]}, {})
+    return b"".join(chunk_frame(e) for e in events)
+
+
 async def parse_seconds(client: ModelClient, data: bytes) -> float:
     start = time.process_time()
     snapshot = await client.read(response(data), CancelToken(), None)
@@ -68,6 +84,11 @@ def client_for(provider: str, fake: FakeAnthropic | None) -> ModelClient:
     environ = {
         "anthropic": {"ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": "k"},
         "openai": {"LSP_AGENT_PROVIDER": "openai", "OPENAI_BASE_URL": f"{url}/v1"},
+        "bedrock": {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "ANTHROPIC_BEDROCK_BASE_URL": url,
+            "AWS_BEARER_TOKEN_BEDROCK": TOKEN,
+        },
         "vertex": {
             "CLAUDE_CODE_USE_VERTEX": "1",
             "ANTHROPIC_VERTEX_PROJECT_ID": "p",
@@ -85,6 +106,8 @@ def fake_for(provider: str, scenario: dict[str, Any]) -> FakeAnthropic:
         return FakeOpenAI(scenario)
     if provider == "vertex":
         return FakeVertex(scenario, token=TOKEN)
+    if provider == "bedrock":
+        return FakeBedrock(scenario, token=TOKEN)
     return FakeAnthropic(scenario)
 
 
@@ -121,6 +144,7 @@ async def measure(turns: int, runs: int, chars: int) -> dict[str, Any]:
         "anthropic": stream_bytes(chars, 32),
         "openai": chat_bytes(chars, "openai"),
         "ollama": chat_bytes(chars, "ollama"),
+        "bedrock": bedrock_bytes(chars),
     }
     parse: dict[str, list[float]] = {name: [] for name in streams}
     for _ in range(runs):  # interleaved, so machine noise hits each alike
@@ -128,7 +152,8 @@ async def measure(turns: int, runs: int, chars: int) -> dict[str, Any]:
             client = client_for("openai" if name == "ollama" else name, None)
             parse[name].append(await parse_seconds(client, data))
     throughput = {n: round(len(streams[n]) / 1e6 / median(t), 1) for n, t in parse.items()}
-    loops: dict[str, list[tuple[float, float]]] = {p: [] for p in ("anthropic", "openai", "vertex")}
+    names = ("anthropic", "openai", "vertex", "bedrock")
+    loops: dict[str, list[tuple[float, float]]] = {p: [] for p in names}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["LSP_AGENT_DATA_DIR"] = tmp
         for _ in range(runs):
@@ -167,7 +192,7 @@ def main() -> int:
             str(result["loop_ms_per_turn"].get(name, "")),
             str(result["loop_overhead_ms_per_turn"].get(name, "")),
         )
-        for name in ("anthropic", "openai", "ollama", "vertex")
+        for name in ("anthropic", "openai", "ollama", "vertex", "bedrock")
     ]
     print(table(rows, ("provider", "MB/s", "vs anthropic", "loop ms/turn", "overhead ms/turn")))
     print(f"saved {save('providers', result)}")

@@ -24,8 +24,8 @@ PermissionMode = Literal["default", "acceptEdits", "plan", "dontAsk", "bypassPer
 PERMISSION_MODES: tuple[str, ...] = typing.get_args(PermissionMode)
 LogLevel = Literal["error", "warning", "info", "debug"]
 # Where model requests go; "auto" follows Claude Code's CLAUDE_CODE_USE_* variables, else
-# "anthropic". Bedrock is not here yet: CLAUDE_CODE_USE_BEDROCK is reported, not half-served.
-Provider = Literal["auto", "anthropic", "vertex", "foundry", "openai"]
+# "anthropic".
+Provider = Literal["auto", "anthropic", "bedrock", "vertex", "foundry", "openai"]
 
 ENV_PREFIX = "LSP_AGENT_"
 
@@ -79,8 +79,8 @@ class Settings:
     index: IndexSettings = field(default_factory=IndexSettings, metadata={"doc": "", "min": None})
     provider: Provider = _setting(
         "auto",
-        "Model provider: anthropic, vertex, foundry or openai (any OpenAI-compatible endpoint); "
-        "auto follows CLAUDE_CODE_USE_VERTEX / CLAUDE_CODE_USE_FOUNDRY, else anthropic.",
+        "Model provider: anthropic, bedrock, vertex, foundry or openai (any OpenAI-compatible "
+        "endpoint); auto follows CLAUDE_CODE_USE_BEDROCK / _VERTEX / _FOUNDRY, else anthropic.",
     )
     openaiBaseUrl: str = _setting(
         "",

@@ -47,6 +47,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     violations: list[str] = field(default_factory=list)
+    raw: bytes = b""  # the body as sent (a signature covers these bytes)
     received_at: float = field(default_factory=time.monotonic)  # for start-up benchmarks
 
 
@@ -154,7 +155,7 @@ class FakeAnthropic:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             body = None
-        record = RecordedRequest(method, path, headers, body)
+        record = RecordedRequest(method, path, headers, body, raw=raw)
         self.requests.append(record)
         return await self._answer(record, reader, writer)
 

@@ -71,6 +71,11 @@ async def test_doctor_reports_claude_code_cloud_variables(tmp_path: Path) -> Non
     assert "provider: foundry (chosen by CLAUDE_CODE_USE_FOUNDRY)" in out
     assert "API key: NOT configured (set ANTHROPIC_FOUNDRY_API_KEY" in out
     assert "https://acme.services.ai.azure.com/anthropic" in out
-    env = {**isolated_env(tmp_path), "CLAUDE_CODE_USE_BEDROCK": "1"}
-    code, out = await doctor(env)
-    assert "provider: NOT usable (CLAUDE_CODE_USE_BEDROCK is set" in out
+    env = {**isolated_env(tmp_path), "CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "eu-west-1"}
+    env["AWS_BEARER_TOKEN_BEDROCK"] = KEY
+    code, out = await doctor(env, "--json")
+    report = json.loads(out)["provider"]
+    assert report["name"] == "bedrock"
+    assert report["endpoint"] == "https://bedrock-runtime.eu-west-1.amazonaws.com"
+    assert report["credentials"] == ["AWS_BEARER_TOKEN_BEDROCK"]
+    assert KEY not in out

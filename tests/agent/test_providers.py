@@ -17,17 +17,24 @@ from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 from lsp_agent.agent.events import AgentEvent
 from lsp_agent.agent.loop import Agent
 from lsp_agent.agent.model.client import ModelClient
-from lsp_agent.agent.model.providers import Provider, ProviderError, choose, make_client
+from lsp_agent.agent.model.providers import Provider, choose, make_client
+from lsp_agent.agent.model.providers.bedrock import BedrockClient, bedrock_model
 from lsp_agent.agent.model.providers.vertex import VertexClient, vertex_model
 from lsp_agent.agent.options import AgentOptions
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.agent.tools.registry import default_tools
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from lsp_agent.testing.fake_bedrock import FakeBedrock
 from lsp_agent.testing.fake_vertex import FakeVertex
 from tests.agent.conftest import SCENARIOS, Run
 
 FOUNDRY_KEY = "foundry-TEST-KEY-must-never-leak-0123456789abcdef"
 VERTEX_TOKEN = "ya29.TEST-TOKEN-must-never-leak-0123456789"
+AWS = (
+    "AKIATESTKEY0123456789",
+    "aws-SECRET-must-never-leak-0123456789abcdef",
+    "aws-SESSION-TOKEN-never-leaks",
+)
 
 
 def config(**values: Any) -> settings.Settings:
@@ -122,14 +129,29 @@ def test_the_setting_wins_over_the_variables() -> None:
     )
 
 
-def test_bedrock_is_reported_not_half_served() -> None:
-    with pytest.raises(ProviderError, match="Bedrock"):
-        choose(config(), {"CLAUDE_CODE_USE_BEDROCK": "1"})
+def test_claude_code_variables_choose_bedrock() -> None:
+    check(
+        {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "eu-west-1", "AWS_PROFILE": "dev"},
+        Provider(
+            "bedrock",
+            "CLAUDE_CODE_USE_BEDROCK",
+            "https://bedrock-runtime.eu-west-1.amazonaws.com",
+            ("AWS_PROFILE",),
+        ),
+    )
+    check(
+        {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_BEARER_TOKEN_BEDROCK": "t"},
+        Provider(
+            "bedrock",
+            "CLAUDE_CODE_USE_BEDROCK",
+            "https://bedrock-runtime.us-east-1.amazonaws.com",
+            ("AWS_BEARER_TOKEN_BEDROCK",),
+        ),
+    )
 
 
 async def test_an_unusable_provider_fails_the_run_with_what_to_set(workspace: Path) -> None:
     for environ, needle in [
-        ({"CLAUDE_CODE_USE_BEDROCK": "1"}, "CLAUDE_CODE_USE_BEDROCK"),
         ({"CLAUDE_CODE_USE_VERTEX": "1"}, "ANTHROPIC_VERTEX_PROJECT_ID"),
         ({"CLAUDE_CODE_USE_FOUNDRY": "1"}, "ANTHROPIC_FOUNDRY_RESOURCE"),
     ]:
@@ -138,6 +160,18 @@ async def test_an_unusable_provider_fails_the_run_with_what_to_set(workspace: Pa
         await agent.aclose()
         assert result.subtype == "error_during_execution"
         assert needle in result.result
+
+
+def test_bedrock_model_ids() -> None:
+    assert bedrock_model("claude-sonnet-4-5", "us-west-2") == (
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    )
+    assert bedrock_model("claude-haiku-4-5", "eu-central-1").startswith("eu.anthropic.")
+    assert bedrock_model("claude-sonnet-4-20250514", "ap-northeast-1") == (
+        "apac.anthropic.claude-sonnet-4-20250514-v1:0"
+    )
+    arn = "arn:aws:bedrock:us-east-1:123:inference-profile/x"
+    assert bedrock_model(arn, "us-east-1") == arn
 
 
 def test_vertex_model_ids() -> None:
@@ -162,6 +196,8 @@ def _fake(provider: str, name: str | dict[str, Any], workspace: Path) -> FakeAnt
     variables = {"cwd": str(workspace)}
     if provider == "vertex":
         return FakeVertex(scenario, variables=variables, token=VERTEX_TOKEN)
+    if provider == "bedrock":
+        return FakeBedrock(scenario, variables=variables, credentials=AWS)
     return FakeAnthropic(scenario, variables=variables)
 
 
@@ -177,6 +213,16 @@ def _environ(provider: str, fake: FakeAnthropic) -> dict[str, str]:
             "ANTHROPIC_VERTEX_BASE_URL": f"{fake.base_url}/v1",
             "CLAUDE_CODE_SKIP_VERTEX_AUTH": "1",
             "ANTHROPIC_AUTH_TOKEN": VERTEX_TOKEN,
+        }
+    if provider == "bedrock":  # SigV4 with the credentials the fake checks the signature with
+        return {
+            **base,
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "AWS_REGION": "us-west-2",
+            "ANTHROPIC_BEDROCK_BASE_URL": fake.base_url,
+            "AWS_ACCESS_KEY_ID": AWS[0],
+            "AWS_SECRET_ACCESS_KEY": AWS[1],
+            "AWS_SESSION_TOKEN": AWS[2],
         }
     return {
         **base,
@@ -217,7 +263,7 @@ async def run_cloud(
     return Run(result, fake, agent, events)
 
 
-CLOUDS = ["vertex", "foundry"]
+CLOUDS = ["vertex", "foundry", "bedrock"]
 
 
 @pytest.mark.parametrize("provider", CLOUDS)
@@ -234,6 +280,11 @@ async def test_read_then_edit(workspace: Path, provider: str) -> None:
             "region": "us-east5",
             "model": "claude-sonnet-4-5@20250929",
         }
+    elif provider == "bedrock":
+        assert isinstance(run.agent.client, BedrockClient)
+        models = run.fake.models  # type: ignore[attr-defined]
+        assert models[0] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        assert headers["x-amz-security-token"] == AWS[2]
     else:
         assert headers["x-api-key"] == FOUNDRY_KEY
 
@@ -263,10 +314,15 @@ async def test_auth_error_names_the_provider_variable(
     caplog.set_level(logging.DEBUG)
     scenario = {"responses": [{"status": 401, "error": {"type": "authentication_error"}}]}
     run = await run_cloud(provider, scenario, workspace)
-    expected = "ANTHROPIC_AUTH_TOKEN" if provider == "vertex" else "ANTHROPIC_FOUNDRY_API_KEY"
+    expected = {
+        "vertex": "ANTHROPIC_AUTH_TOKEN",
+        "foundry": "ANTHROPIC_FOUNDRY_API_KEY",
+        "bedrock": "AWS_BEARER_TOKEN_BEDROCK",
+    }[provider]
     assert expected in run.result.result
     seen = run.result.result + caplog.text + json.dumps([e.data for e in run.events])
-    assert FOUNDRY_KEY not in seen and VERTEX_TOKEN not in seen
+    for secret in (FOUNDRY_KEY, VERTEX_TOKEN, AWS[1], AWS[2]):
+        assert secret not in seen
 
 
 async def test_vertex_without_google_auth_says_which_extra(workspace: Path) -> None:
@@ -301,3 +357,44 @@ print(sorted(m for m in sys.modules if "openai" in m or "vertex" in m or m.start
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+async def test_bedrock_bearer_token_and_a_corrupt_frame(workspace: Path) -> None:
+    from lsp_agent.testing.fake_bedrock import chunk_frame
+
+    token = "bedrock-api-key-TEST-never-leaks"
+    scenario = SCENARIOS / "read_then_edit.json"
+    fake = FakeBedrock(scenario, variables={"cwd": str(workspace)}, token=token)
+    async with fake:
+        environ = {
+            "CLAUDE_CODE_USE_BEDROCK": "1",
+            "ANTHROPIC_BEDROCK_BASE_URL": fake.base_url,
+            "AWS_BEARER_TOKEN_BEDROCK": token,
+        }
+        agent = _agent(workspace, make_client(config(), environ), [], permission_mode="acceptEdits")
+        result = await agent.run("go")
+        await agent.aclose()
+    assert fake.violations == []
+    assert result.subtype == "success", result.result
+    # A frame whose checksum does not match counts as a broken connection (retried).
+    import httpx
+
+    from lsp_agent.agent.model.errors import ConnectionDropped
+
+    good = chunk_frame({"type": "ping"})
+    bad = good[:-1] + bytes([good[-1] ^ 1])
+    client = make_client(config(), environ)
+    assert isinstance(client, BedrockClient)
+    with pytest.raises(ConnectionDropped):
+        await client.read(httpx.Response(200, content=bad), CancelToken(), None)
+
+
+async def test_bedrock_fake_rejects_a_wrong_signature(workspace: Path) -> None:
+    scenario = {"responses": [{"content": [{"type": "text", "text": "never sent"}]}]}
+    wrong = (AWS[0], "a-different-secret", AWS[2])
+    async with FakeBedrock(scenario, credentials=wrong) as fake:
+        agent = _agent(workspace, make_client(config(), _environ("bedrock", fake)), [])
+        result = await agent.run("go")
+        await agent.aclose()
+    assert result.is_error
+    assert fake.violations == ["SigV4 signature does not match the request"]

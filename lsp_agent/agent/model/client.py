@@ -181,8 +181,11 @@ class ModelClient:
                     on_retry(attempt, delay, error, model)
                 await race_cancel(asyncio.sleep(delay), cancel)
 
-    async def prepare(self, body: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
-        """The URL, body and headers of one request (providers change where and how)."""
+    async def prepare(
+        self, body: dict[str, Any]
+    ) -> tuple[str, dict[str, Any] | bytes, dict[str, str]]:
+        """The URL, body (JSON, or the exact bytes to send) and headers of one request
+        (providers change where and how)."""
         return f"{self.config.base_url}/v1/messages", body, self.config.headers()
 
     async def read(
@@ -201,9 +204,13 @@ class ModelClient:
         import httpx
 
         http = self._client()
-        url, body, headers = await self.prepare(body)
+        url, payload, headers = await self.prepare(body)
         try:
-            async with http.stream("POST", url, json=body, headers=headers) as resp:
+            content = payload if isinstance(payload, bytes) else None
+            data = None if isinstance(payload, bytes) else payload
+            async with http.stream(
+                "POST", url, headers=headers, content=content, json=data
+            ) as resp:
                 # httpx-sse does not look at the status: an error body is JSON, not events.
                 if resp.status_code != 200:
                     await resp.aread()

@@ -1,9 +1,9 @@
 """Which provider serves the model, from the settings and Claude Code's variables.
 
 Every provider gives the loop the same thing: a `ModelClient` whose `stream()` folds one model
-turn into a `MessageSnapshot` through Anthropic-shaped events. Anthropic, Foundry and Vertex
-speak the Messages API (they differ in URL and credentials); the OpenAI-compatible provider
-translates chat-completions chunks into the same events.
+turn into a `MessageSnapshot` through Anthropic-shaped events. Anthropic, Foundry, Vertex and
+Bedrock speak the Messages API (they differ in URL, credentials and, for Bedrock, framing); the
+OpenAI-compatible provider translates chat-completions chunks into the same events.
 
 `choose` is pure and cheap (the doctor uses it); `make_client` imports a provider's module, and
 an optional extra such as google-auth, only when that provider is chosen.
@@ -29,7 +29,7 @@ class ProviderError(ValueError):
 
 @dataclass(frozen=True)
 class Provider:
-    name: str  # anthropic, vertex, foundry or openai
+    name: str  # anthropic, bedrock, vertex, foundry or openai
     chosen_by: str  # the setting or variable that chose it
     endpoint: str
     credentials: tuple[str, ...]  # names of the variables that carry credentials: never values
@@ -48,18 +48,15 @@ def choose(settings: Settings, environ: Mapping[str, str]) -> Provider:
     """The provider for these settings. Raises ProviderError for one lsp-agent cannot serve."""
     name, chosen_by = settings.provider, "setting provider"
     if name == "auto":
-        if _flag(environ, "CLAUDE_CODE_USE_BEDROCK"):
-            raise ProviderError(
-                "CLAUDE_CODE_USE_BEDROCK is set, but lsp-agent does not support Amazon Bedrock "
-                "yet: unset it, or use provider anthropic, vertex, foundry or openai"
-            )
-        for candidate in ("vertex", "foundry"):
+        for candidate in ("bedrock", "vertex", "foundry"):
             variable = f"CLAUDE_CODE_USE_{candidate.upper()}"
             if _flag(environ, variable):
                 name, chosen_by = candidate, variable
                 break
         else:
             name, chosen_by = "anthropic", "default"
+    if name == "bedrock":
+        return _bedrock(environ, chosen_by)
     if name == "vertex":
         return _vertex(environ, chosen_by)
     if name == "foundry":
@@ -72,6 +69,25 @@ def choose(settings: Settings, environ: Mapping[str, str]) -> Provider:
     found = _found(environ, "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
     problem = None if found else "set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)"
     return Provider("anthropic", chosen_by, endpoint, found, problem)
+
+
+def bedrock_region(environ: Mapping[str, str]) -> str:
+    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def _bedrock(environ: Mapping[str, str], chosen_by: str) -> Provider:
+    region = bedrock_region(environ)
+    base = environ.get("ANTHROPIC_BEDROCK_BASE_URL") or (
+        f"https://bedrock-runtime.{region}.amazonaws.com"
+    )
+    if _flag(environ, "CLAUDE_CODE_SKIP_BEDROCK_AUTH"):
+        found = _found(environ, "ANTHROPIC_AUTH_TOKEN")
+    else:
+        found = _found(environ, "AWS_BEARER_TOKEN_BEDROCK") or (
+            _found(environ, "AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE")
+            or ("AWS credential chain",)
+        )
+    return Provider("bedrock", chosen_by, base.rstrip("/"), found)
 
 
 def vertex_region(environ: Mapping[str, str]) -> str:
@@ -134,6 +150,11 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
     from lsp_agent.agent.model.providers.anthropic_family import config_for
 
     config = config_for(provider, settings, environ)
+    if provider.name == "bedrock":
+        from lsp_agent.agent.model.providers.bedrock import BedrockClient
+
+        sign = config.auth_token is None and not _flag(environ, "CLAUDE_CODE_SKIP_BEDROCK_AUTH")
+        return BedrockClient(config, bedrock_region(environ), sign=sign, environ=environ)
     if provider.name == "vertex":
         from lsp_agent.agent.model.providers.vertex import VertexClient
 

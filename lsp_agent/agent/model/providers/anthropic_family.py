@@ -1,4 +1,5 @@
-"""Client configuration for the providers that speak the Messages API: Anthropic, Foundry, Vertex.
+"""Client configuration for the providers that speak the Messages API: Anthropic, Foundry,
+Vertex, Bedrock.
 
 They share the wire format and the reducer; what differs is the endpoint, the credential and
 what an authentication failure tells the user to set.
@@ -46,6 +47,22 @@ def config_for(provider: Provider, settings: Settings, environ: Mapping[str, str
             auth_required=not skip,
             auth_hint="set ANTHROPIC_FOUNDRY_API_KEY to the Foundry resource's key",
             endpoint_hint="ANTHROPIC_FOUNDRY_RESOURCE (or ANTHROPIC_FOUNDRY_BASE_URL)",
+        )
+    if provider.name == "bedrock":
+        skip = _flag(environ, "CLAUDE_CODE_SKIP_BEDROCK_AUTH")
+        token_variable = "ANTHROPIC_AUTH_TOKEN" if skip else "AWS_BEARER_TOKEN_BEDROCK"
+        return dataclasses.replace(
+            base,
+            api_key=None,
+            auth_token=environ.get(token_variable) or None,
+            auth_required=False,  # SigV4 signing is the Bedrock client's own
+            auth_hint=(
+                "set ANTHROPIC_AUTH_TOKEN for the gateway"
+                if skip
+                else "set AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) "
+                "or AWS_BEARER_TOKEN_BEDROCK; check that the account can use the model"
+            ),
+            endpoint_hint="AWS_REGION (the model may not be enabled in that region)",
         )
     if provider.name == "vertex":
         skip = _flag(environ, "CLAUDE_CODE_SKIP_VERTEX_AUTH")
