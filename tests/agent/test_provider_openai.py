@@ -240,3 +240,14 @@ async def test_lsp_agent_ask_with_the_openai_provider(workspace: Path, tmp_path:
     assert fake.requests[0].body["model"] == "qwen2.5-coder:7b"
     sessions = (Path(env["LSP_AGENT_DATA_DIR"]) / "sessions").glob("*.jsonl")
     assert KEY not in "".join(p.read_text() for p in sessions) + done.stdout + done.stderr
+
+
+async def test_claude_model_names_become_the_configured_model() -> None:
+    async with FakeOpenAI({"responses": []}) as fake:
+        client = openai_client(fake, model="llama3.1:8b")
+        request = {"model": "claude-haiku-4-5", "max_tokens": 10, "messages": []}
+        _, body, _ = await client.prepare(request)  # a subagent's `model: haiku`
+        assert isinstance(body, dict) and body["model"] == "llama3.1:8b"
+        _, body, _ = await client.prepare({**request, "model": "qwen3:8b"})
+        assert isinstance(body, dict) and body["model"] == "qwen3:8b"
+        await client.aclose()

@@ -146,7 +146,7 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
     if provider.name == "openai":
         from lsp_agent.agent.model.providers.openai_chat import OpenAIClient, openai_config
 
-        return OpenAIClient(openai_config(settings, environ, provider.endpoint))
+        return OpenAIClient(openai_config(settings, environ, provider.endpoint), settings.model)
     from lsp_agent.agent.model.providers.anthropic_family import config_for
 
     config = config_for(provider, settings, environ)

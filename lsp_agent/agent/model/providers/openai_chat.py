@@ -66,6 +66,10 @@ def context_window(model: str) -> int:
 
 
 class OpenAIClient(ModelClient):
+    def __init__(self, config: ClientConfig, model: str = "") -> None:
+        super().__init__(config)
+        self.model = model  # the configured model: what Claude names mean on this endpoint
+
     def context_window(self, model: str) -> int | None:
         return self.config.context_window or context_window(model)
 
@@ -73,6 +77,13 @@ class OpenAIClient(ModelClient):
         headers = {"content-type": "application/json", **dict(self.config.extra_headers)}
         if self.config.api_key:
             headers["authorization"] = f"Bearer {self.config.api_key}"
+        if (
+            body["model"].startswith("claude-")
+            and self.model
+            and not self.model.startswith("claude-")
+        ):
+            # A subagent's `model: haiku` names a Claude model this endpoint does not serve.
+            body = {**body, "model": self.model}
         return f"{self.config.base_url}/chat/completions", to_chat(body), headers
 
     def status_error(self, response: httpx.Response) -> APIError:
