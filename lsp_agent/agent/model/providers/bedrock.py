@@ -173,7 +173,9 @@ def _event_of(headers: Mapping[str, Any], payload: bytes) -> dict[str, Any] | No
         )
     if headers.get(":event-type") != "chunk":
         return None
-    event: dict[str, Any] = json.loads(base64.b64decode(json.loads(payload)["bytes"]))
+    # Decoded to str first: json.loads on bytes sniffs the encoding, per event.
+    inner = base64.b64decode(json.loads(payload.decode())["bytes"]).decode()
+    event: dict[str, Any] = json.loads(inner)
     return event
 
 
@@ -192,7 +194,16 @@ def _aws_credentials(environ: Mapping[str, str], hint: str) -> Any:
     key, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
     if key and secret:
         return Credentials(key, secret, environ.get("AWS_SESSION_TOKEN") or None)
-    credentials = botocore.session.get_session().get_credentials()
-    if credentials is None:
+    from botocore.exceptions import BotoCoreError
+
+    try:  # profiles, SSO caches, instance metadata: any of them may fail
+        credentials = botocore.session.get_session().get_credentials()
+        frozen = None if credentials is None else credentials.get_frozen_credentials()
+    except BotoCoreError as exc:
+        raise APIError(
+            f"AWS credentials for Bedrock failed ({type(exc).__name__}): {hint}",
+            error_type="authentication_error",
+        ) from None
+    if frozen is None:
         raise APIError(f"no AWS credentials for Bedrock: {hint}", error_type="authentication_error")
-    return credentials.get_frozen_credentials()
+    return frozen
