@@ -398,3 +398,15 @@ async def test_bedrock_fake_rejects_a_wrong_signature(workspace: Path) -> None:
         await agent.aclose()
     assert result.is_error
     assert fake.violations == ["SigV4 signature does not match the request"]
+
+
+def test_cloud_model_ids_price_like_their_family() -> None:
+    from lsp_agent.agent.model.pricing import PRICES, price_of
+
+    sonnet = PRICES["claude-sonnet-4-5"]
+    for model in (
+        "claude-sonnet-4-5@20250929",
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    ):
+        assert price_of(model) == sonnet, model
