@@ -23,6 +23,9 @@ PermissionMode = Literal["default", "acceptEdits", "plan", "dontAsk", "bypassPer
 # The one list of permission modes: the CLI, the server, the engine and the docs use this.
 PERMISSION_MODES: tuple[str, ...] = typing.get_args(PermissionMode)
 LogLevel = Literal["error", "warning", "info", "debug"]
+# Where model requests go; "auto" follows Claude Code's CLAUDE_CODE_USE_* variables, else
+# "anthropic".
+Provider = Literal["auto", "anthropic", "bedrock", "vertex", "foundry", "openai"]
 
 ENV_PREFIX = "LSP_AGENT_"
 
@@ -74,6 +77,35 @@ class Settings:
         "info", "Least severe level sent to the editor's log (error, warning, info, debug)."
     )
     index: IndexSettings = field(default_factory=IndexSettings, metadata={"doc": "", "min": None})
+    provider: Provider = _setting(
+        "auto",
+        "Model provider: anthropic, bedrock, vertex, foundry or openai (any OpenAI-compatible "
+        "endpoint); auto follows CLAUDE_CODE_USE_BEDROCK / _VERTEX / _FOUNDRY, else anthropic.",
+    )
+    openaiBaseUrl: str = _setting(
+        "",
+        "OpenAI-compatible endpoint, up to /v1 (empty: OPENAI_BASE_URL, else api.openai.com).",
+    )
+    openaiApiKeyEnv: str = _setting(
+        "OPENAI_API_KEY",
+        "Environment variable holding the OpenAI-compatible endpoint's key (unset: no key).",
+    )
+    openaiHeaders: list[str] = _setting(
+        [], "Extra headers for the OpenAI-compatible endpoint, each 'Name: value'."
+    )
+    contextWindow: int = _setting(
+        0, "The model's context window in tokens (0: the provider's model table).", minimum=0
+    )
+    inputPricePerMtok: float = _setting(
+        0.0,
+        "USD per million input tokens (0: the Claude price table; free for openai).",
+        minimum=0,
+    )
+    outputPricePerMtok: float = _setting(
+        0.0,
+        "USD per million output tokens (0: the Claude price table; free for openai).",
+        minimum=0,
+    )
 
 
 @dataclass(frozen=True)

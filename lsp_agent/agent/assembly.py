@@ -2,8 +2,8 @@
 
 The language server, `lsp-agent ask` and every future front end build their agents here, so a
 setting means the same in each: `agent_options` maps every setting onto the engine's options,
-`client_config` decides where requests go and with which credentials, and `build_agent` picks
-the tools and wires the host's ports.
+`model_client` picks the provider (where requests go, with which credentials), and
+`build_agent` picks the tools and wires the host's ports.
 
     host = Host(documents=..., edits=..., on_event=..., can_use_tool=..., index=...)
     agent = build_agent(settings, host, cwd=root, add_dirs=folders)
@@ -25,7 +25,7 @@ from lsp_agent.settings import Settings
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.loop import Agent
-    from lsp_agent.agent.model.client import ClientConfig, ModelClient
+    from lsp_agent.agent.model.client import ModelClient
     from lsp_agent.agent.transcript import Transcript
 
 
@@ -66,15 +66,13 @@ def agent_options(
     return AgentOptions(**{**options, **{k: v for k, v in run.items() if v is not None}})
 
 
-def client_config(settings: Settings, environ: Mapping[str, str]) -> ClientConfig:
-    """Where model requests go: `apiBaseUrl` when set (the front ends take it only from the
-    environment and `initializationOptions`), else ANTHROPIC_BASE_URL, else the public API."""
-    from lsp_agent.agent.model.client import ClientConfig  # httpx: loaded on first use
+def model_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
+    """Where model requests go and with which credentials: the provider the settings choose
+    (`provider`, else Claude Code's CLAUDE_CODE_USE_* variables, else the Anthropic API at
+    `apiBaseUrl` / ANTHROPIC_BASE_URL). Raises ProviderError when it is not usable as set."""
+    from lsp_agent.agent.model.providers import make_client  # httpx: loaded on first use
 
-    environ = dict(environ)
-    if settings.apiBaseUrl:
-        environ["ANTHROPIC_BASE_URL"] = settings.apiBaseUrl
-    return ClientConfig.from_env(environ)
+    return make_client(settings, environ)
 
 
 def build_agent(
@@ -86,9 +84,9 @@ def build_agent(
     client: ModelClient | None = None,
     **run: Any,
 ) -> Agent:
-    """A ready Agent for `host`. Raises transcript.SessionNotFound for an unknown `resume`."""
+    """A ready Agent for `host`. Raises transcript.SessionNotFound for an unknown `resume`,
+    providers.ProviderError for a provider that is not usable as configured."""
     from lsp_agent.agent.loop import Agent
-    from lsp_agent.agent.model.client import ModelClient
     from lsp_agent.agent.tools.registry import default_tools
 
     options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, **run)
@@ -99,7 +97,7 @@ def build_agent(
         edits=host.edits,
         can_use_tool=host.can_use_tool,
         on_event=host.on_event,
-        client=client or ModelClient(client_config(settings, host.environ)),
+        client=client or model_client(settings, host.environ),
         extensions=host.extensions,
         index=host.index,
         transcript=host.transcript,

@@ -37,7 +37,7 @@ from lsp_agent.agent.events import (
 )
 from lsp_agent.agent.model.client import ModelClient, race_cancel, with_cache_breakpoints
 from lsp_agent.agent.model.errors import APIError
-from lsp_agent.agent.model.pricing import add_usage, cost_usd
+from lsp_agent.agent.model.pricing import add_usage
 from lsp_agent.agent.model.reducer import MessageSnapshot
 from lsp_agent.agent.options import AgentOptions, AgentResult
 from lsp_agent.agent.permissions.gate import PermissionGate
@@ -261,7 +261,9 @@ class Agent:
         max_turns = self.options.max_turns
         if max_turns is not None and self.turns >= max_turns:
             raise MaxTurnsReached(f"stopped: reached max_turns ({max_turns})")
-        if self._last_usage and compaction.should_compact(self._last_usage, self.options.model):
+        model = self.options.model
+        window = self.client.context_window(model)  # a provider's or a setting's, else Claude's
+        if self._last_usage and compaction.should_compact(self._last_usage, model, window=window):
             await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1
@@ -529,7 +531,7 @@ class Agent:
 
     def _account(self, snapshot: MessageSnapshot) -> None:
         add_usage(self.usage, snapshot.usage)
-        self.cost_usd += cost_usd(snapshot.model or self.options.model, snapshot.usage)
+        self.cost_usd += self.client.cost_usd(snapshot.model or self.options.model, snapshot.usage)
         usage = UsageUpdated(
             session_id=self.session_id, usage=dict(self.usage), cost_usd=self.cost_usd
         )

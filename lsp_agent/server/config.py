@@ -74,7 +74,8 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
 CLIENT_KEYS = ("clientReview", "clientPrompt")
 # Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
 # repository's .vscode/settings.json reaches us through workspace/configuration.
-USER_ONLY = ("apiBaseUrl",)
+# The provider settings decide where the code and the credentials go, too.
+USER_ONLY = ("apiBaseUrl", "provider", "openaiBaseUrl", "openaiApiKeyEnv", "openaiHeaders")
 
 
 def _without(layer: Any, keys: tuple[str, ...]) -> Any:
@@ -88,11 +89,13 @@ def _apply(ls: AgentServer, client_settings: Any, *, report: bool) -> None:
         (f"settings ({SECTION})", _without(client_settings, USER_ONLY)),
     ]
     merged, problems = settings_mod.merge(layers)
-    if isinstance(client_settings, dict) and client_settings.get("apiBaseUrl"):
-        problems.append(
-            "'apiBaseUrl' is taken only from LSP_AGENT_API_BASE_URL or initializationOptions, "
-            "never from workspace settings (it receives your API key)"
-        )
+    env_names = {info.key: info.env for info in settings_mod.describe()}
+    for key in USER_ONLY:
+        if isinstance(client_settings, dict) and client_settings.get(key):
+            problems.append(
+                f"'{key}' is taken only from {env_names[key]} or initializationOptions, "
+                "never from workspace settings (it receives your API key)"
+            )
     new_problems = [p for p in problems if p not in ls.settings_problems]
     ls.settings_problems = problems
     ls.set_settings(merged)

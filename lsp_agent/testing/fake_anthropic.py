@@ -47,6 +47,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any
     violations: list[str] = field(default_factory=list)
+    raw: bytes = b""  # the body as sent (a signature covers these bytes)
     received_at: float = field(default_factory=time.monotonic)  # for start-up benchmarks
 
 
@@ -128,6 +129,14 @@ class FakeAnthropic:
         self._next += 1
         return response
 
+    # -- what a request must look like (fakes of other wire formats override) ------------
+
+    def routes(self, path: str) -> bool:
+        return path == "/v1/messages"
+
+    def check(self, record: RecordedRequest) -> list[str]:
+        return check_request(record.headers, record.body, self._tool_ids, self._thinking)
+
     # -- HTTP ---------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -155,19 +164,17 @@ class FakeAnthropic:
             body = json.loads(raw) if raw else None
         except json.JSONDecodeError:
             body = None
-        record = RecordedRequest(method, path, headers, body)
+        record = RecordedRequest(method, path, headers, body, raw=raw)
         self.requests.append(record)
         return await self._answer(record, reader, writer)
 
     async def _answer(
         self, record: RecordedRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> bool:
-        if record.method != "POST" or record.path.split("?")[0] != "/v1/messages":
+        if record.method != "POST" or not self.routes(record.path.split("?")[0]):
             await self._error(writer, 404, "not_found_error", f"no route {record.path}", {})
             return True
-        record.violations = check_request(
-            record.headers, record.body, self._tool_ids, self._thinking
-        )
+        record.violations = self.check(record)
         response = None if record.violations else self.next_response(record.body)
         if not record.violations and response is None:
             record.violations = ["the scenario has no response left for this request"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsp_agent.agent.model.errors import APIError, ConnectionDropped, http_error
+from lsp_agent.agent.model.pricing import Price, cost_usd
 from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
 from lsp_agent.agent.ports import CancelToken
 
@@ -52,6 +53,14 @@ class ClientConfig:
     connect_timeout: float = 10.0
     stall_timeout: float = 120.0  # no bytes for this long: the connection counts as dropped
     retry: RetryPolicy = RetryPolicy()
+    # What an auth failure tells the user to set, and what a 404 tells them to check.
+    auth_hint: str = "set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) to a valid key"
+    auth_required: bool = True  # False: a gateway authenticates (Claude Code's SKIP_*_AUTH)
+    endpoint_hint: str = "ANTHROPIC_BASE_URL"
+    # Per-model overrides from the settings (None: the model tables decide).
+    context_window: int | None = None
+    price: Price | None = None
+    extra_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ClientConfig:
@@ -73,16 +82,18 @@ class ClientConfig:
 
     def headers(self) -> dict[str, str]:
         headers = {"anthropic-version": API_VERSION, "content-type": "application/json"}
+        headers.update(self.extra_headers)
         if self.api_key:
             headers["x-api-key"] = self.api_key
         elif self.auth_token:
             headers["authorization"] = f"Bearer {self.auth_token}"
-        else:
-            raise APIError("no credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)")
+        elif self.auth_required:
+            raise APIError(f"no credentials: {self.auth_hint}", error_type="authentication_error")
         return headers
 
     def redact(self, text: str) -> str:
-        for secret in (self.api_key, self.auth_token):
+        secrets = [self.api_key, self.auth_token, *(value for _, value in self.extra_headers)]
+        for secret in secrets:
             if secret:
                 text = text.replace(secret, "[redacted]")
         return text
@@ -127,6 +138,17 @@ class ModelClient:
             await self._http.aclose()
             self._http = None
 
+    def context_window(self, model: str) -> int | None:
+        """The model's context window when the provider or a setting knows it (None: the
+        compaction module's default for Claude models)."""
+        return self.config.context_window
+
+    def cost_usd(self, model: str, usage: Mapping[str, int]) -> float:
+        price = self.config.price
+        if price is None:
+            return cost_usd(model, usage)
+        return cost_usd(model, usage, price)
+
     async def stream(
         self,
         request: dict[str, Any],
@@ -159,20 +181,41 @@ class ModelClient:
                     on_retry(attempt, delay, error, model)
                 await race_cancel(asyncio.sleep(delay), cancel)
 
+    async def prepare(
+        self, body: dict[str, Any]
+    ) -> tuple[str, dict[str, Any] | bytes, dict[str, str]]:
+        """The URL, body (JSON, or the exact bytes to send) and headers of one request
+        (providers change where and how)."""
+        return f"{self.config.base_url}/v1/messages", body, self.config.headers()
+
+    async def read(
+        self, response: httpx.Response, cancel: CancelToken, on_event: OnEvent | None
+    ) -> MessageSnapshot:
+        """Fold a 200 response into a snapshot (providers with another wire format override)."""
+        return await read_stream(response, cancel, on_event)
+
+    def status_error(self, response: httpx.Response) -> APIError:
+        """The APIError for a non-200 response (its body has been read)."""
+        return _status_error(response, self.config)
+
     async def _attempt(
         self, body: dict[str, Any], cancel: CancelToken, on_event: OnEvent | None
     ) -> MessageSnapshot:
         import httpx
 
         http = self._client()
-        url = f"{self.config.base_url}/v1/messages"
+        url, payload, headers = await self.prepare(body)
         try:
-            async with http.stream("POST", url, json=body, headers=self.config.headers()) as resp:
+            content = payload if isinstance(payload, bytes) else None
+            data = None if isinstance(payload, bytes) else payload
+            async with http.stream(
+                "POST", url, headers=headers, content=content, json=data
+            ) as resp:
                 # httpx-sse does not look at the status: an error body is JSON, not events.
                 if resp.status_code != 200:
                     await resp.aread()
-                    raise _status_error(resp)
-                snapshot = await read_stream(resp, cancel, on_event)
+                    raise self.status_error(resp)
+                snapshot = await self.read(resp, cancel, on_event)
         except httpx.TimeoutException as exc:
             raise ConnectionDropped(
                 f"timed out ({type(exc).__name__}): no data from the API"
@@ -215,15 +258,26 @@ async def read_stream(
     return snapshot
 
 
-def _status_error(response: httpx.Response) -> APIError:
+def _status_error(response: httpx.Response, config: ClientConfig) -> APIError:
+    """An error response as APIError: Anthropic's, OpenAI's and Google's error bodies all keep
+    the message in `error.message` (a gateway may answer with a bare string)."""
     error_type, detail = "api_error", ""
     try:
         error = response.json().get("error") or {}
-        error_type = error.get("type", error_type)
+        if isinstance(error, str):
+            error = {"message": error}
+        error_type = str(error.get("type") or error.get("status") or error_type)
         detail = str(error.get("message", ""))
     except (ValueError, AttributeError):
         detail = response.text[:200]
-    return http_error(response.status_code, error_type, detail, _retry_after(response.headers))
+    return http_error(
+        response.status_code,
+        error_type,
+        detail,
+        _retry_after(response.headers),
+        auth_hint=config.auth_hint,
+        endpoint_hint=config.endpoint_hint,
+    )
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -8,10 +8,10 @@ RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 _HINTS = {
     400: "the request was rejected as invalid",
-    401: "authentication failed: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) to a valid key",
+    401: "authentication failed: {auth}",
     402: "billing problem on the account",
-    403: "the API key has no permission for this request",
-    404: "not found: check the model name and ANTHROPIC_BASE_URL",
+    403: "the credentials have no permission for this request (or this model or region)",
+    404: "not found: check the model name and {endpoint}",
     413: "the request is too large (32 MB cap): shorten the conversation",
 }
 
@@ -40,8 +40,16 @@ class APIError(Exception):
         return self.status == 529 or self.error_type == "overloaded_error"
 
 
-def http_error(status: int, error_type: str, detail: str, retry_after: float | None) -> APIError:
-    hint = _HINTS.get(status)
+def http_error(
+    status: int,
+    error_type: str,
+    detail: str,
+    retry_after: float | None,
+    *,
+    auth_hint: str = "set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) to a valid key",
+    endpoint_hint: str = "ANTHROPIC_BASE_URL",
+) -> APIError:
+    hint = _HINTS.get(status, "").format(auth=auth_hint, endpoint=endpoint_hint)
     text = f"HTTP {status} {error_type}: {detail}" if detail else f"HTTP {status} {error_type}"
     if hint:
         text = f"{hint} ({text})"

@@ -1,12 +1,15 @@
 """Per-model prices (USD per million tokens) and the cost of a usage record.
 
 Prices are the public list prices for the 5-minute cache. A model id matches the longest known
-prefix, so dated ids (`claude-sonnet-4-5-20250929`) price like their family. An unknown model is
-priced like the most expensive family, so a budget limit errs on the side of stopping early.
+prefix, so dated ids (`claude-sonnet-4-5-20250929`, Vertex's `claude-sonnet-4-5@20250929`,
+Bedrock's `us.anthropic.claude-sonnet-4-5-20250929-v1:0`) price like their family. An unknown
+model is priced like the most expensive family, so a budget limit errs on the side of stopping
+early.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -35,13 +38,19 @@ PRICES: dict[str, Price] = {
 UNKNOWN_MODEL_PRICE = Price(15.0, 75.0, 18.75, 1.50)
 
 
+# Bedrock names models `anthropic.claude-...` or, as inference profiles, `us.anthropic.claude-...`.
+_BEDROCK_PREFIX = re.compile(r"^(?:[a-z]+\.)?anthropic\.")
+
+
 def price_of(model: str) -> Price:
+    model = _BEDROCK_PREFIX.sub("", model)
     matches = [prefix for prefix in PRICES if model.startswith(prefix)]
     return PRICES[max(matches, key=len)] if matches else UNKNOWN_MODEL_PRICE
 
 
-def cost_usd(model: str, usage: Mapping[str, int]) -> float:
-    price = price_of(model)
+def cost_usd(model: str, usage: Mapping[str, int], price: Price | None = None) -> float:
+    """The cost of `usage`, at `price` when given (a setting), else at the model's list price."""
+    price = price or price_of(model)
     tokens = (
         usage.get("input_tokens", 0) * price.input
         + usage.get("output_tokens", 0) * price.output
