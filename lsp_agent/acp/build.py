@@ -1,0 +1,78 @@
+"""A session's agent, from the one assembly with the ACP client's ports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from acp import RequestError, schema
+
+from lsp_agent.acp.permissions import ClientPermissions
+from lsp_agent.acp.ports import ClientEditSink
+from lsp_agent.acp.session import Session, SessionUpdates
+from lsp_agent.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def build_session(
+    settings: Settings,
+    conn: Any,
+    caps: schema.ClientCapabilities,
+    environ: Mapping[str, str],
+    *,
+    cwd: Path,
+    add_dirs: list[Path],
+    resume: str | None,
+) -> Session:
+    from lsp_agent.agent.assembly import Host, build_agent
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.disk import DiskDocumentSource
+    from lsp_agent.agent.transcript import SessionNotFound, new_session
+
+    transcript = new_session(cwd, settings.model) if resume is None else None
+    session_id = resume or (transcript.session_id if transcript else "")
+    session = Session(session_id, cwd, SessionUpdates(session_id, conn.session_update))
+    writes = caps.fs is not None and bool(caps.fs.write_text_file)
+    # Hooks, commands, skills, subagents and approved MCP servers from `.claude/`, as in ask.
+    extensions = await Extensions.load(cwd, on_problem=lambda problem: log.warning(problem))
+    host = Host(
+        documents=DiskDocumentSource(),
+        edits=ClientEditSink(conn if writes else None, session_id, session.show_diff),
+        on_event=session.on_event,
+        can_use_tool=ClientPermissions(
+            conn, session_id, settings.permissionPromptTimeout, lambda: session.asking
+        ),
+        extensions=extensions,
+        environ=environ,
+        transcript=transcript,
+    )
+    try:
+        session.agent = build_agent(settings, host, cwd=cwd, add_dirs=add_dirs, resume=resume)
+    except SessionNotFound as exc:
+        await extensions.aclose()
+        await session.updates.close()
+        raise RequestError.resource_not_found(str(exc)) from exc
+    session.extensions = extensions
+    session.updates.put(commands_update(extensions.slash_listing()))
+    return session
+
+
+def commands_update(rows: list[dict[str, str]]) -> schema.AvailableCommandsUpdate:
+    commands = [
+        schema.AvailableCommand(
+            name=row["name"],
+            description=row.get("description") or row["name"],
+            input=schema.AvailableCommandInput(
+                root=schema.UnstructuredCommandInput(hint=row["argumentHint"])
+            )
+            if row.get("argumentHint")
+            else None,
+        )
+        for row in rows
+    ]
+    return schema.AvailableCommandsUpdate(
+        session_update="available_commands_update", available_commands=commands
+    )

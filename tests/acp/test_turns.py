@@ -1,0 +1,109 @@
+"""Prompt turns over ACP: streamed text, tool calls with kinds and locations, an edit approved
+through session/request_permission (written by the client when it offers fs, else to disk),
+Bash denied, cancel mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from tests.acp.client import choose
+from tests.acp.conftest import Start, fake
+
+
+async def test_initialize_advertises_what_is_implemented(start: Start, workspace: Path) -> None:
+    async with fake("read_then_edit", workspace) as server:
+        client = await start(server)
+        answer = await client.request("initialize", {"protocolVersion": 1})
+    caps = answer["agentCapabilities"]
+    assert answer["protocolVersion"] == 1
+    assert caps["loadSession"] is True
+    assert caps["promptCapabilities"] == {"image": False, "audio": False, "embeddedContext": True}
+    assert set(caps["sessionCapabilities"]) == {"list", "resume", "close", "additionalDirectories"}
+
+
+async def test_read_then_edit_approved_through_the_client(start: Start, workspace: Path) -> None:
+    async with fake("read_then_edit", workspace) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = choose("allow_once")
+        session = await client.new_session(workspace)
+        answer = await client.prompt(session, "fix the greeting")
+    assert answer["stopReason"] == "end_turn"
+    assert answer["usage"]["outputTokens"] == 112
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert client.text() == (
+        "Let me look at the file first.I changed the greeting to 'hello, world'."
+    )
+    read, edit = client.kinds("tool_call")
+    assert (read["kind"], read["locations"]) == ("read", [{"path": f"{workspace}/hello.py"}])
+    assert edit["kind"] == "edit"
+    [(method, question)] = client.calls
+    assert method == "session/request_permission"
+    assert question["toolCall"]["toolCallId"] == edit["toolCallId"]
+    assert question["toolCall"]["content"][0]["type"] == "diff"
+    final = [u for u in client.kinds("tool_call_update") if u["toolCallId"] == edit["toolCallId"]]
+    diff = final[-1]["content"][0]
+    assert final[-1]["status"] == "completed"
+    assert diff == {
+        "type": "diff",
+        "path": f"{workspace}/hello.py",
+        "oldText": "print('hello')\n",
+        "newText": "print('hello, world')\n",
+    }
+    assert server.violations == []
+
+
+async def test_approved_edit_is_written_by_the_client_that_offers_fs(
+    start: Start, workspace: Path
+) -> None:
+    written: list[dict[str, Any]] = []
+
+    async def write(params: dict[str, Any]) -> Any:
+        written.append(params)
+        return {}
+
+    async with fake("read_then_edit", workspace) as server:
+        client = await start(server, fs=True)
+        client.handlers["session/request_permission"] = choose("allow_once")
+        client.handlers["fs/write_text_file"] = write
+        session = await client.new_session(workspace)
+        answer = await client.prompt(session, "fix the greeting")
+    assert answer["stopReason"] == "end_turn"
+    assert [(w["path"], w["content"]) for w in written] == [
+        (f"{workspace}/hello.py", "print('hello, world')\n")
+    ]
+    assert written[0]["sessionId"] == session
+    # The client owns the write (its buffer, its undo): the agent did not touch the disk.
+    assert (workspace / "hello.py").read_text() == "print('hello')\n"
+
+
+async def test_rejected_bash_never_runs(start: Start, workspace: Path) -> None:
+    async with fake("bash_headless", workspace) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = choose("reject_once")
+        session = await client.new_session(workspace)
+        answer = await client.prompt(session, "make a marker")
+    assert answer["stopReason"] == "end_turn"
+    assert not (workspace / "ran-bash").exists()
+    [bash] = client.kinds("tool_call")
+    assert (bash["kind"], bash["title"]) == ("execute", f"Bash: touch {workspace}/ran-bash")
+    final = client.kinds("tool_call_update")[-1]
+    assert (final["toolCallId"], final["status"]) == (bash["toolCallId"], "failed")
+    assert "rejected" in final["content"][-1]["content"]["text"]
+    assert [m for m, _ in client.calls] == ["session/request_permission"]
+
+
+async def test_cancel_mid_stream_answers_cancelled(start: Start, workspace: Path) -> None:
+    async with fake("hold_mid_stream", workspace) as server:
+        client = await start(server)
+        session = await client.new_session(workspace)
+        params = {"sessionId": session, "prompt": [{"type": "text", "text": "explain"}]}
+        turn = client.request("session/prompt", params)
+        pending = asyncio.ensure_future(turn)
+        await server.held.wait()
+        client.notify("session/cancel", {"sessionId": session})
+        answer = await pending
+    assert answer["stopReason"] == "cancelled"
+    # What streamed before the hold reached the client; nothing after it.
+    assert client.text() and "The file prints a greeting".startswith(client.text())
