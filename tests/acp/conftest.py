@@ -41,8 +41,10 @@ async def start(acp_env: dict[str, str]) -> AsyncIterator[Start]:
     """Starts `lsp-agent acp` against a fake API; every agent started is closed at the end."""
     clients: list[AcpClient] = []
 
-    async def start_agent(server: FakeAnthropic, *args: str, fs: bool = False) -> AcpClient:
-        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
+    async def start_agent(
+        server: FakeAnthropic, *args: str, fs: bool = False, **extra_env: str
+    ) -> AcpClient:
+        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url, **extra_env}
         client = await AcpClient.start(env, *args)
         clients.append(client)
         await client.initialize(fs=fs)
