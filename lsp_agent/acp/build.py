@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from acp import RequestError, schema
 
@@ -56,6 +56,13 @@ async def build_session(
         await session.updates.close()
         raise RequestError.resource_not_found(str(exc)) from exc
     session.extensions = extensions
+    if caps.terminal and "Bash" in session.agent.tools:  # Bash hidden by a rule stays hidden
+        from lsp_agent.acp.terminal import TerminalBash
+        from lsp_agent.agent.tools.base import Tool
+
+        # Declared as ClassVars like every built-in tool: structurally a Tool (registry.py).
+        bash = TerminalBash(conn, session_id, session.show_terminal)
+        session.agent.tools["Bash"] = cast(Tool, bash)
     session.updates.put(commands_update(extensions.slash_listing()))
     return session
 

@@ -94,6 +94,9 @@ class Session:
             )
             self.updates.put(diff)
 
+    def show_terminal(self, tool_use_id: str, terminal_id: str) -> None:
+        self.updates.put(self.translator.terminal(tool_use_id, terminal_id))
+
     # -- requests ---------------------------------------------------------------------------
 
     @property

@@ -115,16 +115,27 @@ class Translator:
     """The EventSink's logic for one session: each event -> the updates to send."""
 
     def __init__(self) -> None:
-        self._diffs: dict[str, list[schema.FileEditToolCallContent]] = {}
+        # What the ports showed of a running tool call (diffs, terminals), kept so the final
+        # update, which replaces the call's content, still carries it.
+        self._shown: dict[str, list[Any]] = {}
 
     def diff(
         self, tool_use_id: str, path: str, old_text: str | None, new_text: str
     ) -> schema.ToolCallProgress:
         """An edit the sink is about to apply, shown as the tool call's diff."""
-        diffs = self._diffs.setdefault(tool_use_id, [])
-        diffs.append(diff_content(path, old_text, new_text))
+        return self._show(tool_use_id, diff_content(path, old_text, new_text))
+
+    def terminal(self, tool_use_id: str, terminal_id: str) -> schema.ToolCallProgress:
+        """The client terminal a command runs in, shown live by the client."""
+        return self._show(
+            tool_use_id, schema.TerminalToolCallContent(type="terminal", terminal_id=terminal_id)
+        )
+
+    def _show(self, tool_use_id: str, content: Any) -> schema.ToolCallProgress:
+        shown = self._shown.setdefault(tool_use_id, [])
+        shown.append(content)
         return schema.ToolCallProgress(
-            session_update="tool_call_update", tool_call_id=tool_use_id, content=list(diffs)
+            session_update="tool_call_update", tool_call_id=tool_use_id, content=list(shown)
         )
 
     def __call__(self, event: ev.AgentEvent) -> list[Update]:
@@ -173,8 +184,8 @@ class Translator:
         return [start, todo] if todo is not None else [start]
 
     def _finished(self, event: ev.ToolFinished) -> schema.ToolCallProgress:
-        diffs = self._diffs.pop(event.id, [])
-        content: list[Any] = [*diffs, text_content(_result_text(event.content))]
+        shown = self._shown.pop(event.id, [])
+        content: list[Any] = [*shown, text_content(_result_text(event.content))]
         return schema.ToolCallProgress(
             session_update="tool_call_update",
             tool_call_id=event.id,

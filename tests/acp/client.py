@@ -39,6 +39,10 @@ AGENT_CALLS = {
     "fs/read_text_file": "ReadTextFileRequest",
     "fs/write_text_file": "WriteTextFileRequest",
     "terminal/create": "CreateTerminalRequest",
+    "terminal/output": "TerminalOutputRequest",
+    "terminal/wait_for_exit": "WaitForTerminalExitRequest",
+    "terminal/kill": "KillTerminalRequest",
+    "terminal/release": "ReleaseTerminalRequest",
 }
 Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 
@@ -117,8 +121,8 @@ class AcpClient:
     def notify(self, method: str, params: Any) -> None:
         self.send({"method": method, "params": params})
 
-    async def initialize(self, fs: bool = False) -> dict[str, Any]:
-        caps = {"fs": {"readTextFile": fs, "writeTextFile": fs}, "terminal": False}
+    async def initialize(self, fs: bool = False, terminal: bool = False) -> dict[str, Any]:
+        caps = {"fs": {"readTextFile": fs, "writeTextFile": fs}, "terminal": terminal}
         return dict(
             await self.request(
                 "initialize",

@@ -42,12 +42,16 @@ async def start(acp_env: dict[str, str]) -> AsyncIterator[Start]:
     clients: list[AcpClient] = []
 
     async def start_agent(
-        server: FakeAnthropic, *args: str, fs: bool = False, **extra_env: str
+        server: FakeAnthropic,
+        *args: str,
+        fs: bool = False,
+        terminal: bool = False,
+        **extra_env: str,
     ) -> AcpClient:
         env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url, **extra_env}
         client = await AcpClient.start(env, *args)
         clients.append(client)
-        await client.initialize(fs=fs)
+        await client.initialize(fs=fs, terminal=terminal)
         return client
 
     yield start_agent
