@@ -63,3 +63,33 @@ async def test_acpx_runs_a_turn_with_an_approved_edit(
     assert text.endswith("I changed the greeting to 'hello, world'.")
     [answer] = [m["result"] for m in traffic if "stopReason" in m.get("result", {})]
     assert answer["stopReason"] == "end_turn"
+
+
+SDK_ENTRY = CLIENTS / "@agentclientprotocol" / "sdk" / "dist" / "v1" / "stable" / "acp.js"
+SDK_CLIENT = Path(__file__).parent / "sdk_client.mjs"
+
+
+@pytest.mark.skipif(not SDK_ENTRY.exists(), reason="run scripts/install-acp-clients.sh")
+async def test_typescript_sdk_client_runs_a_turn(acp_env: dict[str, str], workspace: Path) -> None:
+    async with fake("read_then_edit", workspace) as server:
+        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
+        command = [str(NODE), str(SDK_CLIENT), str(SDK_ENTRY), str(workspace), "fix the greeting"]
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            str(AGENT),
+            "acp",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 180)
+    assert process.returncode == 0, err.decode()[-2000:]
+    seen = json.loads(out)
+    assert seen["exitCode"] == 0  # the agent exited when the client closed its stdin
+    assert seen["init"]["agentInfo"]["name"] == "lsp-agent"
+    assert seen["answer"]["stopReason"] == "end_turn"
+    [permission] = seen["permissions"]
+    assert permission["toolCall"]["kind"] == "edit"
+    kinds = [u["sessionUpdate"] for u in seen["updates"]]
+    assert kinds.count("tool_call") == 2
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
