@@ -82,7 +82,7 @@ class AcpAgent:
             prompt_capabilities=schema.PromptCapabilities(
                 image=False, audio=False, embedded_context=True
             ),
-            mcp_capabilities=schema.McpCapabilities(http=False, sse=False),
+            mcp_capabilities=schema.McpCapabilities(http=True, sse=True),
             session_capabilities=sessions,
         )
         return schema.InitializeResponse(
@@ -101,7 +101,7 @@ class AcpAgent:
         mcp_servers: list[Any] | None = None,
         **kwargs: Any,
     ) -> schema.NewSessionResponse:
-        session = await self._open(cwd, additional_directories, resume=None)
+        session = await self._open(cwd, additional_directories, None, mcp_servers)
         return schema.NewSessionResponse(session_id=session.id, modes=self._modes(session))
 
     async def load_session(
@@ -114,7 +114,7 @@ class AcpAgent:
     ) -> schema.LoadSessionResponse:
         from lsp_agent.acp.replay import replay
 
-        session = await self._open(cwd, additional_directories, resume=session_id)
+        session = await self._open(cwd, additional_directories, session_id, mcp_servers)
         assert session.agent is not None
         for update in replay(session.id, session.agent.messages):
             session.updates.put(update)
@@ -129,7 +129,7 @@ class AcpAgent:
         mcp_servers: list[Any] | None = None,
         **kwargs: Any,
     ) -> schema.ResumeSessionResponse:
-        session = await self._open(cwd, additional_directories, resume=session_id)
+        session = await self._open(cwd, additional_directories, session_id, mcp_servers)
         return schema.ResumeSessionResponse(modes=self._modes(session))
 
     async def list_sessions(
@@ -212,7 +212,13 @@ class AcpAgent:
             raise RequestError.invalid_params({"sessionId": f"unknown session {session_id!r}"})
         return session
 
-    async def _open(self, cwd: str, add_dirs: list[str] | None, resume: str | None) -> Session:
+    async def _open(
+        self,
+        cwd: str,
+        add_dirs: list[str] | None,
+        resume: str | None,
+        mcp_servers: list[Any] | None,
+    ) -> Session:
         from lsp_agent.acp.build import build_session
 
         root = Path(cwd)
@@ -228,6 +234,7 @@ class AcpAgent:
             cwd=root.resolve(),
             add_dirs=[Path(d).resolve() for d in add_dirs or []],
             resume=resume,
+            mcp_servers=mcp_servers,
         )
         self.sessions[session.id] = session
         return session

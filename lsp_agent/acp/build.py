@@ -26,6 +26,7 @@ async def build_session(
     cwd: Path,
     add_dirs: list[Path],
     resume: str | None,
+    mcp_servers: list[Any] | None = None,
 ) -> Session:
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
@@ -36,8 +37,10 @@ async def build_session(
     session_id = resume or (transcript.session_id if transcript else "")
     session = Session(session_id, cwd, SessionUpdates(session_id, conn.session_update))
     writes = caps.fs is not None and bool(caps.fs.write_text_file)
-    # Hooks, commands, skills, subagents and approved MCP servers from `.claude/`, as in ask.
-    extensions = await Extensions.load(cwd, on_problem=lambda problem: log.warning(problem))
+    # Hooks, commands, skills, subagents and approved MCP servers from `.claude/`, as in ask,
+    # and the servers the client passed (the user's choice in the client: no approval asked).
+    extensions = await Extensions.load(cwd, on_problem=log.warning, mcp=False)
+    extensions.mcp = await start_mcp(cwd, client_servers(mcp_servers or []))
     host = Host(
         documents=DiskDocumentSource(),
         edits=ClientEditSink(conn if writes else None, session_id, session.show_diff),
@@ -83,3 +86,27 @@ def commands_update(rows: list[dict[str, str]]) -> schema.AvailableCommandsUpdat
     return schema.AvailableCommandsUpdate(
         session_update="available_commands_update", available_commands=commands
     )
+
+
+def client_servers(servers: list[Any]) -> dict[str, Any]:
+    """The client's MCP servers as an `mcpServers` entry of Claude Code's settings."""
+    found: dict[str, Any] = {}
+    for server in servers:
+        if isinstance(server, schema.McpServerStdio):
+            env = {v.name: v.value for v in server.env}
+            found[server.name] = {"command": server.command, "args": server.args, "env": env}
+        elif isinstance(server, schema.HttpMcpServer | schema.SseMcpServer):
+            headers = {h.name: h.value for h in server.headers}
+            found[server.name] = {"type": server.type, "url": server.url, "headers": headers}
+    return found
+
+
+async def start_mcp(cwd: Path, extra: dict[str, Any]) -> Any:
+    from lsp_agent.agent.claude.mcp_config import load_mcp_config
+    from lsp_agent.agent.claude.mcp_servers import McpServers
+
+    servers = McpServers(load_mcp_config(cwd, extra=extra), project=cwd, on_problem=log.warning)
+    for problem in servers.config.problems:
+        log.warning(problem)
+    await servers.start()
+    return servers

@@ -131,7 +131,8 @@ class AcpClient:
         )
 
     async def new_session(self, cwd: Path, **extra: Any) -> str:
-        result = await self.request("session/new", {"cwd": str(cwd), "mcpServers": [], **extra})
+        params = {"cwd": str(cwd), "mcpServers": [], **extra}
+        result = await self.request("session/new", params)
         return str(result["sessionId"])
 
     async def prompt(self, session_id: str, text: str) -> dict[str, Any]:
