@@ -59,6 +59,7 @@ async def build_session(
         await session.updates.close()
         raise RequestError.resource_not_found(str(exc)) from exc
     session.extensions = extensions
+    session.mode = session.agent.options.permission_mode
     if caps.terminal and "Bash" in session.agent.tools:  # Bash hidden by a rule stays hidden
         from lsp_agent.acp.terminal import TerminalBash
         from lsp_agent.agent.tools.base import Tool

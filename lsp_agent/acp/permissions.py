@@ -12,13 +12,24 @@ from typing import Any, Protocol
 
 from acp import schema
 
-from lsp_agent.acp.translator import diff_content, locations, tool_kind, tool_title
+from lsp_agent.acp.translator import diff_content, locations, text_content, tool_kind, tool_title
 from lsp_agent.agent.ports import PermissionResult
 
 OPTIONS = [
     schema.PermissionOption(option_id="allow_once", name="Allow", kind="allow_once"),
     schema.PermissionOption(option_id="allow_always", name="Always allow", kind="allow_always"),
     schema.PermissionOption(option_id="reject_once", name="Reject", kind="reject_once"),
+]
+
+# ExitPlanMode's question: which mode the approved plan is carried out in.
+PLAN_OPTIONS = [
+    schema.PermissionOption(
+        option_id="acceptEdits", name="Yes, and auto-accept edits", kind="allow_always"
+    ),
+    schema.PermissionOption(
+        option_id="default", name="Yes, and ask before edits", kind="allow_once"
+    ),
+    schema.PermissionOption(option_id="plan", name="No, keep planning", kind="reject_once"),
 ]
 
 
@@ -49,6 +60,11 @@ def proposed_change(tool_input: dict[str, Any]) -> list[Any] | None:
     ] or None
 
 
+def _plan(tool_input: dict[str, Any]) -> list[Any] | None:
+    plan = tool_input.get("plan")
+    return [text_content(plan)] if isinstance(plan, str) and plan else None
+
+
 class ClientPermissions:
     """The session's CanUseTool. `current_call` names the tool call being asked about (the
     engine asks one question at a time and reports the call just before)."""
@@ -73,18 +89,21 @@ class ClientPermissions:
             status="pending",
             raw_input=tool_input,
             locations=locations(tool_input),
-            content=proposed_change(tool_input),
+            content=proposed_change(tool_input) or _plan(tool_input),
         )
+        options = PLAN_OPTIONS if tool == "ExitPlanMode" else OPTIONS
         try:
             async with asyncio.timeout(self.timeout):
                 answer = await self.client.request_permission(
-                    options=OPTIONS, session_id=self.session_id, tool_call=call
+                    options=options, session_id=self.session_id, tool_call=call
                 )
         except TimeoutError:
             return PermissionResult("deny", message=f"No answer within {self.timeout:g} s.")
         outcome = answer.outcome
         if isinstance(outcome, schema.DeniedOutcome):
             return PermissionResult("deny", message="The user cancelled the request.")
+        if tool == "ExitPlanMode" and outcome.option_id in ("acceptEdits", "default"):
+            return PermissionResult("allow", updated_input={"mode": outcome.option_id})
         if outcome.option_id in ("allow_once", "allow_always"):
             return PermissionResult("allow", remember=outcome.option_id == "allow_always")
         return PermissionResult("deny", message=f"The user rejected this {tool} call.")

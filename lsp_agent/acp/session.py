@@ -76,6 +76,7 @@ class Session:
         self.extensions: Extensions | None = None
         self.cancel: CancelToken | None = None
         self.asking = ""  # the tool call the permission question is about
+        self.mode = ""  # the permission mode the client was last told
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -86,6 +87,17 @@ class Session:
             self.asking = event.tool_use_id
         for update in self.translator(event):
             self.updates.put(update)
+        if isinstance(event, ev.ToolFinished):
+            self._report_mode()
+
+    def _report_mode(self) -> None:
+        """A tool may switch the mode (ExitPlanMode): the client's mode picker follows."""
+        mode = self.agent.options.permission_mode if self.agent is not None else self.mode
+        if mode != self.mode:
+            self.mode = mode
+            self.updates.put(
+                schema.CurrentModeUpdate(session_update="current_mode_update", current_mode_id=mode)
+            )
 
     def show_diff(self, proposal: EditProposal) -> None:
         if proposal.new_text is not None:
@@ -121,9 +133,7 @@ class Session:
     def set_mode(self, mode: str) -> None:
         assert self.agent is not None
         self.agent.set_mode(mode)
-        self.updates.put(
-            schema.CurrentModeUpdate(session_update="current_mode_update", current_mode_id=mode)
-        )
+        self._report_mode()
 
     async def close(self) -> None:
         """Stop a running prompt, end the session's hooks and MCP servers, keep its transcript."""

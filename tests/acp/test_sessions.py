@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.client import RpcError, choose
 from tests.acp.conftest import Start, fake
 
@@ -102,3 +103,25 @@ async def test_close_session_ends_it(start: Start, workspace: Path) -> None:
         with pytest.raises(RpcError) as error:
             await client.request("session/prompt", params)
     assert error.value.code == -32602
+
+
+async def test_approved_plan_switches_the_mode(start: Start, workspace: Path) -> None:
+    plan = "1. Change the greeting."
+    scenario = {
+        "responses": [
+            {"content": [{"type": "tool_use", "name": "ExitPlanMode", "input": {"plan": plan}}]},
+            {"content": [{"type": "text", "text": "Plan approved."}]},
+        ]
+    }
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = choose("acceptEdits")
+        session = await client.new_session(workspace)
+        await client.request("session/set_mode", {"sessionId": session, "modeId": "plan"})
+        answer = await client.prompt(session, "plan it")
+    assert answer["stopReason"] == "end_turn"
+    [(_, question)] = client.calls
+    assert [o["optionId"] for o in question["options"]] == ["acceptEdits", "default", "plan"]
+    assert question["toolCall"]["content"][0]["content"]["text"] == plan
+    modes = [u["currentModeId"] for u in client.kinds("current_mode_update")]
+    assert modes == ["plan", "acceptEdits"]
