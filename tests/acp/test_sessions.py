@@ -125,3 +125,18 @@ async def test_approved_plan_switches_the_mode(start: Start, workspace: Path) ->
     assert question["toolCall"]["content"][0]["content"]["text"] == plan
     modes = [u["currentModeId"] for u in client.kinds("current_mode_update")]
     assert modes == ["plan", "acceptEdits"]
+
+
+async def test_model_stop_reasons_reach_the_client(start: Start, workspace: Path) -> None:
+    scenario = {
+        "responses": [
+            {"content": [{"type": "text", "text": "A long ans"}], "stop_reason": "max_tokens"},
+            {"content": [{"type": "text", "text": "I can't"}], "stop_reason": "refusal"},
+        ]
+    }
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server)
+        session = await client.new_session(workspace)
+        first = await client.prompt(session, "write a lot")
+        second = await client.prompt(session, "something bad")
+    assert (first["stopReason"], second["stopReason"]) == ("max_tokens", "refusal")
