@@ -28,10 +28,13 @@ async def build_session(
     resume: str | None,
     mcp_servers: list[Any] | None = None,
 ) -> Session:
+    from indexer.multiroot import OnDemandIndex
+
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource
     from lsp_agent.agent.transcript import SessionNotFound, new_session
+    from lsp_agent.cli_index import open_index
 
     transcript = new_session(cwd, settings.model) if resume is None else None
     session_id = resume or (transcript.session_id if transcript else "")
@@ -41,6 +44,10 @@ async def build_session(
     # and the servers the client passed (the user's choice in the client: no approval asked).
     extensions = await Extensions.load(cwd, on_problem=log.warning, mcp=False)
     extensions.mcp = await start_mcp(cwd, client_servers(mcp_servers or []))
+    session.extensions = extensions
+    # The symbol tools' index over the roots, opened only if a symbol tool runs (as in ask).
+    index = OnDemandIndex([cwd, *add_dirs], open_index) if settings.index.enabled else None
+    session.index = index
     host = Host(
         documents=DiskDocumentSource(),
         edits=ClientEditSink(conn if writes else None, session_id, session.show_diff),
@@ -49,16 +56,15 @@ async def build_session(
             conn, session_id, settings.permissionPromptTimeout, lambda: session.asking
         ),
         extensions=extensions,
+        index=index,
         environ=environ,
         transcript=transcript,
     )
     try:
         session.agent = build_agent(settings, host, cwd=cwd, add_dirs=add_dirs, resume=resume)
     except SessionNotFound as exc:
-        await extensions.aclose()
-        await session.updates.close()
+        await session.close()
         raise RequestError.resource_not_found(str(exc)) from exc
-    session.extensions = extensions
     session.mode = session.agent.options.permission_mode
     if caps.terminal and "Bash" in session.agent.tools:  # Bash hidden by a rule stays hidden
         from lsp_agent.acp.terminal import TerminalBash

@@ -21,6 +21,8 @@ from lsp_agent.agent import events as ev
 from lsp_agent.agent.ports import CancelToken, EditProposal
 
 if TYPE_CHECKING:
+    from indexer.multiroot import OnDemandIndex
+
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.options import AgentResult
@@ -74,6 +76,7 @@ class Session:
         self.translator = Translator()
         self.agent: Agent | None = None
         self.extensions: Extensions | None = None
+        self.index: OnDemandIndex | None = None
         self.cancel: CancelToken | None = None
         self.asking = ""  # the tool call the permission question is about
         self.mode = ""  # the permission mode the client was last told
@@ -144,6 +147,8 @@ class Session:
             await self.agent.aclose()
         if self.extensions is not None:
             await self.extensions.aclose()
+        if self.index is not None:
+            self.index.close()
         await self.updates.close()
 
 

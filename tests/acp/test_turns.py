@@ -31,6 +31,8 @@ async def test_read_then_edit_approved_through_the_client(start: Start, workspac
         answer = await client.prompt(session, "fix the greeting")
     assert answer["stopReason"] == "end_turn"
     assert answer["usage"]["outputTokens"] == 112
+    tools = {t["name"] for t in server.requests[0].body["tools"]}
+    assert {"Read", "Edit", "Bash", "SymbolSearch", "TodoWrite"} <= tools  # as serve and ask
     assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
     assert client.text() == (
         "Let me look at the file first.I changed the greeting to 'hello, world'."
