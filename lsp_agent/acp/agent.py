@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from acp import PROTOCOL_VERSION, RequestError, schema
 
 from lsp_agent import __version__
+from lsp_agent.acp import config_options
 from lsp_agent.acp.session import Session
 from lsp_agent.settings import PERMISSION_MODES, Settings
 
@@ -102,7 +103,9 @@ class AcpAgent:
         **kwargs: Any,
     ) -> schema.NewSessionResponse:
         session = await self._open(cwd, additional_directories, None, mcp_servers)
-        return schema.NewSessionResponse(session_id=session.id, modes=self._modes(session))
+        return schema.NewSessionResponse(
+            session_id=session.id, modes=self._modes(session), config_options=self._config(session)
+        )
 
     async def load_session(
         self,
@@ -119,7 +122,9 @@ class AcpAgent:
         for update in replay(session.id, session.agent.messages):
             session.updates.put(update)
         await session.updates.drain()  # the history comes before the answer
-        return schema.LoadSessionResponse(modes=self._modes(session))
+        return schema.LoadSessionResponse(
+            modes=self._modes(session), config_options=self._config(session)
+        )
 
     async def resume_session(
         self,
@@ -130,7 +135,9 @@ class AcpAgent:
         **kwargs: Any,
     ) -> schema.ResumeSessionResponse:
         session = await self._open(cwd, additional_directories, session_id, mcp_servers)
-        return schema.ResumeSessionResponse(modes=self._modes(session))
+        return schema.ResumeSessionResponse(
+            modes=self._modes(session), config_options=self._config(session)
+        )
 
     async def list_sessions(
         self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
@@ -178,6 +185,14 @@ class AcpAgent:
         session.set_mode(mode_id)
         return schema.SetSessionModeResponse()
 
+    async def set_config_option(
+        self, config_id: str, session_id: str, value: Any, **kwargs: Any
+    ) -> schema.SetSessionConfigOptionResponse:
+        session = self._session(session_id)
+        assert session.agent is not None
+        session.agent.options.model = config_options.model_choice(config_id, value)
+        return schema.SetSessionConfigOptionResponse(config_options=self._config(session))
+
     # -- not offered: answered as unknown methods ------------------------------------------
 
     async def authenticate(self, method_id: str, **kwargs: Any) -> None:
@@ -192,11 +207,6 @@ class AcpAgent:
         **kwargs: Any,
     ) -> Any:
         raise RequestError.method_not_found("session/fork")
-
-    async def set_config_option(
-        self, config_id: str, session_id: str, value: Any, **kw: Any
-    ) -> Any:
-        raise RequestError.method_not_found("session/set_config_option")
 
     async def ext_method(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         raise RequestError.method_not_found(method)
@@ -238,6 +248,10 @@ class AcpAgent:
         )
         self.sessions[session.id] = session
         return session
+
+    def _config(self, session: Session) -> list[Any]:
+        assert session.agent is not None
+        return list(config_options.options(session.agent.options.model))
 
     def _modes(self, session: Session) -> schema.SessionModeState:
         assert session.agent is not None

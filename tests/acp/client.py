@@ -30,6 +30,7 @@ RESULTS = {
     "session/list": "ListSessionsResponse",
     "session/close": "CloseSessionResponse",
     "session/set_mode": "SetSessionModeResponse",
+    "session/set_config_option": "SetSessionConfigOptionResponse",
     "session/prompt": "PromptResponse",
 }
 # The params type of each method the agent calls on the client.

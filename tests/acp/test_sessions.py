@@ -140,3 +140,21 @@ async def test_model_stop_reasons_reach_the_client(start: Start, workspace: Path
         first = await client.prompt(session, "write a lot")
         second = await client.prompt(session, "something bad")
     assert (first["stopReason"], second["stopReason"]) == ("max_tokens", "refusal")
+
+
+async def test_model_is_a_session_config_option(start: Start, workspace: Path) -> None:
+    scenario = {"responses": [{"content": [{"type": "text", "text": "hi"}]}]}
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server)
+        new = await client.request("session/new", {"cwd": str(workspace), "mcpServers": []})
+        [model] = new["configOptions"]
+        assert (model["id"], model["currentValue"]) == ("model", "claude-sonnet-4-5")
+        choose_model = {
+            "sessionId": new["sessionId"],
+            "configId": "model",
+            "value": "claude-haiku-4-5",
+        }
+        answer = await client.request("session/set_config_option", choose_model)
+        assert answer["configOptions"][0]["currentValue"] == "claude-haiku-4-5"
+        await client.prompt(new["sessionId"], "hi")
+    assert server.requests[0].body["model"] == "claude-haiku-4-5"
