@@ -109,3 +109,22 @@ async def test_cancel_mid_stream_answers_cancelled(start: Start, workspace: Path
     assert answer["stopReason"] == "cancelled"
     # What streamed before the hold reached the client; nothing after it.
     assert client.text() and "The file prints a greeting".startswith(client.text())
+
+
+async def test_cancel_while_asking_answers_cancelled(start: Start, workspace: Path) -> None:
+    never = asyncio.Event()
+
+    async def no_answer(params: dict[str, Any]) -> Any:
+        await never.wait()
+
+    async with fake("bash_headless", workspace) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = no_answer
+        session = await client.new_session(workspace)
+        params = {"sessionId": session, "prompt": [{"type": "text", "text": "make a marker"}]}
+        pending = asyncio.ensure_future(client.request("session/prompt", params))
+        await client.wait_for(lambda: bool(client.calls))
+        client.notify("session/cancel", {"sessionId": session})
+        answer = await pending
+    assert answer["stopReason"] == "cancelled"
+    assert not (workspace / "ran-bash").exists()
