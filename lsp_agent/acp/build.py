@@ -11,6 +11,7 @@ from acp import RequestError, schema
 
 from lsp_agent.acp.permissions import ClientPermissions
 from lsp_agent.acp.ports import ClientEditSink
+from lsp_agent.acp.reads import FILE_TOOLS, ClientDocuments, ClientReadTool
 from lsp_agent.acp.session import Session, SessionUpdates
 from lsp_agent.settings import Settings
 
@@ -33,6 +34,7 @@ async def build_session(
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource
+    from lsp_agent.agent.tools.base import Tool
     from lsp_agent.agent.transcript import SessionNotFound, new_session
     from lsp_agent.cli_index import open_index
 
@@ -40,6 +42,8 @@ async def build_session(
     session_id = resume or (transcript.session_id if transcript else "")
     session = Session(session_id, cwd, SessionUpdates(session_id, conn.session_update))
     writes = caps.fs is not None and bool(caps.fs.write_text_file)
+    reads = caps.fs is not None and bool(caps.fs.read_text_file)
+    documents = ClientDocuments(conn, session_id) if reads else None
     # Hooks, commands, skills, subagents and approved MCP servers from `.claude/`, as in ask,
     # and the servers the client passed (the user's choice in the client: no approval asked).
     extensions = await Extensions.load(cwd, on_problem=log.warning, mcp=False)
@@ -49,8 +53,8 @@ async def build_session(
     index = OnDemandIndex([cwd, *add_dirs], open_index) if settings.index.enabled else None
     session.index = index
     host = Host(
-        documents=DiskDocumentSource(),
-        edits=ClientEditSink(conn if writes else None, session_id, session.show_diff),
+        documents=documents or DiskDocumentSource(),
+        edits=ClientEditSink(conn if writes else None, session_id, session.show_diff, documents),
         on_event=session.on_event,
         can_use_tool=ClientPermissions(
             conn, session_id, settings.permissionPromptTimeout, lambda: session.asking
@@ -66,9 +70,12 @@ async def build_session(
         await session.close()
         raise RequestError.resource_not_found(str(exc)) from exc
     session.mode = session.agent.options.permission_mode
+    if documents is not None:  # file tools read the client's buffers first
+        tools = session.agent.tools
+        for name in FILE_TOOLS.keys() & tools.keys():
+            tools[name] = cast(Tool, ClientReadTool(tools[name], documents))
     if caps.terminal and "Bash" in session.agent.tools:  # Bash hidden by a rule stays hidden
         from lsp_agent.acp.terminal import TerminalBash
-        from lsp_agent.agent.tools.base import Tool
 
         # Declared as ClassVars like every built-in tool: structurally a Tool (registry.py).
         bash = TerminalBash(conn, session_id, session.show_terminal)

@@ -2,8 +2,7 @@
 
 Edits land through the client's `fs/write_text_file` when it offers one (the editor updates
 its buffer and its undo history), else on disk as headless; either way the client is shown the
-change as the tool call's diff first. Reads come from disk: the engine's DocumentSource is
-synchronous and `fs/read_text_file` is a request (see docs/acp.md).
+change as the tool call's diff first. Reads through the client are in `reads.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from lsp_agent.acp.reads import ClientDocuments
 from lsp_agent.agent.disk import apply_to_disk
 from lsp_agent.agent.ports import EditOutcome, EditProposal
 from lsp_agent.agent.tools import textfile
@@ -36,15 +36,22 @@ class ClientEditSink:
         client: WriteClient | None,
         session_id: str,
         show_diff: Callable[[EditProposal], None],
+        documents: ClientDocuments | None = None,
     ) -> None:
         self.client, self.session_id, self.show_diff = client, session_id, show_diff
+        self.documents = documents  # the client's reads, when it offers them
 
     async def apply(self, proposal: EditProposal) -> EditOutcome:
         self.show_diff(proposal)
         if self.client is None or proposal.new_text is None:  # no client write, or a delete
             return await asyncio.to_thread(apply_to_disk, proposal)
         path = proposal.path.resolve()
-        stale = await asyncio.to_thread(_stale, path, proposal.old_text)
+        # The edit was computed against the client's text when reads go through it.
+        seen = await self.documents.fetch(path) if self.documents is not None else None
+        if seen is not None:
+            stale = "" if seen == proposal.old_text else "stale: the buffer changed"
+        else:
+            stale = await asyncio.to_thread(_stale, path, proposal.old_text)
         if stale:
             return EditOutcome(applied=False, message=stale, status="stale")
         await self.client.write_text_file(

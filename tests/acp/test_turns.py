@@ -56,10 +56,14 @@ async def test_read_then_edit_approved_through_the_client(start: Start, workspac
     assert server.violations == []
 
 
-async def test_approved_edit_is_written_by_the_client_that_offers_fs(
+async def test_a_client_that_offers_fs_reads_and_writes_its_buffers(
     start: Start, workspace: Path
 ) -> None:
+    buffer = "print('hello')\n# not saved yet\n"
     written: list[dict[str, Any]] = []
+
+    async def read(params: dict[str, Any]) -> Any:
+        return {"content": buffer}
 
     async def write(params: dict[str, Any]) -> Any:
         written.append(params)
@@ -68,14 +72,20 @@ async def test_approved_edit_is_written_by_the_client_that_offers_fs(
     async with fake("read_then_edit", workspace) as server:
         client = await start(server, fs=True)
         client.handlers["session/request_permission"] = choose("allow_once")
+        client.handlers["fs/read_text_file"] = read
         client.handlers["fs/write_text_file"] = write
         session = await client.new_session(workspace)
         answer = await client.prompt(session, "fix the greeting")
     assert answer["stopReason"] == "end_turn"
-    assert [(w["path"], w["content"]) for w in written] == [
-        (f"{workspace}/hello.py", "print('hello, world')\n")
+    path = f"{workspace}/hello.py"
+    reads = [p["path"] for m, p in client.calls if m == "fs/read_text_file"]
+    assert reads and set(reads) == {path}
+    # The model saw the unsaved buffer, and the edit was made to it.
+    read_result = server.requests[1].body["messages"][-1]["content"][0]["content"]
+    assert "# not saved yet" in read_result
+    assert [(w["path"], w["content"], w["sessionId"]) for w in written] == [
+        (path, "print('hello, world')\n# not saved yet\n", session)
     ]
-    assert written[0]["sessionId"] == session
     # The client owns the write (its buffer, its undo): the agent did not touch the disk.
     assert (workspace / "hello.py").read_text() == "print('hello')\n"
 
