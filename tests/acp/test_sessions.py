@@ -4,7 +4,10 @@ that goes away mid-turn."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -158,3 +161,28 @@ async def test_model_is_a_session_config_option(start: Start, workspace: Path) -
         assert answer["configOptions"][0]["currentValue"] == "claude-haiku-4-5"
         await client.prompt(new["sessionId"], "hi")
     assert server.requests[0].body["model"] == "claude-haiku-4-5"
+
+
+async def test_client_gone_while_bash_runs_leaves_no_process(start: Start, workspace: Path) -> None:
+    # A duration no other process has, so pgrep finds the command's shell and its sleep alike.
+    token = f"sleep 599.{os.getpid()}"
+    started = workspace / "started"
+    os.mkfifo(started)
+    command = f"echo go > {started} && {token}"
+    scenario = {"responses": [{"content": [bash_call(command)]}]}
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = choose("allow_once")
+        session = await client.new_session(workspace)
+        params = {"sessionId": session, "prompt": [{"type": "text", "text": "wait"}]}
+        turn = asyncio.ensure_future(client.request("session/prompt", params))
+        # The command is running once it has written to the pipe.
+        assert await asyncio.to_thread(started.read_text) == "go\n"
+        assert await client.close() == 0
+        turn.cancel()
+    found = subprocess.run(["pgrep", "-f", token], capture_output=True, text=True)
+    assert found.stdout == ""
+
+
+def bash_call(command: str) -> dict[str, Any]:
+    return {"type": "tool_use", "name": "Bash", "input": {"command": command}}
