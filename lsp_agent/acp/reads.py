@@ -10,7 +10,9 @@ back to disk, as a closed buffer does in the LSP mode.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,26 +36,43 @@ class ReadClient(Protocol):
 
 
 class ClientDocuments:
-    """The DocumentSource: the client's text of the files the running tools named."""
+    """The DocumentSource: the client's text of the files the running tools named, held only
+    while such a tool runs (a later reader, a subagent's tool too, never sees an old text)."""
 
     def __init__(self, client: ReadClient, session_id: str) -> None:
         self.client, self.session_id = client, session_id
         self._texts: dict[Path, str] = {}
+        self._users: dict[Path, int] = {}  # running tools that fetched each path
 
     def read_text(self, path: Path) -> str | None:
         return self._texts.get(path.resolve())
 
     async def fetch(self, path: Path) -> str | None:
-        """The client's text of `path` (kept for the tools that follow), None if it has none."""
-        path = path.resolve()
+        """The client's text of `path` now, None if it has none."""
         try:
             answer = await self.client.read_text_file(path=str(path), session_id=self.session_id)
         except RequestError as error:  # no such file, or not one the client will read
             log.debug("fs/read_text_file %s: %s", path, error)
-            self._texts.pop(path, None)
             return None
-        self._texts[path] = answer.content
         return str(answer.content)
+
+    @contextlib.asynccontextmanager
+    async def held(self, path: Path) -> AsyncIterator[None]:
+        """The client's text of `path` for the tools reading it until the block ends."""
+        path = path.resolve()
+        self._users[path] = self._users.get(path, 0) + 1
+        try:
+            text = await self.fetch(path)
+            if text is None:
+                self._texts.pop(path, None)
+            else:
+                self._texts[path] = text
+            yield
+        finally:
+            self._users[path] -= 1
+            if not self._users[path]:
+                del self._users[path]
+                self._texts.pop(path, None)
 
 
 class ClientReadTool:
@@ -72,5 +91,6 @@ class ClientReadTool:
             except ToolError:  # the tool reports a bad or outside path itself
                 path = None
             if path is not None and not path.is_dir():
-                await self.documents.fetch(path)
+                async with self.documents.held(path):
+                    return await self.tool.run(tool_input, ctx)
         return await self.tool.run(tool_input, ctx)
