@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.client import choose
 from tests.acp.conftest import Start, fake
 
@@ -138,3 +139,40 @@ async def test_cancel_while_asking_answers_cancelled(start: Start, workspace: Pa
         answer = await pending
     assert answer["stopReason"] == "cancelled"
     assert not (workspace / "ran-bash").exists()
+
+
+async def test_additional_directories_are_roots_and_nothing_else_is(
+    start: Start, workspace: Path, tmp_path: Path
+) -> None:
+    extra, outside = tmp_path / "extra", tmp_path / "outside"
+    for folder in (extra, outside):
+        folder.mkdir()
+        (folder / "notes.txt").write_text(f"in {folder.name}\n")
+    scenario = {
+        "responses": [
+            {
+                "content": [
+                    read_call(extra / "notes.txt", "r1"),
+                    read_call(outside / "notes.txt", "r2"),
+                ]
+            },
+            {"content": [{"type": "text", "text": "done"}]},
+        ]
+    }
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server, fs=True)
+        session = await client.new_session(workspace, additionalDirectories=[str(extra)])
+        await client.prompt(session, "read both")
+    final = {u["toolCallId"]: u for u in client.kinds("tool_call_update") if "status" in u}
+    assert final["r1"]["status"] == "completed"
+    assert "in extra" in final["r1"]["content"][-1]["content"]["text"]
+    assert final["r2"]["status"] == "failed"
+    assert "outside the workspace" in final["r2"]["content"][-1]["content"]["text"]
+    # The client was asked for the file inside the roots only.
+    assert [p["path"] for m, p in client.calls if m == "fs/read_text_file"] == [
+        str(extra / "notes.txt")
+    ]
+
+
+def read_call(path: Path, call_id: str) -> dict[str, Any]:
+    return {"type": "tool_use", "id": call_id, "name": "Read", "input": {"file_path": str(path)}}
