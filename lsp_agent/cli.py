@@ -18,6 +18,7 @@ from lsp_agent import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("lsp_agent.cli_serve", "run the language server (stdio by default)"),
     "ask": ("lsp_agent.cli_ask", "run one prompt through the agent, headless"),
+    "acp": ("lsp_agent.cli_acp", "run as an Agent Client Protocol agent over stdio"),
     "doctor": ("lsp_agent.cli_doctor", "report versions, grammars, API configuration and paths"),
     "index": ("lsp_agent.cli_index", "build or refresh the workspace symbol index"),
     "symbols": ("lsp_agent.cli_symbols", "list or fuzzy-search the workspace's symbols"),

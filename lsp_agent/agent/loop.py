@@ -158,6 +158,8 @@ class Agent:
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
         self._running = False
+        # The model's stop_reason of the latest response (end_turn, max_tokens, refusal, ...).
+        self.stop_reason: str | None = None
         self._bind_hooks()
 
     @property
@@ -267,6 +269,7 @@ class Agent:
             await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1
+        self.stop_reason = snapshot.stop_reason
         self._account(snapshot)
         self._last_usage = dict(snapshot.usage)
         self._append("assistant", snapshot.content or [{"type": "text", "text": "(no content)"}])

@@ -1,0 +1,178 @@
+"""One ACP session: an engine `Agent`, its ports, and the queue its updates leave through.
+
+Every update of a session goes through one queue and one sender task, in the order the run
+produced it; a prompt's answer is sent only after its updates (`drain`). A cancel sets the
+run's token: the stream and the running tool stop at their next check, and the prompt answers
+`cancelled`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from acp import schema
+
+from lsp_agent.acp.translator import Translator, Update
+from lsp_agent.agent import events as ev
+from lsp_agent.agent.ports import CancelToken, EditProposal
+
+if TYPE_CHECKING:
+    from indexer.multiroot import OnDemandIndex
+
+    from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.options import AgentResult
+
+log = logging.getLogger(__name__)
+
+StopReason = Literal["end_turn", "max_tokens", "max_turn_requests", "refusal", "cancelled"]
+# How long a closing session waits for its last updates to reach the client.
+DRAIN_TIMEOUT_S = 5.0
+
+
+class SessionUpdates:
+    """The ordered outgoing updates of one session."""
+
+    def __init__(self, session_id: str, send: Any) -> None:
+        self.session_id = session_id
+        self._send = send  # the connection's session_update
+        self._queue: asyncio.Queue[Update] = asyncio.Queue()
+        self._task = asyncio.create_task(self._pump(), name=f"acp-updates-{session_id[:8]}")
+
+    def put(self, update: Update) -> None:
+        self._queue.put_nowait(update)
+
+    async def drain(self) -> None:
+        await self._queue.join()
+
+    async def close(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.drain(), DRAIN_TIMEOUT_S)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _pump(self) -> None:
+        while True:
+            update = await self._queue.get()
+            try:
+                await self._send(session_id=self.session_id, update=update)
+            except Exception:  # a client gone away: the run goes on, its transcript is kept
+                log.warning("could not send a session update", exc_info=True)
+            finally:
+                self._queue.task_done()
+
+
+class Session:
+    """Built by `AcpAgent`; the engine's agent is attached once its ports exist."""
+
+    def __init__(self, session_id: str, cwd: Path, updates: SessionUpdates) -> None:
+        self.id, self.cwd = session_id, cwd
+        self.updates = updates
+        self.translator = Translator()
+        self.agent: Agent | None = None
+        self.extensions: Extensions | None = None
+        self.index: OnDemandIndex | None = None
+        self.cancel: CancelToken | None = None
+        self.asking = ""  # the tool call the permission question is about
+        self.mode = ""  # the permission mode the client was last told
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # -- ports ------------------------------------------------------------------------------
+
+    def on_event(self, event: ev.AgentEvent) -> None:
+        if isinstance(event, ev.PermissionAsked):
+            self.asking = event.tool_use_id
+        for update in self.translator(event):
+            self.updates.put(update)
+        if isinstance(event, ev.ToolFinished):
+            self._report_mode()
+
+    def _report_mode(self) -> None:
+        """A tool may switch the mode (ExitPlanMode): the client's mode picker follows."""
+        mode = self.agent.options.permission_mode if self.agent is not None else self.mode
+        if mode != self.mode:
+            self.mode = mode
+            self.updates.put(
+                schema.CurrentModeUpdate(session_update="current_mode_update", current_mode_id=mode)
+            )
+
+    def show_diff(self, proposal: EditProposal) -> None:
+        if proposal.new_text is not None:
+            diff = self.translator.diff(
+                proposal.tool_use_id, str(proposal.path), proposal.old_text, proposal.new_text
+            )
+            self.updates.put(diff)
+
+    def show_terminal(self, tool_use_id: str, terminal_id: str) -> None:
+        self.updates.put(self.translator.terminal(tool_use_id, terminal_id))
+
+    # -- requests ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.cancel is not None
+
+    async def prompt(self, text: str) -> schema.PromptResponse:
+        assert self.agent is not None
+        self.cancel = cancel = CancelToken()
+        self._idle.clear()
+        try:
+            result = await self.agent.run(text, cancel)
+        finally:
+            self.cancel = None
+            self._idle.set()
+        await self.updates.drain()
+        return schema.PromptResponse(
+            stop_reason=stop_reason(result, self.agent.stop_reason, cancel.cancelled),
+            usage=usage(result),
+        )
+
+    def set_mode(self, mode: str) -> None:
+        assert self.agent is not None
+        self.agent.set_mode(mode)
+        self._report_mode()
+
+    async def close(self) -> None:
+        """Stop a running prompt, end the session's hooks and MCP servers, keep its transcript."""
+        if self.cancel is not None:
+            self.cancel.cancel("the session was closed")
+        await self._idle.wait()  # the run ends at its next cancellation check
+        if self.agent is not None:
+            await self.agent.aclose()
+        if self.extensions is not None:
+            await self.extensions.aclose()
+        if self.index is not None:
+            self.index.close()
+        await self.updates.close()
+
+
+def stop_reason(result: AgentResult, model_stop: str | None, cancelled: bool) -> StopReason:
+    if cancelled:
+        return "cancelled"
+    if result.subtype == "error_max_turns":
+        return "max_turn_requests"
+    if model_stop == "refusal":
+        return "refusal"
+    if model_stop == "max_tokens":
+        return "max_tokens"
+    return "end_turn"
+
+
+def usage(result: AgentResult) -> schema.Usage:
+    tokens = result.usage
+    read = tokens.get("cache_read_input_tokens", 0)
+    write = tokens.get("cache_creation_input_tokens", 0)
+    inp, out = tokens.get("input_tokens", 0), tokens.get("output_tokens", 0)
+    return schema.Usage(
+        input_tokens=inp + read + write,
+        output_tokens=out,
+        total_tokens=inp + read + write + out,
+        cached_read_tokens=read,
+        cached_write_tokens=write,
+    )

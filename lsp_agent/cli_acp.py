@@ -1,0 +1,52 @@
+"""`lsp-agent acp`: an Agent Client Protocol agent over stdio (Zed, JetBrains, Neovim and
+Emacs agent plugins, acpx, Toad).
+
+Settings come from the `LSP_AGENT_*` environment and the flags, as for `lsp-agent ask`; stdout
+is the protocol channel, so logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from lsp_agent.settings import PERMISSION_MODES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default=None)
+    parser.add_argument("--model", default=None, help="model id (default claude-sonnet-4-5)")
+    parser.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), default="warning"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(stream=sys.stderr, level=args.log_level.upper())
+    asyncio.run(_serve(args))
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from acp import run_agent
+
+    from lsp_agent import settings
+    from lsp_agent.acp.agent import AcpAgent
+
+    flags = {"model": args.model, "permissionMode": args.permission_mode}
+    merged, problems = settings.merge(
+        [
+            ("environment", settings.env_layer(os.environ)),
+            ("command line", {k: v for k, v in flags.items() if v is not None}),
+        ]
+    )
+    for problem in problems:
+        logging.warning("lsp-agent acp: %s", problem)
+    agent = AcpAgent(merged)
+    try:
+        await run_agent(agent, use_unstable_protocol=True)
+    finally:
+        await agent.shutdown()
