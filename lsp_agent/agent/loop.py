@@ -141,6 +141,7 @@ class Agent:
             index=index,
             # A subagent's are its parent's (subagent_run.py): they belong to the session.
             background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
+            ask_model=self._side_query,
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         if tools and not self.is_subagent:  # looks tools up in this session's own list
@@ -473,6 +474,13 @@ class Agent:
         snapshot = await self.client.stream(request, cancel=self.ctx.cancel)
         self._account(snapshot)
         return snapshot.text
+
+    async def _side_query(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot:
+        """A tool's own request to the model (WebFetch, WebSearch), in this session's cost."""
+        model = self.options.small_fast_model if fast else self.options.model
+        snapshot = await self.client.stream({**request, "model": model}, cancel=self.ctx.cancel)
+        self._account(snapshot)
+        return snapshot
 
     def clear(self) -> None:
         """Start a new conversation (a new session) with the same options and tools."""

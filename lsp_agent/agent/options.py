@@ -14,6 +14,7 @@ from lsp_agent.settings import Settings
 # engine's own callers (tests, benchmarks).
 _DEFAULTS = Settings()
 DEFAULT_MODEL = _DEFAULTS.model
+DEFAULT_FAST_MODEL = "claude-haiku-4-5"  # WebFetch's reading of a page
 # Modes in which an edit lands without the user reviewing it first.
 AUTO_ACCEPT_MODES: tuple[str, ...] = ("acceptEdits", "bypassPermissions")
 SUBTYPES = (
@@ -33,6 +34,7 @@ class AgentOptions:
     cwd: Path = field(default_factory=Path.cwd)
     model: str = DEFAULT_MODEL
     fallback_model: str | None = None  # used after repeated overload errors
+    small_fast_model: str = DEFAULT_FAST_MODEL
     max_tokens: int = _DEFAULTS.maxTokens
     thinking_budget: int = (
         _DEFAULTS.thinkingBudget

@@ -158,7 +158,9 @@ def _check_tools(tools: Any) -> list[str]:
     if len(set(names)) != len(names):
         problems.append("tool names must be unique")
     for tool in tools:
-        if not isinstance(tool.get("input_schema"), dict):
+        # A server tool (`{"type": "web_search_20250305", ...}`) is defined by its type.
+        server_tool = tool.get("type") not in (None, "custom")
+        if not server_tool and not isinstance(tool.get("input_schema"), dict):
             problems.append(f"tool {tool.get('name')!r} has no input_schema object")
     return problems
 

@@ -2,7 +2,8 @@
 
 Turn N of a conversation answers the request that already holds N assistant messages. The main
 conversation is the scenario's `turns`; a `thread` answers the conversation whose first user
-message contains its `prompt_contains` (a subagent's). Each turn's checks (`result_ok`,
+message contains its `prompt_contains` (a subagent's). Any other request (a tool's own request
+to the model, such as WebSearch's) gets a short text answer. Each turn's checks (`result_ok`,
 `result_contains`, `result_lacks`) judge the tool results its request carries; failures are
 collected in `failures`, and `unserved()` lists the turns no request reached.
 """
@@ -49,6 +50,10 @@ class ReplayAnthropic(FakeAnthropic):
     def next_response(self, body: dict[str, Any]) -> dict[str, Any] | None:
         messages = body.get("messages", [])
         name = self._conversation(messages)
+        if name is None:
+            return {
+                "content": [{"type": "text", "text": "(a side request, answered by the replay)"}]
+            }
         turn_index = sum(1 for m in messages if m.get("role") == "assistant")
         turns = self.conversations[name]
         if turn_index >= len(turns):
@@ -68,9 +73,12 @@ class ReplayAnthropic(FakeAnthropic):
             if i not in self.served[name]
         ]
 
-    def _conversation(self, messages: list[dict[str, Any]]) -> str:
+    def _conversation(self, messages: list[dict[str, Any]]) -> str | None:
         first = _text(messages[0]["content"]) if messages else ""
-        return next((name for needle, name in self.matchers if needle in first), "main")
+        found = next((name for needle, name in self.matchers if needle in first), None)
+        if found is None and self.replay["prompt"] in first:
+            return "main"
+        return found
 
     def _check(self, where: str, turn: dict[str, Any], messages: list[dict[str, Any]]) -> None:
         last = messages[-1] if messages else {}

@@ -21,8 +21,14 @@ SUITE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "real-too
 SCENARIOS = sorted(SUITE.glob("r*.json")) if SUITE.is_dir() else []
 # Scenarios whose calls use tools not built yet (issue 12); strict, so each must be taken off
 # this list when its tools land.
-MISSING = {
-    "r13_web_question_notebook_toolsearch": "WebFetch and WebSearch",
+MISSING: dict[str, str] = {}
+# WebFetch's real URLs must not leave the machine: every proxy variable points at a closed port
+# on loopback (the fake API itself is on 127.0.0.1, which is not proxied).
+OFFLINE = {
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "ALL_PROXY": "http://127.0.0.1:9",
+    "NO_PROXY": "127.0.0.1,localhost",
 }
 
 
@@ -58,7 +64,7 @@ async def test_real_tool_calls_replay(path: Path, tmp_path: Path) -> None:
         env = {**os.environ, "HOME": str(home)}
         subprocess.run(command, shell=True, cwd=workspace, check=True, env=env)
     async with ReplayAnthropic(scenario) as replay:
-        env = {**cli_env(tmp_path, replay), "HOME": str(home)}
+        env = {**cli_env(tmp_path, replay), **OFFLINE, "HOME": str(home)}
         done = await ask(
             env,
             "--cwd",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lsp_agent.agent.ports import CancelToken, DocumentSource, EditSink
 
 if TYPE_CHECKING:
+    from lsp_agent.agent.model.reducer import MessageSnapshot
     from lsp_agent.agent.tools.background import BackgroundTasks
 
 
@@ -45,6 +46,14 @@ class ToolContext:
     index: Any = None
     # The session's background shells (tools/background.py); None where they are not offered.
     background: BackgroundTasks | None = None
+    # A side request to the model (WebFetch's and WebSearch's), counted in the session's cost.
+    ask_model: ModelQuery | None = None
+
+
+class ModelQuery(Protocol):
+    """One request outside the conversation: `fast` picks the small fast model."""
+
+    async def __call__(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot: ...
 
 
 class Tool(Protocol):

@@ -19,6 +19,7 @@ from lsp_agent.agent.tools.read import Read
 from lsp_agent.agent.tools.symbols import FileOutline, FindDefinition, SymbolIndex, SymbolSearch
 from lsp_agent.agent.tools.tasks import TaskCreate, TaskGet, TaskList, TaskUpdate
 from lsp_agent.agent.tools.todo import TodoWrite
+from lsp_agent.agent.tools.web import WebFetch, WebSearch
 from lsp_agent.agent.tools.write import Edit, MultiEdit, Write
 
 
@@ -43,6 +44,8 @@ def default_tools(
         TaskGet(),
         TaskList(),
         TaskUpdate(),
+        WebFetch(),
+        WebSearch(),
     ]
     if index is not None:
         tools += [SymbolSearch(index), FindDefinition(index), FileOutline(index)]
