@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("lsp_agent.cli_doctor", "report versions, grammars, API configuration and paths"),
     "index": ("lsp_agent.cli_index", "build or refresh the workspace symbol index"),
     "symbols": ("lsp_agent.cli_symbols", "list or fuzzy-search the workspace's symbols"),
+    "trust": ("lsp_agent.cli_trust", "show, give, refuse or revoke trust in a folder"),
 }
 
 

@@ -6,7 +6,11 @@ setting means the same in each: `agent_options` maps every setting onto the engi
 the tools and wires the host's ports.
 
     host = Host(documents=..., edits=..., on_event=..., can_use_tool=..., index=...)
-    agent = build_agent(settings, host, cwd=root, add_dirs=folders)
+    agent = build_agent(settings, host, cwd=root, trusted=answer, add_dirs=folders)
+
+`trusted` is the front end's decision about the folder (claude/trust.py): the server asks the
+user, `lsp-agent ask` trusts the directory it runs in unless told otherwise. It has no default,
+so no front end can forget it; the host's `extensions` must be loaded with the same answer.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ def build_agent(
     host: Host,
     *,
     cwd: Path,
+    trusted: bool,
     add_dirs: Sequence[Path] = (),
     client: ModelClient | None = None,
     **run: Any,
@@ -91,7 +96,7 @@ def build_agent(
     from lsp_agent.agent.model.client import ModelClient
     from lsp_agent.agent.tools.registry import default_tools
 
-    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, **run)
+    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, project_trusted=trusted, **run)
     return Agent(
         options,
         tools=default_tools(host.index),

@@ -271,6 +271,7 @@ class Agent:
                 replace=options.system_prompt,
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
+                trusted=options.project_trusted,
             )
             extra = self.ext.system_prompt()
             if extra:

@@ -68,6 +68,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await stopClient();
+      await start();
+    }),
+  );
   await start();
 }
 
@@ -90,7 +96,8 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
   const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
-    initializationOptions: { ...serverSettings(), clientReview: true },
+    // VS Code's Workspace Trust decides whether the folder's own .claude/ settings may take effect.
+    initializationOptions: { ...serverSettings(), clientReview: true, workspaceTrusted: vscode.workspace.isTrusted },
     middleware: {
       // The "Ask Claude..." code action carries no prompt: ask for one here.
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {

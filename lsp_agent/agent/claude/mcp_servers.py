@@ -273,8 +273,8 @@ class McpServers:
         self._statuses: dict[str, ServerStatus] = {}
 
     @classmethod
-    def for_project(cls, project: Path, **kwargs: Any) -> McpServers:
-        return cls(load_mcp_config(project), project=project, **kwargs)
+    def for_project(cls, project: Path, *, trusted: bool = True, **kwargs: Any) -> McpServers:
+        return cls(load_mcp_config(project, trusted=trusted), project=project, **kwargs)
 
     def report(self, message: str) -> None:
         self.problems.append(message)
