@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
+    from lsp_agent import credentials
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
@@ -85,6 +86,8 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         on_event=out.event,
         index=index,
         extensions=extensions,
+        # Credentials live here, not in the process's environment (credentials.py).
+        environ={**os.environ, **credentials.take_handed_over()},
     )
     try:
         agent = build_agent(

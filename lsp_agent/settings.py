@@ -74,6 +74,11 @@ class Settings:
         "info", "Least severe level sent to the editor's log (error, warning, info, debug)."
     )
     index: IndexSettings = field(default_factory=IndexSettings, metadata={"doc": "", "min": None})
+    toolEnvPassthrough: list[str] = _setting(
+        [],
+        "Credential environment variables (e.g. AWS_SESSION_TOKEN) that Bash commands may see; "
+        "every other provider credential is removed from their environment.",
+    )
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ def agent_options(
         "permission_mode": settings.permissionMode,
         "max_turns": settings.maxTurns,
         "max_budget_usd": settings.maxBudgetUsd or None,
+        "env_passthrough": list(settings.toolEnvPassthrough),
     }
     return AgentOptions(**{**options, **{k: v for k, v in run.items() if v is not None}})
 
@@ -95,6 +96,7 @@ def build_agent(
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.model.client import ModelClient
     from lsp_agent.agent.tools.registry import default_tools
+    from lsp_agent.credentials import Redactor
 
     options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, project_trusted=trusted, **run)
     return Agent(
@@ -108,4 +110,5 @@ def build_agent(
         extensions=host.extensions,
         index=host.index,
         transcript=host.transcript,
+        redact=Redactor(host.environ),
     )

@@ -98,12 +98,15 @@ class Agent:
         extensions: Extensions | None = None,
         index: SymbolIndex | None = None,
         transcript: Transcript | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         if extensions is None:
             from lsp_agent.agent.claude.extensions import Extensions
 
             extensions = Extensions.none(options.cwd)
         self.options = options
+        # Known secrets' values out of tool results (and so the transcript, events, the model).
+        self.redact = redact or (lambda text: text)
         self.ext: Extensions = extensions
         self.client = client or ModelClient()
         self._on_event = on_event
@@ -123,6 +126,7 @@ class Agent:
             cancel=CancelToken(),
             session_id=self.session_id,
             index=index,
+            env_passthrough=tuple(options.env_passthrough),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         for name in options.disallowed_tools:  # a bare name hides the tool from the model
@@ -335,7 +339,7 @@ class Agent:
             result = ToolResult(refusal, is_error=True)
         else:
             result = await self._permitted_run(tool, tool_input, tool_id)
-        content = result.content if result.content != "" else "(no output)"
+        content = _redacted(result.content, self.redact) if result.content != "" else "(no output)"
         self.emit(
             ToolFinished(
                 session_id=self.session_id, id=tool_id, content=content, is_error=result.is_error
@@ -519,6 +523,12 @@ class _Answered(Exception):
     def __init__(self, subtype: str, text: str) -> None:
         super().__init__(text)
         self.subtype, self.text = subtype, text
+
+
+def _redacted(content: str | list[dict[str, Any]], redact: Callable[[str], str]) -> Any:
+    if isinstance(content, str):
+        return redact(content)
+    return [{**b, "text": redact(b["text"])} if b.get("type") == "text" else b for b in content]
 
 
 def _batches(

@@ -47,6 +47,8 @@ class AgentOptions:
     # Whether the user trusts the folder: until then its own settings may only restrict (no
     # allow rules, defaultMode or extra directories) and its CLAUDE.md imports stay inside it.
     project_trusted: bool = True
+    # Credential variables tool commands may see (all others are scrubbed from their env).
+    env_passthrough: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cwd = Path(self.cwd).resolve()

@@ -74,7 +74,7 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
 CLIENT_KEYS = ("clientReview", "workspaceTrusted")
 # Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
 # repository's .vscode/settings.json reaches us through workspace/configuration.
-USER_ONLY = ("apiBaseUrl",)
+USER_ONLY = ("apiBaseUrl", "toolEnvPassthrough")
 
 
 def _without(layer: Any, keys: tuple[str, ...]) -> Any:

@@ -40,6 +40,8 @@ class ToolContext:
     tool_use_id: str = ""
     # Index-backed tools use this when the host provides an index (None headless without one).
     index: Any = None
+    # Credential variables the user lets tool commands see (`toolEnvPassthrough`).
+    env_passthrough: tuple[str, ...] = ()
 
 
 class Tool(Protocol):

@@ -1,0 +1,48 @@
+"""Credentials never leave the server: a Bash call reading the server's own environment block
+(`/proc/$PPID/environ`) and its own `env` finds none, and a secret's exact value in a file the
+model reads reaches neither the model, the editor nor the transcript."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.agent_harness import HELLO, StartAgent, bash_scenario, read_step
+
+AWS_SECRET = "aws-secret-value-0123456789"
+
+
+async def test_a_bash_call_finds_no_credential(start_agent: StartAgent, workspace: Path) -> None:
+    command = "tr '\\0' '\\n' < /proc/$PPID/environ; echo ---; env"
+    h = await start_agent(
+        bash_scenario(command),
+        init_options={"permissionMode": "bypassPermissions"},
+        extra_env={"AWS_SECRET_ACCESS_KEY": AWS_SECRET, "AWS_REGION": "eu-west-1"},
+    )
+    (workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "show the environment"})
+    done = await h.editor.done(started["sessionId"])
+    assert done["subtype"] == "success"
+    [result] = h.tool_results()
+    output = result["content"]
+    assert "---" in output and "AWS_REGION=eu-west-1" in output  # both parts ran
+    for leaked in ("sk-test-key", "ANTHROPIC_API_KEY", AWS_SECRET, "AWS_SECRET_ACCESS_KEY"):
+        assert leaked not in output
+    assert h.fake.requests[0].headers["x-api-key"] == "sk-test-key"  # the server still has it
+
+
+async def test_a_secret_value_in_a_tool_result_is_redacted(
+    start_agent: StartAgent, workspace: Path, env: dict[str, str]
+) -> None:
+    (workspace / "hello.py").write_text(f"KEY = 'sk-test-key'\n{HELLO}")
+    h = await start_agent([read_step(), {"content": [{"type": "text", "text": "read it"}]}])
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "read"})
+    await h.editor.done(started["sessionId"])
+    [result] = h.tool_results()
+    assert "[redacted ANTHROPIC_API_KEY]" in result["content"]
+    sessions = Path(env["LSP_AGENT_DATA_DIR"]) / "sessions"
+    seen = [json.dumps(h.editor.stream), *(p.read_text() for p in sessions.glob("*.jsonl"))]
+    assert all("sk-test-key" not in text for text in seen)
+    assert "sk-test-key" not in json.dumps(h.fake.requests[-1].body)
