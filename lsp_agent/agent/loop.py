@@ -332,7 +332,7 @@ class Agent:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
         self.emit(ToolStarted(session_id=self.session_id, id=tool_id, name=name, input=tool_input))
         tool = self.tools.get(name)
-        refusal = self.ext.tool_refusal(name)
+        refusal = self.ext.tool_refusal(name) or _nul_byte(name, tool_input)
         if tool is None:
             result = ToolResult(f"Error: no tool named {name!r} is available", is_error=True)
         elif refusal:
@@ -523,6 +523,19 @@ class _Answered(Exception):
     def __init__(self, subtype: str, text: str) -> None:
         super().__init__(text)
         self.subtype, self.text = subtype, text
+
+
+def _nul_byte(name: str, value: Any, where: str = "input") -> str:
+    """Why the input cannot be used when a string in it holds a NUL byte, which no path,
+    command or argument can carry (the OS would raise deep inside a tool or the rules)."""
+    if isinstance(value, str) and "\0" in value:
+        return f"Error: {name}'s {where} contains a NUL byte, which no path or command can hold"
+    children: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        children = [(f"{where}.{key}", item) for key, item in value.items()]
+    elif isinstance(value, list):
+        children = [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+    return next((found for w, item in children if (found := _nul_byte(name, item, w))), "")
 
 
 def _redacted(content: str | list[dict[str, Any]], redact: Callable[[str], str]) -> Any:

@@ -286,8 +286,11 @@ class PermissionPolicy:
             return False
         if len(words) != 2 or words[0] != "cd" or shell.has_substitution(part):
             return False
-        target = Path(os.path.expanduser(words[1]))
-        return confinement.inside(Path(os.path.realpath(self.cwd / target)), self.roots)
+        try:
+            target = Path(os.path.realpath(self.cwd / os.path.expanduser(words[1])))
+        except (OSError, ValueError):  # no directory can have that name
+            return False
+        return confinement.inside(target, self.roots)
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,10 @@ class _Call:
         if not isinstance(raw, str) or not raw:
             return self.cwd if key == "path" else None
         path = Path(os.path.expanduser(raw))
-        return Path(os.path.realpath(path if path.is_absolute() else self.cwd / path))
+        try:
+            return Path(os.path.realpath(path if path.is_absolute() else self.cwd / path))
+        except (OSError, ValueError):  # an impossible path (NUL byte): the tool reports it
+            return None
 
 
 def _tool_matches(rule_tool: str, name: str) -> bool:
