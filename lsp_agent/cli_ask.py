@@ -77,8 +77,10 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     out = _Output(args.output_format)
     add_dirs = [Path(d).resolve() for d in args.add_dirs]
     trusted = _trusted(args, cwd)
+    # Credentials live here, not in the process's environment (credentials.py).
+    environ = {**os.environ, **credentials.take_handed_over()}
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
-    extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn)
+    extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])
     host = Host(
         documents=DiskDocumentSource(),
@@ -86,8 +88,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         on_event=out.event,
         index=index,
         extensions=extensions,
-        # Credentials live here, not in the process's environment (credentials.py).
-        environ={**os.environ, **credentials.take_handed_over()},
+        environ=environ,
     )
     try:
         agent = build_agent(

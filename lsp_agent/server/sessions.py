@@ -197,6 +197,7 @@ class SessionManager:
                 trusted=trusted,
                 approve_mcp=prompts.approve_mcp_server,
                 on_problem=prompts.problem,
+                environ=self.server.environ,
             )
         except Exception:  # the agent still works without the user's extensions
             logger.exception("loading .claude/ extensions failed")

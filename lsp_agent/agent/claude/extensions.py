@@ -113,15 +113,22 @@ class Extensions:
         hooks: dict[str, Any] | None = None,
         agents: list[AgentDefinition] | None = None,
         mcp: bool = True,
+        environ: dict[str, str] | None = None,
     ) -> Extensions:
         """Everything from the project's and the user's `.claude/` files; MCP servers started.
         Every problem found (bad configuration, a server that fails) goes to `on_problem`.
         `trusted`: whether the user trusts the folder (see claude/trust.py); until then its own
-        hooks, MCP servers and commands' `allowed-tools` are left out."""
+        hooks, MCP servers and commands' `allowed-tools` are left out. `environ` (default: the
+        process's) is where `${VAR}` in MCP configurations expand from: the host's, which holds
+        the credentials the process environment no longer does."""
         servers = None
         if mcp:
             servers = McpServers.for_project(
-                project, approve=approve_mcp, on_problem=on_problem, trusted=trusted
+                project,
+                approve=approve_mcp,
+                on_problem=on_problem,
+                trusted=trusted,
+                environ=environ,
             )
         commands = load_commands(project)
         if not trusted:

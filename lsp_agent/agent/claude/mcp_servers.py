@@ -275,8 +275,16 @@ class McpServers:
         self._statuses: dict[str, ServerStatus] = {}
 
     @classmethod
-    def for_project(cls, project: Path, *, trusted: bool = True, **kwargs: Any) -> McpServers:
-        return cls(load_mcp_config(project, trusted=trusted), project=project, **kwargs)
+    def for_project(
+        cls,
+        project: Path,
+        *,
+        trusted: bool = True,
+        environ: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> McpServers:
+        config = load_mcp_config(project, trusted=trusted, environ=environ)
+        return cls(config, project=project, **kwargs)
 
     def report(self, message: str) -> None:
         self.problems.append(message)
