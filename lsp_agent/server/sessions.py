@@ -162,8 +162,15 @@ class SessionManager:
     def trust(self) -> asyncio.Task[bool]:
         """Whether the user trusts the root folder, decided once (asking at most once)."""
         if self._trust is None:
-            self._trust = asyncio.ensure_future(self._decide_trust())
+            self._trust = asyncio.ensure_future(self._trust_or_not())
         return self._trust
+
+    async def _trust_or_not(self) -> bool:
+        try:
+            return await self._decide_trust()
+        except Exception:  # e.g. an unreadable data dir: the folder stays untrusted
+            logger.exception("deciding workspace trust failed")
+            return False
 
     async def _decide_trust(self) -> bool:
         """The editor's own trust state when it sends one (VS Code's Workspace Trust), else the
