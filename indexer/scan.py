@@ -2,8 +2,9 @@
 
 Honours `.gitignore` files at every level, `.git/info/exclude` and `.ignore` (pathspec's
 gitignore semantics, including negation), plus configured exclude patterns. Ignored directories
-are pruned before descending. Symlinked directories are followed once (loops are cut by device
-and inode); anything unreadable is logged and skipped.
+are pruned before descending. Symlinks are followed only when they stay inside the root (a
+link to `/` must not index the machine); symlinked directories are followed once (loops are cut
+by device and inode); anything unreadable is logged and skipped.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def scan(
     root = os.path.abspath(root)
     result = ScanResult([], 0)
     seen_dirs: set[tuple[int, int]] = set()
-    for path, st in _walk(root, root_rules(root, excludes), seen_dirs):
+    for path, st in _walk(root, root_rules(root, excludes), seen_dirs, os.path.realpath(root)):
         spec = spec_for_path(path)
         if spec is None:
             continue
@@ -121,7 +122,7 @@ def scan(
 
 
 def _walk(
-    directory: str, rules: IgnoreRules, seen: set[tuple[int, int]]
+    directory: str, rules: IgnoreRules, seen: set[tuple[int, int]], fence: str
 ) -> Iterator[tuple[str, os.stat_result]]:
     try:
         dir_stat = os.stat(directory)
@@ -136,6 +137,9 @@ def _walk(
         return
     subdirs: list[str] = []
     for entry in entries:
+        if entry.is_symlink() and not _inside(os.path.realpath(entry.path), fence):
+            log.info("skipping %s: a symlink leading out of the workspace", entry.path)
+            continue
         try:
             st = entry.stat()  # follows symlinks; a dangling link raises
         except OSError as exc:
@@ -151,7 +155,11 @@ def _walk(
         elif stat.S_ISREG(st.st_mode):
             yield entry.path, st
     for sub in subdirs:
-        yield from _walk(sub, rules.child(sub), seen)
+        yield from _walk(sub, rules.child(sub), seen, fence)
+
+
+def _inside(real: str, fence: str) -> bool:
+    return real == fence or real.startswith(fence.rstrip(os.sep) + os.sep)
 
 
 def included(
@@ -164,6 +172,8 @@ def included(
     root, path = os.path.abspath(root), os.path.abspath(path)
     if spec_for_path(path) is None or not path.startswith(root.rstrip(os.sep) + os.sep):
         return False
+    if not _inside(os.path.realpath(path), os.path.realpath(root)):
+        return False  # through a symlink leading out of the workspace
     parts = os.path.relpath(path, root).split(os.sep)
     if ALWAYS_SKIPPED.intersection(parts[:-1]):
         return False

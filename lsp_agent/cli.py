@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("lsp_agent.cli_doctor", "report versions, grammars, API configuration and paths"),
     "index": ("lsp_agent.cli_index", "build or refresh the workspace symbol index"),
     "symbols": ("lsp_agent.cli_symbols", "list or fuzzy-search the workspace's symbols"),
+    "trust": ("lsp_agent.cli_trust", "show, give, refuse or revoke trust in a folder"),
 }
 
 
@@ -42,9 +43,19 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that hold model credentials: they re-execute once to take them out of their own
+# environment block (credentials.py).
+HOLD_CREDENTIALS = ("serve", "ask")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from_command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
     chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    if from_command_line and chosen in HOLD_CREDENTIALS:
+        from lsp_agent import credentials
+
+        credentials.hide_from_environ()
     parser = build_parser(chosen)
     args = parser.parse_args(argv)  # unknown flags: usage on stderr, exit 2 (argparse's contract)
     if args.command is None:

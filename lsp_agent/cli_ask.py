@@ -40,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disallowed-tools", default="", help="comma-separated deny rules")
     parser.add_argument("--append-system-prompt", default=None)
     parser.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text")
+    parser.add_argument(
+        "--no-project-settings",
+        action="store_true",
+        help="treat --cwd as untrusted: its hooks, allow rules, MCP servers and outside "
+        "CLAUDE.md imports are ignored (its deny and ask rules still apply)",
+    )
     session = parser.add_mutually_exclusive_group()
     session.add_argument("--resume", metavar="ID", default=None, help="resume a session")
     session.add_argument(
@@ -61,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
+    from lsp_agent import credentials
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
@@ -69,8 +76,11 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     settings = _settings(args)
     out = _Output(args.output_format)
     add_dirs = [Path(d).resolve() for d in args.add_dirs]
+    trusted = _trusted(args, cwd)
+    # Credentials live here, not in the process's environment (credentials.py).
+    environ = {**os.environ, **credentials.take_handed_over()}
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
-    extensions = await Extensions.load(cwd, on_problem=_warn)
+    extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])
     host = Host(
         documents=DiskDocumentSource(),
@@ -78,12 +88,14 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         on_event=out.event,
         index=index,
         extensions=extensions,
+        environ=environ,
     )
     try:
         agent = build_agent(
             settings,
             host,
             cwd=cwd,
+            trusted=trusted,
             add_dirs=add_dirs,
             allowed_tools=_rules(args.allowed_tools),
             disallowed_tools=_rules(args.disallowed_tools),
@@ -105,6 +117,22 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
     return 0
+
+
+def _trusted(args: argparse.Namespace, cwd: Path) -> bool:
+    """As Claude Code's -p: running in a directory is a decision to trust it, unless the user
+    said otherwise (`--no-project-settings`, or a remembered "not trusted" for it)."""
+    from lsp_agent.agent.claude.trust import TrustStore
+
+    if args.no_project_settings:
+        return False
+    if TrustStore().get(cwd) == "untrusted":
+        _warn(
+            f"{cwd} is not trusted (lsp-agent trust --cwd {cwd} to trust it); its own hooks, "
+            "allow rules and MCP servers are ignored"
+        )
+        return False
+    return True
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -59,8 +59,11 @@ def collect(project: Path, environ: dict[str, str]) -> dict[str, Any]:
     from indexer.languages import check_all
     from lsp_agent import __version__, paths
     from lsp_agent.agent.claude import files as claude_files
+    from lsp_agent.agent.claude.trust import TrustStore, supplied
+    from lsp_agent.cli_trust import describe
 
     provider = _provider(environ)
+    found = supplied(project)
     return {
         "lsp_agent": __version__,
         "python": platform.python_version(),
@@ -74,6 +77,8 @@ def collect(project: Path, environ: dict[str, str]) -> dict[str, Any]:
             {"scope": f.scope, "path": str(f.path)} for f in claude_files.settings_files(project)
         ],
         "memory_files": [str(p) for p in claude_files.memory_files(project)],
+        "workspace_trust": describe(project, TrustStore(), found.fingerprint()),
+        "project_supplies": found.lines(),
         "cache_dir": str(paths.cache_dir()),
         "data_dir": str(paths.data_dir()),
     }
@@ -113,6 +118,8 @@ def _render(report: dict[str, Any]) -> str:
         + (", ".join(f"{f['path']} ({f['scope']})" for f in report["settings_files"]) or "none")
     )
     lines.append("CLAUDE.md files: " + (", ".join(report["memory_files"]) or "none"))
+    lines.append(f"workspace trust: {report['workspace_trust']}")
+    lines += [f"  {line}" for line in report["project_supplies"]]
     lines.append(f"cache dir: {report['cache_dir']}")
     lines.append(f"data dir: {report['data_dir']}")
     return "\n".join(lines)

@@ -27,12 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
+    from lsp_agent import credentials
     from lsp_agent.server import logs
     from lsp_agent.server.app import create_server
 
     level = args.log_level or os.environ.get("LSP_AGENT_LOG_LEVEL", "info")
     logs.configure_stderr(level if level in logs.LEVELS else "info")
-    server = create_server()
+    # Credentials live in the server's own environ mapping, not in the process's environment.
+    server = create_server({**os.environ, **credentials.take_handed_over()})
     if args.tcp:
         server.start_tcp(*args.tcp)
     else:

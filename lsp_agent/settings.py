@@ -106,6 +106,11 @@ class Settings:
         "USD per million output tokens (0: the Claude price table; free for openai).",
         minimum=0,
     )
+    toolEnvPassthrough: list[str] = _setting(
+        [],
+        "Credential environment variables (e.g. AWS_SESSION_TOKEN) that Bash commands may see; "
+        "every other provider credential is removed from their environment.",
+    )
 
 
 @dataclass(frozen=True)

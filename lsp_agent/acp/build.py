@@ -46,7 +46,10 @@ async def build_session(
     documents = ClientDocuments(conn, session_id) if reads else None
     # Hooks, commands, skills, subagents and approved MCP servers from `.claude/`, as in ask,
     # and the servers the client passed (the user's choice in the client: no approval asked).
-    extensions = await Extensions.load(cwd, on_problem=log.warning, mcp=False)
+    trusted = folder_trusted(cwd)
+    extensions = await Extensions.load(
+        cwd, trusted=trusted, on_problem=log.warning, mcp=False, environ=dict(environ)
+    )
     extensions.mcp = await start_mcp(cwd, client_servers(mcp_servers or []))
     session.extensions = extensions
     # The symbol tools' index over the roots, opened only if a symbol tool runs (as in ask).
@@ -65,7 +68,9 @@ async def build_session(
         transcript=transcript,
     )
     try:
-        session.agent = build_agent(settings, host, cwd=cwd, add_dirs=add_dirs, resume=resume)
+        session.agent = build_agent(
+            settings, host, cwd=cwd, add_dirs=add_dirs, resume=resume, trusted=trusted
+        )
     except SessionNotFound as exc:
         await session.close()
         raise RequestError.resource_not_found(str(exc)) from exc
@@ -124,3 +129,15 @@ async def start_mcp(cwd: Path, extra: dict[str, Any]) -> Any:
         log.warning(problem)
     await servers.start()
     return servers
+
+
+def folder_trusted(cwd: Path) -> bool:
+    """An ACP client opens folders as casually as an editor does, and there is no prompt to ask
+    with before a session exists: the folder's own hooks, allow rules and MCP servers take
+    effect only once the user has trusted it (in the editor, or `lsp-agent trust`)."""
+    from lsp_agent.agent.claude.trust import TrustStore, supplied
+
+    if TrustStore().get(cwd, supplied(cwd).fingerprint()) == "trusted":
+        return True
+    log.warning("%s is not trusted: its own .claude/ settings that run code do not apply", cwd)
+    return False

@@ -6,7 +6,11 @@ setting means the same in each: `agent_options` maps every setting onto the engi
 `build_agent` picks the tools and wires the host's ports.
 
     host = Host(documents=..., edits=..., on_event=..., can_use_tool=..., index=...)
-    agent = build_agent(settings, host, cwd=root, add_dirs=folders)
+    agent = build_agent(settings, host, cwd=root, trusted=answer, add_dirs=folders)
+
+`trusted` is the front end's decision about the folder (claude/trust.py): the server asks the
+user, `lsp-agent ask` trusts the directory it runs in unless told otherwise. It has no default,
+so no front end can forget it; the host's `extensions` must be loaded with the same answer.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ def agent_options(
         "permission_mode": settings.permissionMode,
         "max_turns": settings.maxTurns,
         "max_budget_usd": settings.maxBudgetUsd or None,
+        "env_passthrough": list(settings.toolEnvPassthrough),
     }
     return AgentOptions(**{**options, **{k: v for k, v in run.items() if v is not None}})
 
@@ -80,6 +85,7 @@ def build_agent(
     host: Host,
     *,
     cwd: Path,
+    trusted: bool,
     add_dirs: Sequence[Path] = (),
     client: ModelClient | None = None,
     **run: Any,
@@ -88,8 +94,9 @@ def build_agent(
     providers.ProviderError for a provider that is not usable as configured."""
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.tools.registry import default_tools
+    from lsp_agent.credentials import Redactor
 
-    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, **run)
+    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, project_trusted=trusted, **run)
     return Agent(
         options,
         tools=default_tools(host.index),
@@ -101,4 +108,5 @@ def build_agent(
         extensions=host.extensions,
         index=host.index,
         transcript=host.transcript,
+        redact=Redactor(host.environ),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -75,7 +76,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_litter(path.parent)
+    prefix = f".{path.name}.{LITTER_MARK}{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -87,6 +90,35 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# Temp files are named `.<file>.lsp-agent-<pid>.<random>.tmp`: one whose process is gone was left
+# by a write killed mid-way, and the next write in that directory removes it.
+LITTER_MARK = "lsp-agent-"
+_LITTER = re.compile(rf"^\..+\.{LITTER_MARK}(\d+)\.[^.]+\.tmp$")
+
+
+def remove_litter(directory: Path) -> list[Path]:
+    """Delete the temp files of killed writes in `directory`; returns what was removed."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            match = _LITTER.match(entry.name)
+            if match and not _alive(int(match.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _umask() -> int:

@@ -114,12 +114,15 @@ class Agent:
         extensions: Extensions | None = None,
         index: SymbolIndex | None = None,
         transcript: Transcript | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         if extensions is None:
             from lsp_agent.agent.claude.extensions import Extensions
 
             extensions = Extensions.none(options.cwd)
         self.options = options
+        # Known secrets' values out of tool results (and so the transcript, events, the model).
+        self.redact = redact or (lambda text: text)
         self.ext: Extensions = extensions
         self.client = client or ModelClient()
         self._on_event = on_event
@@ -142,6 +145,7 @@ class Agent:
             # A subagent's are its parent's (subagent_run.py): they belong to the session.
             background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
             ask_model=self._side_query,
+            env_passthrough=tuple(options.env_passthrough),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         if tools and not self.is_subagent:  # looks tools up in this session's own list
@@ -307,6 +311,7 @@ class Agent:
                 replace=options.system_prompt,
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
+                trusted=options.project_trusted,
             )
             extra = self.ext.system_prompt()
             if extra:
@@ -366,7 +371,7 @@ class Agent:
         name, tool_input, tool_id = call["name"], call["input"], call["id"]
         self.emit(ToolStarted(session_id=self.session_id, id=tool_id, name=name, input=tool_input))
         tool = self._tool(name)
-        refusal = self.ext.tool_refusal(name)
+        refusal = self.ext.tool_refusal(name) or _nul_byte(name, tool_input)
         if tool is None:
             available = ", ".join(self.tools)
             message = f"Error: no tool named {name!r} is available. Available tools: {available}"
@@ -375,7 +380,7 @@ class Agent:
             result = ToolResult(refusal, is_error=True)
         else:
             result = await self._permitted_run(tool, name, tool_input, tool_id)
-        content = result.content if result.content != "" else "(no output)"
+        content = _redacted(result.content, self.redact) if result.content != "" else "(no output)"
         self.emit(
             ToolFinished(
                 session_id=self.session_id, id=tool_id, content=content, is_error=result.is_error
@@ -572,6 +577,25 @@ class _Answered(Exception):
     def __init__(self, subtype: str, text: str) -> None:
         super().__init__(text)
         self.subtype, self.text = subtype, text
+
+
+def _nul_byte(name: str, value: Any, where: str = "input") -> str:
+    """Why the input cannot be used when a string in it holds a NUL byte, which no path,
+    command or argument can carry (the OS would raise deep inside a tool or the rules)."""
+    if isinstance(value, str) and "\0" in value:
+        return f"Error: {name}'s {where} contains a NUL byte, which no path or command can hold"
+    children: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        children = [(f"{where}.{key}", item) for key, item in value.items()]
+    elif isinstance(value, list):
+        children = [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+    return next((found for w, item in children if (found := _nul_byte(name, item, w))), "")
+
+
+def _redacted(content: str | list[dict[str, Any]], redact: Callable[[str], str]) -> Any:
+    if isinstance(content, str):
+        return redact(content)
+    return [{**b, "text": redact(b["text"])} if b.get("type") == "text" else b for b in content]
 
 
 def _batches(

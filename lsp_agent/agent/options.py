@@ -53,6 +53,11 @@ class AgentOptions:
     load_memory: bool = True  # CLAUDE.md files
     resume: str | None = None  # session id
     continue_session: bool = False  # resume the latest session of cwd
+    # Whether the user trusts the folder: until then its own settings may only restrict (no
+    # allow rules, defaultMode or extra directories) and its CLAUDE.md imports stay inside it.
+    project_trusted: bool = True
+    # Credential variables tool commands may see (all others are scrubbed from their env).
+    env_passthrough: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cwd = Path(self.cwd).resolve()

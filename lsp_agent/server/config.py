@@ -71,11 +71,19 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
 
 
 # initializationOptions keys that describe the client rather than set a setting.
-CLIENT_KEYS = ("clientReview", "clientPrompt")
+CLIENT_KEYS = ("clientReview", "clientPrompt", "workspaceTrusted")
 # Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
 # repository's .vscode/settings.json reaches us through workspace/configuration.
-# The provider settings decide where the code and the credentials go, too.
-USER_ONLY = ("apiBaseUrl", "provider", "openaiBaseUrl", "openaiApiKeyEnv", "openaiHeaders")
+# The provider settings decide where the code and the credentials go, too, and
+# toolEnvPassthrough which credentials commands see.
+USER_ONLY = (
+    "apiBaseUrl",
+    "provider",
+    "openaiBaseUrl",
+    "openaiApiKeyEnv",
+    "openaiHeaders",
+    "toolEnvPassthrough",
+)
 
 
 def _without(layer: Any, keys: tuple[str, ...]) -> Any:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from lsp_agent.agent.permissions import confinement
 from lsp_agent.server.diagnostics import diagnostic_line
 
 if TYPE_CHECKING:
@@ -114,6 +115,9 @@ def _enclosing(server: AgentServer, path: Path, selection: types.Range | None) -
     index = getattr(server, "index", None)
     if index is None or selection is None:
         return []
+    roots = [server.sessions.root(), *server.sessions.folders()]
+    if not confinement.inside(path.resolve(), roots):
+        return []  # the tools' confinement: a symlink out of the workspace gives no context
     try:
         text = index.context_text(path, selection.start.line)
     except Exception:  # context is a help, never a reason to fail the action

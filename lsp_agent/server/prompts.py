@@ -17,6 +17,7 @@ from lsp_agent.agent.ports import PermissionResult
 from lsp_agent.server.reporter import tool_title
 
 if TYPE_CHECKING:
+    from lsp_agent.agent.claude.trust import Answer
     from lsp_agent.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ PLAN_CHOICES = {
     "Keep planning": None,
 }
 MAX_PLAN_CHARS = 3000
+TRUST, NOT_NOW = "Trust", "Not now"
 
 
 class PermissionPrompter:
@@ -146,6 +148,22 @@ class ProjectPrompts:
         )
         answer = await _ask(self.server, params)
         return answer is not None and answer.title == "Allow"
+
+    async def trust(self, root: Any, supplied: list[str]) -> Answer | None:
+        """Ask once whether to trust the folder, showing what would take effect: "trusted",
+        "untrusted" (Not now, remembered), or None when the question went unanswered."""
+        shown = "\n".join(f"- {line}" for line in supplied)
+        params = types.ShowMessageRequestParams(
+            type=types.MessageType.Warning,
+            message=f"Do you trust the folder {root}? Its own settings would run code or widen "
+            f"Claude's permissions:\n{shown}\nUntil you trust it, none of this takes effect "
+            "(its deny and ask rules still do).",
+            actions=[types.MessageActionItem(TRUST), types.MessageActionItem(NOT_NOW)],
+        )
+        answer = await _ask(self.server, params)
+        if answer is None or answer.title not in (TRUST, NOT_NOW):
+            return None
+        return "trusted" if answer.title == TRUST else "untrusted"
 
     def problem(self, message: str) -> None:
         logger.warning("%s", message)

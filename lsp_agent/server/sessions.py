@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PROGRESS_CREATE_TIMEOUT_S = 5.0
+# initializationOptions key: the editor's own trust in the workspace (VS Code's Workspace Trust).
+TRUST_OPTION = "workspaceTrusted"
 
 
 @dataclass
@@ -80,6 +82,7 @@ class SessionManager:
         self.sessions: dict[str, ServerSession] = {}
         self.mode_override: str | None = None  # lspAgent.setPermissionMode without a session
         self._extensions: asyncio.Task[Extensions | None] | None = None  # shared by sessions
+        self._trust: asyncio.Task[bool] | None = None  # the user's answer about the root
 
     @property
     def default_mode(self) -> str:
@@ -129,6 +132,7 @@ class SessionManager:
 
         # Shielded: cancelling this run must not cancel the load other sessions share.
         extensions = await asyncio.shield(self.extensions())
+        trusted = await asyncio.shield(self.trust())
         host = Host(
             documents=BufferSource(self.server.documents),
             edits=LspEditSink(self.server, session),
@@ -143,6 +147,7 @@ class SessionManager:
             self.server.settings,
             host,
             cwd=self.root(),
+            trusted=trusted,
             add_dirs=self.folders(),  # a multi-root workspace: the tools reach every folder
             permission_mode=session.permission_mode,
             resume=session.resume,
@@ -154,13 +159,52 @@ class SessionManager:
             self._extensions = asyncio.ensure_future(self._load_extensions())
         return self._extensions
 
+    def trust(self) -> asyncio.Task[bool]:
+        """Whether the user trusts the root folder, decided once (asking at most once)."""
+        if self._trust is None:
+            self._trust = asyncio.ensure_future(self._trust_or_not())
+        return self._trust
+
+    async def _trust_or_not(self) -> bool:
+        try:
+            return await self._decide_trust()
+        except Exception:  # e.g. an unreadable data dir: the folder stays untrusted
+            logger.exception("deciding workspace trust failed")
+            return False
+
+    async def _decide_trust(self) -> bool:
+        """The editor's own trust state when it sends one (VS Code's Workspace Trust), else the
+        remembered answer for what the folder supplies now, else the user's answer to a
+        question showing it. A folder that supplies nothing to trust is not asked about."""
+        from lsp_agent.agent.claude.trust import TrustStore, supplied
+
+        options = self.server.initialization_options
+        given = options.get(TRUST_OPTION) if isinstance(options, dict) else None
+        if isinstance(given, bool):
+            return given
+        root = self.root()
+        found, store = supplied(root), TrustStore()
+        if found.empty:
+            return False  # nothing of the folder's would differ: no question
+        remembered = store.get(root, found.fingerprint())
+        if remembered is None:
+            remembered = await ProjectPrompts(self.server).trust(root, found.lines())
+            if remembered is not None:
+                store.set(root, remembered, found.fingerprint())
+        return remembered == "trusted"
+
     async def _load_extensions(self) -> Extensions | None:
         from lsp_agent.agent.claude.extensions import Extensions
 
         prompts = ProjectPrompts(self.server)
         try:
+            trusted = await self.trust()
             return await Extensions.load(
-                self.root(), approve_mcp=prompts.approve_mcp_server, on_problem=prompts.problem
+                self.root(),
+                trusted=trusted,
+                approve_mcp=prompts.approve_mcp_server,
+                on_problem=prompts.problem,
+                environ=self.server.environ,
             )
         except Exception:  # the agent still works without the user's extensions
             logger.exception("loading .claude/ extensions failed")

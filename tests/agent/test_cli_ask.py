@@ -217,3 +217,26 @@ async def test_symbol_tools_read_the_workspace_and_added_dirs(
         [*COMMAND, "index", str(lib), "--json"], env=env, capture_output=True, text=True
     )
     assert json.loads(index.stdout)["parsed"] == 0
+
+
+async def test_running_in_a_folder_trusts_it_unless_the_user_said_otherwise(
+    workspace: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "hook-ran"
+    hook = {"hooks": [{"type": "command", "command": f"echo ran >> {marker}"}]}
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(
+        json.dumps({"hooks": {"SessionStart": [hook]}})
+    )
+    answer = {"content": [{"type": "text", "text": "ok"}]}
+    async with FakeAnthropic({"responses": [answer] * 3}) as server:
+        env = cli_env(tmp_path, server)
+        where = ("--cwd", str(workspace))
+        assert (await ask(env, *where, "--no-project-settings", "hi")).code == 0
+        assert not marker.exists()
+        assert (await ask(env, *where, "hi")).code == 0  # as Claude Code's -p: trusted
+        assert marker.read_text() == "ran\n"
+        subprocess.run([*COMMAND, "trust", "--no", *where], env=env, check=True)
+        refused = await ask(env, *where, "hi")
+    assert refused.code == 0 and "is not trusted" in refused.stderr
+    assert marker.read_text() == "ran\n"

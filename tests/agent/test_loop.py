@@ -211,7 +211,7 @@ async def test_hooks_see_the_session_transcript_and_mode(workspace: Path) -> Non
     }
     (workspace / ".claude").mkdir()
     (workspace / ".claude" / "settings.json").write_text(json.dumps(settings))
-    extensions = await Extensions.load(workspace, mcp=False)
+    extensions = await Extensions.load(workspace, trusted=True, mcp=False)
     run = await run_scenario(
         "read_then_edit", workspace, extensions=extensions, permission_mode="acceptEdits"
     )
@@ -311,7 +311,7 @@ async def test_a_post_tool_hook_can_stop_the_run(workspace: Path) -> None:
     (workspace / ".claude" / "settings.json").write_text(
         json.dumps({"hooks": {"PostToolUse": [hook]}})
     )
-    extensions = await Extensions.load(workspace, mcp=False)
+    extensions = await Extensions.load(workspace, trusted=True, mcp=False)
     run = await run_scenario(
         "read_then_edit", workspace, extensions=extensions, permission_mode="acceptEdits"
     )

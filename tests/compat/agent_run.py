@@ -58,7 +58,7 @@ async def run_agent(
     """Each prompt in turn through one Agent with `Extensions.load(project)`."""
     scenario = {"responses": responses}
     async with FakeAnthropic(scenario, variables={"cwd": str(project)}) as fake:
-        extensions = await Extensions.load(project)
+        extensions = await Extensions.load(project, trusted=True)
         events: list[AgentEvent] = []
         config = ClientConfig(
             base_url=fake.base_url, api_key="sk-test", retry=RetryPolicy(base_delay=0.001)

@@ -26,7 +26,7 @@ def py(tmp_path: Path, name: str, body: str) -> str:
 
 async def load(project: Path, hooks: dict[str, Any]) -> tuple[Extensions, list[Any]]:
     write_json(project / ".claude/settings.json", {"hooks": hooks})
-    ext = await Extensions.load(project, mcp=False)
+    ext = await Extensions.load(project, trusted=True, mcp=False)
     events: list[Any] = []
     ext.emit = lambda kind, data: events.append((kind, data))
     return ext, events
@@ -138,7 +138,7 @@ async def test_problems_are_reported(project: Path) -> None:
     )
     write_tree(project, {".claude/agents/a.md": "---\ndescription: no name\n---\n"})
     reported: list[str] = []
-    ext = await Extensions.load(project, on_problem=reported.append)
+    ext = await Extensions.load(project, trusted=True, on_problem=reported.append)
     await ext.aclose()
     assert len(reported) == 3 and reported == ext.problems
     assert "UNSET_VAR_X" in reported[2]

@@ -245,3 +245,17 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a killed, not yet reaped child is a zombie
+
+
+async def test_hooks_get_no_provider_credentials(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-hook-must-not-see")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-hook-must-not-see")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    out = project / "env.txt"
+    runner = runner_for(project, hook_settings("Stop", f"env > {shlex.quote(str(out))}"))
+    await runner.run("Stop", {"stop_hook_active": False})
+    seen = out.read_text()
+    assert "AWS_REGION=eu-west-1" in seen and "CLAUDE_PROJECT_DIR" in seen
+    assert "hook-must-not-see" not in seen

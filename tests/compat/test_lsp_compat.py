@@ -78,6 +78,7 @@ async def test_pre_tool_use_hook_blocks_in_the_editor(
         workspace,
         [tool_response("Bash", {"command": "rm -rf build"}), text_response("Left it.")],
         "clean the build",
+        workspaceTrusted=True,  # the project's own hooks run only in a trusted folder
     )
     assert done["subtype"] == "success"
     [result] = tool_results(editor)
@@ -103,6 +104,7 @@ async def test_mcp_tool_call_in_the_editor(
         [tool_response("mcp__demo__add", {"a": 40, "b": 2}), text_response("42")],
         "add 40 and 2",
         permissionMode="bypassPermissions",
+        workspaceTrusted=True,
     )
     assert done["subtype"] == "success"
     assert [r["content"] for r in tool_results(editor)] == ["42"]

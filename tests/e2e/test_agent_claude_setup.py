@@ -27,7 +27,7 @@ async def test_project_mcp_server_runs_once_the_user_allows_it(
     (workspace / ".mcp.json").write_text(json.dumps(config))
     h = await start_agent(
         [tool("mcp__demo__add", {"a": 40, "b": 2}), text("42")],
-        init_options={"permissionMode": "bypassPermissions"},
+        init_options={"permissionMode": "bypassPermissions", "workspaceTrusted": True},
     )
     h.editor.answer = lambda params: "Allow" if "MCP server 'demo'" in params.message else None
     (workspace / "hello.py").write_text(HELLO)

@@ -103,7 +103,7 @@ async def test_every_event_kind_reaches_an_lsp_client(start_agent: StartAgent) -
         },
         {"content": [{"type": "text", "text": "All done."}]},
     ]
-    h = await start_agent(responses)
+    h = await start_agent(responses, init_options={"workspaceTrusted": True})
     settings = {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": hook}]}]}}
     (h.workspace / ".claude").mkdir()
     (h.workspace / ".claude/settings.json").write_text(json.dumps(settings))

@@ -350,3 +350,16 @@ def test_buffer_stored_during_a_cold_load_is_replaced_not_duplicated(
     stats = index.refresh(progress)
     assert stats.files == 24
     assert len(index.file_symbols(target)) == 1
+
+
+def test_symlinks_out_of_the_root_are_not_followed(root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("def outside_secret(): pass\n")
+    write(root, {"src/inner.py": "def inner(): pass\n"})
+    (root / "linked_out").symlink_to(outside, target_is_directory=True)
+    (root / "file_out.py").symlink_to(outside / "secret.py")
+    (root / "linked_in").symlink_to(root / "src", target_is_directory=True)
+    index = open_index(root, tmp_path)
+    index.refresh()
+    assert "inner" in names(index) and "outside_secret" not in names(index)

@@ -69,6 +69,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(async () => {
+      await stopClient();
+      await start();
+    }),
+  );
   await start();
 }
 
@@ -91,7 +97,13 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
   const serverOptions: ServerOptions = { command, args, options: { env: process.env } };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
-    initializationOptions: { ...serverSettings(), clientReview: true, clientPrompt: true },
+    // VS Code's Workspace Trust decides whether the folder's own .claude/ settings may take effect.
+    initializationOptions: {
+      ...serverSettings(),
+      clientReview: true,
+      clientPrompt: true,
+      workspaceTrusted: vscode.workspace.isTrusted,
+    },
     middleware: {
       // The "Ask Claude..." code action carries no prompt: ask for one here.
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {

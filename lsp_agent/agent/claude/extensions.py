@@ -14,6 +14,7 @@ any of it (tests, benchmarks): the loop always has an Extensions and never branc
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,21 +108,39 @@ class Extensions:
         cls,
         project: Path,
         *,
+        trusted: bool,
         approve_mcp: ApproveServer | None = None,
         on_problem: Callable[[str], None] | None = None,
         hooks: dict[str, Any] | None = None,
         agents: list[AgentDefinition] | None = None,
         mcp: bool = True,
+        environ: dict[str, str] | None = None,
     ) -> Extensions:
         """Everything from the project's and the user's `.claude/` files; MCP servers started.
-        Every problem found (bad configuration, a server that fails) goes to `on_problem`."""
+        Every problem found (bad configuration, a server that fails) goes to `on_problem`.
+        `trusted`: whether the user trusts the folder (see claude/trust.py); until then its own
+        hooks, MCP servers and commands' `allowed-tools` are left out. `environ` (default: the
+        process's) is where `${VAR}` in MCP configurations expand from: the host's, which holds
+        the credentials the process environment no longer does."""
         servers = None
         if mcp:
-            servers = McpServers.for_project(project, approve=approve_mcp, on_problem=on_problem)
+            servers = McpServers.for_project(
+                project,
+                approve=approve_mcp,
+                on_problem=on_problem,
+                trusted=trusted,
+                environ=environ,
+            )
+        commands = load_commands(project)
+        if not trusted:
+            commands.commands = {
+                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
+                for name, c in commands.commands.items()
+            }
         loaded = cls(
             project,
-            hooks=HookRunner(load_hooks(project, hooks), project_dir=project),
-            commands=load_commands(project),
+            hooks=HookRunner(load_hooks(project, hooks, trusted=trusted), project_dir=project),
+            commands=commands,
             skills=load_skills(project),
             agents=load_agents(project, extra=agents or []),
             mcp=servers,

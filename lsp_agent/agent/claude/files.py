@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MANAGED_DIR = Path("/etc/claude-code")
+# Files the opened folder itself supplies: what an untrusted folder may use only to restrict.
+PROJECT_SCOPES = ("local", "project")
 
 
 @dataclass(frozen=True)
 class SettingsFile:
     scope: str  # managed | local | project | user
     path: Path
+
+    @property
+    def from_project(self) -> bool:
+        return self.scope in PROJECT_SCOPES
 
 
 def user_claude_dir() -> Path:

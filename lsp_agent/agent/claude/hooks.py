@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from lsp_agent import credentials
 from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_hooks
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class HookRunner:
         }
 
     async def _run_one(self, hook: HookCommand, stdin: bytes) -> HookResult:
-        env = {**os.environ, "CLAUDE_PROJECT_DIR": str(self.project_dir)}
+        env = {**credentials.scrubbed(os.environ), "CLAUDE_PROJECT_DIR": str(self.project_dir)}
         try:
             process = await asyncio.create_subprocess_shell(
                 hook.command,

@@ -84,13 +84,17 @@ def matches(matcher: str, value: str) -> bool:
         return False
 
 
-def load_hooks(project: Path, extra: dict[str, Any] | None = None) -> HooksConfig:
+def load_hooks(
+    project: Path, extra: dict[str, Any] | None = None, *, trusted: bool = True
+) -> HooksConfig:
     """Hooks of `project`'s settings files, plus `extra` (a settings-shaped dict, e.g. from the
-    SDK's `hooks` option or the editor) first."""
+    SDK's `hooks` option or the editor) first. An untrusted folder's own files add none."""
     sources: list[tuple[str, Any]] = []
     if extra is not None:
         sources.append(("options", extra))
     for found in settings_files(project):
+        if found.from_project and not trusted:
+            continue
         try:
             sources.append((str(found.path), json.loads(found.path.read_text(encoding="utf-8"))))
         except (OSError, ValueError) as exc:

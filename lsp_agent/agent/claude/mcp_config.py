@@ -123,8 +123,11 @@ def load_mcp_config(
     *,
     extra: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
+    trusted: bool = True,
 ) -> McpConfig:
-    """Servers for `project`; `extra` is an `mcpServers`-shaped dict from the host (first)."""
+    """Servers for `project`; `extra` is an `mcpServers`-shaped dict from the host (first).
+    An untrusted folder's `.mcp.json` is not read, nor its settings' switches that enable
+    servers (`disabledMcpjsonServers` still counts)."""
     environ = dict(os.environ) if environ is None else environ
     config = McpConfig()
     user_file = _read_json(Path.home() / ".claude.json", config)
@@ -133,7 +136,7 @@ def load_mcp_config(
     sources = [
         ("options", extra or {}),
         ("local", local.get("mcpServers", {}) if isinstance(local, dict) else {}),
-        ("project", _read_json(project / ".mcp.json", config).get("mcpServers", {})),
+        ("project", project_servers(project, config) if trusted else {}),
         ("user", user_file.get("mcpServers", {})),
     ]
     for scope, servers in sources:
@@ -148,8 +151,13 @@ def load_mcp_config(
                 config.servers[server.name] = server
             else:
                 config.problems.append(problem)
-    _read_switches(project, config)
+    _read_switches(project, config, trusted)
     return config
+
+
+def project_servers(project: Path, config: McpConfig | None = None) -> Any:
+    """The `mcpServers` of the project's `.mcp.json`, as written."""
+    return _read_json(project / ".mcp.json", config or McpConfig()).get("mcpServers", {})
 
 
 def _read_json(path: Path, config: McpConfig) -> dict[str, Any]:
@@ -163,12 +171,14 @@ def _read_json(path: Path, config: McpConfig) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _read_switches(project: Path, config: McpConfig) -> None:
+def _read_switches(project: Path, config: McpConfig, trusted: bool) -> None:
     for found in settings_files(project):
         data = _read_json(found.path, config)
+        config.disabled |= {str(n) for n in data.get("disabledMcpjsonServers") or []}
+        if found.from_project and not trusted:
+            continue
         config.enable_all_project |= data.get("enableAllProjectMcpServers") is True
         config.enabled |= {str(n) for n in data.get("enabledMcpjsonServers") or []}
-        config.disabled |= {str(n) for n in data.get("disabledMcpjsonServers") or []}
 
 
 class Approvals:

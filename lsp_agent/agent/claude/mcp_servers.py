@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsp_agent import credentials
 from lsp_agent.agent.claude.mcp_config import Approvals, McpConfig, McpServerConfig, load_mcp_config
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 from lsp_agent.paths import cache_dir
@@ -136,7 +137,8 @@ class _Connection:
             params = StdioServerParameters(
                 command=server.command,
                 args=list(server.args),
-                env={**os.environ, **server.env},
+                # Credentials only when the server's own `env` names them.
+                env={**credentials.scrubbed(os.environ), **server.env},
                 cwd=self.cwd,
             )
             return stdio_client(params, errlog=errlog)
@@ -273,8 +275,16 @@ class McpServers:
         self._statuses: dict[str, ServerStatus] = {}
 
     @classmethod
-    def for_project(cls, project: Path, **kwargs: Any) -> McpServers:
-        return cls(load_mcp_config(project), project=project, **kwargs)
+    def for_project(
+        cls,
+        project: Path,
+        *,
+        trusted: bool = True,
+        environ: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> McpServers:
+        config = load_mcp_config(project, trusted=trusted, environ=environ)
+        return cls(config, project=project, **kwargs)
 
     def report(self, message: str) -> None:
         self.problems.append(message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
@@ -43,6 +44,7 @@ class Parent(Protocol):
     ext: Extensions
     usage: dict[str, int]
     cost_usd: float
+    redact: Callable[[str], str]
 
     @property
     def session_id(self) -> str: ...
@@ -86,6 +88,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         extensions=parent.ext.for_subagent(),
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
+        redact=parent.redact,
     )
     # Background commands a subagent starts belong to the session, like the parent's.
     child.ctx.background = parent.ctx.background

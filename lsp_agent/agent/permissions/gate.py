@@ -70,6 +70,7 @@ class PermissionGate:
             roots=[options.cwd, *options.add_dirs],
             allow=options.allowed_tools,
             deny=options.disallowed_tools,
+            trusted=options.project_trusted,
         )
         return cls(policy, can_use_tool, edits_reviewed=edits_reviewed)
 

@@ -76,10 +76,15 @@ class PermissionSettings:
 
 
 def load_settings(
-    project: Path, files: Iterable[claude_files.SettingsFile] | None = None
+    project: Path,
+    files: Iterable[claude_files.SettingsFile] | None = None,
+    *,
+    trusted: bool = True,
 ) -> PermissionSettings:
     """Merge `permissions` from the settings files, highest precedence first. Broken files and
-    rules are reported in `warnings` and skipped, never fatal."""
+    rules are reported in `warnings` and skipped, never fatal. An untrusted folder's own files
+    can only restrict: their deny and ask rules count, their allow rules, `defaultMode` and
+    `additionalDirectories` do not."""
     merged = PermissionSettings()
     for entry in claude_files.settings_files(project) if files is None else files:
         try:
@@ -91,8 +96,14 @@ def load_settings(
         if not isinstance(perms, dict):
             merged.warnings.append(f"{entry.path}: `permissions` must be an object")
             continue
+        if entry.from_project and not trusted:
+            perms = {k: v for k, v in perms.items() if k in RESTRICTING}
         _merge(merged, perms, f"{entry.scope} settings ({entry.path})", project)
     return merged
+
+
+# The `permissions` keys that can only take rights away.
+RESTRICTING = ("deny", "ask", "disableBypassPermissionsMode")
 
 
 def _merge(merged: PermissionSettings, perms: dict[str, Any], source: str, project: Path) -> None:
@@ -151,10 +162,11 @@ class PermissionPolicy:
         ask: Iterable[str] = (),
         deny: Iterable[str] = (),
         files: Iterable[claude_files.SettingsFile] | None = None,
+        trusted: bool = True,
     ) -> PermissionPolicy:
         """Rules from the settings files of `project` plus the given ones (which rank below
         managed settings and above the rest, like command-line flags)."""
-        settings = load_settings(project, files)
+        settings = load_settings(project, files, trusted=trusted)
         given, warnings = [], list(settings.warnings)
         lists: tuple[tuple[Behavior, Iterable[str]], ...] = (
             ("deny", deny),
@@ -274,8 +286,11 @@ class PermissionPolicy:
             return False
         if len(words) != 2 or words[0] != "cd" or shell.has_substitution(part):
             return False
-        target = Path(os.path.expanduser(words[1]))
-        return confinement.inside(Path(os.path.realpath(self.cwd / target)), self.roots)
+        try:
+            target = Path(os.path.realpath(self.cwd / os.path.expanduser(words[1])))
+        except (OSError, ValueError):  # no directory can have that name
+            return False
+        return confinement.inside(target, self.roots)
 
 
 @dataclass(frozen=True)
@@ -295,7 +310,10 @@ class _Call:
         if not isinstance(raw, str) or not raw:
             return self.cwd if key == "path" else None
         path = Path(os.path.expanduser(raw))
-        return Path(os.path.realpath(path if path.is_absolute() else self.cwd / path))
+        try:
+            return Path(os.path.realpath(path if path.is_absolute() else self.cwd / path))
+        except (OSError, ValueError):  # an impossible path (NUL byte): the tool reports it
+            return None
 
 
 def _tool_matches(rule_tool: str, name: str) -> bool:

@@ -3,6 +3,10 @@
 Imports resolve relative to the importing file (`~/` from the home directory), at most 4 hops
 deep, and are not recognised inside code fences or inline code spans. Each file appears once,
 as its own section right after the file that imported it first.
+
+Until the user trusts the folder, its memory files may not pull in anything outside it: an
+import (or a CLAUDE.md that is a symlink) from inside the project that resolves outside it is
+skipped, so a cloned repository cannot send `~/.ssh/id_rsa` to the model. Plain text still loads.
 """
 
 from __future__ import annotations
@@ -26,19 +30,42 @@ class MemoryFile:
     imported_from: Path | None = None
 
 
-def load_memory(project: Path) -> list[MemoryFile]:
+def load_memory(project: Path, *, trusted: bool = True) -> list[MemoryFile]:
     """Every memory file for `project`, broadest first, imports following their importer."""
     loaded: list[MemoryFile] = []
     seen: set[Path] = set()
+    fence = None if trusted else project.resolve()
     for path in memory_files(project):
-        _load(path.resolve(), None, 0, seen, loaded)
+        if fence is not None and _leaves(path.absolute(), path.resolve(), fence):
+            continue
+        _load(path.resolve(), None, 0, seen, loaded, fence)
     return loaded
 
 
+def outside_imports(project: Path) -> list[MemoryFile]:
+    """What the project's memory files would bring in from outside it once trusted."""
+    root = project.resolve()
+    return [
+        m
+        for m in load_memory(project)
+        if m.imported_from is not None and _leaves(m.imported_from, m.path, root)
+    ]
+
+
+def _leaves(source: Path, target: Path, fence: Path) -> bool:
+    """Whether a reference from `source` (inside the fence) reaches `target` outside it."""
+    return source.is_relative_to(fence) and not target.is_relative_to(fence)
+
+
 def _load(
-    path: Path, parent: Path | None, depth: int, seen: set[Path], out: list[MemoryFile]
+    path: Path,
+    parent: Path | None,
+    depth: int,
+    seen: set[Path],
+    out: list[MemoryFile],
+    fence: Path | None = None,
 ) -> None:
-    if path in seen:
+    if path in seen or (parent is not None and fence is not None and _leaves(parent, path, fence)):
         return
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -49,7 +76,7 @@ def _load(
     if depth >= MAX_IMPORT_DEPTH:
         return
     for target in imports_of(text):
-        _load(_resolve(target, path.parent), path, depth + 1, seen, out)
+        _load(_resolve(target, path.parent), path, depth + 1, seen, out, fence)
 
 
 def imports_of(text: str) -> list[str]:

@@ -54,11 +54,12 @@ def system_blocks(
     replace: str | None = None,
     append: str | None = None,
     with_memory: bool = True,
+    trusted: bool = True,
 ) -> list[dict[str, Any]]:
     """The `system` field as text blocks. `replace` swaps out the built-in instructions (the SDK's
     system_prompt); `append` adds to the end (its append_system_prompt)."""
     texts = [replace or INSTRUCTIONS, environment(cwd, add_dirs or [])]
-    memory = render_memory(load_memory(cwd)) if with_memory else ""
+    memory = render_memory(load_memory(cwd, trusted=trusted)) if with_memory else ""
     if memory:
         texts.append(f"{MEMORY_PREAMBLE}\n\n{memory}")
     if append:

@@ -49,6 +49,9 @@ class ToolContext:
     # A side request to the model (WebFetch's and WebSearch's), counted in the session's cost.
     ask_model: ModelQuery | None = None
 
+    # Credential variables the user lets tool commands see (`toolEnvPassthrough`).
+    env_passthrough: tuple[str, ...] = ()
+
 
 class ModelQuery(Protocol):
     """One request outside the conversation: `fast` picks the small fast model."""

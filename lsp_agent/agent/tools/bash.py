@@ -74,7 +74,7 @@ class Bash(BaseTool):
             cwd=ctx.cwd,
             timeout_s=timeout_ms / 1000,
             cancel=ctx.cancel,
-            env=proc.tool_env(),
+            env=proc.tool_env(ctx.env_passthrough),
             head=half,
             tail=half,
         )

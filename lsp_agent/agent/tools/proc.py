@@ -8,11 +8,12 @@ import contextlib
 import os
 import signal
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from lsp_agent import credentials
 from lsp_agent.agent.ports import Cancelled, CancelToken
 
 
@@ -107,14 +108,10 @@ def kill_group(proc: asyncio.subprocess.Process) -> None:
             proc.kill()
 
 
-def tool_env() -> dict[str, str]:
-    """The environment for commands the model runs: ours minus the API credentials (a command
-    printing its environment must not put them in the transcript), with pagers and editors
-    that would wait for a terminal turned off."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"}
-    }
+def tool_env(passthrough: Collection[str] = ()) -> dict[str, str]:
+    """The environment for commands the model runs: ours minus every provider credential but
+    those the user passes through (a command printing its environment must not put them in the
+    transcript), with pagers and editors that would wait for a terminal turned off."""
+    env = credentials.scrubbed(os.environ, passthrough)
     env.update({"GIT_EDITOR": "true", "PAGER": "cat", "GIT_PAGER": "cat"})
     return env

@@ -1,0 +1,99 @@
+"""Credentials never leave: which variables are credentials, how the agent's process stops
+exposing them, and redaction of their values as a second line of defence.
+
+The model's API key (and any provider's) is read once; no tool subprocess (Bash, hooks, MCP
+servers) inherits it unless the user names the variable in `toolEnvPassthrough`. Removing a
+variable from `os.environ` does not change `/proc/<pid>/environ` (the kernel shows the block the
+process was started with), so `lsp-agent serve` and `ask` re-execute themselves once at start
+with the credentials taken out of the environment and handed over through an anonymous
+in-memory file (`memfd`) whose descriptor only the new process image holds; it reads and closes
+it at once. Linux only (elsewhere there is no /proc to read them from). Standard library only:
+this runs before anything else is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+
+FD_VARIABLE = "LSP_AGENT_CREDENTIALS_FD"
+# Model providers' credentials (Anthropic, Bedrock, Vertex, Foundry, OpenAI-style gateways).
+_EXACT = {
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_FOUNDRY_API_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "AZURE_CLIENT_SECRET",
+}
+_PATTERN = re.compile(r"_(API_KEY|AUTH_TOKEN|ACCESS_TOKEN|SECRET_KEY|CLIENT_SECRET)$")
+MIN_REDACTED_LENGTH = 8  # shorter values would redact ordinary words
+
+
+def is_credential(name: str) -> bool:
+    return name in _EXACT or bool(_PATTERN.search(name))
+
+
+def scrubbed(environ: Mapping[str, str], keep: Iterable[str] = ()) -> dict[str, str]:
+    """`environ` without credentials, except those named in `keep`."""
+    kept = set(keep)
+    return {k: v for k, v in environ.items() if k in kept or not is_credential(k)}
+
+
+def hide_from_environ(argv: list[str] | None = None) -> None:
+    """Re-execute this process with the credentials moved out of its environment block (see the
+    module's docstring). Returns only when there is nothing to hide or no way to do it."""
+    found = {k: v for k, v in os.environ.items() if is_credential(k)}
+    if not found or FD_VARIABLE in os.environ or not sys.platform.startswith("linux"):
+        return
+    if not hasattr(os, "memfd_create"):
+        return
+    fd = os.memfd_create("lsp-agent-credentials", 0)  # not close-on-exec: the new image reads it
+    os.write(fd, json.dumps(found).encode())
+    os.lseek(fd, 0, os.SEEK_SET)
+    env = {**scrubbed(os.environ), FD_VARIABLE: str(fd)}
+    argv = argv or [sys.executable, *sys.orig_argv[1:]]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, argv, env)
+
+
+def take_handed_over() -> dict[str, str]:
+    """The credentials `hide_from_environ` handed to this process (read once, fd closed)."""
+    value = os.environ.pop(FD_VARIABLE, None)
+    if value is None or not value.isdigit():
+        return {}
+    fd = int(value)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            data = json.loads(handle.read() or b"{}")
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+class Redactor:
+    """Replaces the exact values of known secrets with `[redacted NAME]`."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        found = [(k, v) for k, v in environ.items() if is_credential(k)]
+        # Longest first, so a value containing another is replaced whole.
+        self.secrets = sorted(
+            ((k, v) for k, v in found if len(v) >= MIN_REDACTED_LENGTH),
+            key=lambda item: -len(item[1]),
+        )
+
+    def __call__(self, text: str) -> str:
+        for name, value in self.secrets:
+            if value in text:
+                text = text.replace(value, f"[redacted {name}]")
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self.secrets)
