@@ -52,6 +52,7 @@ from lsp_agent.agent.ports import (
 from lsp_agent.agent.prompt import compaction
 from lsp_agent.agent.prompt.system import system_blocks
 from lsp_agent.agent.reporting import ReportingSink
+from lsp_agent.agent.tools import validate
 from lsp_agent.agent.tools.background import BackgroundTasks
 from lsp_agent.agent.tools.base import Tool, ToolContext, ToolResult
 from lsp_agent.agent.tools.registry import api_tools
@@ -378,6 +379,8 @@ class Agent:
             result = ToolResult(message, is_error=True)
         elif refusal:
             result = ToolResult(refusal, is_error=True)
+        elif invalid := validate.problem(tool.input_schema, tool_input):
+            result = ToolResult(f"InputValidationError: {name}: {invalid}", is_error=True)
         else:
             result = await self._permitted_run(tool, name, tool_input, tool_id)
         content = _redacted(result.content, self.redact) if result.content != "" else "(no output)"

@@ -361,3 +361,20 @@ async def test_web_search_blocks_round_trip_through_pause_turn(workspace: Path) 
     assert run.result.usage["web_search_requests"] == 2
     tokens_only = run.result.cost_usd - 2 * 0.01
     assert 0 < tokens_only < 0.01  # the searches are billed on top of the tokens
+
+
+async def test_a_malformed_call_is_refused_naming_the_field(workspace: Path) -> None:
+    calls = [
+        {"type": "tool_use", "name": "Read", "input": {"file_path": 7}},
+        {"type": "tool_use", "name": "Grep", "input": {"pattern": "x", "output_mode": "lines"}},
+        {"type": "tool_use", "name": "Bash", "input": {"description": "no command"}},
+        {"type": "tool_use", "name": "LS", "input": {"path": ".", "colour": True}},
+    ]
+    scenario = {"responses": [{"content": calls}, {"content": [{"type": "text", "text": "ok"}]}]}
+    run = await run_scenario(scenario, workspace, permission_mode="bypassPermissions")
+    read, grep, bash, ls = (r["content"] for r in run.tool_results())
+    assert read == "InputValidationError: Read: `file_path` must be a string, got a number"
+    assert "`output_mode` must be one of files_with_matches, content, count" in grep
+    assert "the required parameter `command` is missing" in bash
+    assert "an unexpected parameter `colour` was given" in ls
+    assert run.result.subtype == "success"

@@ -350,7 +350,7 @@ from lsp_agent import settings
 from lsp_agent.agent.assembly import Host, build_agent
 from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 host = Host(DiskDocumentSource(), DiskEditSink(), environ={"ANTHROPIC_API_KEY": "k"})
-build_agent(settings.Settings(), host, cwd=Path.cwd())
+build_agent(settings.Settings(), host, cwd=Path.cwd(), trusted=True)
 print(sorted(m for m in sys.modules if "openai" in m or "vertex" in m or m.startswith("google")))
 """
     done = subprocess.run(

@@ -34,6 +34,8 @@ CLAUDE_CODE_TOOLS = [
     "TaskGet",
     "TaskList",
     "TaskUpdate",
+    "WebFetch",
+    "WebSearch",
 ]
 
 
