@@ -51,7 +51,7 @@ async def test_the_editor_asks_and_the_model_hears_the_answer(start_agent: Start
 
 
 async def test_headless_says_no_one_can_answer(workspace: Path) -> None:
-    extensions = await Extensions.load(workspace, mcp=False)  # as lsp-agent ask has them
+    extensions = await Extensions.load(workspace, trusted=True, mcp=False)  # as ask has them
     run = await run_scenario({"responses": [ASK, DONE]}, workspace, extensions=extensions)
     [result] = run.tool_results()
     assert "No one can answer" in result["content"] and not result.get("is_error")
@@ -60,7 +60,7 @@ async def test_headless_says_no_one_can_answer(workspace: Path) -> None:
 async def test_bad_questions_name_the_field(workspace: Path) -> None:
     bad: dict[str, Any] = {"questions": [{"question": "Which?", "options": [{"description": "x"}]}]}
     call = {"content": [{"type": "tool_use", "name": "AskUserQuestion", "input": bad}]}
-    extensions = await Extensions.load(workspace, mcp=False)
+    extensions = await Extensions.load(workspace, trusted=True, mcp=False)
     run = await run_scenario({"responses": [call, DONE]}, workspace, extensions=extensions)
     [result] = run.tool_results()
     assert result["is_error"] and "questions[0].options[0].label" in result["content"]
