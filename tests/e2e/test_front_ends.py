@@ -1,6 +1,6 @@
 """The engine's one assembly: the same `LSP_AGENT_*` settings give the same run in the language
-server and in `lsp-agent ask`, as the model API sees it; every kind of engine event reaches an
-LSP client."""
+server, in `lsp-agent ask` and in `lsp-agent acp`, as the model API sees it; every kind of
+engine event reaches an LSP client."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from tests.acp.client import AcpClient
 from tests.agent.test_cli_ask import ask, cli_env
 from tests.e2e.agent_harness import HELLO, StartAgent
 
@@ -68,8 +69,21 @@ async def test_settings_mean_the_same_in_the_server_and_the_cli(
         done = await ask(env, "--cwd", str(h.workspace), "--output-format", "json", "run it")
     cli_result = json.loads(done.stdout)
 
-    server_run, cli_run = seen(h.fake), seen(cli_fake)
-    assert server_run == cli_run
+    acp_fake = FakeAnthropic({"responses": BASH_THEN_BASH}, variables={"cwd": str(h.workspace)})
+    async with acp_fake:
+        env = {**cli_env(tmp_path / "acp", acp_fake), **SETTINGS}
+        env["LSP_AGENT_API_BASE_URL"] = acp_fake.base_url
+        client = await AcpClient.start(env)
+        try:
+            await client.initialize()
+            session = await client.new_session(h.workspace)
+            acp_answer = await client.prompt(session, "run it")
+        finally:
+            await client.close()
+
+    server_run, cli_run, acp_run = seen(h.fake), seen(cli_fake), seen(acp_fake)
+    assert server_run == cli_run == acp_run
+    assert acp_answer["stopReason"] == "max_turn_requests"
     assert server_run["model"] == "claude-front-end-test" and server_run["max_tokens"] == 3000
     assert server_run["thinking"] == {"type": "enabled", "budget_tokens": 1024}
     assert server_run["requests"] == 2  # LSP_AGENT_MAX_TURNS
