@@ -7,60 +7,89 @@ from collections.abc import Sequence
 
 from indexer.extract import symbol_from_row
 from indexer.model import Reference, Span, Symbol
-from indexer.store import SYMBOL_COLUMNS
+from indexer.store import MULTILINE, SYMBOL_FIELDS, kind_code_map, kind_codes, unpack_positions
 
 _SELECT_SYMBOLS = (
-    f"SELECT f.path, f.language, {', '.join('s.' + c for c in SYMBOL_COLUMNS.split(', '))}"
-    " FROM symbols s JOIN files f ON f.id = s.file_id"
+    f"SELECT f.path, f.language, n.name, s.kind, coalesce(c.name, ''), {SYMBOL_FIELDS}"
+    " FROM symbols s JOIN files f ON f.id = s.file_id JOIN names n ON n.id = s.name_id"
+    " LEFT JOIN names c ON c.id = s.container_id"
 )
-_SELECT_REFS = (
-    "SELECT f.path, r.name, r.kind, r.line, r.col, r.end_line, r.end_col, r.sb, r.eb"
-    " FROM refs r JOIN files f ON f.id = r.file_id"
-)
+_NAME_ID = "(SELECT id FROM names WHERE name = ?)"
 
 
 def _symbol(row: tuple) -> Symbol:
-    return symbol_from_row(row[0], row[1], row[2:])
+    path, language, name, kind, container, *rest = row
+    return symbol_from_row(path, language, (name, kind_codes()[kind], container, *rest))
 
 
-def _reference(row: tuple) -> Reference:
-    path, name, kind, line, col, end_line, end_col, sb, eb = row
-    return Reference(name, kind, path, Span((line, col), (end_line, end_col), sb, eb))
+def _references(path: str, name: str, kind: int, blob: bytes) -> list[Reference]:
+    kind_name = kind_codes()[kind % MULTILINE]
+    return [
+        Reference(name, kind_name, path, Span((line, col), (end_line, end_col), sb, eb))
+        for line, col, end_line, end_col, sb, eb in unpack_positions(blob, kind >= MULTILINE)
+    ]
 
 
 def file_symbols(conn: sqlite3.Connection, path: str) -> list[Symbol]:
-    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE f.path = ? ORDER BY s.sb, -s.eb", (path,))
+    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE f.path = ? ORDER BY s.sb, -s.len", (path,))
     return [_symbol(r) for r in rows]
 
 
 def symbols_named(conn: sqlite3.Connection, name: str) -> list[Symbol]:
-    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE s.name = ? ORDER BY f.path, s.sb", (name,))
+    rows = conn.execute(
+        f"{_SELECT_SYMBOLS} WHERE s.name_id = {_NAME_ID} ORDER BY f.path, s.sb", (name,)
+    )
     return [_symbol(r) for r in rows]
 
 
-def symbols_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Symbol]:
-    """The symbols of `ids` that still exist (ids deleted since a search snapshot are not)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
+def symbols_of_name(conn: sqlite3.Connection, name_id: int, limit: int) -> list[Symbol]:
+    """At most `limit` definitions of the interned name `name_id`, oldest first."""
     rows = conn.execute(
-        f"{_SELECT_SYMBOLS.replace('SELECT ', 'SELECT s.id, ', 1)} WHERE s.id IN ({marks})", ids
+        f"{_SELECT_SYMBOLS} WHERE s.name_id = ? ORDER BY s.id LIMIT ?", (name_id, limit)
     )
-    return {r[0]: _symbol(r[1:]) for r in rows}
+    return [_symbol(r) for r in rows]
 
 
 def references_named(conn: sqlite3.Connection, name: str) -> list[Reference]:
-    rows = conn.execute(f"{_SELECT_REFS} WHERE r.name = ? ORDER BY f.path, r.sb", (name,))
-    return [_reference(r) for r in rows]
+    rows = conn.execute(
+        "SELECT f.path, r.kind, r.pos FROM refs r JOIN files f ON f.id = r.file_id"
+        f" WHERE r.name_id = {_NAME_ID}",
+        (name,),
+    )
+    found = [ref for path, kind, pos in rows for ref in _references(path, name, kind, pos)]
+    return sorted(found, key=lambda r: (r.path, r.selection.start_byte))
 
 
 def file_references(conn: sqlite3.Connection, path: str) -> list[Reference]:
-    rows = conn.execute(f"{_SELECT_REFS} WHERE f.path = ? ORDER BY r.sb", (path,))
-    return [_reference(r) for r in rows]
+    rows = conn.execute(
+        "SELECT n.name, r.kind, r.pos FROM refs r JOIN names n ON n.id = r.name_id"
+        " WHERE r.file_id = (SELECT id FROM files WHERE path = ?)",
+        (path,),
+    )
+    found = [ref for name, kind, pos in rows for ref in _references(path, name, kind, pos)]
+    return sorted(found, key=lambda r: r.selection.start_byte)
 
 
-def all_names(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-    return conn.execute("SELECT id, name FROM symbols").fetchall()
+def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str]]:
+    """(name id, name) of the names given a definition after symbol `symbol_id`."""
+    return conn.execute(
+        "SELECT n.id, n.name FROM names n WHERE n.id IN (SELECT name_id FROM symbols WHERE id > ?)",
+        (symbol_id,),
+    ).fetchall()
+
+
+def defined_names(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], int]:
+    """Every name with a definition, and the last symbol id they cover."""
+    last = conn.execute("SELECT coalesce(max(id), 0) FROM symbols").fetchone()[0]
+    rows = conn.execute(
+        "SELECT id, name FROM names WHERE id IN (SELECT name_id FROM symbols WHERE id <= ?)",
+        (last,),
+    ).fetchall()
+    return rows, last
+
+
+def last_symbol_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM symbols").fetchone()[0]
 
 
 def paths(conn: sqlite3.Connection) -> list[str]:
@@ -68,9 +97,9 @@ def paths(conn: sqlite3.Connection) -> list[str]:
 
 
 def counts(conn: sqlite3.Connection) -> tuple[int, int, int, dict[str, int]]:
-    files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
-    symbols = conn.execute("SELECT count(*) FROM symbols").fetchone()[0]
-    refs = conn.execute("SELECT count(*) FROM refs").fetchone()[0]
+    files, symbols, refs = conn.execute(
+        "SELECT count(*), coalesce(sum(symbols), 0), coalesce(sum(refs), 0) FROM files"
+    ).fetchone()
     languages = dict(
         conn.execute("SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC")
     )
@@ -85,19 +114,26 @@ def all_symbols(conn: sqlite3.Connection, limit: int | None = None) -> list[Symb
 
 def definition_sites(conn: sqlite3.Connection, kinds: Sequence[str]) -> list[tuple[str, str]]:
     """Distinct (name, path) of definitions of the given kinds."""
+    codes = [kind_code_map()[k] for k in kinds if k in kind_code_map()]
     return conn.execute(
-        "SELECT DISTINCT s.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
-        f" WHERE s.kind IN ({','.join('?' * len(kinds))})",
-        tuple(kinds),
+        "SELECT DISTINCT n.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
+        f" JOIN names n ON n.id = s.name_id WHERE s.kind IN ({','.join('?' * len(codes))})",
+        codes,
     ).fetchall()
 
 
 def reference_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
     """(path, name, uses) for every name referenced in every file."""
-    return conn.execute(
-        "SELECT f.path, r.name, count(*) FROM refs r JOIN files f ON f.id = r.file_id"
-        " GROUP BY f.path, r.name"
-    ).fetchall()
+    counts: dict[tuple[str, str], int] = {}
+    rows = conn.execute(
+        "SELECT f.path, n.name, r.kind, substr(r.pos, 1, 1), length(r.pos) FROM refs r"
+        " JOIN files f ON f.id = r.file_id JOIN names n ON n.id = r.name_id"
+    )
+    for path, name, kind, code, size in rows:
+        # `pos`: a width code ("H" or "I"), then 4 ints per use (6 when multi-line)
+        per_use = (6 if kind >= MULTILINE else 4) * (2 if code == b"H" else 4)
+        counts[path, name] = counts.get((path, name), 0) + (size - 1) // per_use
+    return [(path, name, n) for (path, name), n in counts.items()]
 
 
 def has_file(conn: sqlite3.Connection, path: str) -> bool:

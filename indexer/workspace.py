@@ -23,11 +23,12 @@ from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
-from indexer.store import Store, content_hash, db_path_for
+from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
 log = logging.getLogger(__name__)
 
+DELTA_REBUILD = 5000  # names defined since the search file was written: rewrite it past this
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 16
@@ -64,8 +65,13 @@ class WorkspaceIndex:
         self._local = threading.local()
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
         self._generation_lock = threading.Lock()
-        self._search: SearchIndex | None = None
+        self._search_path = search_path_for(self.db_path)
+        self._epoch = self._store.epoch
+        self._base: SearchIndex | None = None  # the search file, mapped
+        self._base_opened = False
+        self._delta: SearchIndex | None = None  # names defined since the file was written
         self._search_lock = threading.Lock()
+        self._base_lock = threading.Lock()
         self._rebuilding = False
 
     # -- reads -----------------------------------------------------------------------------
@@ -107,34 +113,72 @@ class WorkspaceIndex:
         return [symbol for _, symbol in self.ranked_search(query, limit)]
 
     def ranked_search(self, query: str, limit: int = 100) -> list[tuple[RankKey, Symbol]]:
-        """`search` with each symbol's rank key (comparable across indexes: lower is better)."""
-        ranked = self.search_index().ranked(query, limit)
-        found = q.symbols_by_ids(self._reader(), [symbol_id for _, symbol_id in ranked])
-        return [(key, found[i]) for key, i in ranked if i in found]
+        """`search` with each symbol's rank key (comparable across indexes: lower is better).
+        Names rank; each name's definitions follow in the order they were indexed."""
+        best: dict[int, tuple[RankKey, str]] = {}
+        for part in self._search_parts():
+            for key, name, name_id in part.ranked_names(query, limit):
+                if name_id not in best or (key, name) < best[name_id]:
+                    best[name_id] = (key, name)
+        found: list[tuple[RankKey, Symbol]] = []
+        conn = self._reader()
+        for name_id, (key, _) in sorted(best.items(), key=lambda item: item[1]):
+            if len(found) >= limit:
+                break
+            found += [(key, s) for s in q.symbols_of_name(conn, name_id, limit - len(found))]
+        return found
 
-    def search_index(self) -> SearchIndex:
-        """The search snapshot. Built on first use; after writes, the previous snapshot keeps
-        answering while a fresh one is built in a background thread (ids of symbols deleted
-        since are dropped at fetch time)."""
-        with self._search_lock:
-            current = self._search
-            if current is not None and current.generation != self._generation:
-                self._start_rebuild()
-            if current is not None:
-                return current
-            self._search = self._build_search()
-            return self._search
+    def search_index(self) -> SearchIndex | None:
+        """Bring the search file up to date with the database (call off the event loop, after a
+        refresh: the next search is then fast) and return it."""
+        self._search_parts(sync=True)
+        return self._base
 
     def rebuild_search(self) -> None:
-        """Build a fresh search snapshot now (call off the event loop, after writes)."""
-        fresh = self._build_search()
-        with self._search_lock:
-            if self._search is None or fresh.generation >= self._search.generation:
-                self._search = fresh
+        """Catch the search up with writes now (call off the event loop, after writes)."""
+        self._search_parts(sync=True)
 
-    def _build_search(self) -> SearchIndex:
-        generation = self._generation
-        return SearchIndex.build(q.all_names(self._reader()), generation)
+    def _search_parts(self, sync: bool = False) -> list[SearchIndex]:
+        """The search file (mapped) plus an in-memory index of the names defined since it was
+        written. A large backlog has the file rewritten: in a background thread while queries
+        keep answering from the previous one, or here with `sync`."""
+        with self._search_lock:
+            if not self._base_opened:
+                self._base_opened = True
+                self._base = self._open_base()
+            base, delta, generation = self._base, self._delta, self._generation
+            # While the file is being rewritten, a large backlog is not rebuilt per query.
+            if delta is None or (
+                delta.generation != generation
+                and (not self._rebuilding or len(delta) < DELTA_REBUILD)
+            ):
+                rows = q.names_since(self._reader(), base.last_symbol if base else 0)
+                delta = self._delta = SearchIndex.build(rows, generation)
+            backlog = len(delta) >= DELTA_REBUILD or (base is None and len(delta) > 0)
+            if backlog and not sync:
+                self._start_rebuild()
+        if backlog and sync:
+            self._rebuild_base()
+            return self._search_parts()
+        return [part for part in (base, delta) if part is not None]
+
+    def _open_base(self) -> SearchIndex | None:
+        base = SearchIndex.open(self._search_path)
+        if base is not None and base.epoch != self._epoch:
+            return None  # written for a database since deleted and rebuilt
+        return base
+
+    def _rebuild_base(self) -> None:
+        with self._base_lock:  # one writer of the file at a time
+            reader = self._store.reader()
+            try:
+                rows, last = q.defined_names(reader)
+            finally:
+                reader.close()
+            SearchIndex.build(rows, last_symbol=last).write(self._search_path, self._epoch)
+            fresh = self._open_base()
+            with self._search_lock:
+                self._base, self._delta = fresh, None
 
     def _start_rebuild(self) -> None:
         if self._rebuilding:
@@ -143,9 +187,9 @@ class WorkspaceIndex:
 
         def rebuild() -> None:
             try:
-                fresh = self._build_search()
-                with self._search_lock:
-                    self._search = fresh
+                self._rebuild_base()
+            except Exception:
+                log.exception("could not rewrite the search file %s", self._search_path)
             finally:
                 self._rebuilding = False
 
@@ -275,7 +319,7 @@ class WorkspaceIndex:
             try:
                 fn(self._store)
             except BaseException:
-                self._store.conn.execute("ROLLBACK")
+                self._store.rollback()
                 raise
             self._store.commit()
             self._bump_generation()

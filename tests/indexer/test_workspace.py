@@ -206,7 +206,7 @@ def test_cold_parallel_load_ends_indexed_and_checkpointed(root: Path, tmp_path: 
     assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     # The load's frames went into the database and the WAL file was emptied.
     assert os.path.getsize(f"{index.db_path}-wal") == 0
-    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name = 'C1'").fetchall()
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name_id = 1").fetchall()
     assert "refs_name" in str(plan)
 
 
