@@ -219,6 +219,7 @@ def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
     write(
         root,
         {
+            ".git/HEAD": "ref: refs/heads/main\n",
             ".gitignore": "build/\n*.gen.py\n",
             "build/out.py": "def built(): pass\n",
             "app/x.gen.py": "def generated(): pass\n",
@@ -234,6 +235,33 @@ def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
     found = names(index)
     assert "kept" in found
     assert not {"built", "generated", "local", "vendored", "dep"} & found
+
+
+def test_gitignore_applies_only_inside_a_git_work_tree(root: Path, tmp_path: Path) -> None:
+    # As in git and ripgrep: outside a repository `.gitignore` means nothing (here it would
+    # hide the whole tree); `.ignore` and the configured excludes apply everywhere; a
+    # repository nested in the tree has its own `.gitignore` honoured inside it.
+    write(
+        root,
+        {
+            ".gitignore": "/*\n",
+            ".ignore": "scratch/\n",
+            "scratch/tmp.py": "def scratch(): pass\n",
+            "vendor/lib.py": "def vendored(): pass\n",
+            "sub/.git/HEAD": "ref: refs/heads/main\n",
+            "sub/.gitignore": "gen/\n",
+            "sub/gen/out.py": "def generated(): pass\n",
+            "sub/src/ok.py": "def nested_ok(): pass\n",
+        },
+    )
+    index = open_index(root, tmp_path, excludes=["vendor/"])
+    index.refresh()
+    found = names(index)
+    assert {"User", "show", "nested_ok"} <= found
+    assert not {"scratch", "vendored", "generated"} & found
+    assert index.includes(str(root / "app/models.py"))
+    assert not index.includes(str(root / "sub/gen/out.py"))
+    assert not index.includes(str(root / "scratch/tmp.py"))
 
 
 def test_bad_input_is_skipped_or_indexed(root: Path, tmp_path: Path) -> None:
@@ -318,7 +346,14 @@ def test_parallel_refresh_of_many_changed_files(root: Path, tmp_path: Path) -> N
 
 
 def test_single_file_updates_respect_ignore_rules(root: Path, tmp_path: Path) -> None:
-    write(root, {".gitignore": "generated/\n", "generated/out.py": "def generated(): pass\n"})
+    write(
+        root,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            ".gitignore": "generated/\n",
+            "generated/out.py": "def generated(): pass\n",
+        },
+    )
     index = open_index(root, tmp_path, excludes=["vendor/"])
     index.refresh()
     write(
