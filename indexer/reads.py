@@ -72,8 +72,10 @@ def file_references(conn: sqlite3.Connection, path: str) -> list[Reference]:
 
 def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str]]:
     """(name id, name) of the names given a definition after symbol `symbol_id`."""
+    # CROSS JOIN fixes the order: from the (short) rowid range of new symbols to their names.
     return conn.execute(
-        "SELECT n.id, n.name FROM names n WHERE n.id IN (SELECT name_id FROM symbols WHERE id > ?)",
+        "SELECT DISTINCT n.id, n.name FROM symbols s CROSS JOIN names n ON n.id = s.name_id"
+        " WHERE s.id > ?",
         (symbol_id,),
     ).fetchall()
 
@@ -81,8 +83,10 @@ def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str
 def defined_names(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], int]:
     """Every name with a definition, and the last symbol id they cover."""
     last = conn.execute("SELECT coalesce(max(id), 0) FROM symbols").fetchone()[0]
+    # Distinct ids straight off the name index (it holds the rowid too), then their names.
     rows = conn.execute(
-        "SELECT id, name FROM names WHERE id IN (SELECT name_id FROM symbols WHERE id <= ?)",
+        "SELECT n.id, n.name FROM (SELECT DISTINCT name_id FROM symbols WHERE id <= ?) d"
+        " CROSS JOIN names n ON n.id = d.name_id",
         (last,),
     ).fetchall()
     return rows, last
