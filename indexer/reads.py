@@ -80,16 +80,27 @@ def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str
     ).fetchall()
 
 
-def defined_names(conn: sqlite3.Connection) -> tuple[list[tuple[int, str]], int]:
-    """Every name with a definition, and the last symbol id they cover."""
-    last = conn.execute("SELECT coalesce(max(id), 0) FROM symbols").fetchone()[0]
-    # Distinct ids straight off the name index (it holds the rowid too), then their names.
-    rows = conn.execute(
+def defined_names(conn: sqlite3.Connection, last: int, chunk: int = 50_000):
+    """Every name with a definition up to symbol `last`, as (name id, name) in search order
+    (by length, then name: SQLite's `length` counts characters), `chunk` rows at a time."""
+    # Distinct ids straight off the name index (it holds the rowid too), then their names;
+    # SQLite sorts out of core, so this stays small whatever the number of names.
+    cursor = conn.execute(
         "SELECT n.id, n.name FROM (SELECT DISTINCT name_id FROM symbols WHERE id <= ?) d"
-        " CROSS JOIN names n ON n.id = d.name_id",
+        " CROSS JOIN names n ON n.id = d.name_id ORDER BY length(n.name), n.name",
         (last,),
-    ).fetchall()
-    return rows, last
+    )
+    while rows := cursor.fetchmany(chunk):
+        yield rows
+
+
+def names_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for at in range(0, len(ids), 500):
+        chunk = list(ids[at : at + 500])
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, name FROM names WHERE id IN ({marks})", chunk))
+    return found
 
 
 def last_symbol_id(conn: sqlite3.Connection) -> int:

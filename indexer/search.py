@@ -1,32 +1,37 @@
 """Fuzzy symbol search over the distinct defined names, kept in a file read through a memory map.
 
-Names (UTF-8) are joined into one newline-separated byte string, with parallel strings of the
-same shape: lowercased, the names' initials (`getUserById` and `get_user_by_id` both give
-`gubi`), and every suffix that begins at an inner word start ("userbyid", "byid", "id"). Each
-ranking tier is then one `find` or regular-expression pass in C over those bytes, and a tier is
-only computed when the better tiers have not filled the limit. `SearchIndex.write` lays the
-strings and their offset arrays out in one file; `SearchIndex.open` maps it, so a server starts
-answering at once and the operating system pages in only what queries touch. Nothing is loaded
-per name at start.
+The names, lowercased (UTF-8, ASCII case folding), are joined into one newline-separated byte
+string, shortest first; beside it sit the names' initials in the same shape (`getUserById` and
+`get_user_by_id` both give `gubi`), a bit per byte marking inner word starts (the `U`, `B` and
+`I` of `getUserById`), the name ids, and offset arrays. Each ranking tier is then one `find` or
+regular-expression pass in C over those bytes, and a tier is only computed when the better
+tiers have not filled the limit. `SearchIndex.write_file` lays it all out in one file, chunk by
+chunk; `SearchIndex.open` maps it, so a server answers at once and the operating system pages
+in only what queries touch. Nothing is loaded per name at start, and the original spelling of
+a name is looked up (`original`) only for the names a query returns.
 
 Tiers, best first: exact (same case first), prefix (same case first), word-start substring,
 initials prefix, substring, then in-order subsequence from a word start. Within a tier, shorter
-names come first. Case folding is ASCII's (names are matched as UTF-8 bytes).
+names come first.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import mmap
 import os
 import re
+import shutil
+import tempfile
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any
 
 # A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
@@ -34,20 +39,21 @@ from typing import Any, Protocol
 _NOT_WORD_START = re.compile(
     rb"[^\w\n\x80-\xff]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])"
 )
-_MASK_REST = re.compile(rb"[^\x00\n]")
+_LINE_START = re.compile(rb"\n[^\n]")
+# b"1" for a byte that may start an inner word, once line starts are blanked out; b"0" for
+# blanked bytes, newlines and UTF-8 continuation bytes.
+_BITS = bytes.maketrans(
+    bytes(range(256)),
+    bytes(ord("0") if b in (0, 10) or 0x80 <= b < 0xC0 else ord("1") for b in range(256)),
+)
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
-MAGIC = b"LSPAGSX1"
-ARRAYS = ("ids", "starts", "initial_starts", "suffix_starts", "suffix_owner")
-TEXTS = ("joined", "lower", "initials", "suffixes")
-
-
-class Buffer(Protocol):
-    def find(self, sub: bytes, start: int = ..., end: int = ...) -> int: ...
-    def __getitem__(self, key: slice) -> bytes: ...
-    def __len__(self) -> int: ...
+MAGIC = b"LSPAGSX2"
+ARRAYS = ("ids", "starts", "initial_starts")
+TEXTS = ("lower", "initials", "word_starts")
+Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,23 +79,22 @@ class Text:
         base = self.start
         return (m.start() - base for m in pattern.finditer(self.buf, base, base + self.size))
 
-    def slice(self, a: int, b: int | None) -> bytes:
-        return self.buf[self.start + a : self.start + (self.size if b is None else b)]
+    def slice(self, a: int, b: int) -> bytes:
+        return self.buf[self.start + a : self.start + b]
+
+    def bit(self, n: int) -> int:
+        return self.buf[self.start + (n >> 3)] >> (n & 7) & 1
 
 
 @dataclass(slots=True)
 class SearchIndex:
-    ids: Any  # name id per line, in line order (an array, or a memoryview of the file)
-    joined: Text  # b"\n" + b"\n".join(names) + b"\n", shortest names first
-    lower: Text  # the same, ASCII-lowercased (same offsets)
+    ids: Any  # name id per line (an array, or a memoryview of the file)
+    lower: Text  # b"\n" + b"\n".join(lowercased names) + b"\n", shortest names first
     initials: Text  # b"\n" + b"\n".join(initials) + b"\n"
-    starts: Sequence[int]  # offset of each name in `joined` / `lower`
-    initial_starts: Sequence[int]  # offset of each name's initials in `initials`
-    # Every suffix of every name that begins at an inner word start, one per line: a
-    # word-start match is then a prefix match here.
-    suffixes: Text
-    suffix_starts: Sequence[int]
-    suffix_owner: Sequence[int]  # line (name index) per suffix line
+    word_starts: Text  # bit n (little-endian) set: byte n of `lower` starts an inner word
+    starts: Any  # offset of each name in `lower`
+    initial_starts: Any  # offset of each name's initials in `initials`
+    original: Originals  # the names as spelled, by id
     last_symbol: int = 0  # the newest symbol id whose name this index covers
     epoch: str = ""  # the database it was built from (`Store.epoch`)
     generation: int = 0
@@ -99,52 +104,62 @@ class SearchIndex:
     def build(
         cls, rows: Sequence[tuple[int, str]], generation: int = 0, last_symbol: int = 0
     ) -> SearchIndex:
+        """An in-memory index of `rows` (name id, name)."""
         # Shortest names first: every tier's hits then come out already ranked, so a tier
         # stops scanning as soon as it has `limit` hits.
-        rows = sorted(rows, key=lambda r: (len(r[1]), r[1]))
-        names = [name.replace("\n", " ").encode("utf-8", "surrogateescape") for _, name in rows]
-        joined = b"\n" + b"\n".join(names) + b"\n"
-        marked = _NOT_WORD_START.sub(b"\x00", joined)
-        initials = marked.replace(b"\x00", b"").lower()
-        lower = joined.lower()
-        starts = _line_starts(names)
-        suffixes, owners = _word_suffixes(lower, _MASK_REST.sub(b"\x01", marked), starts)
+        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS)}
+        builder = _Builder(dict(sinks))
+        builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
+        builder.finish()
+        names = dict(rows)
+        sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
+        sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
         return cls(
-            ids=array("I", (i for i, _ in rows)),
-            joined=Text.of(joined),
-            lower=Text.of(lower),
-            initials=Text.of(initials),
-            starts=starts,
-            initial_starts=_line_starts(initials[1:-1].split(b"\n") if names else []),
-            suffixes=Text.of(b"\n" + b"\n".join(suffixes) + b"\n"),
-            suffix_starts=_line_starts(suffixes),
-            suffix_owner=owners,
+            **sections,
+            original=lambda ids: {i: names[i] for i in ids},
             generation=generation,
             last_symbol=last_symbol,
         )
 
-    def write(self, path: str | Path, epoch: str) -> None:
-        """Save to `path` (atomically: a reader keeps the file it mapped)."""
-        parts: list[tuple[str, bytes]] = [(n, getattr(self, n).slice(0, None)) for n in TEXTS]
-        parts += [(n, getattr(self, n).tobytes()) for n in ARRAYS]
-        sections, offset = {}, 0
-        for name, data in parts:
-            sections[name] = [offset, len(data)]
-            offset += len(data) + (-len(data) % 8)  # arrays stay aligned
-        header = json.dumps(
-            {"sections": sections, "last_symbol": self.last_symbol, "epoch": epoch}
-        ).encode()
-        header += b" " * (-(len(header) + 16) % 8)
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-            for _, data in parts:
-                f.write(data + b"\0" * (-len(data) % 8))
-        os.replace(tmp, path)
+    @staticmethod
+    def write_file(
+        path: str | Path, chunks: Iterable[list[tuple[int, str]]], epoch: str, last_symbol: int
+    ) -> None:
+        """Write the file for rows that come in chunks already in order (by length, then
+        name), holding one chunk at a time: a kernel's millions of names never sit in
+        memory. Atomic: a reader keeps the file it mapped."""
+        directory = os.path.dirname(os.path.abspath(path))
+        with ExitStack() as stack:
+            sinks: dict[str, IO[bytes]] = {
+                name: stack.enter_context(tempfile.TemporaryFile(dir=directory))
+                for name in (*TEXTS, *ARRAYS)
+            }
+            builder = _Builder(sinks)
+            for chunk in chunks:
+                builder.add(chunk)
+            builder.finish()
+            sections, offset = {}, 0
+            for name, sink in sinks.items():
+                size = sink.tell()
+                sections[name] = [offset, size]
+                offset += size + (-size % 8)  # arrays stay aligned
+            header = json.dumps(
+                {"sections": sections, "last_symbol": last_symbol, "epoch": epoch}
+            ).encode()
+            header += b" " * (-(len(header) + 16) % 8)
+            tmp = f"{path}.tmp{os.getpid()}"
+            with open(tmp, "wb") as out:
+                out.write(MAGIC + len(header).to_bytes(8, "little") + header)
+                for sink in sinks.values():
+                    size = sink.tell()
+                    sink.seek(0)
+                    shutil.copyfileobj(sink, out, 1 << 20)
+                    out.write(b"\0" * (-size % 8))
+            os.replace(tmp, path)
 
     @classmethod
-    def open(cls, path: str | Path) -> SearchIndex | None:
-        """Map a file `write` made; None if there is none or it is not one."""
+    def open(cls, path: str | Path, original: Originals) -> SearchIndex | None:
+        """Map a file `write_file` made; None if there is none or it is not one."""
         try:
             with open(path, "rb") as f:
                 mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -164,6 +179,7 @@ class SearchIndex:
         return cls(
             **arrays,
             **texts,
+            original=original,
             last_symbol=header["last_symbol"],
             epoch=header["epoch"],
             _keep=[mapped],
@@ -172,10 +188,12 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def name(self, i: int) -> str:
+    def length(self, i: int) -> int:
+        """Characters in name `i`."""
         start = self.starts[i]
-        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else self.joined.size - 1
-        return self.joined.slice(start, end).decode("utf-8", "surrogateescape")
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else self.lower.size - 1
+        raw = self.lower.slice(start, end)
+        return len(raw) if raw.isascii() else len(raw.decode("utf-8", "surrogateescape"))
 
     def search(self, query: str, limit: int = 100) -> list[int]:
         """Name ids best first (at most `limit`); an empty query lists the shortest names."""
@@ -190,12 +208,10 @@ class SearchIndex:
         """(rank key, name, name id) best first: sorting on (key, name) merges several
         indexes into the order one index over all their names would give."""
         query = query.strip().replace("\n", " ")
-        if not query:
-            shortest = range(min(limit, len(self)))
-            return [((0, False, len(self.name(i)), False), self.name(i), self.ids[i])
-                    for i in shortest]  # fmt: skip
         chosen: dict[int, int] = {}  # name index -> tier
-        for rank, tier in enumerate(self._tiers(query, limit)):
+        if not query:
+            chosen = dict.fromkeys(range(min(limit, len(self))), 0)
+        for rank, tier in enumerate(self._tiers(query, limit) if query else ()):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
                 break  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
@@ -204,33 +220,33 @@ class SearchIndex:
                     break
             if len(chosen) >= limit:
                 break
-        return [self._key(query, i, r) for i, r in chosen.items()]
+        names = self.original([self.ids[i] for i in chosen])
+        return [self._key(query, i, r, names[self.ids[i]]) for i, r in chosen.items()]
 
-    def _key(self, query: str, i: int, tier: int) -> tuple[RankKey, str, int]:
+    def _key(self, query: str, i: int, tier: int, name: str) -> tuple[RankKey, str, int]:
         # The order `_tiers` yields: by tier, shorter names first; in the prefix tier exact
         # names first, and the same case first among names of one length.
-        name = self.name(i)
-        if tier:
-            return (tier, False, len(name), False), name, self.ids[i]
-        return (
-            (0, len(name) != len(query), len(name), not name.startswith(query)),
-            name,
-            self.ids[i],
-        )
+        key: RankKey = (tier, False, len(name), False)
+        if query and not tier:
+            key = (0, len(name) != len(query), len(name), not name.startswith(query))
+        return key, name, self.ids[i]
 
     def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
         q = query.encode("utf-8", "surrogateescape").lower()
-        starts, owner, suffix_starts = self.starts, self.suffix_owner, self.suffix_starts
+        starts, lower, bit = self.starts, self.lower, self.word_starts.bit
         yield iter(self._prefix_tier(query, q, limit))
-        yield (owner[_line(p + 1, suffix_starts)] for p in self.suffixes.find_all(b"\n" + q))
+        yield (_line(p, starts) for p in lower.find_all(q) if bit(p))
         yield (_line(p + 1, self.initial_starts) for p in self.initials.find_all(b"\n" + q))
-        yield (_line(p, starts) for p in self.lower.find_all(q))
-        # In-order subsequence starting at a word start (of the name, or of an inner word via
-        # the suffix lines). Possessive runs that stop at the next wanted character keep each
-        # attempt linear, and the leading "\n"+char is a literal the regex engine scans for.
-        fuzzy = re.compile(b"\n" + _subsequence(query.lower()))
-        yield (_line(p + 1, starts) for p in self.lower.match_starts(fuzzy))
-        yield (owner[_line(p + 1, suffix_starts)] for p in self.suffixes.match_starts(fuzzy))
+        yield (_line(p, starts) for p in lower.find_all(q))
+        # In-order subsequence starting at a word start: of the name (after its newline), or
+        # of an inner word (the first character only is consumed, the rest is a lookahead, so
+        # every candidate start is tried). Possessive runs that stop at the next wanted
+        # character keep each attempt linear; the leading literal is what the engine scans for.
+        first, rest = _subsequence(query.lower())
+        whole = re.compile(b"\n" + first + rest)
+        inner = re.compile(first + b"(?=" + rest + b")")
+        yield (_line(p + 1, starts) for p in lower.match_starts(whole))
+        yield (_line(p, starts) for p in lower.match_starts(inner) if bit(p))
 
     def _prefix_tier(self, query: str, q: bytes, limit: int) -> list[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
@@ -240,53 +256,86 @@ class SearchIndex:
         lengths: list[int] = []
         for p in self.lower.find_all(b"\n" + q):
             i = _line(p + 1, self.starts)
-            length = len(self.name(i))
+            length = self.length(i)
             if len(hits) >= limit and length != lengths[-1]:
                 break
             hits.append(i)
             lengths.append(length)
-        return sorted(hits, key=lambda i: (len(self.name(i)), not self.name(i).startswith(query)))
+        names = self.original([self.ids[i] for i in hits])
+        by_line = {
+            i: (n, not names[self.ids[i]].startswith(query))
+            for i, n in zip(hits, lengths, strict=True)
+        }
+        return sorted(hits, key=by_line.__getitem__)
 
 
-def _span(section: tuple[int, int]) -> tuple[int, int]:
-    return section[0], section[0] + section[1]
-
-
-def _subsequence(query: str) -> bytes:
+def _subsequence(query: str) -> tuple[bytes, bytes]:
+    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character)."""
     parts = []
-    for n, char in enumerate(query):
-        raw = char.encode("utf-8", "surrogateescape")
-        if n == 0:
-            parts.append(re.escape(raw))
-        elif len(raw) == 1:
-            parts.append(b"[^\n" + re.escape(raw) + b"]*+" + re.escape(raw))
+    for char in query[1:]:
+        raw = re.escape(char.encode("utf-8", "surrogateescape"))
+        if len(char.encode("utf-8", "surrogateescape")) == 1:
+            parts.append(b"[^\n" + raw + b"]*+" + raw)
         else:  # a multi-byte character: no single-byte class to stop at
-            parts.append(b"[^\n]*?" + re.escape(raw))
-    return b"".join(parts)
+            parts.append(b"[^\n]*?" + raw)
+    return re.escape(query[:1].encode("utf-8", "surrogateescape")), b"".join(parts)
 
 
 def _line(pos: int, starts: Sequence[int]) -> int:
     return bisect_right(starts, pos) - 1
 
 
-def _line_starts(parts: Sequence[bytes]) -> array:
-    # offset of part k = 1 (the leading newline) + sum of (len + 1) of the parts before it
+class _Builder:
+    """Appends names (in final order, chunk by chunk) to the sections' sinks."""
+
+    def __init__(self, sinks: dict[str, IO[bytes]]) -> None:
+        self.sinks = sinks
+        for name in ("lower", "initials"):
+            sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
+        self.lines = 0
+        self.at = {"lower": 1, "initials": 1}  # where the next line of each text starts
+        self.bits = b"0"  # word-start flags (b"0"/b"1") not yet packed: the leading newline
+
+    def add(self, rows: Sequence[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        names = [name.replace("\n", " ").encode("utf-8", "surrogateescape") for _, name in rows]
+        joined = b"\n".join(names) + b"\n"
+        marked = _NOT_WORD_START.sub(b"\x00", b"\n" + joined)  # the lookbehinds see a line start
+        initials = marked[1:].replace(b"\x00", b"").lower()
+        lower = joined.lower()
+        # A name's first byte starts the name, not an inner word: that is the prefix tier's.
+        self._pack(_LINE_START.sub(b"\n\x00", marked)[1:].translate(_BITS))
+        arrays = {
+            "ids": array("I", (i for i, _ in rows)),
+            "starts": _line_starts(names, self.at["lower"]),
+            "initial_starts": _line_starts(initials[:-1].split(b"\n"), self.at["initials"]),
+        }
+        for name, text in (("lower", lower), ("initials", initials)):
+            self.sinks[name].write(text)
+            self.at[name] += len(text)
+        for name, values in arrays.items():
+            self.sinks[name].write(values.tobytes())
+        self.lines += len(names)
+
+    def _pack(self, flags: bytes) -> None:
+        # int() reads base 2 most significant digit first: reversed, flag n becomes bit n.
+        pending = self.bits + flags
+        whole = len(pending) // 8 * 8
+        if whole:
+            packed = int(pending[:whole][::-1], 2).to_bytes(whole // 8, "little")
+            self.sinks["word_starts"].write(packed)
+        self.bits = pending[whole:]
+
+    def finish(self) -> None:
+        pending, self.bits = self.bits, b""
+        self._pack(pending + b"0" * (-len(pending) % 8))
+
+
+def _line_starts(parts: Sequence[bytes], first: int = 1) -> array:
+    # offset of part k = `first` + sum of (len + 1) of the parts before it
     return (
-        array("I", accumulate((len(p) + 1 for p in parts[:-1]), initial=1)) if parts else array("I")
+        array("I", accumulate((len(p) + 1 for p in parts[:-1]), initial=first))
+        if parts
+        else array("I")
     )
-
-
-def _word_suffixes(lower: bytes, mask: bytes, starts: array) -> tuple[list[bytes], array]:
-    suffixes: list[bytes] = []
-    owners = array("I")
-    line, last = 0, len(starts) - 1
-    for m in re.finditer(rb"(?<!\n)\x01+", mask):  # runs of word-start bytes inside a name
-        at = m.start()
-        while line < last and starts[line + 1] <= at:
-            line += 1
-        end = lower.find(b"\n", at)
-        for pos in range(at, m.end()):
-            if not 0x80 <= lower[pos] < 0xC0:  # not inside a UTF-8 character
-                suffixes.append(lower[pos:end])
-                owners.append(line)
-    return suffixes, owners

@@ -163,7 +163,7 @@ class WorkspaceIndex:
         return [part for part in (base, delta) if part is not None]
 
     def _open_base(self) -> SearchIndex | None:
-        base = SearchIndex.open(self._search_path)
+        base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
         if base is not None and base.epoch != self._epoch:
             return None  # written for a database since deleted and rebuilt
         return base
@@ -172,10 +172,12 @@ class WorkspaceIndex:
         with self._base_lock:  # one writer of the file at a time
             reader = self._store.reader()
             try:
-                rows, last = q.defined_names(reader)
+                reader.execute("BEGIN")  # one snapshot for both statements
+                last = q.last_symbol_id(reader)
+                chunks = q.defined_names(reader, last)
+                SearchIndex.write_file(self._search_path, chunks, self._epoch, last)
             finally:
                 reader.close()
-            SearchIndex.build(rows, last_symbol=last).write(self._search_path, self._epoch)
             fresh = self._open_base()
             with self._search_lock:
                 self._base, self._delta = fresh, None
@@ -240,8 +242,10 @@ class WorkspaceIndex:
                 with self._write_lock:
                     self._store.truncate_wal()
             # Batches the pool committed after an error or a cancel were not counted: make the
-            # search snapshot catch up whatever happened.
+            # search catch up whatever happened.
             self._bump_generation()
+        if counter.parsed or removed:
+            self._search_parts(sync=True)  # the next open answers from an up-to-date file
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,

@@ -314,6 +314,29 @@ def test_unreadable_file_is_skipped(root: Path, tmp_path: Path) -> None:
     assert "hidden" not in names(index)
 
 
+def test_a_warm_open_searches_the_file_the_last_refresh_wrote(root: Path, tmp_path: Path) -> None:
+    first = open_index(root, tmp_path)
+    first.refresh()
+    first.close()
+    warm = open_index(root, tmp_path)  # no refresh: answers come from disk at once
+    assert os.path.exists(warm.db_path.with_suffix(".search"))
+    assert [s.name for s in warm.search("gubi")] == ["getUserById", "get_user_by_id"]
+    warm.update_file(str(root / "app/extra.py"), b"def get_user_bonus_info(): pass\n")
+    assert "get_user_bonus_info" in [s.name for s in warm.search("gubi")]
+
+
+def test_a_rebuilt_database_ignores_the_old_search_file(root: Path, tmp_path: Path) -> None:
+    first = open_index(root, tmp_path)
+    first.refresh()
+    first.close()
+    os.unlink(first.db_path)
+    write(root, {"app/models.py": "class Account: pass\n"})
+    fresh = open_index(root, tmp_path)
+    fresh.refresh()
+    assert [s.name for s in fresh.search("User")] == ["getUserById"]  # no class User now
+    assert [s.name for s in fresh.search("Account")] == ["Account"]
+
+
 def test_search_ranks_initials(root: Path, tmp_path: Path) -> None:
     index = open_index(root, tmp_path)
     index.refresh()
