@@ -28,7 +28,9 @@ from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, wr
 
 log = logging.getLogger(__name__)
 
-DELTA_REBUILD = 5000  # names defined since the search file was written: rewrite it past this
+# Symbols added since the search file was written: past this many, rewrite it rather than
+# hold their names in memory (and rebuild that in-memory index after every write).
+DELTA_REBUILD = 20_000
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 16
@@ -140,21 +142,20 @@ class WorkspaceIndex:
 
     def _search_parts(self, sync: bool = False) -> list[SearchIndex]:
         """The search file (mapped) plus an in-memory index of the names defined since it was
-        written. A large backlog has the file rewritten: in a background thread while queries
-        keep answering from the previous one, or here with `sync`."""
+        written. A large backlog is never loaded: the file is rewritten instead, in a
+        background thread while queries keep answering from the previous one (and the last
+        small backlog), or here with `sync` (which also writes a first file)."""
         with self._search_lock:
             if not self._base_opened:
                 self._base_opened = True
                 self._base = self._open_base()
             base, delta, generation = self._base, self._delta, self._generation
-            # While the file is being rewritten, a large backlog is not rebuilt per query.
-            if delta is None or (
-                delta.generation != generation
-                and (not self._rebuilding or len(delta) < DELTA_REBUILD)
-            ):
-                rows = q.names_since(self._reader(), base.last_symbol if base else 0)
-                delta = self._delta = SearchIndex.build(rows, generation)
-            backlog = len(delta) >= DELTA_REBUILD or (base is None and len(delta) > 0)
+            last = base.last_symbol if base else 0
+            newest = q.last_symbol_id(self._reader())
+            backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
+            if not backlog and (delta is None or delta.generation != generation):
+                delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
+                                                        generation)  # fmt: skip
             if backlog and not sync:
                 self._start_rebuild()
         if backlog and sync:
