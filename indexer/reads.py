@@ -7,7 +7,14 @@ from collections.abc import Sequence
 
 from indexer.extract import symbol_from_row
 from indexer.model import Reference, Span, Symbol
-from indexer.store import MULTILINE, SYMBOL_FIELDS, kind_code_map, kind_codes, unpack_positions
+from indexer.store import (
+    MULTILINE,
+    SYMBOL_FIELDS,
+    kind_code_map,
+    kind_codes,
+    unpack_positions,
+    unpack_signature,
+)
 
 _SELECT_SYMBOLS = (
     f"SELECT f.path, f.language, n.name, s.kind, coalesce(c.name, ''), {SYMBOL_FIELDS}"
@@ -19,6 +26,7 @@ _NAME_ID = "(SELECT id FROM names WHERE name = ?)"
 
 def _symbol(row: tuple) -> Symbol:
     path, language, name, kind, container, *rest = row
+    rest[12] = unpack_signature(rest[12], name)
     return symbol_from_row(path, language, (name, kind_codes()[kind], container, *rest))
 
 

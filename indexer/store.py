@@ -27,7 +27,7 @@ from indexer.extract import QUERIES_DIR, RefRow, SymbolRow
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 # Writers (the refresh, pool workers, the server's buffer updates, another process such as
 # `lsp-agent ask`) take turns; building the indexes after a large cold load holds the lock for
@@ -407,8 +407,19 @@ def _stored_symbol(row: SymbolRow, ids: dict[str, int], codes: dict[str, int]) -
     return (
         ids[name], codes[kind], ids[container],
         sl, sc, el - sl, ec, sb, eb - sb, nl - sl, nc, nel - nl, nec, nsb - sb, neb - nsb,
-        sig, ascii_,
+        pack_signature(sig, name), ascii_,
     )  # fmt: skip
+
+
+def pack_signature(signature: str, name: str) -> str:
+    """The signature line with the symbol's name (nearly always in it) as one NUL: the name
+    is stored once, in `names` (a NUL of the source line reads back as U+FFFD)."""
+    signature = signature.replace("\x00", "\ufffd")
+    return signature.replace(name, "\x00", 1) if name else signature
+
+
+def unpack_signature(stored: str, name: str) -> str:
+    return stored.replace("\x00", name, 1)
 
 
 def _ref_groups(
