@@ -21,6 +21,8 @@ import uuid
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import chain
+from operator import sub
 from pathlib import Path
 
 from indexer.extract import QUERIES_DIR, RefRow, SymbolRow
@@ -103,21 +105,34 @@ _CAPTURE_KIND = re.compile(r"@(?:name\.)?(?:definition|reference)\.(\w+)")
 
 def pack_positions(uses: list[RefRow]) -> bytes:
     """One name's uses in a file (sorted by start byte) as deltas in 16- or 32-bit ints."""
-    flat: list[int] = []
-    line = start = 0
-    for _, _, ln, col, _, _, sb, eb in uses:
-        flat += (ln - line, col, sb - start, eb - sb)
-        line, start = ln, sb
-    return _pack_ints(flat)
+    if len(uses) == 1:  # the common case
+        _, _, line, col, _, _, sb, eb = uses[0]
+        return _pack_ints((line, col, sb, eb - sb))
+    lines = [use[2] for use in uses]
+    starts = [use[6] for use in uses]
+    return _pack_ints(
+        chain.from_iterable(
+            zip(
+                map(sub, lines, [0, *lines[:-1]]),
+                [use[3] for use in uses],
+                map(sub, starts, [0, *starts[:-1]]),
+                [use[7] - use[6] for use in uses],
+                strict=True,
+            )
+        )
+    )
 
 
 def pack_absolute(uses: list[RefRow]) -> bytes:
     return _pack_ints([v for use in uses for v in use[2:]])
 
 
-def _pack_ints(flat: list[int]) -> bytes:
-    code = "H" if max(flat, default=0) < 0x10000 else "I"
-    return code.encode() + array(code, flat).tobytes()
+def _pack_ints(flat: Iterable[int]) -> bytes:
+    values = list(flat)
+    try:
+        return b"H" + array("H", values).tobytes()
+    except OverflowError:  # a value of 64 Ki or more (a byte offset in a large file)
+        return b"I" + array("I", values).tobytes()
 
 
 def unpack_positions(blob: bytes, multiline: bool) -> list[tuple[int, int, int, int, int, int]]:
@@ -428,8 +443,12 @@ def _ref_groups(
     """One (name id, kind, packed positions) row per name and kind used in a file."""
     groups: dict[tuple[str, int], list[RefRow]] = {}
     for ref in refs:
-        kind = codes[ref[1]] + (MULTILINE if ref[2] != ref[4] else 0)
-        groups.setdefault((ref[0], kind), []).append(ref)
+        key = (ref[0], codes[ref[1]] + (MULTILINE if ref[2] != ref[4] else 0))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [ref]
+        else:
+            group.append(ref)
     out = []
     for (name, kind), uses in groups.items():
         uses.sort(key=lambda r: r[6])
