@@ -49,6 +49,9 @@ _BITS = bytes.maketrans(
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
+FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of them)
+SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
+_INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 MAGIC = b"LSPAGSX2"
 ARRAYS = ("ids", "starts", "initial_starts")
@@ -75,9 +78,9 @@ class Text:
             yield at - base
             at = buf.find(needle, at + 1, end)
 
-    def match_starts(self, pattern: re.Pattern[bytes]) -> Iterator[int]:
-        base = self.start
-        return (m.start() - base for m in pattern.finditer(self.buf, base, base + self.size))
+    def match_starts(self, pattern: re.Pattern[bytes], limit: int | None = None) -> Iterator[int]:
+        base, size = self.start, self.size if limit is None else min(self.size, limit)
+        return (m.start() - base for m in pattern.finditer(self.buf, base, base + size))
 
     def slice(self, a: int, b: int) -> bytes:
         return self.buf[self.start + a : self.start + b]
@@ -233,9 +236,10 @@ class SearchIndex:
 
     def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
         q = query.encode("utf-8", "surrogateescape").lower()
-        starts, lower, bit = self.starts, self.lower, self.word_starts.bit
+        starts, lower = self.starts, self.lower
+        inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
         yield iter(self._prefix_tier(query, q, limit))
-        yield (_line(p, starts) for p in lower.find_all(q) if bit(p))
+        yield self._inner_starts(lower.find_all(q)) if inner_ok else iter(())
         yield (_line(p + 1, self.initial_starts) for p in self.initials.find_all(b"\n" + q))
         yield (_line(p, starts) for p in lower.find_all(q))
         # In-order subsequence starting at a word start: of the name (after its newline), or
@@ -245,8 +249,21 @@ class SearchIndex:
         first, rest = _subsequence(query.lower())
         whole = re.compile(b"\n" + first + rest)
         inner = re.compile(first + b"(?=" + rest + b")")
-        yield (_line(p + 1, starts) for p in lower.match_starts(whole))
-        yield (_line(p, starts) for p in lower.match_starts(inner) if bit(p))
+        # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
+        # names a subsequence pattern costs seconds, and the last tier is not worth that.
+        yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
+        if inner_ok:
+            yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+
+    def _inner_starts(self, positions: Iterator[int]) -> Iterator[int]:
+        """The names of the positions that start an inner word. A common fragment that
+        rarely starts a word (`ffer`) is looked at SCAN_LIMIT times at most."""
+        bit, starts = self.word_starts.bit, self.starts
+        for n, p in enumerate(positions):
+            if n >= SCAN_LIMIT:
+                return
+            if bit(p):
+                yield _line(p, starts)
 
     def _prefix_tier(self, query: str, q: bytes, limit: int) -> list[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
