@@ -175,6 +175,9 @@ class WorkspaceIndex:
             try:
                 reader.execute("BEGIN")  # one snapshot for both statements
                 last = q.last_symbol_id(reader)
+                current = self._base
+                if current is not None and last - current.last_symbol <= DELTA_REBUILD:
+                    return  # another thread wrote it while this one waited for the lock
                 chunks = q.defined_names(reader, last)
                 SearchIndex.write_file(self._search_path, chunks, self._epoch, last)
             finally:
