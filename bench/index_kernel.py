@@ -200,6 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where the tree goes")
+    parser.add_argument("--cache", type=Path, help="the index cache (default: DIR/cache)")
     parser.add_argument(
         "--keep-index", action="store_true", help="reuse the index of a previous run (no cold)"
     )
@@ -210,7 +211,7 @@ def main() -> None:
     root = prepare(args.dir)
     if root is None:
         return
-    cache = args.dir / "cache"
+    cache = args.cache or args.dir / "cache"
     tags = args.dir / "tags"
     env = {**os.environ, "LSP_AGENT_CACHE_DIR": str(cache), "LSP_AGENT_DATA_DIR": str(cache)}
     index = [sys.executable, "-m", "lsp_agent", "index", str(root)]
