@@ -50,12 +50,21 @@ def symbols_named(conn: sqlite3.Connection, name: str) -> list[Symbol]:
     return [_symbol(r) for r in rows]
 
 
-def symbols_of_name(conn: sqlite3.Connection, name_id: int, limit: int) -> list[Symbol]:
-    """At most `limit` definitions of the interned name `name_id`, oldest first."""
+def symbols_of_names(
+    conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
+) -> dict[int, list[Symbol]]:
+    """At most `limit` definitions of each interned name, oldest first, in one statement."""
+    marks = ",".join("?" * len(name_ids))
     rows = conn.execute(
-        f"{_SELECT_SYMBOLS} WHERE s.name_id = ? ORDER BY s.id LIMIT ?", (name_id, limit)
+        f"SELECT * FROM (SELECT row_number() OVER (PARTITION BY s.name_id ORDER BY s.id) AS rn,"
+        f" s.name_id, {_SELECT_SYMBOLS[len('SELECT ') :]} WHERE s.name_id IN ({marks}))"
+        " WHERE rn <= ? ORDER BY rn",
+        (*name_ids, limit),
     )
-    return [_symbol(r) for r in rows]
+    found: dict[int, list[Symbol]] = {}
+    for row in rows:
+        found.setdefault(row[1], []).append(_symbol(row[2:]))
+    return found
 
 
 def references_named(conn: sqlite3.Connection, name: str) -> list[Reference]:
@@ -88,7 +97,7 @@ def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str
     ).fetchall()
 
 
-def defined_names(conn: sqlite3.Connection, last: int, chunk: int = 50_000):
+def defined_names(conn: sqlite3.Connection, last: int, chunk: int = 10_000):
     """Every name with a definition up to symbol `last`, as (name id, name) in search order
     (by length, then name: SQLite's `length` counts characters), `chunk` rows at a time."""
     # Distinct ids straight off the name index (it holds the rowid too), then their names;
