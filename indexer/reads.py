@@ -7,60 +7,121 @@ from collections.abc import Sequence
 
 from indexer.extract import symbol_from_row
 from indexer.model import Reference, Span, Symbol
-from indexer.store import SYMBOL_COLUMNS
+from indexer.store import (
+    MULTILINE,
+    SYMBOL_FIELDS,
+    kind_code_map,
+    kind_codes,
+    unpack_positions,
+    unpack_signature,
+)
 
 _SELECT_SYMBOLS = (
-    f"SELECT f.path, f.language, {', '.join('s.' + c for c in SYMBOL_COLUMNS.split(', '))}"
-    " FROM symbols s JOIN files f ON f.id = s.file_id"
+    f"SELECT f.path, f.language, n.name, s.kind, coalesce(c.name, ''), {SYMBOL_FIELDS}"
+    " FROM symbols s JOIN files f ON f.id = s.file_id JOIN names n ON n.id = s.name_id"
+    " LEFT JOIN names c ON c.id = s.container_id"
 )
-_SELECT_REFS = (
-    "SELECT f.path, r.name, r.kind, r.line, r.col, r.end_line, r.end_col, r.sb, r.eb"
-    " FROM refs r JOIN files f ON f.id = r.file_id"
-)
+_NAME_ID = "(SELECT id FROM names WHERE name = ?)"
 
 
 def _symbol(row: tuple) -> Symbol:
-    return symbol_from_row(row[0], row[1], row[2:])
+    path, language, name, kind, container, *rest = row
+    rest[12] = unpack_signature(rest[12], name)
+    return symbol_from_row(path, language, (name, kind_codes()[kind], container, *rest))
 
 
-def _reference(row: tuple) -> Reference:
-    path, name, kind, line, col, end_line, end_col, sb, eb = row
-    return Reference(name, kind, path, Span((line, col), (end_line, end_col), sb, eb))
+def _references(path: str, name: str, kind: int, blob: bytes) -> list[Reference]:
+    kind_name = kind_codes()[kind % MULTILINE]
+    return [
+        Reference(name, kind_name, path, Span((line, col), (end_line, end_col), sb, eb))
+        for line, col, end_line, end_col, sb, eb in unpack_positions(blob, kind >= MULTILINE)
+    ]
 
 
 def file_symbols(conn: sqlite3.Connection, path: str) -> list[Symbol]:
-    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE f.path = ? ORDER BY s.sb, -s.eb", (path,))
+    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE f.path = ? ORDER BY s.sb, -s.len", (path,))
     return [_symbol(r) for r in rows]
 
 
 def symbols_named(conn: sqlite3.Connection, name: str) -> list[Symbol]:
-    rows = conn.execute(f"{_SELECT_SYMBOLS} WHERE s.name = ? ORDER BY f.path, s.sb", (name,))
+    rows = conn.execute(
+        f"{_SELECT_SYMBOLS} WHERE s.name_id = {_NAME_ID} ORDER BY f.path, s.sb", (name,)
+    )
     return [_symbol(r) for r in rows]
 
 
-def symbols_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Symbol]:
-    """The symbols of `ids` that still exist (ids deleted since a search snapshot are not)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
+def symbols_of_names(
+    conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
+) -> dict[int, list[Symbol]]:
+    """At most `limit` definitions of each interned name, oldest first, in one statement."""
+    marks = ",".join("?" * len(name_ids))
     rows = conn.execute(
-        f"{_SELECT_SYMBOLS.replace('SELECT ', 'SELECT s.id, ', 1)} WHERE s.id IN ({marks})", ids
+        f"SELECT * FROM (SELECT row_number() OVER (PARTITION BY s.name_id ORDER BY s.id) AS rn,"
+        f" s.name_id, {_SELECT_SYMBOLS[len('SELECT ') :]} WHERE s.name_id IN ({marks}))"
+        " WHERE rn <= ? ORDER BY rn",
+        (*name_ids, limit),
     )
-    return {r[0]: _symbol(r[1:]) for r in rows}
+    found: dict[int, list[Symbol]] = {}
+    for row in rows:
+        found.setdefault(row[1], []).append(_symbol(row[2:]))
+    return found
 
 
 def references_named(conn: sqlite3.Connection, name: str) -> list[Reference]:
-    rows = conn.execute(f"{_SELECT_REFS} WHERE r.name = ? ORDER BY f.path, r.sb", (name,))
-    return [_reference(r) for r in rows]
+    rows = conn.execute(
+        "SELECT f.path, r.kind, r.pos FROM refs r JOIN files f ON f.id = r.file_id"
+        f" WHERE r.name_id = {_NAME_ID}",
+        (name,),
+    )
+    found = [ref for path, kind, pos in rows for ref in _references(path, name, kind, pos)]
+    return sorted(found, key=lambda r: (r.path, r.selection.start_byte))
 
 
 def file_references(conn: sqlite3.Connection, path: str) -> list[Reference]:
-    rows = conn.execute(f"{_SELECT_REFS} WHERE f.path = ? ORDER BY r.sb", (path,))
-    return [_reference(r) for r in rows]
+    rows = conn.execute(
+        "SELECT n.name, r.kind, r.pos FROM refs r JOIN names n ON n.id = r.name_id"
+        " WHERE r.file_id = (SELECT id FROM files WHERE path = ?)",
+        (path,),
+    )
+    found = [ref for name, kind, pos in rows for ref in _references(path, name, kind, pos)]
+    return sorted(found, key=lambda r: r.selection.start_byte)
 
 
-def all_names(conn: sqlite3.Connection) -> list[tuple[int, str]]:
-    return conn.execute("SELECT id, name FROM symbols").fetchall()
+def names_since(conn: sqlite3.Connection, symbol_id: int) -> list[tuple[int, str]]:
+    """(name id, name) of the names given a definition after symbol `symbol_id`."""
+    # CROSS JOIN fixes the order: from the (short) rowid range of new symbols to their names.
+    return conn.execute(
+        "SELECT DISTINCT n.id, n.name FROM symbols s CROSS JOIN names n ON n.id = s.name_id"
+        " WHERE s.id > ?",
+        (symbol_id,),
+    ).fetchall()
+
+
+def defined_names(conn: sqlite3.Connection, last: int, chunk: int = 10_000):
+    """Every name with a definition up to symbol `last`, as (name id, name) in search order
+    (by length, then name: SQLite's `length` counts characters), `chunk` rows at a time."""
+    # Distinct ids straight off the name index (it holds the rowid too), then their names;
+    # SQLite sorts out of core, so this stays small whatever the number of names.
+    cursor = conn.execute(
+        "SELECT n.id, n.name FROM (SELECT DISTINCT name_id FROM symbols WHERE id <= ?) d"
+        " CROSS JOIN names n ON n.id = d.name_id ORDER BY length(n.name), n.name",
+        (last,),
+    )
+    while rows := cursor.fetchmany(chunk):
+        yield rows
+
+
+def names_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for at in range(0, len(ids), 500):
+        chunk = list(ids[at : at + 500])
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, name FROM names WHERE id IN ({marks})", chunk))
+    return found
+
+
+def last_symbol_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM symbols").fetchone()[0]
 
 
 def paths(conn: sqlite3.Connection) -> list[str]:
@@ -68,9 +129,9 @@ def paths(conn: sqlite3.Connection) -> list[str]:
 
 
 def counts(conn: sqlite3.Connection) -> tuple[int, int, int, dict[str, int]]:
-    files = conn.execute("SELECT count(*) FROM files").fetchone()[0]
-    symbols = conn.execute("SELECT count(*) FROM symbols").fetchone()[0]
-    refs = conn.execute("SELECT count(*) FROM refs").fetchone()[0]
+    files, symbols, refs = conn.execute(
+        "SELECT count(*), coalesce(sum(symbols), 0), coalesce(sum(refs), 0) FROM files"
+    ).fetchone()
     languages = dict(
         conn.execute("SELECT language, count(*) FROM files GROUP BY language ORDER BY 2 DESC")
     )
@@ -85,19 +146,26 @@ def all_symbols(conn: sqlite3.Connection, limit: int | None = None) -> list[Symb
 
 def definition_sites(conn: sqlite3.Connection, kinds: Sequence[str]) -> list[tuple[str, str]]:
     """Distinct (name, path) of definitions of the given kinds."""
+    codes = [kind_code_map()[k] for k in kinds if k in kind_code_map()]
     return conn.execute(
-        "SELECT DISTINCT s.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
-        f" WHERE s.kind IN ({','.join('?' * len(kinds))})",
-        tuple(kinds),
+        "SELECT DISTINCT n.name, f.path FROM symbols s JOIN files f ON f.id = s.file_id"
+        f" JOIN names n ON n.id = s.name_id WHERE s.kind IN ({','.join('?' * len(codes))})",
+        codes,
     ).fetchall()
 
 
 def reference_counts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
     """(path, name, uses) for every name referenced in every file."""
-    return conn.execute(
-        "SELECT f.path, r.name, count(*) FROM refs r JOIN files f ON f.id = r.file_id"
-        " GROUP BY f.path, r.name"
-    ).fetchall()
+    counts: dict[tuple[str, str], int] = {}
+    rows = conn.execute(
+        "SELECT f.path, n.name, r.kind, substr(r.pos, 1, 1), length(r.pos) FROM refs r"
+        " JOIN files f ON f.id = r.file_id JOIN names n ON n.id = r.name_id"
+    )
+    for path, name, kind, code, size in rows:
+        # `pos`: a width code ("H" or "I"), then 4 ints per use (6 when multi-line)
+        per_use = (6 if kind >= MULTILINE else 4) * (2 if code == b"H" else 4)
+        counts[path, name] = counts.get((path, name), 0) + (size - 1) // per_use
+    return [(path, name, n) for (path, name), n in counts.items()]
 
 
 def has_file(conn: sqlite3.Connection, path: str) -> bool:

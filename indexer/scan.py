@@ -1,7 +1,8 @@
 """Find the files to index under a workspace root.
 
-Honours `.gitignore` files at every level, `.git/info/exclude` and `.ignore` (pathspec's
-gitignore semantics, including negation), plus configured exclude patterns. Ignored directories
+Honours `.ignore` files at every level and, inside a git work tree only (as git and ripgrep do),
+`.gitignore` files and `.git/info/exclude` (pathspec's gitignore semantics, including
+negation), plus configured exclude patterns. Ignored directories
 are pruned before descending. Symlinks are followed only when they stay inside the root (a
 link to `/` must not index the machine); symlinked directories are followed once (loops are cut
 by device and inode); anything unreadable is logged and skipped.
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import pathspec
@@ -51,33 +54,67 @@ class ScanResult:
 
 
 class IgnoreRules:
-    """The ignore patterns in force at one directory: its parent's rules plus its own files."""
+    """The ignore patterns in force at one directory: its parent's rules plus its own files.
 
-    def __init__(self, root: str, specs: tuple[tuple[str, pathspec.PathSpec], ...]) -> None:
+    `.gitignore` (and `.git/info/exclude`) count only inside a git work tree, as in git and
+    ripgrep; `.ignore` files and the configured excludes count everywhere."""
+
+    def __init__(self, root: str, specs: tuple[_Spec, ...] = (), git: bool = False) -> None:
         self.root = root
-        self.specs = specs  # (base dir, spec); paths are matched relative to base
+        self.specs = specs  # (base dir + "/", spec, any-pattern prefilter); matched relative
+        self.git = git  # inside a git work tree
 
     def child(self, directory: str) -> IgnoreRules:
+        git = self.git or os.path.exists(os.path.join(directory, ".git"))
         lines: list[str] = []
-        for name in IGNORE_FILES:
+        for name in IGNORE_FILES if git else IGNORE_FILES[1:]:
             lines.extend(_read_lines(os.path.join(directory, name)))
         if not lines:
-            return self
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        return IgnoreRules(self.root, (*self.specs, (directory, spec)))
+            return self if git == self.git else IgnoreRules(self.root, self.specs, git)
+        return IgnoreRules(self.root, (*self.specs, _spec(directory, lines)), git)
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         result = False
-        for base, spec in self.specs:
-            rel = os.path.relpath(path, base).replace(os.sep, "/")
+        for base, spec, anything in self.specs:
+            rel = path[len(base) :] if path.startswith(base) else os.path.relpath(path, base)
+            if os.sep != "/":
+                rel = rel.replace(os.sep, "/")
             if is_dir:
                 rel += "/"
+            if anything is not None and not anything.search(rel):
+                continue  # one regex pass says no pattern matches: the common case
             # A deeper file's verdict overrides a shallower one, as in git; only an explicit
             # match (ignore or negation) changes the verdict.
             check = spec.check_file(rel)
             if check.include is not None:
                 result = check.include
         return result
+
+
+_Spec = tuple[str, pathspec.PathSpec, "re.Pattern[str] | None"]
+
+
+def _spec(directory: str, lines: list[str]) -> _Spec:
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    regexes = [getattr(p, "regex", None) for p in spec.patterns if p.include is not None]
+    anything = None
+    if all(isinstance(r, re.Pattern) for r in regexes):
+        # Named groups repeat across patterns; the prefilter needs none of them.
+        joined = "|".join(f"(?:{r.pattern})" for r in regexes if isinstance(r, re.Pattern))
+        anything = re.compile(re.sub(r"\(\?P<\w+>", "(?:", joined) or "(?!)")
+    return directory.rstrip(os.sep) + os.sep, spec, anything
+
+
+def in_git_tree(directory: str) -> bool:
+    """Whether `directory` is inside a git work tree (it or a parent holds `.git`)."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
 
 
 def _read_lines(path: str) -> list[str]:
@@ -93,8 +130,10 @@ def _read_lines(path: str) -> list[str]:
 
 def root_rules(root: str, excludes: Sequence[str]) -> IgnoreRules:
     base_lines = [*DEFAULT_EXCLUDES, *excludes]
-    base_lines += _read_lines(os.path.join(root, ".git", "info", "exclude"))
-    rules = IgnoreRules(root, ((root, pathspec.GitIgnoreSpec.from_lines(base_lines)),))
+    git = in_git_tree(root)
+    if git:
+        base_lines += _read_lines(os.path.join(root, ".git", "info", "exclude"))
+    rules = IgnoreRules(root, (_spec(root, base_lines),), git)
     return rules.child(root)
 
 
@@ -106,56 +145,69 @@ def scan(
     """Every indexable file under `root`, with size and mtime (no file is opened)."""
     root = os.path.abspath(root)
     result = ScanResult([], 0)
-    seen_dirs: set[tuple[int, int]] = set()
-    for path, st in _walk(root, root_rules(root, excludes), seen_dirs, os.path.realpath(root)):
-        spec = spec_for_path(path)
-        if spec is None:
-            continue
-        if st.st_size > max_file_size:
-            log.info(
-                "skipping %s: %d bytes is over the %d byte limit", path, st.st_size, max_file_size
-            )
-            result.skipped += 1
-            continue
-        result.files.append(ScannedFile(path, spec.name, st.st_size, st.st_mtime_ns))
+    seen: set[tuple[int, int]] = set()
+    # Depth first, each directory's files before its subdirectories, all in name order.
+    stack = [(root, root_rules(root, excludes))]
+    fence = os.path.realpath(root)
+    while stack:
+        directory, rules = stack.pop()
+        subdirs = _list(directory, rules, seen, result, max_file_size, fence)
+        stack.extend((sub, rules.child(sub)) for sub in reversed(subdirs))
     return result
 
 
-def _walk(
-    directory: str, rules: IgnoreRules, seen: set[tuple[int, int]], fence: str
-) -> Iterator[tuple[str, os.stat_result]]:
+def _list(
+    directory: str,
+    rules: IgnoreRules,
+    seen: set[tuple[int, int]],
+    result: ScanResult,
+    max_file_size: int,
+    fence: str,
+) -> list[str]:
+    """Add `directory`'s indexable files to `result`; return its subdirectories to visit."""
     try:
         dir_stat = os.stat(directory)
         key = (dir_stat.st_dev, dir_stat.st_ino)
         if key in seen:
             log.info("skipping %s: already visited (symlink loop or duplicate)", directory)
-            return
+            return []
         seen.add(key)
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        entries = sorted(os.scandir(directory), key=_entry_name)
     except OSError as exc:
         log.warning("skipping directory %s: %s", directory, exc)
-        return
+        return []
     subdirs: list[str] = []
     for entry in entries:
         if entry.is_symlink() and not _inside(os.path.realpath(entry.path), fence):
             log.info("skipping %s: a symlink leading out of the workspace", entry.path)
             continue
         try:
-            st = entry.stat()  # follows symlinks; a dangling link raises
+            is_dir = entry.is_dir()  # follows symlinks; the type comes with the listing
+            spec = None if is_dir else spec_for_path(entry.name)
+            if is_dir:
+                if entry.name not in ALWAYS_SKIPPED and not rules.ignored(entry.path, True):
+                    subdirs.append(entry.path)
+                continue
+            if spec is None or rules.ignored(entry.path, False):
+                continue  # no grammar, or ignored: no stat needed
+            st = entry.stat()  # a dangling link raises
         except OSError as exc:
             log.info("skipping %s: %s", entry.path, exc)
             continue
-        is_dir = stat.S_ISDIR(st.st_mode)
-        if is_dir and entry.name in ALWAYS_SKIPPED:
+        if not stat.S_ISREG(st.st_mode):
             continue
-        if rules.ignored(entry.path, is_dir):
+        if st.st_size > max_file_size:
+            log.info(
+                "skipping %s: %d bytes is over the %d byte limit",
+                entry.path, st.st_size, max_file_size,
+            )  # fmt: skip
+            result.skipped += 1
             continue
-        if is_dir:
-            subdirs.append(entry.path)
-        elif stat.S_ISREG(st.st_mode):
-            yield entry.path, st
-    for sub in subdirs:
-        yield from _walk(sub, rules.child(sub), seen, fence)
+        result.files.append(ScannedFile(entry.path, spec.name, st.st_size, st.st_mtime_ns))
+    return subdirs
+
+
+_entry_name = attrgetter("name")
 
 
 def _inside(real: str, fence: str) -> bool:

@@ -1,10 +1,14 @@
-"""Fuzzy symbol search over an in-memory snapshot of every symbol name.
+"""Fuzzy symbol search over the distinct defined names, kept in a file read through a memory map.
 
-Names are joined into one newline-separated string, with two parallel strings of the same
-shape: a word-start mask and the names' initials (`getUserById` and `get_user_by_id` both give
-`gubi`). Each ranking tier is then one regular-expression pass in C over those strings, and a
-tier is only computed when the better tiers have not filled the limit, so a query over 100k
-names costs a few milliseconds instead of a Python loop per name.
+The names, lowercased (UTF-8, ASCII case folding), are joined into one newline-separated byte
+string, shortest first; beside it sit the names' initials in the same shape (`getUserById` and
+`get_user_by_id` both give `gubi`), a bit per byte marking inner word starts (the `U`, `B` and
+`I` of `getUserById`), the name ids, and offset arrays. Each ranking tier is then one `find` or
+regular-expression pass in C over those bytes, and a tier is only computed when the better
+tiers have not filled the limit. `SearchIndex.write_file` lays it all out in one file, chunk by
+chunk; `SearchIndex.open` maps it, so a server answers at once and the operating system pages
+in only what queries touch. Nothing is loaded per name at start, and the original spelling of
+a name is looked up (`original`) only for the names a query returns.
 
 Tiers, best first: exact (same case first), prefix (same case first), word-start substring,
 initials prefix, substring, then in-order subsequence from a word start. Within a tier, shorter
@@ -13,164 +17,342 @@ names come first.
 
 from __future__ import annotations
 
+import io
+import json
+import mmap
+import os
 import re
+import shutil
+import tempfile
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from itertools import accumulate
+from pathlib import Path
+from typing import IO, Any
 
-# A character that does not start a word: a separator, a lowercase letter or digit after a
+# A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
-# (the `S` of `HTTPServer` starts a word, the `T`s do not).
-_NOT_WORD_START = re.compile(r"[^\w\n]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])")
-_MASK_REST = re.compile(r"[^\x00\n]")
+# (the `S` of `HTTPServer` starts a word, the `T`s do not). Non-ASCII characters are letters.
+_NOT_WORD_START = re.compile(
+    rb"[^\w\n\x80-\xff]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])"
+)
+_LINE_START = re.compile(rb"\n[^\n]")
+# b"1" for a byte that may start an inner word, once line starts are blanked out; b"0" for
+# blanked bytes, newlines and UTF-8 continuation bytes.
+_BITS = bytes.maketrans(
+    bytes(range(256)),
+    bytes(ord("0") if b in (0, 10) or 0x80 <= b < 0xC0 else ord("1") for b in range(256)),
+)
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
+FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of them)
+SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
+_INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
+MAGIC = b"LSPAGSX2"
+ARRAYS = ("ids", "starts", "initial_starts")
+TEXTS = ("lower", "initials", "word_starts")
+Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A section of a bytes object or of a mapped file, searched in place."""
+
+    buf: Any  # bytes or mmap.mmap: both have find() and work with `re`
+    start: int
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> Text:
+        return cls(data, 0, len(data))
+
+    def find_all(self, needle: bytes) -> Iterator[int]:
+        buf, base, end = self.buf, self.start, self.start + self.size
+        at = buf.find(needle, base, end)
+        while at >= 0:
+            yield at - base
+            at = buf.find(needle, at + 1, end)
+
+    def match_starts(self, pattern: re.Pattern[bytes], limit: int | None = None) -> Iterator[int]:
+        base, size = self.start, self.size if limit is None else min(self.size, limit)
+        return (m.start() - base for m in pattern.finditer(self.buf, base, base + size))
+
+    def slice(self, a: int, b: int) -> bytes:
+        return self.buf[self.start + a : self.start + b]
+
+    def bit(self, n: int) -> int:
+        return self.buf[self.start + (n >> 3)] >> (n & 7) & 1
 
 
 @dataclass(slots=True)
 class SearchIndex:
-    ids: array  # symbol id per name, in name order
-    names: list[str]  # original case, shortest first
-    joined: str  # "\n" + "\n".join(names) + "\n", so "\nfoo" finds the prefix `foo`
-    lower: str  # the same, lowercased
-    mask: str  # same shape as `lower`: "\x01" where a word starts, "\x00" elsewhere
-    initials: str  # "\n" + "\n".join(initials) + "\n"
-    starts: array  # offset of each name in `lower` / `mask`
-    initial_starts: array  # offset of each name's initials in `initials`
-    # Every suffix of every name that begins at an inner word start ("userbyid", "byid", "id"
-    # for getUserById), one per line: a word-start match is then a prefix match here.
-    suffixes: str
-    suffix_starts: array
-    suffix_owner: array  # name index per suffix line
+    ids: Any  # name id per line (an array, or a memoryview of the file)
+    lower: Text  # b"\n" + b"\n".join(lowercased names) + b"\n", shortest names first
+    initials: Text  # b"\n" + b"\n".join(initials) + b"\n"
+    word_starts: Text  # bit n (little-endian) set: byte n of `lower` starts an inner word
+    starts: Any  # offset of each name in `lower`
+    initial_starts: Any  # offset of each name's initials in `initials`
+    original: Originals  # the names as spelled, by id
+    last_symbol: int = 0  # the newest symbol id whose name this index covers
+    epoch: str = ""  # the database it was built from (`Store.epoch`)
     generation: int = 0
+    _keep: list[Any] = field(default_factory=list)  # the mapping, alive as long as this
 
     @classmethod
-    def build(cls, rows: Sequence[tuple[int, str]], generation: int = 0) -> SearchIndex:
+    def build(
+        cls, rows: Sequence[tuple[int, str]], generation: int = 0, last_symbol: int = 0
+    ) -> SearchIndex:
+        """An in-memory index of `rows` (name id, name)."""
         # Shortest names first: every tier's hits then come out already ranked, so a tier
         # stops scanning as soon as it has `limit` hits.
-        rows = sorted(rows, key=lambda r: (len(r[1]), r[1]))
-        names = [name.replace("\n", " ") for _, name in rows]
-        joined = "\n" + "\n".join(names) + "\n"
-        marked = _NOT_WORD_START.sub("\x00", joined)
-        initials = marked.replace("\x00", "").lower()
-        lower = joined.lower()
-        mask = _MASK_REST.sub("\x01", marked)
-        starts = _line_starts(names)
-        suffixes, owners = _word_suffixes(lower, mask, starts, names)
+        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS)}
+        builder = _Builder(dict(sinks))
+        builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
+        builder.finish()
+        names = dict(rows)
+        sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
+        sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
         return cls(
-            ids=array("q", (i for i, _ in rows)),
-            names=names,
-            joined=joined,
-            lower=lower,
-            mask=mask,
-            initials=initials,
-            starts=starts,
-            initial_starts=_line_starts(initials[1:-1].split("\n") if names else []),
-            suffixes="\n" + "\n".join(suffixes) + "\n",
-            suffix_starts=_line_starts(suffixes),
-            suffix_owner=owners,
+            **sections,
+            original=lambda ids: {i: names[i] for i in ids},
             generation=generation,
+            last_symbol=last_symbol,
+        )
+
+    @staticmethod
+    def write_file(
+        path: str | Path, chunks: Iterable[list[tuple[int, str]]], epoch: str, last_symbol: int
+    ) -> None:
+        """Write the file for rows that come in chunks already in order (by length, then
+        name), holding one chunk at a time: a kernel's millions of names never sit in
+        memory. Atomic: a reader keeps the file it mapped."""
+        directory = os.path.dirname(os.path.abspath(path))
+        with ExitStack() as stack:
+            sinks: dict[str, IO[bytes]] = {
+                name: stack.enter_context(tempfile.TemporaryFile(dir=directory))
+                for name in (*TEXTS, *ARRAYS)
+            }
+            builder = _Builder(sinks)
+            for chunk in chunks:
+                builder.add(chunk)
+            builder.finish()
+            sections, offset = {}, 0
+            for name, sink in sinks.items():
+                size = sink.tell()
+                sections[name] = [offset, size]
+                offset += size + (-size % 8)  # arrays stay aligned
+            header = json.dumps(
+                {"sections": sections, "last_symbol": last_symbol, "epoch": epoch}
+            ).encode()
+            header += b" " * (-(len(header) + 16) % 8)
+            tmp = f"{path}.tmp{os.getpid()}"
+            with open(tmp, "wb") as out:
+                out.write(MAGIC + len(header).to_bytes(8, "little") + header)
+                for sink in sinks.values():
+                    size = sink.tell()
+                    sink.seek(0)
+                    shutil.copyfileobj(sink, out, 1 << 20)
+                    out.write(b"\0" * (-size % 8))
+            os.replace(tmp, path)
+
+    @classmethod
+    def open(cls, path: str | Path, original: Originals) -> SearchIndex | None:
+        """Map a file `write_file` made; None if there is none or it is not one."""
+        try:
+            with open(path, "rb") as f:
+                mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return None
+        if mapped[:8] != MAGIC:
+            return None
+        size = int.from_bytes(mapped[8:16], "little")
+        header = json.loads(mapped[16 : 16 + size])
+        base = 16 + size
+        sections = {k: (base + a, n) for k, (a, n) in header["sections"].items()}
+        view = memoryview(mapped)
+        arrays: dict[str, Any] = {
+            k: view[sections[k][0] : sum(sections[k])].cast("I") for k in ARRAYS
+        }
+        texts: dict[str, Any] = {k: Text(mapped, *sections[k]) for k in TEXTS}
+        return cls(
+            **arrays,
+            **texts,
+            original=original,
+            last_symbol=header["last_symbol"],
+            epoch=header["epoch"],
+            _keep=[mapped],
         )
 
     def __len__(self) -> int:
-        return len(self.names)
+        return len(self.ids)
+
+    def length(self, i: int) -> int:
+        """Characters in name `i`."""
+        start = self.starts[i]
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else self.lower.size - 1
+        raw = self.lower.slice(start, end)
+        return len(raw) if raw.isascii() else len(raw.decode("utf-8", "surrogateescape"))
 
     def search(self, query: str, limit: int = 100) -> list[int]:
-        """Symbol ids best first (at most `limit`); an empty query lists the shortest names."""
-        return [symbol_id for _, symbol_id in self.ranked(query, limit)]
+        """Name ids best first (at most `limit`); an empty query lists the shortest names."""
+        return [name_id for _, name_id in self.ranked(query, limit)]
 
     def ranked(self, query: str, limit: int = 100) -> list[tuple[RankKey, int]]:
-        """(rank key, symbol id) best first. Keys compare across snapshots, so the results of
-        several roots' indexes merge by sorting on them (`indexer.multiroot`)."""
+        """(rank key, name id) best first. Keys compare across indexes, so the results of
+        several indexes merge by sorting on them (`indexer.multiroot`)."""
+        return [(key, name_id) for key, _, name_id in self.ranked_names(query, limit)]
+
+    def ranked_names(self, query: str, limit: int = 100) -> list[tuple[RankKey, str, int]]:
+        """(rank key, name, name id) best first: sorting on (key, name) merges several
+        indexes into the order one index over all their names would give."""
         query = query.strip().replace("\n", " ")
-        if not query:
-            shortest = range(min(limit, len(self)))
-            return [((0, False, len(self.names[i]), False), self.ids[i]) for i in shortest]
         chosen: dict[int, int] = {}  # name index -> tier
-        for rank, tier in enumerate(self._tiers(query, limit)):
+        if not query:
+            chosen = dict.fromkeys(range(min(limit, len(self))), 0)
+        for rank, tier in enumerate(self._tiers(query, limit) if query else ()):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
                 break  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
                 chosen.setdefault(i, rank)
                 if len(chosen) >= limit:
-                    return [(self._key(query, i, r), self.ids[i]) for i, r in chosen.items()]
-        return [(self._key(query, i, r), self.ids[i]) for i, r in chosen.items()]
+                    break
+            if len(chosen) >= limit:
+                break
+        names = self.original([self.ids[i] for i in chosen])
+        return [self._key(query, i, r, names[self.ids[i]]) for i, r in chosen.items()]
 
-    def _key(self, query: str, i: int, tier: int) -> RankKey:
+    def _key(self, query: str, i: int, tier: int, name: str) -> tuple[RankKey, str, int]:
         # The order `_tiers` yields: by tier, shorter names first; in the prefix tier exact
         # names first, and the same case first among names of one length.
-        name = self.names[i]
-        if tier:
-            return (tier, False, len(name), False)
-        return (0, len(name) != len(query), len(name), not name.startswith(query))
+        key: RankKey = (tier, False, len(name), False)
+        if query and not tier:
+            key = (0, len(name) != len(query), len(name), not name.startswith(query))
+        return key, name, self.ids[i]
 
     def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
-        # One str.find pass (C, memchr-fast) per tier; Python's re is slow with ^ in MULTILINE.
-        q = query.lower()
-        lower, starts, owner = self.lower, self.starts, self.suffix_owner
-        yield iter(self._prefix_tier(query, limit))
-        yield (owner[i] for i in self._hits(self.suffixes, f"\n{q}", self.suffix_starts, 1))
-        yield self._hits(self.initials, f"\n{q}", self.initial_starts, 1)
-        yield (self._line(p, starts) for p in _find_all(lower, q))
-        # In-order subsequence starting at a word start (of the name, or of an inner word via
-        # the suffix lines). Possessive runs that stop at the next wanted character keep each
-        # attempt linear, and the leading "\n"+char is a literal the regex engine scans for.
-        rest = "".join(f"[^\n{re.escape(c)}]*+{re.escape(c)}" for c in q[1:])
-        fuzzy = re.compile(f"\n{re.escape(q[0])}{rest}")
-        yield (self._line(m.start() + 1, starts) for m in fuzzy.finditer(lower))
-        yield (
-            owner[self._line(m.start() + 1, self.suffix_starts)]
-            for m in fuzzy.finditer(self.suffixes)
-        )
+        q = query.encode("utf-8", "surrogateescape").lower()
+        starts, lower = self.starts, self.lower
+        inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
+        yield iter(self._prefix_tier(query, q, limit))
+        yield self._inner_starts(lower.find_all(q)) if inner_ok else iter(())
+        yield (_line(p + 1, self.initial_starts) for p in self.initials.find_all(b"\n" + q))
+        yield (_line(p, starts) for p in lower.find_all(q))
+        # In-order subsequence starting at a word start: of the name (after its newline), or
+        # of an inner word (the first character only is consumed, the rest is a lookahead, so
+        # every candidate start is tried). Possessive runs that stop at the next wanted
+        # character keep each attempt linear; the leading literal is what the engine scans for.
+        first, rest = _subsequence(query.lower())
+        whole = re.compile(b"\n" + first + rest)
+        inner = re.compile(first + b"(?=" + rest + b")")
+        # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
+        # names a subsequence pattern costs seconds, and the last tier is not worth that.
+        yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
+        if inner_ok:
+            yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
 
-    def _prefix_tier(self, query: str, limit: int) -> list[int]:
+    def _inner_starts(self, positions: Iterator[int]) -> Iterator[int]:
+        """The names of the positions that start an inner word. A common fragment that
+        rarely starts a word (`ffer`) is looked at SCAN_LIMIT times at most."""
+        bit, starts = self.word_starts.bit, self.starts
+        for n, p in enumerate(positions):
+            if n >= SCAN_LIMIT:
+                return
+            if bit(p):
+                yield _line(p, starts)
+
+    def _prefix_tier(self, query: str, q: bytes, limit: int) -> list[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
         among names of one length. The scan stops after `limit` names and the rest of the
         last one's length, so the order does not depend on the limit."""
         hits: list[int] = []
-        for i in self._hits(self.lower, f"\n{query.lower()}", self.starts, 1):
-            if len(hits) >= limit and len(self.names[i]) != len(self.names[hits[-1]]):
+        lengths: list[int] = []
+        for p in self.lower.find_all(b"\n" + q):
+            i = _line(p + 1, self.starts)
+            length = self.length(i)
+            if len(hits) >= limit and length != lengths[-1]:
                 break
             hits.append(i)
-        return sorted(hits, key=lambda i: (len(self.names[i]), not self.names[i].startswith(query)))
+            lengths.append(length)
+        names = self.original([self.ids[i] for i in hits])
+        by_line = {
+            i: (n, not names[self.ids[i]].startswith(query))
+            for i, n in zip(hits, lengths, strict=True)
+        }
+        return sorted(hits, key=by_line.__getitem__)
 
-    def _hits(self, haystack: str, needle: str, starts: array, skip: int) -> Iterator[int]:
-        return (self._line(p + skip, starts) for p in _find_all(haystack, needle))
 
-    @staticmethod
-    def _line(pos: int, starts: array) -> int:
-        return bisect_right(starts, pos) - 1
+def _subsequence(query: str) -> tuple[bytes, bytes]:
+    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character)."""
+    parts = []
+    for char in query[1:]:
+        raw = re.escape(char.encode("utf-8", "surrogateescape"))
+        if len(char.encode("utf-8", "surrogateescape")) == 1:
+            parts.append(b"[^\n" + raw + b"]*+" + raw)
+        else:  # a multi-byte character: no single-byte class to stop at
+            parts.append(b"[^\n]*?" + raw)
+    return re.escape(query[:1].encode("utf-8", "surrogateescape")), b"".join(parts)
 
 
-def _line_starts(parts: Sequence[str]) -> array:
-    # offset of part k = 1 (the leading newline) + sum of (len + 1) of the parts before it
+def _line(pos: int, starts: Sequence[int]) -> int:
+    return bisect_right(starts, pos) - 1
+
+
+class _Builder:
+    """Appends names (in final order, chunk by chunk) to the sections' sinks."""
+
+    def __init__(self, sinks: dict[str, IO[bytes]]) -> None:
+        self.sinks = sinks
+        for name in ("lower", "initials"):
+            sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
+        self.lines = 0
+        self.at = {"lower": 1, "initials": 1}  # where the next line of each text starts
+        self.bits = b"0"  # word-start flags (b"0"/b"1") not yet packed: the leading newline
+
+    def add(self, rows: Sequence[tuple[int, str]]) -> None:
+        if not rows:
+            return
+        names = [name.replace("\n", " ").encode("utf-8", "surrogateescape") for _, name in rows]
+        joined = b"\n".join(names) + b"\n"
+        marked = _NOT_WORD_START.sub(b"\x00", b"\n" + joined)  # the lookbehinds see a line start
+        initials = marked[1:].replace(b"\x00", b"").lower()
+        lower = joined.lower()
+        # A name's first byte starts the name, not an inner word: that is the prefix tier's.
+        self._pack(_LINE_START.sub(b"\n\x00", marked)[1:].translate(_BITS))
+        arrays = {
+            "ids": array("I", (i for i, _ in rows)),
+            "starts": _line_starts(names, self.at["lower"]),
+            "initial_starts": _line_starts(initials[:-1].split(b"\n"), self.at["initials"]),
+        }
+        for name, text in (("lower", lower), ("initials", initials)):
+            self.sinks[name].write(text)
+            self.at[name] += len(text)
+        for name, values in arrays.items():
+            self.sinks[name].write(values.tobytes())
+        self.lines += len(names)
+
+    def _pack(self, flags: bytes) -> None:
+        # int() reads base 2 most significant digit first: reversed, flag n becomes bit n.
+        pending = self.bits + flags
+        whole = len(pending) // 8 * 8
+        if whole:
+            packed = int(pending[:whole][::-1], 2).to_bytes(whole // 8, "little")
+            self.sinks["word_starts"].write(packed)
+        self.bits = pending[whole:]
+
+    def finish(self) -> None:
+        pending, self.bits = self.bits, b""
+        self._pack(pending + b"0" * (-len(pending) % 8))
+
+
+def _line_starts(parts: Sequence[bytes], first: int = 1) -> array:
+    # offset of part k = `first` + sum of (len + 1) of the parts before it
     return (
-        array("q", accumulate((len(p) + 1 for p in parts[:-1]), initial=1)) if parts else array("q")
+        array("I", accumulate((len(p) + 1 for p in parts[:-1]), initial=first))
+        if parts
+        else array("I")
     )
-
-
-def _word_suffixes(
-    lower: str, mask: str, starts: array, names: list[str]
-) -> tuple[list[str], array]:
-    suffixes: list[str] = []
-    owners = array("q")
-    line = 0
-    for m in re.finditer("\x01", mask):
-        at = m.start()
-        while line + 1 < len(starts) and starts[line + 1] <= at:
-            line += 1
-        if at != starts[line]:  # the name's own start is the prefix tier's business
-            suffixes.append(lower[at : starts[line] + len(names[line])])
-            owners.append(line)
-    return suffixes, owners
-
-
-def _find_all(haystack: str, needle: str) -> Iterator[int]:
-    at = haystack.find(needle)
-    while at >= 0:
-        yield at
-        at = haystack.find(needle, at + 1)

@@ -14,41 +14,53 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sqlite3
 import threading
+import uuid
+from array import array
 from collections.abc import Iterable, Sequence
+from functools import cache
+from itertools import chain
+from operator import sub
 from pathlib import Path
 
-from indexer.extract import RefRow, SymbolRow
+from indexer.extract import QUERIES_DIR, RefRow, SymbolRow
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 # Writers (the refresh, pool workers, the server's buffer updates, another process such as
 # `lsp-agent ask`) take turns; building the indexes after a large cold load holds the lock for
 # seconds. Waiting is always right here: SQLite's default of 5 s made a big load fail.
 BUSY_TIMEOUT_S = 120.0
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # a WAL that grew during a load shrinks back to this
+NAME_CACHE_MAX = 200_000  # interned names a connection remembers before starting over
 INDEX_NAMES = ("symbols_file", "symbols_name", "refs_file", "refs_name")
+# Bytes per symbol and reference are what make a monorepo's index big, so: every name (and
+# container) is interned once in `names`; kinds are small integers (`kind_codes`); positions
+# are stored relative to the definition's start (mostly 0 or one byte); a file's references
+# to one name are one row whose `pos` packs (line delta, column, byte delta, length) per use.
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE files (
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, language TEXT NOT NULL,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL,
-    has_errors INTEGER NOT NULL DEFAULT 0
+    has_errors INTEGER NOT NULL DEFAULT 0,
+    symbols INTEGER NOT NULL DEFAULT 0, refs INTEGER NOT NULL DEFAULT 0
 );
--- AUTOINCREMENT: ids are never reused, so a search snapshot never maps to someone else's row.
+CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- AUTOINCREMENT: ids only grow, so "symbols added since" is a rowid range (`indexer.search`).
 CREATE TABLE symbols (
     id INTEGER PRIMARY KEY AUTOINCREMENT, file_id INTEGER NOT NULL,
-    name TEXT NOT NULL, kind TEXT NOT NULL, container TEXT NOT NULL,
-    sl INTEGER, sc INTEGER, el INTEGER, ec INTEGER, sb INTEGER, eb INTEGER,
-    nl INTEGER, nc INTEGER, nel INTEGER, nec INTEGER, nsb INTEGER, neb INTEGER,
+    name_id INTEGER NOT NULL, kind INTEGER NOT NULL, container_id INTEGER NOT NULL,
+    sl INTEGER, sc INTEGER, dl INTEGER, ec INTEGER, sb INTEGER, len INTEGER,
+    nl INTEGER, nc INTEGER, ndl INTEGER, nec INTEGER, nsb INTEGER, nlen INTEGER,
     signature TEXT NOT NULL, ascii INTEGER NOT NULL
 );
 CREATE TABLE refs (
-    file_id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
-    line INTEGER, col INTEGER, end_line INTEGER, end_col INTEGER, sb INTEGER, eb INTEGER
+    name_id INTEGER NOT NULL, file_id INTEGER NOT NULL, kind INTEGER NOT NULL, pos BLOB NOT NULL
 );
 """
 # Secondary indexes are dropped during a cold bulk load and rebuilt after it (several times
@@ -59,13 +71,84 @@ CREATE TABLE refs (
 # committed batch. One checkpoint at the end, overlapped with building the indexes, does it once.
 INDEXES = """
 CREATE INDEX IF NOT EXISTS symbols_file ON symbols (file_id);
-CREATE INDEX IF NOT EXISTS symbols_name ON symbols (name);
+CREATE INDEX IF NOT EXISTS symbols_name ON symbols (name_id);
 CREATE INDEX IF NOT EXISTS refs_file ON refs (file_id);
-CREATE INDEX IF NOT EXISTS refs_name ON refs (name);
+CREATE INDEX IF NOT EXISTS refs_name ON refs (name_id);
 """
-SYMBOL_COLUMNS = (
-    "name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, signature, ascii"
+# What a `SymbolRow` becomes, and back: `reads` selects SYMBOL_FIELDS to get a row's tail
+# (kind and container are decoded in Python).
+SYMBOL_FIELDS = (
+    "s.sl, s.sc, s.sl + s.dl, s.ec, s.sb, s.sb + s.len,"
+    " s.sl + s.nl, s.nc, s.sl + s.nl + s.ndl, s.nec, s.sb + s.nsb, s.sb + s.nsb + s.nlen,"
+    " s.signature, s.ascii"
 )
+MULTILINE = 128  # added to a reference group's kind: absolute 6-int positions per use
+
+
+@cache
+def kind_codes() -> tuple[str, ...]:
+    """Every kind a query can capture (plus the refined ones), in a fixed order: a kind's
+    code is its position. Stored in `meta`, so a query change that alters it rebuilds."""
+    found = {"method", "constant"}
+    for scm in QUERIES_DIR.glob("*-tags.scm"):
+        found.update(_CAPTURE_KIND.findall(scm.read_text(encoding="utf-8")))
+    return tuple(sorted(found))
+
+
+@cache
+def kind_code_map() -> dict[str, int]:
+    return {kind: code for code, kind in enumerate(kind_codes())}
+
+
+_CAPTURE_KIND = re.compile(r"@(?:name\.)?(?:definition|reference)\.(\w+)")
+
+
+def pack_positions(uses: list[RefRow]) -> bytes:
+    """One name's uses in a file (sorted by start byte) as deltas in 16- or 32-bit ints."""
+    if len(uses) == 1:  # the common case
+        _, _, line, col, _, _, sb, eb = uses[0]
+        return _pack_ints((line, col, sb, eb - sb))
+    lines = [use[2] for use in uses]
+    starts = [use[6] for use in uses]
+    return _pack_ints(
+        chain.from_iterable(
+            zip(
+                map(sub, lines, [0, *lines[:-1]]),
+                [use[3] for use in uses],
+                map(sub, starts, [0, *starts[:-1]]),
+                [use[7] - use[6] for use in uses],
+                strict=True,
+            )
+        )
+    )
+
+
+def pack_absolute(uses: list[RefRow]) -> bytes:
+    return _pack_ints([v for use in uses for v in use[2:]])
+
+
+def _pack_ints(flat: Iterable[int]) -> bytes:
+    values = list(flat)
+    try:
+        return b"H" + array("H", values).tobytes()
+    except OverflowError:  # a value of 64 Ki or more (a byte offset in a large file)
+        return b"I" + array("I", values).tobytes()
+
+
+def unpack_positions(blob: bytes, multiline: bool) -> list[tuple[int, int, int, int, int, int]]:
+    """(line, col, end_line, end_col, start_byte, end_byte) per use."""
+    flat = array(chr(blob[0]))
+    flat.frombytes(blob[1:])
+    if multiline:
+        return [tuple(flat[i : i + 6]) for i in range(0, len(flat), 6)]  # type: ignore[misc]
+    out = []
+    line = start = 0
+    for i in range(0, len(flat), 4):
+        line += flat[i]
+        start += flat[i + 2]
+        col, length = flat[i + 1], flat[i + 3]
+        out.append((line, col, line, col + length, start, start + length))
+    return out
 
 
 def db_path_for(cache_dir: str | Path, root: str | Path) -> Path:
@@ -74,6 +157,11 @@ def db_path_for(cache_dir: str | Path, root: str | Path) -> Path:
     digest = hashlib.sha256(root.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     name = os.path.basename(root.rstrip(os.sep)) or "root"
     return Path(cache_dir) / "index" / f"{name}-{digest}.sqlite3"
+
+
+def search_path_for(db_path: str | Path) -> Path:
+    """Where the name search file of the index at `db_path` lives (`indexer.search`)."""
+    return Path(db_path).with_suffix(".search")
 
 
 def content_hash(data: bytes) -> str:
@@ -90,6 +178,7 @@ class Store:
         self.path = Path(path)
         self.root = root
         self._bulk = False
+        self._names: dict[str, int] = {}  # interned name -> id, as committed or in this txn
         if existing:
             self.conn = self._connect()
             if bulk:
@@ -117,7 +206,12 @@ class Store:
         conn.executescript(SCHEMA + INDEXES)
         conn.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("schema", str(SCHEMA_VERSION)), ("root", self.root)],
+            [
+                ("schema", str(SCHEMA_VERSION)),
+                ("root", self.root),
+                ("kinds", _kinds_meta()),
+                ("epoch", uuid.uuid4().hex),  # ties the search file to this database
+            ],
         )
         conn.commit()
         return conn
@@ -137,9 +231,9 @@ class Store:
         if "meta" not in tables:
             return False
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("schema") != str(SCHEMA_VERSION):
+        if meta.get("schema") != str(SCHEMA_VERSION) or meta.get("kinds") != _kinds_meta():
             log.info(
-                "index %s has schema %s, want %s: rebuilding",
+                "index %s has schema %s, want %s (or its kinds changed): rebuilding",
                 self.path,
                 meta.get("schema"),
                 SCHEMA_VERSION,
@@ -151,6 +245,12 @@ class Store:
     def _delete_files(self) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        search_path_for(self.path).unlink(missing_ok=True)
+
+    @property
+    def epoch(self) -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        return row[0] if row else ""
 
     def reader(self) -> sqlite3.Connection:
         """A separate read-only connection: a consistent snapshot per statement."""
@@ -170,6 +270,10 @@ class Store:
 
     def commit(self) -> None:
         self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+        self._names.clear()  # it may hold ids this transaction took and gave back
 
     def file_table(self) -> dict[str, tuple[int, int, int, str]]:
         """path -> (id, size, mtime_ns, hash)"""
@@ -200,16 +304,48 @@ class Store:
         except sqlite3.IntegrityError:  # "new" after all: a buffer was stored meanwhile
             self.remove_files([path])
             cur = self.conn.execute(insert, row)
-        fid = cur.lastrowid
-        # The file id is an integer from SQLite itself, so it can go into the statement and
-        # the rows go in as they came from the worker, without rebuilding each tuple.
-        fid = int(fid or 0)
+        # The file id is an integer from SQLite itself, so it can go into the statements.
+        fid = int(cur.lastrowid or 0)
+        ids = self.intern({row[0] for row in symbols} | {row[2] for row in symbols if row[2]}
+                          | {row[0] for row in refs})  # fmt: skip
+        ids[""] = 0
+        codes = kind_code_map()
         self.conn.executemany(
-            f"INSERT INTO symbols (file_id, {SYMBOL_COLUMNS})"
+            f"INSERT INTO symbols (file_id, name_id, kind, container_id, {_STORED_COLUMNS})"
             f" VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            symbols,
+            [_stored_symbol(row, ids, codes) for row in symbols],
         )
-        self.conn.executemany(f"INSERT INTO refs VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?)", refs)
+        self.conn.executemany(
+            f"INSERT INTO refs (name_id, file_id, kind, pos) VALUES (?, {fid}, ?, ?)",
+            _ref_groups(refs, ids, codes),
+        )
+        self.conn.execute(
+            f"UPDATE files SET symbols = ?, refs = ? WHERE id = {fid}", (len(symbols), len(refs))
+        )
+
+    def intern(self, names: Iterable[str]) -> dict[str, int]:
+        """The ids of `names`, adding the new ones (call inside a write transaction: with the
+        write lock held, new rows take the ids after the current largest, in order)."""
+        names = list(names)
+        cache = self._names
+        if len(cache) > NAME_CACHE_MAX:
+            cache.clear()
+        missing = [name for name in names if name not in cache]
+        for at in range(0, len(missing), 500):
+            chunk = missing[at : at + 500]
+            cache.update(
+                self.conn.execute(
+                    f"SELECT name, id FROM names WHERE name IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        new = [name for name in missing if name not in cache]
+        if new:
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM names").fetchone()[0]
+            self.conn.executemany("INSERT INTO names (id, name) VALUES (?, ?)",
+                                  enumerate(new, last + 1))  # fmt: skip
+            cache.update((name, i) for i, name in enumerate(new, last + 1))
+        return {name: cache[name] for name in names}
 
     def begin_bulk_load(self) -> None:
         """Before filling an empty index: no secondary indexes, no automatic checkpoints (pool
@@ -272,3 +408,50 @@ def _create_missing_indexes(conn: sqlite3.Connection) -> None:
     have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     if not set(INDEX_NAMES) <= have:
         conn.executescript(INDEXES)
+
+
+_STORED_COLUMNS = "sl, sc, dl, ec, sb, len, nl, nc, ndl, nec, nsb, nlen, signature, ascii"
+
+
+def _kinds_meta() -> str:
+    return ",".join(kind_codes())
+
+
+def _stored_symbol(row: SymbolRow, ids: dict[str, int], codes: dict[str, int]) -> tuple:
+    name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec, nsb, neb, sig, ascii_ = row
+    return (
+        ids[name], codes[kind], ids[container],
+        sl, sc, el - sl, ec, sb, eb - sb, nl - sl, nc, nel - nl, nec, nsb - sb, neb - nsb,
+        pack_signature(sig, name), ascii_,
+    )  # fmt: skip
+
+
+def pack_signature(signature: str, name: str) -> str:
+    """The signature line with the symbol's name (nearly always in it) as one NUL: the name
+    is stored once, in `names` (a NUL of the source line reads back as U+FFFD)."""
+    signature = signature.replace("\x00", "\ufffd")
+    return signature.replace(name, "\x00", 1) if name else signature
+
+
+def unpack_signature(stored: str, name: str) -> str:
+    return stored.replace("\x00", name, 1)
+
+
+def _ref_groups(
+    refs: Sequence[RefRow], ids: dict[str, int], codes: dict[str, int]
+) -> list[tuple[int, int, bytes]]:
+    """One (name id, kind, packed positions) row per name and kind used in a file."""
+    groups: dict[tuple[str, int], list[RefRow]] = {}
+    for ref in refs:
+        key = (ref[0], codes[ref[1]] + (MULTILINE if ref[2] != ref[4] else 0))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [ref]
+        else:
+            group.append(ref)
+    out = []
+    for (name, kind), uses in groups.items():
+        uses.sort(key=lambda r: r[6])
+        pack = pack_absolute if kind >= MULTILINE else pack_positions
+        out.append((ids[name], kind, pack(uses)))
+    return out

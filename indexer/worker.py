@@ -100,7 +100,7 @@ def run_batch(jobs: list[Job], new: bool = False) -> list[tuple[str, str]]:
     try:
         write_results(_store, results, new)
     except BaseException:
-        _store.conn.execute("ROLLBACK")
+        _store.rollback()
         raise
     _store.commit()
     return [(path, status) for path, status, *_ in results]

@@ -23,11 +23,15 @@ from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
-from indexer.store import Store, content_hash, db_path_for
+from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
 log = logging.getLogger(__name__)
 
+# Symbols added since the search file was written: past this many, rewrite it rather than
+# hold their names in memory (and rebuild that in-memory index after every write).
+DELTA_REBUILD = 20_000
+SYMBOL_BATCH = 50  # ranked names whose definitions are fetched in one statement
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 16
@@ -64,8 +68,13 @@ class WorkspaceIndex:
         self._local = threading.local()
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
         self._generation_lock = threading.Lock()
-        self._search: SearchIndex | None = None
+        self._search_path = search_path_for(self.db_path)
+        self._epoch = self._store.epoch
+        self._base: SearchIndex | None = None  # the search file, mapped
+        self._base_opened = False
+        self._delta: SearchIndex | None = None  # names defined since the file was written
         self._search_lock = threading.Lock()
+        self._base_lock = threading.Lock()
         self._rebuilding = False
 
     # -- reads -----------------------------------------------------------------------------
@@ -107,34 +116,79 @@ class WorkspaceIndex:
         return [symbol for _, symbol in self.ranked_search(query, limit)]
 
     def ranked_search(self, query: str, limit: int = 100) -> list[tuple[RankKey, Symbol]]:
-        """`search` with each symbol's rank key (comparable across indexes: lower is better)."""
-        ranked = self.search_index().ranked(query, limit)
-        found = q.symbols_by_ids(self._reader(), [symbol_id for _, symbol_id in ranked])
-        return [(key, found[i]) for key, i in ranked if i in found]
+        """`search` with each symbol's rank key (comparable across indexes: lower is better).
+        Names rank; each name's definitions follow in the order they were indexed."""
+        best: dict[int, tuple[RankKey, str]] = {}
+        for part in self._search_parts():
+            for key, name, name_id in part.ranked_names(query, limit):
+                if name_id not in best or (key, name) < best[name_id]:
+                    best[name_id] = (key, name)
+        ranked = sorted(best.items(), key=lambda item: item[1])
+        found: list[tuple[RankKey, Symbol]] = []
+        for at in range(0, len(ranked), SYMBOL_BATCH):  # mostly one batch fills the limit
+            batch = ranked[at : at + SYMBOL_BATCH]
+            symbols = q.symbols_of_names(self._reader(), [i for i, _ in batch], limit)
+            for name_id, (key, _) in batch:
+                found += [(key, s) for s in symbols.get(name_id, ())[: limit - len(found)]]
+                if len(found) >= limit:
+                    return found
+        return found
 
-    def search_index(self) -> SearchIndex:
-        """The search snapshot. Built on first use; after writes, the previous snapshot keeps
-        answering while a fresh one is built in a background thread (ids of symbols deleted
-        since are dropped at fetch time)."""
-        with self._search_lock:
-            current = self._search
-            if current is not None and current.generation != self._generation:
-                self._start_rebuild()
-            if current is not None:
-                return current
-            self._search = self._build_search()
-            return self._search
+    def search_index(self) -> SearchIndex | None:
+        """Bring the search file up to date with the database (call off the event loop, after a
+        refresh: the next search is then fast) and return it."""
+        self._search_parts(sync=True)
+        return self._base
 
     def rebuild_search(self) -> None:
-        """Build a fresh search snapshot now (call off the event loop, after writes)."""
-        fresh = self._build_search()
-        with self._search_lock:
-            if self._search is None or fresh.generation >= self._search.generation:
-                self._search = fresh
+        """Catch the search up with writes now (call off the event loop, after writes)."""
+        self._search_parts(sync=True)
 
-    def _build_search(self) -> SearchIndex:
-        generation = self._generation
-        return SearchIndex.build(q.all_names(self._reader()), generation)
+    def _search_parts(self, sync: bool = False) -> list[SearchIndex]:
+        """The search file (mapped) plus an in-memory index of the names defined since it was
+        written. A large backlog is never loaded: the file is rewritten instead, in a
+        background thread while queries keep answering from the previous one (and the last
+        small backlog), or here with `sync` (which also writes a first file)."""
+        with self._search_lock:
+            if not self._base_opened:
+                self._base_opened = True
+                self._base = self._open_base()
+            base, delta, generation = self._base, self._delta, self._generation
+            last = base.last_symbol if base else 0
+            newest = q.last_symbol_id(self._reader())
+            backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
+            if not backlog and (delta is None or delta.generation != generation):
+                delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
+                                                        generation)  # fmt: skip
+            if backlog and not sync:
+                self._start_rebuild()
+        if backlog and sync:
+            self._rebuild_base()
+            return self._search_parts()
+        return [part for part in (base, delta) if part is not None]
+
+    def _open_base(self) -> SearchIndex | None:
+        base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
+        if base is not None and base.epoch != self._epoch:
+            return None  # written for a database since deleted and rebuilt
+        return base
+
+    def _rebuild_base(self) -> None:
+        with self._base_lock:  # one writer of the file at a time
+            reader = self._store.reader()
+            try:
+                reader.execute("BEGIN")  # one snapshot for both statements
+                last = q.last_symbol_id(reader)
+                current = self._base
+                if current is not None and last - current.last_symbol <= DELTA_REBUILD:
+                    return  # another thread wrote it while this one waited for the lock
+                chunks = q.defined_names(reader, last)
+                SearchIndex.write_file(self._search_path, chunks, self._epoch, last)
+            finally:
+                reader.close()
+            fresh = self._open_base()
+            with self._search_lock:
+                self._base, self._delta = fresh, None
 
     def _start_rebuild(self) -> None:
         if self._rebuilding:
@@ -143,9 +197,9 @@ class WorkspaceIndex:
 
         def rebuild() -> None:
             try:
-                fresh = self._build_search()
-                with self._search_lock:
-                    self._search = fresh
+                self._rebuild_base()
+            except Exception:
+                log.exception("could not rewrite the search file %s", self._search_path)
             finally:
                 self._rebuilding = False
 
@@ -196,8 +250,10 @@ class WorkspaceIndex:
                 with self._write_lock:
                     self._store.truncate_wal()
             # Batches the pool committed after an error or a cancel were not counted: make the
-            # search snapshot catch up whatever happened.
+            # search catch up whatever happened.
             self._bump_generation()
+        if counter.parsed or removed:
+            self._search_parts(sync=True)  # the next open answers from an up-to-date file
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -275,7 +331,7 @@ class WorkspaceIndex:
             try:
                 fn(self._store)
             except BaseException:
-                self._store.conn.execute("ROLLBACK")
+                self._store.rollback()
                 raise
             self._store.commit()
             self._bump_generation()

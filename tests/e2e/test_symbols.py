@@ -211,3 +211,13 @@ async def test_index_can_be_disabled(start_server: StartServer, project: Path) -
         types.DocumentSymbolParams(types.TextDocumentIdentifier(uri(project, "cart.py")))
     )
     assert [s.name for s in outline] == ["Cart"]
+
+
+async def test_a_warm_server_answers_workspace_symbol_right_after_initialize(
+    project: Path, start_server: StartServer
+) -> None:
+    first = await ready(start_server)
+    await first.shutdown_session()
+    second = await start_server()  # the same cache: the database and search file are there
+    found = await second.workspace_symbol_async(types.WorkspaceSymbolParams(query="gubi"))
+    assert [s.name for s in found or []] == ["getUserById"]

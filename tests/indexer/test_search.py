@@ -45,3 +45,13 @@ def test_prefix_order_does_not_depend_on_the_limit() -> None:
     full = index.search("foo", 10)
     assert full == [3, 1, 2]  # shorter first; the same case first among equal lengths
     assert [index.search("foo", n) for n in (1, 2)] == [full[:1], full[:2]]
+
+
+def test_a_file_written_in_chunks_ranks_as_the_in_memory_index(tmp_path) -> None:
+    rows = sorted(enumerate(NAMES), key=lambda r: (len(r[1]), r[1]))
+    path = tmp_path / "names.search"
+    SearchIndex.write_file(path, [rows[i : i + 3] for i in range(0, len(rows), 3)], "e1", 7)
+    mapped = SearchIndex.open(path, lambda ids: {i: NAMES[i] for i in ids})
+    assert mapped is not None and (mapped.epoch, mapped.last_symbol) == ("e1", 7)
+    for query in [*CASES, "", "u", "Get", "ser"]:
+        assert mapped.ranked_names(query, 20) == INDEX.ranked_names(query, 20), query

@@ -206,7 +206,7 @@ def test_cold_parallel_load_ends_indexed_and_checkpointed(root: Path, tmp_path: 
     assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     # The load's frames went into the database and the WAL file was emptied.
     assert os.path.getsize(f"{index.db_path}-wal") == 0
-    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name = 'C1'").fetchall()
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name_id = 1").fetchall()
     assert "refs_name" in str(plan)
 
 
@@ -219,6 +219,7 @@ def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
     write(
         root,
         {
+            ".git/HEAD": "ref: refs/heads/main\n",
             ".gitignore": "build/\n*.gen.py\n",
             "build/out.py": "def built(): pass\n",
             "app/x.gen.py": "def generated(): pass\n",
@@ -234,6 +235,33 @@ def test_gitignore_nested_and_excludes(root: Path, tmp_path: Path) -> None:
     found = names(index)
     assert "kept" in found
     assert not {"built", "generated", "local", "vendored", "dep"} & found
+
+
+def test_gitignore_applies_only_inside_a_git_work_tree(root: Path, tmp_path: Path) -> None:
+    # As in git and ripgrep: outside a repository `.gitignore` means nothing (here it would
+    # hide the whole tree); `.ignore` and the configured excludes apply everywhere; a
+    # repository nested in the tree has its own `.gitignore` honoured inside it.
+    write(
+        root,
+        {
+            ".gitignore": "/*\n",
+            ".ignore": "scratch/\n",
+            "scratch/tmp.py": "def scratch(): pass\n",
+            "vendor/lib.py": "def vendored(): pass\n",
+            "sub/.git/HEAD": "ref: refs/heads/main\n",
+            "sub/.gitignore": "gen/\n",
+            "sub/gen/out.py": "def generated(): pass\n",
+            "sub/src/ok.py": "def nested_ok(): pass\n",
+        },
+    )
+    index = open_index(root, tmp_path, excludes=["vendor/"])
+    index.refresh()
+    found = names(index)
+    assert {"User", "show", "nested_ok"} <= found
+    assert not {"scratch", "vendored", "generated"} & found
+    assert index.includes(str(root / "app/models.py"))
+    assert not index.includes(str(root / "sub/gen/out.py"))
+    assert not index.includes(str(root / "scratch/tmp.py"))
 
 
 def test_bad_input_is_skipped_or_indexed(root: Path, tmp_path: Path) -> None:
@@ -286,6 +314,29 @@ def test_unreadable_file_is_skipped(root: Path, tmp_path: Path) -> None:
     assert "hidden" not in names(index)
 
 
+def test_a_warm_open_searches_the_file_the_last_refresh_wrote(root: Path, tmp_path: Path) -> None:
+    first = open_index(root, tmp_path)
+    first.refresh()
+    first.close()
+    warm = open_index(root, tmp_path)  # no refresh: answers come from disk at once
+    assert os.path.exists(warm.db_path.with_suffix(".search"))
+    assert [s.name for s in warm.search("gubi")] == ["getUserById", "get_user_by_id"]
+    warm.update_file(str(root / "app/extra.py"), b"def get_user_bonus_info(): pass\n")
+    assert "get_user_bonus_info" in [s.name for s in warm.search("gubi")]
+
+
+def test_a_rebuilt_database_ignores_the_old_search_file(root: Path, tmp_path: Path) -> None:
+    first = open_index(root, tmp_path)
+    first.refresh()
+    first.close()
+    os.unlink(first.db_path)
+    write(root, {"app/models.py": "class Account: pass\n"})
+    fresh = open_index(root, tmp_path)
+    fresh.refresh()
+    assert [s.name for s in fresh.search("User")] == ["getUserById"]  # no class User now
+    assert [s.name for s in fresh.search("Account")] == ["Account"]
+
+
 def test_search_ranks_initials(root: Path, tmp_path: Path) -> None:
     index = open_index(root, tmp_path)
     index.refresh()
@@ -318,7 +369,14 @@ def test_parallel_refresh_of_many_changed_files(root: Path, tmp_path: Path) -> N
 
 
 def test_single_file_updates_respect_ignore_rules(root: Path, tmp_path: Path) -> None:
-    write(root, {".gitignore": "generated/\n", "generated/out.py": "def generated(): pass\n"})
+    write(
+        root,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            ".gitignore": "generated/\n",
+            "generated/out.py": "def generated(): pass\n",
+        },
+    )
     index = open_index(root, tmp_path, excludes=["vendor/"])
     index.refresh()
     write(

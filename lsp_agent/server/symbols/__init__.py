@@ -56,6 +56,7 @@ def register(server: AgentServer) -> None:
     async def workspace_symbol(
         ls: AgentServer, params: types.WorkspaceSymbolParams
     ) -> list[types.SymbolInformation]:
+        await state.wait_opened()  # a warm database answers before its refresh is done
         found = await asyncio.to_thread(state.search, params.query, WORKSPACE_SYMBOL_LIMIT)
         conv = state.converter()
         return [symbol_information(s, conv) for s in found]

@@ -47,6 +47,10 @@ class ServerIndex:
         self.docs: dict[str, OpenDocument] = {}  # the parsed ones (edited, or not indexed)
         self.cancel = threading.Event()
         self.ready = asyncio.Event()
+        # Set once the build has opened its folders' databases (long before `ready` on a warm
+        # start), or when there is nothing to index: a search waits for this, then answers
+        # from what the databases hold.
+        self.opened = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._store_handles: dict[str, asyncio.TimerHandle] = {}
         self._config: tuple[Any, ...] | None = None
@@ -78,12 +82,15 @@ class ServerIndex:
             return
         self.stop()
         if not settings.enabled or not config[0]:
+            self.opened.set()  # nothing to open: searches answer (with nothing) at once
             logger.info(
                 "symbol index disabled" if not settings.enabled else "no workspace folder to index"
             )
             return
         self.cancel = threading.Event()
         self.ready = asyncio.Event()
+        if self.opened.is_set():  # else a search may be waiting on it: this build sets it
+            self.opened = asyncio.Event()
         self._task = asyncio.ensure_future(
             self._build(config[0], settings.exclude, settings.maxFileSize)
         )
@@ -114,13 +121,15 @@ class ServerIndex:
     async def _build(self, folders: Sequence[str], exclude: list[str], max_size: int) -> None:
         from indexer.workspace import Cancelled, WorkspaceIndex
 
-        cancel, mine = self.cancel, self.indexes
+        cancel, mine, opened = self.cancel, self.indexes, self.opened
         try:
-            for folder in folders:
-                index = WorkspaceIndex(
-                    folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size
-                )
-                mine.append(index)
+            new = [
+                WorkspaceIndex(folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size)
+                for folder in folders
+            ]
+            mine += new
+            opened.set()
+            for index in new:
                 await self._refresh(index, cancel)
             self._warm_up()
             self.ready.set()
@@ -129,6 +138,7 @@ class ServerIndex:
         except Exception:
             logger.exception("indexing failed")
         finally:
+            opened.set()  # nobody waits for a build that failed to open
             if cancel.is_set():  # replaced or stopped while running: nobody else has these
                 for index in mine:
                     index.close()
@@ -165,6 +175,11 @@ class ServerIndex:
         # that happened to trigger one paid 20-40 ms (measured on documentSymbol).
         gc.collect()
         gc.freeze()
+
+    async def wait_opened(self) -> None:
+        """Until the build has opened its databases (or indexing turned out to be off). A
+        request can arrive before the `initialized` handler has started the build."""
+        await self.opened.wait()
 
     def index_for(self, path: str) -> WorkspaceIndex | None:
         return self.roots.index_for(path)
