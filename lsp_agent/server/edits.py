@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from lsp_agent.server.diagnostics import DiagnosticStore
     from lsp_agent.server.documents import Documents
     from lsp_agent.server.reporter import StreamReporter
+    from lsp_agent.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,11 @@ class EditorClient(Protocol):
         self, params: types.ShowMessageRequestParams
     ) -> types.MessageActionItem | None: ...
 
+    def window_show_message(self, params: types.ShowMessageParams) -> None: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
 
 class SessionView(Protocol):
     """What the sink needs of its session."""
@@ -118,6 +124,7 @@ class Proposals:
 
     def __init__(self) -> None:
         self.pending: dict[str, Pending] = {}
+        self.told_cannot_apply = False  # the user was told once that the editor takes no edits
 
     def add(self, pending: Pending) -> None:
         self.pending[pending.id] = pending
@@ -162,6 +169,9 @@ class LspEditSink:
         if proposal.new_text is None:
             message = "deleting files is not supported in the editor"
             return EditOutcome(False, None, message, status="rejected")
+        workspace = self.server.client_capabilities.workspace
+        if workspace is not None and workspace.apply_edit is False:
+            return self._cannot_apply()
         uri = uri_of(proposal.path)
         current = self._current(uri, proposal.path)
         try:
@@ -194,6 +204,8 @@ class LspEditSink:
         except BaseException as exc:  # cancelled too: whoever waits on the outcome must hear
             if not pending.outcome.done():
                 pending.outcome.set_exception(exc)
+            if isinstance(exc, Cancelled | asyncio.CancelledError):
+                self._report_cancelled(pending, uri, proposal)
             raise
         finally:
             self.server.proposals.pending.pop(pending.id, None)
@@ -260,9 +272,12 @@ class LspEditSink:
             message=f"Claude wants to {verb} {summary(relative, pending.hunks)}",
             actions=[types.MessageActionItem("Apply"), types.MessageActionItem("Reject")],
         )
-        answer = await self._until_cancelled(
-            asyncio.ensure_future(self.server.window_show_message_request_async(params))
-        )
+        timeout = self.server.settings.permissionPromptTimeout
+        question = asyncio.wait_for(self.server.window_show_message_request_async(params), timeout)
+        try:
+            answer = await self._until_cancelled(asyncio.ensure_future(question))
+        except TimeoutError:  # a client that never answers must not hang the run
+            return Review(False, reason=f"no answer from the editor within {timeout:g} s")
         return Review(answer is not None and answer.title == "Apply")
 
     async def _until_cancelled(self, future: asyncio.Future[T]) -> T:
@@ -295,13 +310,38 @@ class LspEditSink:
             return self._write_new_file(pending.path, final)
         sent_version = self.server.documents.version(uri)
         edit = self._workspace_edit(uri, now, final, pending.description, confirm)
-        result = await self.server.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=edit, label=f"Claude: {pending.description}")
-        )
+        params = types.ApplyWorkspaceEditParams(edit=edit, label=f"Claude: {pending.description}")
+        timeout = self.server.settings.permissionPromptTimeout
+        try:
+            result = await asyncio.wait_for(self.server.workspace_apply_edit_async(params), timeout)
+        except TimeoutError:
+            return EditOutcome(
+                False, now, f"not applied: the editor did not answer the edit within {timeout:g} s"
+            )
         if not result.applied:
             reason = result.failure_reason or "the editor did not apply it"
             return EditOutcome(False, now, f"not applied: {reason}")
         return await self._landed(uri, pending.path, final, sent_version)
+
+    def _cannot_apply(self) -> EditOutcome:
+        """A client that declares `applyEdit: false` never gets a `workspace/applyEdit` (it
+        would never answer one): the model hears why, and the user is told once."""
+        if not self.server.proposals.told_cannot_apply:
+            self.server.proposals.told_cannot_apply = True
+            self.server.window_show_message(
+                types.ShowMessageParams(
+                    type=types.MessageType.Warning,
+                    message="lsp-agent: this editor does not take edits from a language server "
+                    "(workspace.applyEdit is off), so Claude cannot change files here.",
+                )
+            )
+        return EditOutcome(
+            False,
+            None,
+            "not applied: this editor does not accept edits from the language server; show the "
+            "change to the user instead (for example as a diff in your answer)",
+            status="rejected",
+        )
 
     def _can_create(self) -> bool:
         caps = self._edit_capabilities()
@@ -414,6 +454,22 @@ class LspEditSink:
     def _current(self, uri: str, path: Path) -> str | None:
         text = self.server.documents.text(uri)
         return text if text is not None else _disk_text(path)
+
+    def _report_cancelled(self, pending: Pending, uri: str, proposal: EditProposal) -> None:
+        """The run was cancelled while the proposal waited: it ends here, so a client's review
+        closes instead of waiting for an answer nobody needs."""
+        if self.session.reporter is not None:
+            self.session.reporter.send(
+                "proposal",
+                proposalId=pending.id,
+                uri=uri,
+                version=self.server.documents.version(uri),
+                description=proposal.description,
+                status="cancelled",
+                applied=False,
+                message="the run was cancelled",
+                toolUseId=proposal.tool_use_id,
+            )
 
     def _report_pending(self, pending: Pending, uri: str, proposal: EditProposal) -> None:
         """The review request: the proposal with its hunks, for clients with their own review."""

@@ -31,19 +31,32 @@ class Editor:
     edit_behaviour: EditBehaviour = "apply"
     answer: Callable[[types.ShowMessageRequestParams], str | None] = lambda p: None
     after_apply: Callable[[str], None] = lambda uri: None  # e.g. publish fresh diagnostics
+    # Never answer showMessageRequest nor applyEdit (as Vim's ALE does) until `release()`.
+    silent: bool = False
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
     _events: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def __post_init__(self) -> None:
         client = self.client
 
         @client.feature(types.WORKSPACE_APPLY_EDIT)
-        def on_apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        async def on_apply_edit(
+            params: types.ApplyWorkspaceEditParams,
+        ) -> types.ApplyWorkspaceEditResult:
             self.applied_edits.append(params)
+            if self.silent:
+                await self._released.wait()
+                return types.ApplyWorkspaceEditResult(applied=False, failure_reason="late")
             return self._apply(params.edit)
 
         @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-        def on_prompt(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        async def on_prompt(
+            params: types.ShowMessageRequestParams,
+        ) -> types.MessageActionItem | None:
             self.prompts.append(params)
+            if self.silent:
+                await self._released.wait()
+                return None
             title = self.answer(params)
             return None if title is None else types.MessageActionItem(title=title)
 
@@ -52,6 +65,10 @@ class Editor:
             self.stream.append(_plain(params))
             async with self._events:
                 self._events.notify_all()
+
+    def release(self) -> None:
+        """Let the requests a silent editor held answer at last (before the test ends)."""
+        self._released.set()
 
     # -- buffers -------------------------------------------------------------------------------
 
