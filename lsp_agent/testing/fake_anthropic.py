@@ -227,19 +227,32 @@ class FakeAnthropic:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> bool:
-        head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+        error = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+        events = [_sse(e) for e in self.events_for(response, request)]
+        return await self.play(response, events, _sse(error), reader, writer)
+
+    async def play(
+        self,
+        response: dict[str, Any],
+        chunks: list[bytes],
+        error_chunk: bytes,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        content_type: str = "text/event-stream",
+        last: bytes = b"",
+    ) -> bool:
+        """Send a 200 response's encoded `chunks` as chunked HTTP, failing as the scenario's
+        `fail` says (`error_chunk` for error_event); `last` ends a stream that did not fail.
+        The fakes of other wire formats encode their own chunks and share this."""
+        head = f"HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\n"
         writer.write((head + "transfer-encoding: chunked\r\n\r\n").encode())
-        events = self.events_for(response, request)
         fail = response.get("fail") or {}
-        cut = int(fail.get("after", len(events))) if fail else len(events)
-        await self._send_chunked(writer, b"".join(_sse(e) for e in events[:cut]))
+        cut = int(fail.get("after", len(chunks))) if fail else len(chunks)
+        await self._send_chunked(writer, b"".join(chunks[:cut]))
         mode = fail.get("mode")
         if mode == "error_event":
-            error = {
-                "type": "error",
-                "error": {"type": "overloaded_error", "message": "Overloaded"},
-            }
-            await self._send_chunked(writer, _sse(error))
+            await self._send_chunked(writer, error_chunk)
         elif mode == "drop":
             writer.transport.abort()
             return False
@@ -249,6 +262,8 @@ class FakeAnthropic:
             await self._wait_for_release_or_hangup(reader)
             writer.transport.abort()
             return False
+        elif not fail and last:
+            await self._send_chunked(writer, last)
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True

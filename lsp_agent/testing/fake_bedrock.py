@@ -146,25 +146,8 @@ class FakeBedrock(FakeAnthropic):
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> bool:
-        head = "HTTP/1.1 200 OK\r\ncontent-type: application/vnd.amazon.eventstream\r\n"
-        writer.write((head + "transfer-encoding: chunked\r\n\r\n").encode())
-        events = self.events_for(response, request)
-        fail = response.get("fail") or {}
-        cut = int(fail.get("after", len(events))) if fail else len(events)
-        await self._send_chunked(writer, b"".join(chunk_frame(e) for e in events[:cut]))
-        mode = fail.get("mode")
-        if mode == "error_event":
-            headers = {":exception-type": "throttlingException", ":message-type": "exception"}
-            await self._send_chunked(writer, frame(headers, b'{"message":"Too many requests"}'))
-        elif mode == "drop":
-            writer.transport.abort()
-            return False
-        elif mode in ("stall", "hold"):
-            if mode == "hold":
-                self.held.set()
-            await self._wait_for_release_or_hangup(reader)
-            writer.transport.abort()
-            return False
-        writer.write(b"0\r\n\r\n")
-        await writer.drain()
-        return True
+        headers = {":exception-type": "throttlingException", ":message-type": "exception"}
+        error = frame(headers, b'{"message":"Too many requests"}')
+        frames = [chunk_frame(e) for e in self.events_for(response, request)]
+        content_type = "application/vnd.amazon.eventstream"
+        return await self.play(response, frames, error, reader, writer, content_type=content_type)

@@ -130,30 +130,10 @@ class FakeOpenAI(FakeAnthropic):
             writer.write(f"{head}content-length: {len(payload)}\r\n\r\n".encode() + payload)
             await writer.drain()
             return True
-        head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-        writer.write((head + "transfer-encoding: chunked\r\n\r\n").encode())
-        chunks = self.chunks_for(response, request)
-        fail = response.get("fail") or {}
-        cut = int(fail.get("after", len(chunks))) if fail else len(chunks)
-        await self._send_chunked(writer, b"".join(_data(c) for c in chunks[:cut]))
-        mode = fail.get("mode")
-        if mode == "error_event":
-            error = {"error": {"message": "Overloaded", "type": "overloaded_error"}}
-            await self._send_chunked(writer, _data(error))
-        elif mode == "drop":
-            writer.transport.abort()
-            return False
-        elif mode in ("stall", "hold"):
-            if mode == "hold":
-                self.held.set()
-            await self._wait_for_release_or_hangup(reader)
-            writer.transport.abort()
-            return False
-        elif not fail:
-            await self._send_chunked(writer, b"data: [DONE]\n\n")
-        writer.write(b"0\r\n\r\n")
-        await writer.drain()
-        return True
+        error = {"error": {"message": "Overloaded", "type": "overloaded_error"}}
+        chunks = [_data(c) for c in self.chunks_for(response, request)]
+        done = b"data: [DONE]\n\n"
+        return await self.play(response, chunks, _data(error), reader, writer, last=done)
 
     # -- chunks -----------------------------------------------------------------------------
 
