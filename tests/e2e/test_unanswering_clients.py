@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pytest_lsp import client_capabilities
 
-from tests.e2e.agent_harness import HELD, HELLO, StartAgent, read_then_edit
+from tests.e2e.agent_harness import HELLO, StartAgent, read_then_edit
 
 
 async def test_an_unanswered_edit_question_times_out(start_agent: StartAgent) -> None:
@@ -77,6 +77,3 @@ async def test_a_cancelled_run_ends_its_pending_proposal(start_agent: StartAgent
     assert ended["proposalId"] == pending["proposalId"] and ended["status"] == "cancelled"
     await h.editor.done(result["sessionId"])
     assert h.editor.text(uri) == HELLO
-
-
-_ = HELD  # the held response other cancel tests use; here the review itself holds the run
