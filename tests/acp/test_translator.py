@@ -3,6 +3,7 @@ checked against the published schema."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -109,3 +110,10 @@ def test_a_shown_diff_stays_in_the_final_update() -> None:
 def test_events_the_prompt_answer_carries_send_nothing() -> None:
     usage = ev.UsageUpdated(**S, usage={"input_tokens": 1}, cost_usd=0.0)
     check([ev.SessionStarted(**S, cwd="/w"), usage], [])
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true", reason="CI lays shared/ beside the clone")
+def test_ci_validates_every_message_against_the_published_schema() -> None:
+    from tests.acp.client import schema_path
+
+    assert schema_path() is not None  # else tests/acp would run without schema checks
