@@ -101,9 +101,11 @@ class BackgroundTasks:
     async def stop(self, task: BackgroundTask) -> None:
         if task.process.returncode is None:
             task.stopped = True
-            proc.kill_group(task.process)
-            with contextlib.suppress(ProcessLookupError):
-                await task.process.wait()
+        # The whole group, even when its shell has exited: `server &` leaves the server running
+        # in it after the shell is gone.
+        proc.kill_group(task.process)
+        with contextlib.suppress(ProcessLookupError):
+            await task.process.wait()
 
     async def stop_all(self) -> None:
         for task in list(self.tasks.values()):

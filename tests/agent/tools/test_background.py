@@ -80,3 +80,20 @@ async def test_starting_one_needs_bash_permission(workspace: Path) -> None:
     [denied] = run.tool_results()
     assert denied["is_error"] and "not granted" in denied["content"]
     assert run.agent.ctx.background.tasks == {}
+
+
+async def test_a_server_started_with_an_ampersand_is_ended_with_the_session(
+    workspace: Path,
+) -> None:
+    # The shell exits at once and leaves the server in its group (r10's `npm run dev &`).
+    command = "(echo pid=$BASHPID; exec sleep 600) > started.txt &"
+    responses = [
+        call("Bash", {"command": command, "run_in_background": True}),
+        call("TaskOutput", {"task_id": "bash_1", "block": True, "timeout": 5000}),
+        {"content": [{"type": "text", "text": "Started."}]},
+    ]
+    run = await run_scenario(
+        {"responses": responses}, workspace, permission_mode="bypassPermissions"
+    )
+    assert "<status>completed</status>" in run.tool_results()[1]["content"]
+    assert dead(pid_in((workspace / "started.txt").read_text()))
