@@ -115,6 +115,8 @@ async def test_cancel_mid_stream_answers_cancelled(start: Start, workspace: Path
         turn = client.request("session/prompt", params)
         pending = asyncio.ensure_future(turn)
         await server.held.wait()
+        # The text sent before the hold is on its way: cancel once it has reached the client.
+        await client.wait_for(lambda: bool(client.text()))
         client.notify("session/cancel", {"sessionId": session})
         answer = await pending
     assert answer["stopReason"] == "cancelled"
