@@ -1,10 +1,12 @@
-"""Background shells: `Bash` with `run_in_background`, read with `TaskOutput` (older name
+"""Background tasks: shells (`Bash` with `run_in_background`, or a command moved there at its
+timeout) and subagents (`Agent` with `run_in_background`), read with `TaskOutput` (older name
 `BashOutput`), stopped with `TaskStop` (older names `KillShell`, `KillBash`).
 
 A background command runs in its own process group with its output going to a file in the
-session's task folder. The tasks belong to the session (`BackgroundTasks`, one per Agent): they
-are listed by `/tasks`, and the loop stops them all when the session ends, so none is left
-orphaned. Starting one is a Bash call like any other, with Bash's permission check.
+session's task folder; a background subagent writes its final report there. The tasks belong
+to the session (`BackgroundTasks`, one per Agent): they are listed by `/tasks`, and the loop
+stops them all when the session ends, so none is left orphaned. Starting one is a Bash (or
+Agent) call like any other, with its permission check.
 """
 
 from __future__ import annotations
@@ -14,115 +16,101 @@ import contextlib
 import itertools
 import re
 import shutil
-import time
-from dataclasses import dataclass, field
+import uuid
 from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.tools import proc
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg
+from lsp_agent.agent.tools.task_kinds import AgentRun, AgentTask, SessionTask, ShellTask
 
-MAX_OUTPUT_CHARS = 30_000
 DEFAULT_WAIT_MS = 30_000
 MAX_WAIT_MS = 600_000
-
-
-@dataclass
-class BackgroundTask:
-    id: str
-    command: str
-    description: str
-    output_path: Path
-    process: asyncio.subprocess.Process
-    started: float = field(default_factory=time.time)
-    stopped: bool = False
-    read_offset: int = 0  # what BashOutput has already shown
-
-    @property
-    def status(self) -> str:
-        code = self.process.returncode
-        if code is None:
-            return "running"
-        if self.stopped:
-            return "killed"
-        return "completed" if code == 0 else "failed"
-
-    def output(self, start: int = 0) -> str:
-        try:
-            with self.output_path.open("rb") as file:
-                file.seek(start)
-                data = file.read()
-        except OSError:
-            return ""
-        text = data.decode("utf-8", errors="replace")
-        if len(text) > MAX_OUTPUT_CHARS:
-            half = MAX_OUTPUT_CHARS // 2
-            dropped = len(text) - MAX_OUTPUT_CHARS
-            text = f"{text[:half]}\n... [{dropped} characters truncated] ...\n{text[-half:]}"
-        return text
+# Output kept in the result when a command moves to the background at its timeout.
+PARTIAL_OUTPUT_BYTES = 4_000
 
 
 class BackgroundTasks:
-    """The background processes of one session."""
+    """The background tasks of one session: shell commands and subagents."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.tasks: dict[str, BackgroundTask] = {}
-        self._ids = itertools.count(1)
+        self.tasks: dict[str, SessionTask] = {}
+        self._ids: dict[str, itertools.count[int]] = {}
 
-    async def start(self, command: str, cwd: Path, description: str = "") -> BackgroundTask:
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self._ids.setdefault(prefix, itertools.count(1)))}"
+
+    async def spawn(
+        self,
+        command: str,
+        cwd: Path,
+        description: str = "",
+        env: dict[str, str] | None = None,
+    ) -> ShellTask:
+        """A command started with its output going to a file, not yet one of the session's
+        tasks: `adopt` makes it one (at once for `run_in_background`, or when a foreground
+        command outlives its timeout)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        task_id = f"bash_{next(self._ids)}"
-        output_path = self.directory / f"{task_id}.output"
+        output_path = self.directory / f"foreground_{uuid.uuid4().hex}.output"
         with output_path.open("wb") as output:
-            process = await asyncio.create_subprocess_exec(
-                shutil.which("bash") or "/bin/sh",
-                "-c",
-                command,
-                cwd=cwd,
-                env=proc.tool_env(),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,  # its own group: stopping it stops its children too
+            spawning = asyncio.ensure_future(
+                asyncio.create_subprocess_exec(
+                    shutil.which("bash") or "/bin/sh",
+                    "-c",
+                    command,
+                    cwd=cwd,
+                    env=env if env is not None else proc.tool_env(),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=output,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,  # its own group: stopping it stops its children too
+                )
             )
-        task = BackgroundTask(task_id, command, description, output_path, process)
+            try:
+                process = await asyncio.shield(spawning)
+            except asyncio.CancelledError:  # it may be running already: end it, as proc.run
+                with contextlib.suppress(Exception):
+                    proc.kill_group(await spawning)
+                output_path.unlink(missing_ok=True)
+                raise
+        return ShellTask("", command, description, output_path, process)
+
+    def adopt(self, task: ShellTask) -> ShellTask:
+        task.id = self._new_id("bash")
+        named = self.directory / f"{task.id}.output"
+        # The process keeps writing through its open descriptor; on a system that cannot
+        # rename an open file the output just keeps its first name.
+        with contextlib.suppress(OSError):
+            task.output_path = task.output_path.replace(named)
+        self.tasks[task.id] = task
+        return task
+
+    def start_agent(self, command: str, description: str, run: AgentRun) -> AgentTask:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        task_id = self._new_id("agent")
+        path = self.directory / f"{task_id}.output"
+        task = AgentTask(task_id, command, description, path, run)
         self.tasks[task_id] = task
         return task
 
-    def get(self, task_id: str) -> BackgroundTask:
+    def get(self, task_id: str) -> SessionTask:
         task = self.tasks.get(task_id)
         if task is None:
             known = ", ".join(self.tasks) or "none"
             raise ToolError(f"No background task {task_id!r} in this session (tasks: {known})")
         return task
 
-    async def stop(self, task: BackgroundTask) -> None:
-        if task.process.returncode is None:
-            task.stopped = True
-        # The whole group, even when its shell has exited: `server &` leaves the server running
-        # in it after the shell is gone.
-        proc.kill_group(task.process)
-        with contextlib.suppress(ProcessLookupError):
-            await task.process.wait()
+    async def stop(self, task: SessionTask) -> None:
+        await task.stop()
 
     async def stop_all(self) -> None:
         for task in list(self.tasks.values()):
-            await self.stop(task)
+            await task.stop()
 
     def listing(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": t.id,
-                "command": t.command,
-                "description": t.description,
-                "status": t.status,
-                "exitCode": t.process.returncode,
-                "output": str(t.output_path),
-            }
-            for t in self.tasks.values()
-        ]
+        return [t.summary() for t in self.tasks.values()]
 
 
 def _tasks(ctx: ToolContext) -> BackgroundTasks:
@@ -131,19 +119,33 @@ def _tasks(ctx: ToolContext) -> BackgroundTasks:
     return ctx.background
 
 
-def started_message(task: BackgroundTask) -> str:
+def started_message(task: SessionTask) -> str:
     return (
         f"Command running in background with ID: {task.id}. Output is being written to: "
         f"{task.output_path}. Read it with TaskOutput and stop it with TaskStop."
     )
 
 
-def _report(task: BackgroundTask, output: str, retrieval: str) -> str:
-    code = task.process.returncode
+def moved_message(task: ShellTask, timeout_ms: float) -> str:
+    """Bash's result for a command that outlived its timeout and goes on in the background."""
+    with task.output_path.open("rb") as file:
+        partial = proc.read_ends(file, PARTIAL_OUTPUT_BYTES // 2, PARTIAL_OUTPUT_BYTES // 2)
+    note = (
+        f"Command did not complete within its {timeout_ms / 1000:g}s timeout and was moved to "
+        f"the background with ID: {task.id}. It is still running. Output is being written to: "
+        f"{task.output_path}. Read it with TaskOutput (or Read the file) and stop it with "
+        "TaskStop."
+    )
+    partial = partial.rstrip("\n")
+    return f"{partial}\n{note}" if partial else note
+
+
+def _report(task: SessionTask, output: str, retrieval: str) -> str:
+    code = task.exit_code
     lines = [
         f"<retrieval_status>{retrieval}</retrieval_status>",
         f"<task_id>{task.id}</task_id>",
-        "<task_type>local_bash</task_type>",
+        f"<task_type>{task.task_type}</task_type>",
         f"<status>{task.status}</status>",
     ]
     if code is not None:
@@ -156,9 +158,10 @@ class TaskOutput(BaseTool):
     name = "TaskOutput"
     aliases = ("BashOutput",)
     description = (
-        "Reads the output of a background task (a Bash command started with "
-        "run_in_background). `block` (default true) waits until the task ends or `timeout` "
-        "milliseconds pass (default 30000). Also callable as BashOutput with `bash_id`, which "
+        "Reads the output of a background task (a Bash command or an Agent started with "
+        "run_in_background, or a command moved to the background at its timeout). `block` "
+        "(default true) waits until the task ends or `timeout` milliseconds pass (default "
+        "30000). Also callable as BashOutput with `bash_id`, which "
         "returns only the output since the last read, optionally filtered by a regex."
     )
     input_schema = {
@@ -182,9 +185,9 @@ class TaskOutput(BaseTool):
         block = arg(tool_input, "block", bool, not incremental)
         timeout_ms = min(arg(tool_input, "timeout", (int, float), DEFAULT_WAIT_MS), MAX_WAIT_MS)
         retrieval = "success"
-        if block and task.process.returncode is None:
+        if block and task.running:
             try:
-                await asyncio.wait_for(asyncio.shield(task.process.wait()), timeout_ms / 1000)
+                await asyncio.wait_for(asyncio.shield(task.wait()), timeout_ms / 1000)
             except TimeoutError:
                 retrieval = "timeout"
         if incremental:
@@ -222,7 +225,7 @@ class TaskStop(BaseTool):
         if not isinstance(task_id, str) or not task_id:
             raise ToolError("missing required parameter `task_id`")
         task = tasks.get(task_id)
-        if task.process.returncode is not None:
+        if not task.running:
             return ToolResult(f"Task {task.id} had already ended ({task.status}).")
-        await tasks.stop(task)
+        await task.stop()
         return ToolResult(f"Stopped task {task.id} ({task.command}).")

@@ -60,33 +60,45 @@ async def run(
             raise
         timed_out = await _wait(proc, timeout_s, cancel)
         code = None if timed_out else proc.returncode
-        return Finished(_read(out, head, tail), _read(err, 4000, 4000), code, timed_out)
+        return Finished(read_ends(out, head, tail), read_ends(err, 4000, 4000), code, timed_out)
 
 
 async def _wait(proc: asyncio.subprocess.Process, timeout_s: float, cancel: CancelToken) -> bool:
     """Wait for exit; kill the group on timeout (returns True) or cancel (raises Cancelled).
     The group is killed after a normal exit too, ending background jobs it left running."""
+    exited = await wait_or_timeout(proc, timeout_s, cancel)
+    kill_group(proc)
+    if not exited:
+        await proc.wait()
+    return not exited
+
+
+async def wait_or_timeout(
+    proc: asyncio.subprocess.Process, timeout_s: float, cancel: CancelToken
+) -> bool:
+    """Whether `proc` exited within `timeout_s`; on a timeout it is left running. A cancel (or
+    our own task's) kills its group and raises."""
     exited = asyncio.create_task(proc.wait())
     cancelled = asyncio.create_task(cancel.wait())
     try:
         done, _ = await asyncio.wait(
             {exited, cancelled}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
         )
-        kill_group(proc)
         if exited in done:
-            return False
+            return True
         if cancelled in done:
+            kill_group(proc)
             raise Cancelled(cancel.reason)
-        await exited
-        return True
+        return False
+    except asyncio.CancelledError:
+        kill_group(proc)
+        raise
     finally:
-        if proc.returncode is None:
-            kill_group(proc)  # our own task was cancelled
         exited.cancel()
         cancelled.cancel()
 
 
-def _read(handle: IO[bytes], head: int, tail: int) -> str:
+def read_ends(handle: IO[bytes], head: int, tail: int) -> str:
     """The first `head` and last `tail` bytes, with a note saying how much was left out."""
     size = handle.seek(0, os.SEEK_END)
     handle.seek(0)
