@@ -61,7 +61,7 @@ def client_for(fake: FakeAnthropic, **retry: Any) -> ModelClient:
 
 
 async def run_scenario(
-    name: str | dict[str, Any],
+    name: str | dict[str, Any] | FakeAnthropic,
     workspace: Path,
     *,
     prompt: str = "Please do the task.",
@@ -73,11 +73,12 @@ async def run_scenario(
     **options: Any,
 ) -> Run:
     """Run `prompt` through a fresh Agent against scenario `name` (a file in scenarios/, or
-    the scenario itself); `during(fake, agent)` runs alongside (e.g. to cancel once the server holds
-    a response)."""
+    the scenario itself, or a fake of its own); `during(fake, agent)` runs alongside (e.g. to
+    cancel once the server holds a response)."""
     variables = {"cwd": str(workspace), "key": API_KEY}
     scenario = SCENARIOS / f"{name}.json" if isinstance(name, str) else name
-    async with FakeAnthropic(scenario, variables=variables) as fake:
+    server = scenario if isinstance(scenario, FakeAnthropic) else None
+    async with server or FakeAnthropic(scenario, variables=variables) as fake:
         events: list[AgentEvent] = []
         agent = Agent(
             AgentOptions(cwd=workspace, **options),

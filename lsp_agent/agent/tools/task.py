@@ -5,14 +5,20 @@ Task counts as read-only for scheduling, so several Task calls in one turn run i
 Claude Code. That is safe because a subagent's own tool calls go through the same permission
 checks, edit sink and read-before-edit rules as the parent's: a write a subagent makes is still
 approved (or refused) one call at a time.
+
+With `run_in_background` the call returns at once with a task ID: the subagent runs beside the
+conversation as one of the session's background tasks (tools/background.py), its final report
+read with TaskOutput, stopped with TaskStop or when the session ends or is cancelled.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from lsp_agent.agent.claude.subagents import AgentSet, SubagentRequest, SubagentRunner
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
+from lsp_agent.agent.tools.task_kinds import AgentTask
 
 DEFAULT_TYPE = "general-purpose"
 
@@ -34,7 +40,8 @@ class TaskTool:
             },
             "run_in_background": {
                 "type": "boolean",
-                "description": "Accepted; the agent runs to the end before this call returns",
+                "description": "Run the agent in the background: the call returns its task "
+                "ID at once; read its report with TaskOutput, stop it with TaskStop",
             },
         },
         "required": ["description", "prompt"],
@@ -75,5 +82,24 @@ class TaskTool:
             cancel=ctx.cancel,
             model=model if isinstance(model, str) and model else None,
         )
+        if tool_input.get("run_in_background") is True and ctx.background is not None:
+            task = ctx.background.start_agent(
+                f"{definition.name}: {request.description or prompt[:60]}",
+                request.description,
+                lambda cancel: self._run_to_text(dataclasses.replace(request, cancel=cancel)),
+            )
+            return ToolResult(_started(task))
+        text, failed = await self._run_to_text(request)
+        return ToolResult(text, is_error=failed)
+
+    async def _run_to_text(self, request: SubagentRequest) -> tuple[str, bool]:
         result = await self.runner(request)
-        return ToolResult(result.text or "(the agent returned no text)", is_error=result.is_error)
+        return result.text or "(the agent returned no text)", result.is_error
+
+
+def _started(task: AgentTask) -> str:
+    return (
+        f"Agent running in background with ID: {task.id}. Its final report will be written "
+        f"to: {task.output_path}. Go on with other work; read the report with TaskOutput "
+        "(block: true waits for it) and stop the agent with TaskStop."
+    )
