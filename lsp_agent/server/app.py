@@ -18,7 +18,7 @@ from typing import Any
 from pygls.lsp.server import LanguageServer
 
 from lsp_agent import __version__
-from lsp_agent.server.diagnostics import DiagnosticStore
+from lsp_agent.server.diagnostics import DiagnosticStore, plain_value
 from lsp_agent.server.documents import Documents
 from lsp_agent.server.edits import Proposals
 from lsp_agent.server.logs import EditorLogHandler
@@ -69,6 +69,11 @@ class AgentServer(LanguageServer):
                     await result
             except Exception:
                 logger.exception("start-up step %r failed", callback)
+
+    async def custom_request(self, method: str, params: Any) -> Any:
+        """A request of our own (`lspAgent/...`) to the client: its result as plain JSON."""
+        # pygls hands an unknown method's result over as attribute objects.
+        return plain_value(await self.protocol.send_request_async(method, params))
 
     def on_settings_changed(self, listener: Callable[[Settings], None]) -> None:
         """Call `listener(settings)` whenever the effective settings change."""

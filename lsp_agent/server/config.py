@@ -71,7 +71,7 @@ async def refresh(ls: AgentServer, pushed: Any = None) -> None:
 
 
 # initializationOptions keys that describe the client rather than set a setting.
-CLIENT_KEYS = ("clientReview", "clientPrompt", "workspaceTrusted")
+CLIENT_KEYS = ("clientReview", "clientPrompt", "clientQuestions", "workspaceTrusted")
 # Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
 # repository's .vscode/settings.json reaches us through workspace/configuration.
 # The provider settings decide where the code and the credentials go, too, and

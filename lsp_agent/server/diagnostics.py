@@ -96,13 +96,13 @@ def _plain(params: Any) -> dict[str, Any]:
     if isinstance(params, dict):
         return params
     if hasattr(params, "_asdict"):
-        return {k: _plain_value(v) for k, v in params._asdict().items()}
+        return {k: plain_value(v) for k, v in params._asdict().items()}
     return {}
 
 
-def _plain_value(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if hasattr(value, "_asdict"):
         return _plain(value)
     if isinstance(value, (list, tuple)):
-        return [_plain_value(v) for v in value]
+        return [plain_value(v) for v in value]
     return value

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lsprotocol import types
 
 from lsp_agent.agent.ports import PermissionResult
+from lsp_agent.server import questions as client_questions
 from lsp_agent.server.reporter import tool_title
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ class Asker(Protocol):
     ) -> types.MessageActionItem | None: ...
 
     def window_show_message(self, params: types.ShowMessageParams) -> None: ...
+
+    # A client declaring `clientQuestions` answers AskUserQuestion itself (questions.py).
+    initialization_options: Any
+
+    async def custom_request(self, method: str, params: Any) -> Any: ...
 
 
 ALLOW_ONCE, ALLOW_SESSION, DENY = "Allow once", "Allow for this session", "Deny"
@@ -79,9 +85,20 @@ class PermissionPrompter:
         return PermissionResult("allow", remember=choice == ALLOW_SESSION)
 
     async def _questions(self, questions: list[dict[str, Any]]) -> PermissionResult:
-        """Each question as a `window/showMessageRequest` whose actions are its options (the
+        """Through the client's own picker when it declares one (questions.py), else each
+        question as a `window/showMessageRequest` whose actions are its options (the
         descriptions in the message). A plain request takes one choice: a multi-select question
-        gets one answer here, and there is no free-text answer."""
+        gets one answer there, and there is no free-text answer."""
+        if client_questions.client_asks_questions(self.server.initialization_options):
+            timeout = self.server.settings.permissionPromptTimeout
+            try:
+                picked = await client_questions.ask(self.server, questions, timeout)
+            except client_questions.Unanswered:
+                pass  # the client failed its own request: its message requests still work
+            else:
+                if picked is None:
+                    return PermissionResult("deny", message="the user dismissed the question")
+                return PermissionResult("allow", updated_input={"answers": picked})
         answers: dict[str, str] = {}
         for question in questions:
             options = [str(o.get("label", "")) for o in question.get("options", [])]
