@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from lsp_agent.testing.fake_anthropic import fake_anthropic_process
+from tests.e2e.test_ask_user_question import TWO_QUESTIONS
 from tests.nvim.headless import HERE, headless
 from tests.two_hunks import CALC, TYPE_BOTH
 
@@ -89,6 +90,20 @@ SCENARIOS: dict[str, dict[str, Any]] = {
                 ]
             },
             {"content": [{"type": "text", "text": "Made the marker file."}]},
+        ]
+    },
+    "questions": {
+        "responses": [
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "AskUserQuestion",
+                        "input": {"questions": TWO_QUESTIONS},
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "Setting them up."}]},
         ]
     },
 }
@@ -210,3 +225,12 @@ def test_a_workspace_folder_added_from_neovim(
         "plugin_workspace_folder.lua", read_lib, env, workspace, tmp_path, OTHER_FOLDER=str(lib)
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_questions_are_answered_in_the_pickers(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_questions.lua", "questions", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+    # What the user saw, as Neovim's own picker printed it.
+    assert "3: Other... - answer in your own words" in result.stderr

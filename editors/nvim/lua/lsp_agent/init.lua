@@ -113,11 +113,12 @@ function M.setup(opts)
     cmd = c.cmd,
     filetypes = c.filetypes,
     root_markers = c.root_markers,
-    init_options = vim.tbl_extend("force", vim.deepcopy(c.settings), { clientReview = true, clientPrompt = true }),
+    init_options = vim.tbl_extend("force", vim.deepcopy(c.settings), { clientReview = true, clientPrompt = true, clientQuestions = true }),
     settings = { lspAgent = c.settings },
     handlers = {
       ["lspAgent/stream"] = on_stream,
       ["window/showMessageRequest"] = show_message_request,
+      ["lspAgent/askQuestions"] = require("lsp_agent.questions").handler,
     },
     commands = { ["lspAgent.ask"] = ask_command },
   }, c.lsp)
