@@ -1,4 +1,5 @@
-"""AskUserQuestion in the editor (each question a window/showMessageRequest) and headless."""
+"""AskUserQuestion in the editor (a picker of the client's own, or each question a
+window/showMessageRequest) and headless."""
 
 from __future__ import annotations
 
@@ -12,16 +13,22 @@ from tests.agent.conftest import run_scenario
 from tests.e2e.agent_harness import HELLO, StartAgent
 from tests.e2e.editor import _plain
 
-QUESTIONS = [
-    {
-        "question": "Which test framework should I use?",
-        "header": "Tests",
-        "options": [
-            {"label": "pytest", "description": "fixtures, plain asserts"},
-            {"label": "unittest", "description": "the standard library's"},
-        ],
-        "multiSelect": False,
+
+def question(text: str, header: str, options: dict[str, str], multi: bool = False) -> Any:
+    return {
+        "question": text,
+        "header": header,
+        "options": [{"label": label, "description": d} for label, d in options.items()],
+        "multiSelect": multi,
     }
+
+
+QUESTIONS = [
+    question(
+        "Which test framework should I use?",
+        "Tests",
+        {"pytest": "fixtures, plain asserts", "unittest": "the standard library's"},
+    )
 ]
 ASK = {
     "content": [{"type": "tool_use", "name": "AskUserQuestion", "input": {"questions": QUESTIONS}}]
@@ -71,15 +78,7 @@ async def test_bad_questions_name_the_field(workspace: Path) -> None:
 
 TWO_QUESTIONS = [
     *QUESTIONS,
-    {
-        "question": "Which checks should run?",
-        "header": "Checks",
-        "options": [
-            {"label": "ruff", "description": "lint"},
-            {"label": "mypy", "description": "types"},
-        ],
-        "multiSelect": True,
-    },
+    question("Which checks should run?", "Checks", {"ruff": "lint", "mypy": "types"}, multi=True),
 ]
 ASK_TWO = {
     "content": [

@@ -173,6 +173,35 @@ const modes = {
     await toast.getByRole("button", { name: "Allow once" }).click();
     await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
   },
+  // AskUserQuestion: a quick pick per question with the options' descriptions. The first is
+  // answered with "Other..." and typed words; the second (multi-select) with two ticked boxes.
+  questions: async () => {
+    await askClaude("Set up the tests");
+    const picker = page.locator(".quick-input-widget");
+    await picker.filter({ hasText: "Claude asks: Tests (1/2)" }).waitFor({ timeout: STEP_MS });
+    const rows = page.locator(".quick-input-list .monaco-list-row");
+    await rows.filter({ hasText: "fixtures, plain asserts" }).first().waitFor({ timeout: STEP_MS });
+    log(`first picker: ${JSON.stringify(await rows.allTextContents())}`);
+    await page.locator(".quick-input-widget input").fill("Other");
+    await rows.filter({ hasText: "answer in your own words" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await picker.filter({ hasText: "Which test framework should I use?" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget input").fill("hypothesis, on top of pytest");
+    await page.keyboard.press("Enter");
+    await picker.filter({ hasText: "Claude asks: Checks (2/2)" }).waitFor({ timeout: STEP_MS });
+    for (const label of ["ruff", "mypy"]) {
+      const row = rows.filter({ hasText: label }).first();
+      await row.waitFor({ timeout: STEP_MS });
+      await row.click(); // a click on a row of a multi-select picker ticks its box
+    }
+    await picker.filter({ hasText: "2 Selected" }).waitFor({ timeout: STEP_MS });
+    log(`second picker: ${JSON.stringify(await rows.allTextContents())}`);
+    await page.keyboard.press("Enter");
+    // The transcript shows the tool result (wrapped over lines): both answers reached the model.
+    for (const answer of ['="hypothesis, on top of pytest"', '="ruff, mypy"']) {
+      await page.locator(".part.panel .view-line", { hasText: answer }).first().waitFor({ timeout: STEP_MS });
+    }
+  },
   // No server: a message says what to set, and the status bar says so.
   missing: async () => {
     await page.locator(".notification-toast", { hasText: "cannot find the server command" }).waitFor({ timeout: STEP_MS });

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from lsp_agent.testing.fake_anthropic import fake_anthropic_process
+from tests.e2e.test_ask_user_question import TWO_QUESTIONS
 from tests.two_hunks import CALC, TYPE_BOTH, TYPED
 
 HERE = Path(__file__).parent
@@ -139,6 +140,12 @@ CASES["permission"] = Case("permission", "calc.py", CALC, BASH, CALC, marker="ra
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
 )
+ASK_TWO = {
+    "content": [
+        {"type": "tool_use", "name": "AskUserQuestion", "input": {"questions": TWO_QUESTIONS}}
+    ]
+}
+CASES["questions"] = Case("questions", "calc.py", CALC, [ASK_TWO, text("Setting them up.")], CALC)
 SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 
@@ -207,8 +214,10 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
     each of the diff editor's title buttons, clicked; Reject All with a reason. permission:
-    Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
-    server command that does not exist gives a clear message."""
+    Bash asks through VS Code's own message request; "Allow once" lets it run. questions:
+    AskUserQuestion in quick picks, answered with "Other..." and typed words, then two ticked
+    options of a multi-select question. missing: a server command that does not exist gives a
+    clear message."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")

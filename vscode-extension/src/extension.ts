@@ -9,6 +9,7 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import { forwardDiagnostics } from "./diagnostics";
+import { ASK_QUESTIONS, askQuestions } from "./questions";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
 import { ReviewController, SCHEME, reviewTarget } from "./review";
 import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
@@ -102,6 +103,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
       ...serverSettings(),
       clientReview: true,
       clientPrompt: true,
+      clientQuestions: true,
       workspaceTrusted: vscode.workspace.isTrusted,
     },
     middleware: {
@@ -132,7 +134,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
   };
   const created = new LanguageClient("lspAgent", "LSP Agent", serverOptions, clientOptions);
   client = created;
-  clientDisposables = [created.onNotification(STREAM, onStream)];
+  clientDisposables = [created.onNotification(STREAM, onStream), created.onRequest(ASK_QUESTIONS, askQuestions)];
   await created.start();
   clientDisposables.push(forwardDiagnostics(created));
   return true;

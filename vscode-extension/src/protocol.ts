@@ -66,3 +66,19 @@ export interface SessionInfo {
   updated: string;
   running: boolean;
 }
+
+// AskUserQuestion, for a client declaring `clientQuestions`: one answer per question, in order.
+export const ASK_QUESTIONS = "lspAgent/askQuestions";
+
+export interface Question {
+  question: string;
+  header: string;
+  options: { label: string; description: string }[];
+  multiSelect: boolean;
+}
+
+export interface AskQuestionsParams {
+  questions: Question[];
+}
+
+export type AskQuestionsResult = { answers: string[] } | null;
