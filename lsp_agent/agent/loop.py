@@ -236,7 +236,7 @@ class Agent:
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks:
             raise _Answered("error_during_execution", "the prompt is empty")
-        return blocks
+        return blocks + self._task_notices()  # tasks that ended between prompts
 
     async def _until_done(self) -> str:
         truncations = stops = 0
@@ -284,6 +284,7 @@ class Agent:
             raise BudgetExceeded(f"stopped: cost ${self.cost_usd:.4f} passed the ${budget} budget")
         if snapshot.tool_uses or snapshot.truncated:
             results = await self.execute(snapshot.tool_uses)
+            results += self._task_notices()
             if snapshot.truncated:
                 results.append({"type": "text", "text": TRUNCATED_NOTE})
             self._append("user", results)
@@ -507,6 +508,10 @@ class Agent:
             lambda: self.options.permission_mode,
             self._extension_message,
         )
+
+    def _task_notices(self) -> list[dict[str, Any]]:
+        background = self.ctx.background
+        return background.take_notices() if background is not None and not self.is_subagent else []
 
     async def _stop_background(self) -> None:
         if self.ctx.background is not None and not self.is_subagent:

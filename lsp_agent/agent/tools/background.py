@@ -112,6 +112,14 @@ class BackgroundTasks:
     def listing(self) -> list[dict[str, Any]]:
         return [t.summary() for t in self.tasks.values()]
 
+    def take_notices(self) -> list[dict[str, Any]]:
+        """Text blocks telling the model which tasks ended since it last heard, as Claude
+        Code's task notifications do; the loop adds them to the next message it sends."""
+        ended = [t for t in self.tasks.values() if not t.running and not t.notified]
+        for task in ended:
+            task.notified = True
+        return [{"type": "text", "text": notice(task)} for task in ended]
+
 
 def _tasks(ctx: ToolContext) -> BackgroundTasks:
     if ctx.background is None:
@@ -138,6 +146,18 @@ def moved_message(task: ShellTask, timeout_ms: float) -> str:
     )
     partial = partial.rstrip("\n")
     return f"{partial}\n{note}" if partial else note
+
+
+def notice(task: SessionTask) -> str:
+    what = "Agent" if isinstance(task, AgentTask) else "Background command"
+    label = task.description or task.command
+    return (
+        f"<task-notification>\n<task-id>{task.id}</task-id>\n<status>{task.status}</status>\n"
+        f'<summary>{what} "{label}" {task.status}'
+        + (f" (exit code {task.exit_code})" if task.status == "failed" else "")
+        + f"</summary>\n</task-notification>\nRead its output with TaskOutput ({task.id}) "
+        f"or Read {task.output_path}."
+    )
 
 
 def _report(task: SessionTask, output: str, retrieval: str) -> str:
@@ -202,6 +222,7 @@ class TaskOutput(BaseTool):
             except re.error as exc:
                 raise ToolError(f"filter is not a valid regex: {exc}") from None
             output = "\n".join(line for line in output.splitlines() if regex.search(line))
+        task.notified = task.notified or not task.running  # it has seen the end
         return ToolResult(_report(task, output, retrieval))
 
 
@@ -228,4 +249,5 @@ class TaskStop(BaseTool):
         if not task.running:
             return ToolResult(f"Task {task.id} had already ended ({task.status}).")
         await task.stop()
+        task.notified = True
         return ToolResult(f"Stopped task {task.id} ({task.command}).")

@@ -30,6 +30,7 @@ class SessionTask(ABC):
         self.started = time.time()
         self.stopped = False
         self.read_offset = 0  # what BashOutput has already shown
+        self.notified = False  # the model knows it has ended (a notice, TaskOutput, TaskStop)
 
     @property
     @abstractmethod

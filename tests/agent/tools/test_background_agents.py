@@ -112,3 +112,28 @@ async def test_the_session_end_stops_a_background_agent(workspace: Path) -> None
     assert done.result.result == "Left it working."
     assert done.agent.ctx.background.tasks["agent_1"].status == "killed"
     assert dead(pid_in(done.tool_results()[1]["content"]))
+
+
+async def test_the_model_is_told_when_a_background_agent_ends(workspace: Path) -> None:
+    # Waits (in the main conversation's own command) until the agent's report is written.
+    wait = (
+        'until grep -qs "The signal was" "$LSP_AGENT_DATA_DIR"/tasks/*/agent_1.output; '
+        "do sleep 0.05; done"
+    )
+    main = [
+        tool("Agent", LAUNCH),
+        tool("Bash", {"command": f"echo go > signal.fifo; {wait}"}),
+        text("The agent has finished."),
+    ]
+    sub = [
+        tool("Bash", {"command": "cat signal.fifo"}),
+        text("The signal was: go", result_contains=["go"]),
+    ]
+    done = await run(workspace, main, sub)
+    # The notice follows the Bash result in the message that answers it.
+    last = done.fake.requests[-1].body["messages"][-1]
+    assert [b["type"] for b in last["content"]] == ["tool_result", "text"]
+    notice = last["content"][1]["text"]
+    assert "<task-notification>\n<task-id>agent_1</task-id>\n<status>completed</status>" in notice
+    assert 'Agent "wait for the signal" completed' in notice
+    assert done.agent.ctx.background.tasks["agent_1"].notified

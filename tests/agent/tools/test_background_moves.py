@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.agent.conftest import run_scenario
 from tests.agent.tools.test_background import call, dead, pid_in
+from tests.compat.agent_run import run_agent
 
 # Writes before the timeout, then runs on past it.
 SLOW = "echo pid=$$; echo building; exec sleep 600"
@@ -79,3 +80,14 @@ async def test_a_quick_command_leaves_no_task_and_no_file(workspace: Path) -> No
     background = run.agent.ctx.background
     assert background.tasks == {}
     assert not list(background.directory.glob("*.output"))
+
+
+async def test_slash_tasks_lists_the_moved_command(workspace: Path) -> None:
+    responses = [
+        call("Bash", {"command": SLOW, "timeout": 2000, "description": "long build"}),
+        {"content": [{"type": "text", "text": "Building."}]},
+    ]
+    run = await run_agent(
+        workspace, responses, "Build it", "/tasks", permission_mode="bypassPermissions"
+    )
+    assert run.results[1].result == f"bash_1 [running] {SLOW} (long build)"
