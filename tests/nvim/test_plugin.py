@@ -234,3 +234,11 @@ def test_questions_are_answered_in_the_pickers(
     assert result.returncode == 0, result.stderr
     # What the user saw, as Neovim's own picker printed it.
     assert "3: Other... - answer in your own words" in result.stderr
+
+
+def test_a_dismissed_question_is_reported(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    script = "plugin_questions_dismissed.lua"
+    result = run_plugin_script(script, "questions", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
