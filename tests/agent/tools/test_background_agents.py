@@ -6,11 +6,15 @@ concurrently without depending on which request arrives first."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude.extensions import Extensions
+from lsp_agent.agent.loop import Agent
+from lsp_agent.agent.ports import CancelToken
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from lsp_agent.testing.replay import ReplayAnthropic
 from tests.agent.conftest import Run, run_scenario
 from tests.agent.tools.test_background import dead, pid_in
@@ -34,14 +38,21 @@ def text(answer: str, **checks: Any) -> dict[str, Any]:
     return {"respond": [{"type": "text", "text": answer}], "stop_reason": "end_turn", **checks}
 
 
-async def run(workspace: Path, main: list[dict[str, Any]], sub: list[dict[str, Any]]) -> Run:
-    os.mkfifo(workspace / "signal.fifo")
-    os.mkfifo(workspace / "ready.fifo")
+async def run(
+    workspace: Path, main: list[dict[str, Any]], sub: list[dict[str, Any]], **options: Any
+) -> Run:
+    for name in ("signal", "ready", "parent"):
+        os.mkfifo(workspace / f"{name}.fifo")
     thread = {"name": "sub", "prompt_contains": "SUBAGENT-JOB", "turns": sub}
     fake = ReplayAnthropic({"prompt": PROMPT, "turns": main, "threads": [thread]})
     extensions = await Extensions.load(workspace, trusted=True)
     result = await run_scenario(
-        fake, workspace, prompt=PROMPT, permission_mode="bypassPermissions", extensions=extensions
+        fake,
+        workspace,
+        prompt=PROMPT,
+        permission_mode="bypassPermissions",
+        extensions=extensions,
+        **options,
     )
     assert fake.failures == [] and fake.unserved() == [], (fake.failures, fake.unserved())
     return result
@@ -137,3 +148,23 @@ async def test_the_model_is_told_when_a_background_agent_ends(workspace: Path) -
     assert "<task-notification>\n<task-id>agent_1</task-id>\n<status>completed</status>" in notice
     assert 'Agent "wait for the signal" completed' in notice
     assert done.agent.ctx.background.tasks["agent_1"].notified
+
+
+async def test_cancelling_the_run_stops_a_background_agent(workspace: Path) -> None:
+    main = [
+        tool("Agent", LAUNCH),
+        tool("Bash", {"command": "cat ready.fifo"}),
+        # The conversation's own command tells the test it is running, then waits for good.
+        tool("Bash", {"command": "echo waiting > parent.fifo; cat signal.fifo"}),
+    ]
+    cancel = CancelToken()
+
+    async def cancel_while_both_wait(fake: FakeAnthropic, agent: Agent) -> None:
+        await asyncio.to_thread((workspace / "parent.fifo").read_text)
+        cancel.cancel("cancelled by the user")
+
+    done = await run(workspace, main, SUB_WAITS[:1], cancel=cancel, during=cancel_while_both_wait)
+    assert done.result.subtype == "error_during_execution"
+    assert done.result.result.startswith("cancelled")
+    assert done.agent.ctx.background.tasks["agent_1"].status == "killed"
+    assert dead(pid_in(done.tool_results()[1]["content"]))
