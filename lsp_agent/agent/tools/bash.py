@@ -21,8 +21,6 @@ MAX_TIMEOUT_MS = 600_000
 MAX_OUTPUT_CHARS = 30_000
 # Exit status 1 of these means "no match" / "differs" / "false", an answer rather than a failure.
 EXIT_1_IS_ANSWER = frozenset({"grep", "egrep", "fgrep", "rg", "diff", "cmp", "test", "["})
-# Killed at their timeout rather than moved to the background (see the module's docstring).
-KILLED_AT_TIMEOUT = frozenset({"sleep", "git"})
 
 
 class Bash(BaseTool):
@@ -95,9 +93,9 @@ class Bash(BaseTool):
 
 
 def may_move_to_background(command: str) -> bool:
-    parts = shell.split_commands(command)
-    programs = [shell.program(part) for part in parts]
-    return not (programs and programs[0] == "sleep") and "git" not in programs
+    """Not a command that starts with sleep, nor one that runs git (the module's docstring)."""
+    programs = [shell.program(part) for part in shell.split_commands(command)]
+    return not programs or (programs[0] != "sleep" and "git" not in programs)
 
 
 async def _run_or_move(

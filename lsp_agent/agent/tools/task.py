@@ -100,6 +100,7 @@ class TaskTool:
 def _started(task: AgentTask) -> str:
     return (
         f"Agent running in background with ID: {task.id}. Its final report will be written "
-        f"to: {task.output_path}. Go on with other work; read the report with TaskOutput "
-        "(block: true waits for it) and stop the agent with TaskStop."
+        f"to: {task.output_path}. Go on with other work: a task notification tells you when it "
+        "ends. Read the report with TaskOutput (block: true waits for it); stop the agent with "
+        "TaskStop."
     )
