@@ -322,6 +322,8 @@ class SessionManager:
             self.server.work_done_progress.end(
                 progress, types.WorkDoneProgressEnd(message=summary[:200])
             )
+            if session.reporter is not None:  # a background agent reports on, without progress
+                session.reporter.progress_token = None
         self.server.window_show_message(types.ShowMessageParams(type=kind, message=summary))
 
     # -- control -----------------------------------------------------------------------------
