@@ -119,11 +119,8 @@ def _foundry(environ: Mapping[str, str], chosen_by: str) -> Provider:
     if _flag(environ, "CLAUDE_CODE_SKIP_FOUNDRY_AUTH"):
         found = _found(environ, "ANTHROPIC_AUTH_TOKEN")
     else:
-        found = _found(environ, "ANTHROPIC_FOUNDRY_API_KEY")
-        if not found and problem is None:
-            problem = (
-                "set ANTHROPIC_FOUNDRY_API_KEY (Azure's credential chain is not supported yet)"
-            )
+        # Without a key, Claude Code uses Azure's default credential chain (Entra ID).
+        found = _found(environ, "ANTHROPIC_FOUNDRY_API_KEY") or ("Azure credential chain",)
     return Provider("foundry", chosen_by, base.rstrip("/"), found, problem)
 
 
@@ -159,6 +156,11 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
         from lsp_agent.agent.model.providers.vertex import VertexClient
 
         return VertexClient(config)
+    if provider.name == "foundry":
+        from lsp_agent.agent.model.providers.foundry import FoundryClient
+
+        skip = _flag(environ, "CLAUDE_CODE_SKIP_FOUNDRY_AUTH")
+        return FoundryClient(config, entra=config.api_key is None and not skip)
     return ModelClient(config)
 
 
