@@ -31,6 +31,8 @@ class FoundryClient(ModelClient):
     """The Messages API client, with an Entra ID Bearer token added to each request when
     `entra` is set (no key, no gateway token)."""
 
+    provider = "Microsoft Foundry"
+
     def __init__(self, config: ClientConfig, *, entra: bool) -> None:
         super().__init__(config)
         self.entra = entra

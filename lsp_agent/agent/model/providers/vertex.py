@@ -41,6 +41,9 @@ def vertex_model(model: str) -> str:
 
 
 class VertexClient(ModelClient):
+    provider = "Vertex AI"
+    server_tools: frozenset[str] = frozenset({"web_search"})
+
     def __init__(self, config: ClientConfig) -> None:
         super().__init__(config)
         self._credentials: Any = None
