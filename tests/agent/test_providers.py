@@ -349,7 +349,8 @@ from lsp_agent.agent.assembly import Host, build_agent
 from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
 host = Host(DiskDocumentSource(), DiskEditSink(), environ={"ANTHROPIC_API_KEY": "k"})
 build_agent(settings.Settings(), host, cwd=Path.cwd(), trusted=True)
-print(sorted(m for m in sys.modules if "openai" in m or "vertex" in m or m.startswith("google")))
+names = ("openai", "vertex", "bedrock", "foundry", "botocore", "google", "azure", "msal")
+print(sorted(m for m in sys.modules if any(name in m for name in names)))
 """
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
