@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from lsp_agent import settings
-from lsp_agent.agent.model.providers import Provider, choose
+from lsp_agent.agent.model.errors import APIError
+from lsp_agent.agent.model.providers import Provider, choose, make_client
 from lsp_agent.agent.model.providers.foundry import FoundryClient
+from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.fake_azure_identity import FakeAzureIdentity
 from tests.agent.conftest import Run
 from tests.agent.test_cli_ask import COMMAND
@@ -132,3 +134,29 @@ def test_without_azure_identity_the_doctor_and_ask_say_which_extra(tmp_path: Pat
     )
     assert ask.returncode == 1
     assert "lsp-agent[foundry]" in ask.stderr, ask.stderr
+
+
+async def test_a_service_principal_in_the_host_environment_is_tried_first(
+    workspace: Path, azure: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AZURE_CLIENT_SECRET lives in the host's variables, not the process environment
+    (credentials.py), so the chain's own EnvironmentCredential would never see it."""
+    # Entra ID is out of reach: a proxy that refuses, so the attempt fails here and offline.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    secret = "azure-SECRET-must-never-leak-0123456789"
+    config, _ = settings.merge([])
+    environ = {
+        "CLAUDE_CODE_USE_FOUNDRY": "1",
+        "ANTHROPIC_FOUNDRY_RESOURCE": "acme",
+        "AZURE_TENANT_ID": "tenant",
+        "AZURE_CLIENT_ID": "client",
+        "AZURE_CLIENT_SECRET": secret,
+    }
+    client = make_client(config, environ)
+    request = {"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": []}
+    with pytest.raises(APIError) as caught:
+        await client.stream(request, cancel=CancelToken())
+    await client.aclose()
+    assert "tried ClientSecretCredential" in caught.value.message
+    assert secret not in caught.value.message
+    assert azure.requests == []  # the service principal's failure is the answer

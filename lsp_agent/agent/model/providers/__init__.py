@@ -175,7 +175,7 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
         from lsp_agent.agent.model.providers.foundry import FoundryClient
 
         skip = _flag(environ, "CLAUDE_CODE_SKIP_FOUNDRY_AUTH")
-        return FoundryClient(config, entra=config.api_key is None and not skip)
+        return FoundryClient(config, entra=config.api_key is None and not skip, environ=environ)
     return ModelClient(config)
 
 

@@ -5,19 +5,23 @@ credential chain, as Claude Code does.
 The chain is azure-identity's `DefaultAzureCredential` (the optional extra
 `lsp-agent[foundry]`, imported on the first request): environment service principals, workload
 and managed identity, the Azure CLI's `az login`, and so on. It reads the process environment,
-as Claude Code's Azure SDK does. `get_bearer_token_provider` caches the token and refreshes it
-before it expires, so a long session keeps working.
+as Claude Code's Azure SDK does, except AZURE_CLIENT_SECRET, which lsp-agent keeps out of it
+(credentials.py): a service principal in the host's variables is tried first.
+`get_bearer_token_provider` caches the token and refreshes it before it expires, so a long
+session keeps working.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lsp_agent.agent.model.client import ClientConfig, ModelClient
 from lsp_agent.agent.model.errors import APIError
 
+_TRIED = re.compile(r"^\t(\w+Credential):", re.M)
 # The audience the Foundry SDKs ask Entra ID for (Anthropic's foundry-sdk README).
 SCOPE = "https://ai.azure.com/.default"
 ENTRA_HINT = (
@@ -33,9 +37,12 @@ class FoundryClient(ModelClient):
 
     provider = "Microsoft Foundry"
 
-    def __init__(self, config: ClientConfig, *, entra: bool) -> None:
+    def __init__(
+        self, config: ClientConfig, *, entra: bool, environ: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(config)
         self.entra = entra
+        self._environ = dict(environ or {})
         self._token_provider: Callable[[], str] | None = None
 
     async def prepare(self, body: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
@@ -48,7 +55,12 @@ class FoundryClient(ModelClient):
     def _entra_token(self) -> str:
         try:
             from azure.core.exceptions import ClientAuthenticationError
-            from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+            from azure.identity import (
+                ChainedTokenCredential,
+                ClientSecretCredential,
+                DefaultAzureCredential,
+                get_bearer_token_provider,
+            )
         except ImportError:
             raise APIError(
                 "Foundry without ANTHROPIC_FOUNDRY_API_KEY needs azure-identity for Azure's "
@@ -58,12 +70,23 @@ class FoundryClient(ModelClient):
             ) from None
         try:
             if self._token_provider is None:
-                self._token_provider = get_bearer_token_provider(DefaultAzureCredential(), SCOPE)
+                credential: Any = DefaultAzureCredential()
+                principal = [self._environ.get(f"AZURE_{n}") for n in ("TENANT_ID", "CLIENT_ID")]
+                secret = self._environ.get("AZURE_CLIENT_SECRET")
+                if all(principal) and secret:
+                    # credentials.py took the secret out of this process's environment, where
+                    # the chain's EnvironmentCredential looks: the service principal goes first.
+                    tenant, client = str(principal[0]), str(principal[1])
+                    credential = ChainedTokenCredential(
+                        ClientSecretCredential(tenant, client, secret), credential
+                    )
+                self._token_provider = get_bearer_token_provider(credential, SCOPE)
             return self._token_provider()
         except ClientAuthenticationError as exc:
-            # The chain's message lists each credential it tried and why it was unavailable:
-            # useful, and it holds no secret (the token never reached us).
-            detail = str(exc.message or type(exc).__name__).splitlines()[0]
+            # The chain's message has a line per credential it tried; their names say enough
+            # for the hint below (the lines' details run long, with links).
+            tried = _TRIED.findall(str(exc.message or ""))
+            detail = f"tried {', '.join(tried)}" if tried else type(exc).__name__
             raise APIError(
                 f"no Azure credentials for Foundry ({detail}): {ENTRA_HINT}",
                 error_type="authentication_error",
