@@ -11,12 +11,12 @@ runs Azure's real credential chain end to end without Azure.
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from lsp_agent.testing.json_endpoint import JSONEndpoint, Request
 
 
 @dataclass(frozen=True)
@@ -26,35 +26,21 @@ class TokenRequest:
     identity_header: str
 
 
-class FakeAzureIdentity:
+class FakeAzureIdentity(JSONEndpoint):
     def __init__(self, *, token: str, secret: str = "identity-header-secret") -> None:
+        super().__init__()
         self.token = token
         self.secret = secret
         self.requests: list[TokenRequest] = []
         self.refuse = False  # answer 400 as an endpoint with no identity assigned does
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/msi/token"
 
     def environ(self) -> dict[str, str]:
         """The App Service managed-identity variables that send azure-identity here."""
-        return {"IDENTITY_ENDPOINT": self.url, "IDENTITY_HEADER": self.secret}
+        return {"IDENTITY_ENDPOINT": self.url("/msi/token"), "IDENTITY_HEADER": self.secret}
 
-    def __enter__(self) -> FakeAzureIdentity:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def _answer(self, path: str, identity_header: str) -> tuple[int, dict[str, str]]:
-        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+    def answer(self, request: Request) -> tuple[int, dict[str, Any]]:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(request.path).query).items()}
+        identity_header = request.headers.get("x-identity-header", "")
         self.requests.append(
             TokenRequest(query.get("resource", ""), query.get("api-version", ""), identity_header)
         )
@@ -68,21 +54,3 @@ class FakeAzureIdentity:
             "resource": query.get("resource", ""),
             "token_type": "Bearer",
         }
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                status, body = fake._answer(self.path, self.headers.get("X-IDENTITY-HEADER", ""))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass  # quiet: the test reads `requests`
-
-        return Handler

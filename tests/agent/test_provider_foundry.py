@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ from lsp_agent.agent.model.providers.foundry import FoundryClient
 from lsp_agent.agent.ports import CancelToken
 from lsp_agent.testing.fake_azure_identity import FakeAzureIdentity
 from tests.agent.conftest import Run
-from tests.agent.test_cli_ask import COMMAND
+from tests.agent.test_cli_ask import run_without_package
 from tests.agent.test_providers import run_cloud
-from tests.conftest import isolated_env
 
 pytest.importorskip("azure.identity")
 
@@ -109,29 +107,12 @@ async def test_a_refused_entra_token_names_the_fix(
 
 
 def test_without_azure_identity_the_doctor_and_ask_say_which_extra(tmp_path: Path) -> None:
-    # An `azure` package without `identity` first on the path: azure-identity is not installed.
-    (tmp_path / "shadow" / "azure").mkdir(parents=True)
-    (tmp_path / "shadow" / "azure" / "__init__.py").write_text("")
-    env = isolated_env(tmp_path / "env")
-    env.update(
-        PYTHONPATH=str(tmp_path / "shadow"),
-        CLAUDE_CODE_USE_FOUNDRY="1",
-        ANTHROPIC_FOUNDRY_RESOURCE="acme",
-    )
-    doctor = subprocess.run(
-        [*COMMAND, "doctor"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
-    )
+    variables = {"CLAUDE_CODE_USE_FOUNDRY": "1", "ANTHROPIC_FOUNDRY_RESOURCE": "acme"}
+    doctor = run_without_package("azure", tmp_path, "doctor", **variables)
     assert "missing: set ANTHROPIC_FOUNDRY_API_KEY, or pip install 'lsp-agent[foundry]'" in (
         doctor.stdout
     ), doctor.stdout + doctor.stderr
-    ask = subprocess.run(
-        [*COMMAND, "ask", "--cwd", str(tmp_path), "hi"],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    ask = run_without_package("azure", tmp_path, "ask", "--cwd", str(tmp_path), "hi", **variables)
     assert ask.returncode == 1
     assert "lsp-agent[foundry]" in ask.stderr, ask.stderr
 

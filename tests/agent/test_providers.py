@@ -323,20 +323,6 @@ async def test_auth_error_names_the_provider_variable(
         assert secret not in seen
 
 
-async def test_vertex_without_google_auth_says_which_extra(workspace: Path) -> None:
-    try:
-        import google.auth  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("google-auth is installed")
-    environ = {"CLAUDE_CODE_USE_VERTEX": "1", "ANTHROPIC_VERTEX_PROJECT_ID": "p"}
-    agent = _agent(workspace, make_client(config(), environ), [])
-    result = await agent.run("hi")
-    await agent.aclose()
-    assert "lsp-agent[vertex]" in result.result
-
-
 def test_the_default_provider_imports_no_other_provider(tmp_path: Path) -> None:
     import subprocess
     import sys

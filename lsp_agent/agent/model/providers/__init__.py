@@ -170,7 +170,7 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
     if provider.name == "vertex":
         from lsp_agent.agent.model.providers.vertex import VertexClient
 
-        return VertexClient(config)
+        return VertexClient(config, environ)
     if provider.name == "foundry":
         from lsp_agent.agent.model.providers.foundry import FoundryClient
 
