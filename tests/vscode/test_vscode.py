@@ -79,6 +79,7 @@ class Case:
     # User settings ("{fake}": the fake's URL) and the fake's module, for another provider.
     settings: dict[str, Any] = field(default_factory=dict)
     fake: str = "lsp_agent.testing.fake_anthropic"
+    artifact: str = ""  # the screenshot's name when another case has the same mode
 
 
 CASES = {
@@ -154,6 +155,7 @@ CASES["provider"] = Case(
         "lspAgent.contextWindow": 32768,
     },
     fake="lsp_agent.testing.fake_openai",
+    artifact="provider",
 )
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
@@ -315,7 +317,7 @@ def run_in_code_server(
     try:
         wait_until_serving(url, server)
         ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / f"{case.mode}.png"
+        screenshot = ARTIFACTS / f"{case.artifact or case.mode}.png"
         screenshot.unlink(missing_ok=True)
         result = subprocess.run(
             ["node", str(HERE / "e2e.mjs")],
