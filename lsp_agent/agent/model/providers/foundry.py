@@ -55,12 +55,7 @@ class FoundryClient(ModelClient):
     def _entra_token(self) -> str:
         try:
             from azure.core.exceptions import ClientAuthenticationError
-            from azure.identity import (
-                ChainedTokenCredential,
-                ClientSecretCredential,
-                DefaultAzureCredential,
-                get_bearer_token_provider,
-            )
+            from azure.identity import get_bearer_token_provider
         except ImportError:
             raise APIError(
                 "Foundry without ANTHROPIC_FOUNDRY_API_KEY needs azure-identity for Azure's "
@@ -70,17 +65,7 @@ class FoundryClient(ModelClient):
             ) from None
         try:
             if self._token_provider is None:
-                credential: Any = DefaultAzureCredential()
-                principal = [self._environ.get(f"AZURE_{n}") for n in ("TENANT_ID", "CLIENT_ID")]
-                secret = self._environ.get("AZURE_CLIENT_SECRET")
-                if all(principal) and secret:
-                    # credentials.py took the secret out of this process's environment, where
-                    # the chain's EnvironmentCredential looks: the service principal goes first.
-                    tenant, client = str(principal[0]), str(principal[1])
-                    credential = ChainedTokenCredential(
-                        ClientSecretCredential(tenant, client, secret), credential
-                    )
-                self._token_provider = get_bearer_token_provider(credential, SCOPE)
+                self._token_provider = get_bearer_token_provider(self._credential(), SCOPE)
             return self._token_provider()
         except ClientAuthenticationError as exc:
             # The chain's message has a line per credential it tried; their names say enough
@@ -91,3 +76,21 @@ class FoundryClient(ModelClient):
                 f"no Azure credentials for Foundry ({detail}): {ENTRA_HINT}",
                 error_type="authentication_error",
             ) from None
+
+    def _credential(self) -> Any:
+        """Azure's default chain, after the host's service principal when it has one:
+        credentials.py took AZURE_CLIENT_SECRET out of this process's environment, where the
+        chain's own EnvironmentCredential looks for it."""
+        from azure.identity import (
+            ChainedTokenCredential,
+            ClientSecretCredential,
+            DefaultAzureCredential,
+        )
+
+        tenant = self._environ.get("AZURE_TENANT_ID")
+        client = self._environ.get("AZURE_CLIENT_ID")
+        secret = self._environ.get("AZURE_CLIENT_SECRET")
+        if not (tenant and client and secret):
+            return DefaultAzureCredential()
+        principal = ClientSecretCredential(tenant, client, secret)
+        return ChainedTokenCredential(principal, DefaultAzureCredential())
