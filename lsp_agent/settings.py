@@ -1,7 +1,8 @@
 """One typed settings object, merged from layers, with every bad value reported and defaulted.
 
-Layers, lowest precedence first: defaults, `LSP_AGENT_*` environment variables,
-`initializationOptions`, then the client's `workspace/configuration` section `lspAgent`.
+Layers, lowest precedence first: defaults, `LSP_AGENT_*` environment variables (over Claude
+Code's `ANTHROPIC_MODEL`), `initializationOptions`, then the client's `workspace/configuration`
+section `lspAgent`.
 Keys are camelCase as editors write them (`maxTurns`, `index.maxFileSize`); environment
 variables are the upper snake-case path (`LSP_AGENT_MAX_TURNS`, `LSP_AGENT_INDEX_MAX_FILE_SIZE`).
 
@@ -28,6 +29,8 @@ LogLevel = Literal["error", "warning", "info", "debug"]
 Provider = Literal["auto", "anthropic", "bedrock", "vertex", "foundry", "openai"]
 
 ENV_PREFIX = "LSP_AGENT_"
+# Claude Code's variables for settings lsp-agent shares: read like LSP_AGENT_*, which win.
+CLAUDE_CODE_ENV = {"ANTHROPIC_MODEL": "model"}
 
 
 def _setting(default: Any, doc: str, *, minimum: float | None = None) -> Any:
@@ -222,9 +225,12 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def env_layer(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The `LSP_AGENT_*` variables that name a setting, as a flat {key: string} layer."""
+    """The `LSP_AGENT_*` variables that name a setting, as a flat {key: string} layer, over
+    Claude Code's (`ANTHROPIC_MODEL`)."""
     by_env = {info.env: info.key for info in describe()}
-    return {by_env[name]: value for name, value in environ.items() if name in by_env}
+    layer = {key: environ[name] for name, key in CLAUDE_CODE_ENV.items() if environ.get(name)}
+    layer.update({by_env[name]: value for name, value in environ.items() if name in by_env})
+    return layer
 
 
 def merge(layers: list[tuple[str, Mapping[str, Any] | None]]) -> tuple[Settings, list[str]]:

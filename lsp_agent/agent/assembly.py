@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.events import EventSink
+from lsp_agent.agent.model.names import model_names
 from lsp_agent.agent.options import AgentOptions
 from lsp_agent.agent.ports import CanUseTool, DocumentSource, EditSink, SymbolIndex
 from lsp_agent.settings import Settings
@@ -52,15 +53,24 @@ class Host:
 
 
 def agent_options(
-    settings: Settings, *, cwd: Path, add_dirs: Sequence[Path] = (), **run: Any
+    settings: Settings,
+    *,
+    cwd: Path,
+    add_dirs: Sequence[Path] = (),
+    environ: Mapping[str, str] | None = None,
+    **run: Any,
 ) -> AgentOptions:
     """Every agent setting mapped onto the engine's options; `run` holds what belongs to one
-    run rather than to the settings (resume, allowed_tools, a session's own permission mode)."""
+    run rather than to the settings (resume, allowed_tools, a session's own permission mode).
+    `environ` holds Claude Code's model variables (what `sonnet`, `opus`, `haiku` name)."""
+    names = model_names(environ or {})
     options: dict[str, Any] = {
         "cwd": cwd,
         "add_dirs": list(add_dirs),
-        "model": settings.model,
-        "fallback_model": settings.fallbackModel or None,
+        "model": names.resolve(settings.model),
+        "fallback_model": names.resolve(settings.fallbackModel) or None,
+        "small_fast_model": names.small_fast,
+        "model_aliases": dict(names.aliases),
         "max_tokens": settings.maxTokens,
         "thinking_budget": settings.thinkingBudget,
         "permission_mode": settings.permissionMode,
@@ -96,7 +106,14 @@ def build_agent(
     from lsp_agent.agent.tools.registry import default_tools
     from lsp_agent.credentials import Redactor
 
-    options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, project_trusted=trusted, **run)
+    options = agent_options(
+        settings,
+        cwd=cwd,
+        add_dirs=add_dirs,
+        environ=host.environ,
+        project_trusted=trusted,
+        **run,
+    )
     return Agent(
         options,
         tools=default_tools(host.index),

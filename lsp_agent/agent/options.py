@@ -3,10 +3,12 @@ and tests build directly."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsp_agent.agent.model.names import DEFAULT_ALIASES
 from lsp_agent.settings import PERMISSION_MODES as PERMISSION_MODES
 from lsp_agent.settings import Settings
 
@@ -14,7 +16,7 @@ from lsp_agent.settings import Settings
 # engine's own callers (tests, benchmarks).
 _DEFAULTS = Settings()
 DEFAULT_MODEL = _DEFAULTS.model
-DEFAULT_FAST_MODEL = "claude-haiku-4-5"  # WebFetch's reading of a page
+DEFAULT_FAST_MODEL = DEFAULT_ALIASES["haiku"]  # WebFetch's reading of a page
 # Modes in which an edit lands without the user reviewing it first.
 AUTO_ACCEPT_MODES: tuple[str, ...] = ("acceptEdits", "bypassPermissions")
 SUBTYPES = (
@@ -35,6 +37,8 @@ class AgentOptions:
     model: str = DEFAULT_MODEL
     fallback_model: str | None = None  # used after repeated overload errors
     small_fast_model: str = DEFAULT_FAST_MODEL
+    # What `sonnet`, `opus` and `haiku` stand for (Claude Code's ANTHROPIC_DEFAULT_*_MODEL).
+    model_aliases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
     max_tokens: int = _DEFAULTS.maxTokens
     thinking_budget: int = (
         _DEFAULTS.thinkingBudget

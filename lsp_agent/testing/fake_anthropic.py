@@ -400,17 +400,20 @@ def sse_bytes(events: list[dict[str, Any]]) -> bytes:
 
 @contextlib.contextmanager
 def fake_anthropic_process(
-    scenario: dict[str, Any], variables: dict[str, str] | None = None
+    scenario: dict[str, Any],
+    variables: dict[str, str] | None = None,
+    module: str = "lsp_agent.testing.fake_anthropic",
 ) -> Iterator[str]:
     """The fake server in a process of its own (for tests whose event loop is busy driving an
-    editor, or that have none); yields its base URL and stops it afterwards."""
+    editor, or that have none); yields its base URL and stops it afterwards. `module`: another
+    fake with the same command line (`lsp_agent.testing.fake_openai` yields its `/v1` URL)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scenario.json"
         path.write_text(json.dumps(scenario), encoding="utf-8")
         command = [
             sys.executable,
             "-m",
-            "lsp_agent.testing.fake_anthropic",
+            module,
             str(path),
             "--port",
             "0",

@@ -60,6 +60,25 @@ def fake(name: str, workspace: Path) -> FakeAnthropic:
     )
 
 
+def run_without_package(
+    package: str, tmp_path: Path, *args: str, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """`lsp-agent` with an empty `package` first on the path, as if an extra that provides
+    `package.*` (google-auth, azure-identity) were not installed."""
+    (tmp_path / "shadow" / package).mkdir(parents=True, exist_ok=True)
+    (tmp_path / "shadow" / package / "__init__.py").write_text("")
+    env = {**isolated_env(tmp_path / "env"), "PYTHONPATH": str(tmp_path / "shadow"), **variables}
+    return subprocess.run(
+        [*COMMAND, *args],
+        env=env,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def transcripts(env: dict[str, str]) -> list[Path]:
     return sorted((Path(env["LSP_AGENT_DATA_DIR"]) / "sessions").glob("*.jsonl"))
 

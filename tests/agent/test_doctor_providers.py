@@ -69,7 +69,8 @@ async def test_doctor_reports_claude_code_cloud_variables(tmp_path: Path) -> Non
     code, out = await doctor(env)
     assert code == 0
     assert "provider: foundry (chosen by CLAUDE_CODE_USE_FOUNDRY)" in out
-    assert "API key: NOT configured (set ANTHROPIC_FOUNDRY_API_KEY" in out
+    # No key: Azure's credential chain gives an Entra ID token, as in Claude Code.
+    assert "API key: configured (Azure credential chain)" in out
     assert "https://acme.services.ai.azure.com/anthropic" in out
     env = {**isolated_env(tmp_path), "CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "eu-west-1"}
     env["AWS_BEARER_TOKEN_BEDROCK"] = KEY

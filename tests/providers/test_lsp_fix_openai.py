@@ -5,6 +5,9 @@ workspace/applyEdit the editor approves."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
+
+from pytest_lsp import LanguageClient
 
 from lsp_agent.testing.fake_openai import FakeOpenAI
 from tests.e2e.agent_harness import HELLO, Harness, read_then_edit, run_fix
@@ -12,12 +15,30 @@ from tests.e2e.conftest import StartServer, start_server, workspace  # noqa: F40
 from tests.e2e.editor import Editor
 
 
+class FixRun(NamedTuple):
+    harness: Harness
+    uri: str
+    done: dict[str, Any]
+
+
+def ollama(root: Path) -> FakeOpenAI:
+    """A fake Ollama that reads hello.py and fixes its greeting."""
+    scenario = {"responses": read_then_edit("print('hello')", "print('hello, world')")}
+    return FakeOpenAI(scenario, variables={"cwd": str(root)}, dialect="ollama")
+
+
+async def fix_hello(client: LanguageClient, fake: FakeOpenAI, root: Path) -> FixRun:
+    h = Harness(client, Editor(client), fake, root)
+    (root / "hello.py").write_text(HELLO)
+    uri = h.editor.open(root / "hello.py")
+    return FixRun(h, uri, await run_fix(h, uri))
+
+
 async def test_fix_diagnostic_through_an_openai_compatible_endpoint(
     start_server: StartServer,  # noqa: F811
     workspace: Path,  # noqa: F811
 ) -> None:
-    scenario = {"responses": read_then_edit("print('hello')", "print('hello, world')")}
-    async with FakeOpenAI(scenario, variables={"cwd": str(workspace)}, dialect="ollama") as fake:
+    async with ollama(workspace) as fake:
         client = await start_server(
             extra_env={
                 "LSP_AGENT_PROVIDER": "openai",
@@ -25,10 +46,7 @@ async def test_fix_diagnostic_through_an_openai_compatible_endpoint(
                 "LSP_AGENT_MODEL": "qwen2.5-coder:7b",
             }
         )
-        h = Harness(client, Editor(client), fake, workspace)
-        (workspace / "hello.py").write_text(HELLO)
-        uri = h.editor.open(workspace / "hello.py")
-        done = await run_fix(h, uri)
+        h, uri, done = await fix_hello(client, fake, workspace)
     assert done["subtype"] == "success", done
     assert h.editor.text(uri) == "def greet():\n    print('hello, world')\n"
     assert (workspace / "hello.py").read_text() == HELLO  # the buffer changed, not the disk

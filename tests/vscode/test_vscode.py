@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,10 @@ class Case:
     after: str
     server_command: list[str] | None = None  # default: this interpreter's lsp_agent
     marker: str | None = None  # a file the run must create in the workspace
+    # User settings ("{fake}": the fake's URL) and the fake's module, for another provider.
+    settings: dict[str, Any] = field(default_factory=dict)
+    fake: str = "lsp_agent.testing.fake_anthropic"
+    artifact: str = ""  # the screenshot's name when another case has the same mode
 
 
 CASES = {
@@ -137,6 +141,23 @@ BASH = [
     text("Made the marker file."),
 ]
 CASES["permission"] = Case("permission", "calc.py", CALC, BASH, CALC, marker="ran-bash")
+# The model provider chosen in VS Code's settings screen (user settings): the Fix runs against
+# a fake Ollama; without the settings reaching the server it would call the Anthropic API.
+CASES["provider"] = Case(
+    "quickfix",
+    "data.json",
+    BROKEN,
+    FIX_JSON,
+    FIXED,
+    settings={
+        "lspAgent.provider": "openai",
+        "lspAgent.openaiBaseUrl": "{fake}",
+        "lspAgent.model": "qwen2.5-coder:7b",
+        "lspAgent.contextWindow": 32768,
+    },
+    fake="lsp_agent.testing.fake_openai",
+    artifact="provider",
+)
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
 )
@@ -228,7 +249,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / case.file).write_text(case.before)
-    with fake_anthropic_process({"responses": case.responses}, {"cwd": str(workspace)}) as base_url:
+    scenario = {"responses": case.responses}
+    with fake_anthropic_process(scenario, {"cwd": str(workspace)}, case.fake) as base_url:
         steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
     # The edit went to the editor's buffer, not behind it to the disk.
     assert (workspace / case.file).read_text() == case.before, steps
@@ -256,6 +278,10 @@ def run_in_code_server(
                 "extensions.autoUpdate": False,
                 "telemetry.telemetryLevel": "off",
                 "chat.commandCenter.enabled": False,
+                **{
+                    key: value.replace("{fake}", base_url) if isinstance(value, str) else value
+                    for key, value in case.settings.items()
+                },
             }
         )
     )
@@ -300,7 +326,7 @@ def run_in_code_server(
     try:
         wait_until_serving(url, server)
         ARTIFACTS.mkdir(exist_ok=True)
-        screenshot = ARTIFACTS / f"{case.mode}.png"
+        screenshot = ARTIFACTS / f"{case.artifact or case.mode}.png"
         screenshot.unlink(missing_ok=True)
         result = subprocess.run(
             ["node", str(HERE / "e2e.mjs")],

@@ -100,7 +100,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
     // VS Code's Workspace Trust decides whether the folder's own .claude/ settings may take effect.
     initializationOptions: {
-      ...serverSettings(),
+      ...serverSettings(undefined, true),
       clientReview: true,
       clientPrompt: true,
       clientQuestions: true,

@@ -16,6 +16,14 @@ const SERVER_KEYS = [
   "maxTurns",
   "maxBudgetUsd",
   "apiBaseUrl",
+  "provider",
+  "openaiBaseUrl",
+  "openaiApiKeyEnv",
+  "openaiHeaders",
+  "contextWindow",
+  "inputPricePerMtok",
+  "outputPricePerMtok",
+  "toolEnvPassthrough",
   "permissionPromptTimeout",
   "logLevel",
   "index.enabled",
@@ -23,14 +31,25 @@ const SERVER_KEYS = [
   "index.maxFileSize",
 ] as const;
 
-const USER_ONLY = new Set<string>(["apiBaseUrl"]);
+/** Keys that decide where the code and the credentials go (the server's config.USER_ONLY). */
+const USER_ONLY = new Set<string>([
+  "apiBaseUrl",
+  "provider",
+  "openaiBaseUrl",
+  "openaiApiKeyEnv",
+  "openaiHeaders",
+  "toolEnvPassthrough",
+]);
 
-export function serverSettings(scope?: vscode.ConfigurationScope): Record<string, unknown> {
+/** The settings to send: with `initialization`, the user-only keys from the user's own settings
+ * too (the server takes them only from initializationOptions, never workspace/configuration). */
+export function serverSettings(scope?: vscode.ConfigurationScope, initialization = false): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const settings: Record<string, unknown> = {};
   for (const key of SERVER_KEYS) {
+    if (USER_ONLY.has(key) && !initialization) continue;
     const seen = config.inspect(key);
-    // The API base URL receives the API key: only the user's own settings may choose it.
+    // These receive the API key or the code: only the user's own settings may choose them.
     const value = USER_ONLY.has(key)
       ? seen?.globalValue
       : (seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue ?? undefined);

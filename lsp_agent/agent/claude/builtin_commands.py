@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lsp_agent.agent.claude.commands import Builtin, help_text
+from lsp_agent.agent.model.names import ModelNames
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
@@ -45,8 +46,8 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
         return tasks_text(agent), False
     if name == "model":
         if arguments:
-            agent.options.model = arguments
-            return f"Model set to {arguments}.", False
+            agent.options.model = ModelNames(agent.options.model_aliases).resolve(arguments)
+            return f"Model set to {agent.options.model}.", False
         return f"Current model: {agent.options.model}", False
     if name == "permissions":
         return permissions_text(agent), False

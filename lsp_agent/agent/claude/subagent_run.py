@@ -62,7 +62,9 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     definition = request.definition
     options = dataclasses.replace(
         parent.options,
-        model=definition.resolve_model(parent.options.model, request.model),
+        model=definition.resolve_model(
+            parent.options.model, request.model, parent.options.model_aliases
+        ),
         system_prompt=definition.prompt or None,
         append_system_prompt=None,
         resume=None,

@@ -15,22 +15,18 @@ fires Stop.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsp_agent.agent.claude import frontmatter
 from lsp_agent.agent.claude.files import user_claude_dir
+from lsp_agent.agent.model.names import DEFAULT_ALIASES, ModelNames
 from lsp_agent.agent.ports import CancelToken
 
 TASK_TOOL_NAMES = ("Task", "Agent")
 # What the read-only built-ins (Explore, Plan) may use: looking, never changing.
 READ_ONLY_TOOLS = ("Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline")
-MODEL_ALIASES = {
-    "sonnet": "claude-sonnet-4-5",
-    "opus": "claude-opus-4-1",
-    "haiku": "claude-haiku-4-5",
-}
 
 
 @dataclass(frozen=True)
@@ -52,12 +48,17 @@ class AgentDefinition:
             if name not in TASK_TOOL_NAMES and (wanted is None or name in wanted)
         ]
 
-    def resolve_model(self, parent_model: str, requested: str | None = None) -> str:
+    def resolve_model(
+        self,
+        parent_model: str,
+        requested: str | None = None,
+        aliases: Mapping[str, str] = DEFAULT_ALIASES,
+    ) -> str:
         """The call's `model`, else the definition's, else the parent's."""
         chosen = requested or self.model
         if not chosen or chosen == "inherit":
             return parent_model
-        return MODEL_ALIASES.get(chosen, chosen)
+        return ModelNames(aliases).resolve(chosen)
 
 
 GENERAL_PURPOSE = AgentDefinition(

@@ -14,7 +14,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from lsp_agent.agent.model.errors import APIError, ConnectionDropped, http_error
+from lsp_agent.agent.model.errors import (
+    APIError,
+    ConnectionDropped,
+    ServerToolUnsupported,
+    http_error,
+)
 from lsp_agent.agent.model.pricing import Price, cost_usd
 from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
 from lsp_agent.agent.ports import CancelToken
@@ -129,6 +134,10 @@ async def race_cancel(awaitable: Awaitable[T], cancel: CancelToken) -> T:
 class ModelClient:
     """Sends Messages API requests with `stream: true` and folds the events into a snapshot."""
 
+    provider = "The Anthropic API"  # how errors name where requests go
+    # The server tools (by `name`) this provider runs; a request for another fails at once.
+    server_tools: frozenset[str] = frozenset({"web_search", "web_fetch"})
+
     def __init__(self, config: ClientConfig | None = None) -> None:
         self.config = config or ClientConfig.from_env()
         self._http: httpx.AsyncClient | None = None
@@ -161,6 +170,14 @@ class ModelClient:
         """One model turn. Retries what can be retried; raises APIError or Cancelled."""
         policy = self.config.retry
         model = request["model"]
+        missing = [
+            str(tool.get("name"))
+            for tool in request.get("tools") or ()
+            if tool.get("type") not in (None, "custom")
+            and tool.get("name") not in self.server_tools
+        ]
+        if missing:
+            raise ServerToolUnsupported(self.provider, missing)
         attempt = overloads = 0
         while True:
             try:

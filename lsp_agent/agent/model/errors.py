@@ -62,6 +62,19 @@ def http_error(
     )
 
 
+class ServerToolUnsupported(APIError):
+    """The request asks for a server tool (run by the API itself, like web search) that this
+    provider does not offer: said before anything is sent, since an endpoint that drops the
+    tool lets the model answer as if it had used it."""
+
+    def __init__(self, provider: str, tools: list[str]) -> None:
+        super().__init__(
+            f"{provider} does not offer the server tool {', '.join(tools)} (server tools run on "
+            "the Anthropic API, Vertex AI and Microsoft Foundry)",
+            error_type="invalid_request_error",
+        )
+
+
 class StreamErrorEvent(APIError):
     """An `error` event inside a 200 stream (typically overloaded_error): retryable."""
 

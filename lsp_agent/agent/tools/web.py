@@ -15,7 +15,7 @@ import time
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from lsp_agent.agent.model.errors import APIError
+from lsp_agent.agent.model.errors import APIError, ServerToolUnsupported
 from lsp_agent.agent.tools.base import ToolContext, ToolError, ToolResult
 from lsp_agent.agent.tools.common import BaseTool, arg
 
@@ -194,6 +194,11 @@ class WebSearch(BaseTool):
         for _ in range(3):  # a long search may pause its turn; the API continues it
             try:
                 snapshot = await ctx.ask_model(request, fast=False)
+            except ServerToolUnsupported as exc:
+                raise ToolError(
+                    f"WebSearch is not available with this model provider: {exc.message}. "
+                    "Use WebFetch on a URL you know instead."
+                ) from None
             except APIError as exc:
                 raise ToolError(
                     f"web search failed: {exc.message} (the provider may not offer the API's "

@@ -106,6 +106,18 @@ local function ask_command(command, ctx)
   end)
 end
 
+-- Settings the server takes only from init_options, since they decide where the code and the
+-- keys go (server/config.py USER_ONLY): left out of workspace/configuration, where it refuses them.
+local USER_ONLY = { "apiBaseUrl", "provider", "openaiBaseUrl", "openaiApiKeyEnv", "openaiHeaders", "toolEnvPassthrough" }
+
+local function workspace_settings(settings)
+  local out = vim.deepcopy(settings)
+  for _, key in ipairs(USER_ONLY) do
+    out[key] = nil
+  end
+  return out
+end
+
 function M.setup(opts)
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(defaults), opts or {})
   local c = M.config
@@ -114,7 +126,7 @@ function M.setup(opts)
     filetypes = c.filetypes,
     root_markers = c.root_markers,
     init_options = vim.tbl_extend("force", vim.deepcopy(c.settings), { clientReview = true, clientPrompt = true, clientQuestions = true }),
-    settings = { lspAgent = c.settings },
+    settings = { lspAgent = workspace_settings(c.settings) },
     handlers = {
       ["lspAgent/stream"] = on_stream,
       ["window/showMessageRequest"] = show_message_request,

@@ -11,6 +11,7 @@ an optional extra such as google-auth, only when that provider is chosen.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,11 +121,22 @@ def _foundry(environ: Mapping[str, str], chosen_by: str) -> Provider:
         found = _found(environ, "ANTHROPIC_AUTH_TOKEN")
     else:
         found = _found(environ, "ANTHROPIC_FOUNDRY_API_KEY")
-        if not found and problem is None:
-            problem = (
-                "set ANTHROPIC_FOUNDRY_API_KEY (Azure's credential chain is not supported yet)"
-            )
+        if not found:  # Claude Code then uses Azure's default credential chain (Entra ID)
+            found = ("Azure credential chain",)
+            if problem is None and not _installed("azure.identity"):
+                problem = (
+                    "set ANTHROPIC_FOUNDRY_API_KEY, or pip install 'lsp-agent[foundry]' for "
+                    "Azure's credential chain"
+                )
     return Provider("foundry", chosen_by, base.rstrip("/"), found, problem)
+
+
+def _installed(module: str) -> bool:
+    """Whether an optional extra is importable, without importing it (the doctor asks)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # its parent package is there but broken
+        return False
 
 
 def _openai(settings: Settings, environ: Mapping[str, str], chosen_by: str) -> Provider:
@@ -158,7 +170,12 @@ def make_client(settings: Settings, environ: Mapping[str, str]) -> ModelClient:
     if provider.name == "vertex":
         from lsp_agent.agent.model.providers.vertex import VertexClient
 
-        return VertexClient(config)
+        return VertexClient(config, environ)
+    if provider.name == "foundry":
+        from lsp_agent.agent.model.providers.foundry import FoundryClient
+
+        skip = _flag(environ, "CLAUDE_CODE_SKIP_FOUNDRY_AUTH")
+        return FoundryClient(config, entra=config.api_key is None and not skip, environ=environ)
     return ModelClient(config)
 
 

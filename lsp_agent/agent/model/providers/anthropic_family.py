@@ -40,12 +40,21 @@ def config_for(provider: Provider, settings: Settings, environ: Mapping[str, str
     )
     if provider.name == "foundry":
         skip = _flag(environ, "CLAUDE_CODE_SKIP_FOUNDRY_AUTH")
+        key = None if skip else environ.get("ANTHROPIC_FOUNDRY_API_KEY") or None
         return dataclasses.replace(
             base,
-            api_key=None if skip else environ.get("ANTHROPIC_FOUNDRY_API_KEY") or None,
+            api_key=key,
             auth_token=environ.get("ANTHROPIC_AUTH_TOKEN") or None if skip else None,
-            auth_required=not skip,
-            auth_hint="set ANTHROPIC_FOUNDRY_API_KEY to the Foundry resource's key",
+            # Without a key the Foundry client adds an Entra ID token from Azure's chain.
+            auth_required=key is not None,
+            auth_hint=(
+                "set ANTHROPIC_AUTH_TOKEN for the gateway"
+                if skip
+                else "set ANTHROPIC_FOUNDRY_API_KEY to the Foundry resource's key"
+                if key
+                else "set ANTHROPIC_FOUNDRY_API_KEY, or give the Azure identity access to "
+                "the Foundry resource (the Azure credential chain's token was refused)"
+            ),
             endpoint_hint="ANTHROPIC_FOUNDRY_RESOURCE (or ANTHROPIC_FOUNDRY_BASE_URL)",
         )
     if provider.name == "bedrock":

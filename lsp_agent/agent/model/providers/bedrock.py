@@ -72,6 +72,9 @@ class _NoSecretsInDebugLogs(logging.Filter):
 
 
 class BedrockClient(ModelClient):
+    provider = "Amazon Bedrock"
+    server_tools: frozenset[str] = frozenset()  # Bedrock runs no Anthropic server tools
+
     def __init__(
         self,
         config: ClientConfig,

@@ -66,6 +66,9 @@ def context_window(model: str) -> int:
 
 
 class OpenAIClient(ModelClient):
+    provider = "The OpenAI-compatible endpoint"
+    server_tools: frozenset[str] = frozenset()  # chat completions has none
+
     def __init__(self, config: ClientConfig, model: str = "") -> None:
         super().__init__(config)
         self.model = model  # the configured model: what Claude names mean on this endpoint

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 from lsp_agent.agent.model.client import ClientConfig, ModelClient
@@ -41,8 +43,12 @@ def vertex_model(model: str) -> str:
 
 
 class VertexClient(ModelClient):
-    def __init__(self, config: ClientConfig) -> None:
+    provider = "Vertex AI"
+    server_tools: frozenset[str] = frozenset({"web_search"})
+
+    def __init__(self, config: ClientConfig, environ: Mapping[str, str] | None = None) -> None:
         super().__init__(config)
+        self._environ = dict(environ or {})
         self._credentials: Any = None
 
     async def prepare(self, body: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, str]]:
@@ -69,7 +75,7 @@ class VertexClient(ModelClient):
             ) from None
         try:
             if self._credentials is None:
-                self._credentials, _ = google.auth.default(scopes=[SCOPE])
+                self._credentials = self._default_credentials()
             if not self._credentials.valid:
                 self._credentials.refresh(google.auth.transport.requests.Request())
         except google.auth.exceptions.GoogleAuthError as exc:
@@ -79,3 +85,19 @@ class VertexClient(ModelClient):
                 error_type="authentication_error",
             ) from None
         return str(self._credentials.token)
+
+    def _default_credentials(self) -> Any:
+        import google.auth
+
+        path = self._environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        if path:
+            # credentials.py keeps this variable out of the process environment, where
+            # google.auth.default() would look for it: the host's value is read here.
+            with warnings.catch_warnings():
+                # The file default() would load from the same variable; the deprecation is
+                # about configurations from sources the user does not control.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                credentials, _ = google.auth.load_credentials_from_file(path, scopes=[SCOPE])
+            return credentials
+        credentials, _ = google.auth.default(scopes=[SCOPE])
+        return credentials
