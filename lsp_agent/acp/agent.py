@@ -22,6 +22,7 @@ from acp import PROTOCOL_VERSION, RequestError, schema
 
 from lsp_agent import __version__
 from lsp_agent.acp import config_options
+from lsp_agent.acp.prompt import PromptBlock, convert
 from lsp_agent.acp.session import Session
 from lsp_agent.settings import PERMISSION_MODES, Settings
 
@@ -37,13 +38,6 @@ MODE_NAMES = {
     "bypassPermissions": "Bypass permissions",
     "dontAsk": "Don't ask (deny what is not allowed)",
 }
-PromptBlock = (
-    schema.TextContentBlock
-    | schema.ImageContentBlock
-    | schema.AudioContentBlock
-    | schema.ResourceContentBlock
-    | schema.EmbeddedResourceContentBlock
-)
 
 
 class AcpAgent:
@@ -81,7 +75,7 @@ class AcpAgent:
         capabilities = schema.AgentCapabilities(
             load_session=True,
             prompt_capabilities=schema.PromptCapabilities(
-                image=False, audio=False, embedded_context=True
+                image=True, audio=False, embedded_context=True
             ),
             mcp_capabilities=schema.McpCapabilities(http=True, sse=True),
             session_capabilities=sessions,
@@ -169,7 +163,7 @@ class AcpAgent:
             raise RequestError.invalid_request(
                 {"details": f"session {session_id} is already running a prompt"}
             )
-        return await session.prompt(prompt_text(prompt))
+        return await session.prompt(convert(prompt))
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
         session = self.sessions.get(session_id)
@@ -258,27 +252,6 @@ class AcpAgent:
         modes = [schema.SessionMode(id=m, name=MODE_NAMES.get(m, m)) for m in PERMISSION_MODES]
         current = session.agent.options.permission_mode
         return schema.SessionModeState(current_mode_id=current, available_modes=modes)
-
-
-def prompt_text(blocks: list[PromptBlock]) -> str:
-    """The prompt as the engine takes it: text as written, files the user attached as
-    mentions (links) or as their text (embedded context)."""
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, schema.TextContentBlock):
-            parts.append(block.text)
-        elif isinstance(block, schema.ResourceContentBlock):
-            parts.append(f"@{_path_of(block.uri)}")
-        elif isinstance(block, schema.EmbeddedResourceContentBlock) and isinstance(
-            block.resource, schema.TextResourceContents
-        ):
-            uri = _path_of(block.resource.uri)
-            parts.append(f'\n<context ref="{uri}">\n{block.resource.text}\n</context>\n')
-    return "".join(parts)
-
-
-def _path_of(uri: str) -> str:
-    return uri.removeprefix("file://")
 
 
 def _saved_sessions(directory: Path, cwd: str | None) -> list[schema.SessionInfo]:

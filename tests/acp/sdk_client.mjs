@@ -1,6 +1,7 @@
 // A client on the official TypeScript SDK (@agentclientprotocol/sdk): starts the agent command,
 // runs one prompt, answers permission requests with allow_once, and prints what it saw as JSON.
 // Usage: node sdk_client.mjs SDK_ENTRY CWD PROMPT AGENT [ARGS...]
+// PROMPT is text, or a JSON array of content blocks when it starts with "[".
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -30,7 +31,7 @@ const result = await app.connectWith(stream, async (ctx) => {
   const session = await ctx.request(acp.methods.agent.session.new, { cwd, mcpServers: [] });
   const answer = await ctx.request(acp.methods.agent.session.prompt, {
     sessionId: session.sessionId,
-    prompt: [{ type: "text", text: prompt }],
+    prompt: prompt.startsWith("[") ? JSON.parse(prompt) : [{ type: "text", text: prompt }],
   });
   return { init, session, answer };
 });

