@@ -71,6 +71,7 @@ class AcpAgent:
             resume=schema.SessionResumeCapabilities(),
             close=schema.SessionCloseCapabilities(),
             additional_directories=schema.SessionAdditionalDirectoriesCapabilities(),
+            fork=schema.SessionForkCapabilities(),
         )
         capabilities = schema.AgentCapabilities(
             load_session=True,
@@ -133,6 +134,29 @@ class AcpAgent:
             modes=self._modes(session), config_options=self._config(session)
         )
 
+    async def fork_session(
+        self,
+        session_id: str,
+        cwd: str,
+        additional_directories: list[str] | None = None,
+        mcp_servers: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> schema.ForkSessionResponse:
+        """A new session that starts from a copy of a saved one's conversation (open or not:
+        its transcript is written as it goes; a turn still running is left out); the original
+        is not touched. Unstable in ACP, offered as `sessionCapabilities.fork`."""
+        from lsp_agent.agent.transcript import SessionNotFound
+        from lsp_agent.agent.transcript import fork_session as copy_transcript
+
+        try:
+            forked = await asyncio.to_thread(copy_transcript, session_id)
+        except SessionNotFound as exc:
+            raise RequestError.resource_not_found(str(exc)) from exc
+        session = await self._open(cwd, additional_directories, forked, mcp_servers)
+        return schema.ForkSessionResponse(
+            session_id=session.id, modes=self._modes(session), config_options=self._config(session)
+        )
+
     async def list_sessions(
         self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
     ) -> schema.ListSessionsResponse:
@@ -191,16 +215,6 @@ class AcpAgent:
 
     async def authenticate(self, method_id: str, **kwargs: Any) -> None:
         raise RequestError.method_not_found("authenticate")
-
-    async def fork_session(
-        self,
-        session_id: str,
-        cwd: str,
-        additional_directories: list[str] | None = None,
-        mcp_servers: list[Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        raise RequestError.method_not_found("session/fork")
 
     async def ext_method(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         raise RequestError.method_not_found(method)

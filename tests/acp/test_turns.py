@@ -22,7 +22,13 @@ async def test_initialize_advertises_what_is_implemented(start: Start, workspace
     assert answer["protocolVersion"] == 1
     assert caps["loadSession"] is True
     assert caps["promptCapabilities"] == {"image": True, "audio": False, "embeddedContext": True}
-    assert set(caps["sessionCapabilities"]) == {"list", "resume", "close", "additionalDirectories"}
+    assert set(caps["sessionCapabilities"]) == {
+        "list",
+        "resume",
+        "close",
+        "fork",
+        "additionalDirectories",
+    }
 
 
 async def test_read_then_edit_approved_through_the_client(start: Start, workspace: Path) -> None:
