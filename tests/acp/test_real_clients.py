@@ -14,6 +14,7 @@ import pytest
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.conftest import fake
 from tests.acp.test_prompt_content import PNG
+from tests.acp.test_subagent_reads import scenario as subagent_scenario
 from tests.agent.conftest import SCENARIOS
 
 CLIENTS = Path(__file__).resolve().parents[2] / ".cache" / "acp-clients" / "node_modules"
@@ -142,3 +143,15 @@ async def test_typescript_sdk_client_forks_a_session(
     # The fork's request carried the original's whole conversation, then the new prompt.
     last = server.requests[-1].body["messages"]
     assert len(last) == len(server.requests[-2].body["messages"]) + 2
+
+
+@needs_acpx
+async def test_acpx_serves_a_subagents_reads(acp_env: dict[str, str], workspace: Path) -> None:
+    async with FakeAnthropic(subagent_scenario(workspace)) as server:
+        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
+        traffic = await acpx(env, workspace, "--approve-all", "exec", "ask a subagent")
+    assert server.violations == []
+    reads = [m["params"]["path"] for m in traffic if m.get("method") == "fs/read_text_file"]
+    assert reads == [f"{workspace}/hello.py"]  # the subagent's Read, answered by acpx
+    subagent_read = server.requests[2].body["messages"][-1]["content"][0]["content"]
+    assert "print('hello')" in str(subagent_read)
