@@ -88,8 +88,9 @@ def image(index: int, mime_type: str, data: str) -> dict[str, Any]:
 
 def mention(uri: str) -> str:
     """A file as an `@path` mention; any other URI as written."""
-    path = path_of(uri)
-    return f"@{path}" if path != uri or uri.startswith("/") else uri
+    if urlparse(uri).scheme == "file" or uri.startswith("/"):
+        return f"@{path_of(uri)}"
+    return uri
 
 
 def path_of(uri: str) -> str:

@@ -10,17 +10,9 @@ import pytest
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.client import RpcError
-from tests.acp.conftest import Start
+from tests.acp.conftest import Start, answers
 
 NOT_FOUND = -32002
-
-
-def answers(*texts: str) -> dict[str, Any]:
-    responses = [
-        {"content": [{"type": "text", "text": t}], "usage": {"input_tokens": 9, "output_tokens": 3}}
-        for t in texts
-    ]
-    return {"responses": responses}
 
 
 async def test_fork_goes_on_from_a_copy(start: Start, workspace: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.client import AcpClient, RpcError
-from tests.acp.conftest import Start
+from tests.acp.conftest import Start, answers
 
 INVALID_PARAMS = -32602
 # A 1x1 transparent PNG.
@@ -22,14 +22,6 @@ PNG = base64.b64encode(
         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
     )
 ).decode()
-
-
-def answers(*texts: str) -> dict[str, Any]:
-    responses = [
-        {"content": [{"type": "text", "text": t}], "usage": {"input_tokens": 9, "output_tokens": 3}}
-        for t in texts
-    ]
-    return {"responses": responses}
 
 
 async def prompt(client: AcpClient, session: str, blocks: list[dict[str, Any]]) -> Any:
