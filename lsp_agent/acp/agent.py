@@ -22,6 +22,7 @@ from acp import PROTOCOL_VERSION, RequestError, schema
 
 from lsp_agent import __version__
 from lsp_agent.acp import config_options
+from lsp_agent.acp.prompt import PromptBlock, convert
 from lsp_agent.acp.session import Session
 from lsp_agent.settings import PERMISSION_MODES, Settings
 
@@ -37,13 +38,6 @@ MODE_NAMES = {
     "bypassPermissions": "Bypass permissions",
     "dontAsk": "Don't ask (deny what is not allowed)",
 }
-PromptBlock = (
-    schema.TextContentBlock
-    | schema.ImageContentBlock
-    | schema.AudioContentBlock
-    | schema.ResourceContentBlock
-    | schema.EmbeddedResourceContentBlock
-)
 
 
 class AcpAgent:
@@ -77,11 +71,12 @@ class AcpAgent:
             resume=schema.SessionResumeCapabilities(),
             close=schema.SessionCloseCapabilities(),
             additional_directories=schema.SessionAdditionalDirectoriesCapabilities(),
+            fork=schema.SessionForkCapabilities(),
         )
         capabilities = schema.AgentCapabilities(
             load_session=True,
             prompt_capabilities=schema.PromptCapabilities(
-                image=False, audio=False, embedded_context=True
+                image=True, audio=False, embedded_context=True
             ),
             mcp_capabilities=schema.McpCapabilities(http=True, sse=True),
             session_capabilities=sessions,
@@ -139,6 +134,29 @@ class AcpAgent:
             modes=self._modes(session), config_options=self._config(session)
         )
 
+    async def fork_session(
+        self,
+        session_id: str,
+        cwd: str,
+        additional_directories: list[str] | None = None,
+        mcp_servers: list[Any] | None = None,
+        **kwargs: Any,
+    ) -> schema.ForkSessionResponse:
+        """A new session that starts from a copy of a saved one's conversation (open or not:
+        its transcript is written as it goes; a turn still running is left out); the original
+        is not touched. Unstable in ACP, offered as `sessionCapabilities.fork`."""
+        from lsp_agent.agent.transcript import SessionNotFound
+        from lsp_agent.agent.transcript import fork_session as copy_transcript
+
+        try:
+            forked = await asyncio.to_thread(copy_transcript, session_id)
+        except SessionNotFound as exc:
+            raise RequestError.resource_not_found(str(exc)) from exc
+        session = await self._open(cwd, additional_directories, forked, mcp_servers)
+        return schema.ForkSessionResponse(
+            session_id=session.id, modes=self._modes(session), config_options=self._config(session)
+        )
+
     async def list_sessions(
         self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
     ) -> schema.ListSessionsResponse:
@@ -169,7 +187,7 @@ class AcpAgent:
             raise RequestError.invalid_request(
                 {"details": f"session {session_id} is already running a prompt"}
             )
-        return await session.prompt(prompt_text(prompt))
+        return await session.prompt(convert(prompt))
 
     async def cancel(self, session_id: str, **kwargs: Any) -> None:
         session = self.sessions.get(session_id)
@@ -197,16 +215,6 @@ class AcpAgent:
 
     async def authenticate(self, method_id: str, **kwargs: Any) -> None:
         raise RequestError.method_not_found("authenticate")
-
-    async def fork_session(
-        self,
-        session_id: str,
-        cwd: str,
-        additional_directories: list[str] | None = None,
-        mcp_servers: list[Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        raise RequestError.method_not_found("session/fork")
 
     async def ext_method(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         raise RequestError.method_not_found(method)
@@ -258,27 +266,6 @@ class AcpAgent:
         modes = [schema.SessionMode(id=m, name=MODE_NAMES.get(m, m)) for m in PERMISSION_MODES]
         current = session.agent.options.permission_mode
         return schema.SessionModeState(current_mode_id=current, available_modes=modes)
-
-
-def prompt_text(blocks: list[PromptBlock]) -> str:
-    """The prompt as the engine takes it: text as written, files the user attached as
-    mentions (links) or as their text (embedded context)."""
-    parts: list[str] = []
-    for block in blocks:
-        if isinstance(block, schema.TextContentBlock):
-            parts.append(block.text)
-        elif isinstance(block, schema.ResourceContentBlock):
-            parts.append(f"@{_path_of(block.uri)}")
-        elif isinstance(block, schema.EmbeddedResourceContentBlock) and isinstance(
-            block.resource, schema.TextResourceContents
-        ):
-            uri = _path_of(block.resource.uri)
-            parts.append(f'\n<context ref="{uri}">\n{block.resource.text}\n</context>\n')
-    return "".join(parts)
-
-
-def _path_of(uri: str) -> str:
-    return uri.removeprefix("file://")
 
 
 def _saved_sessions(directory: Path, cwd: str | None) -> list[schema.SessionInfo]:

@@ -2,10 +2,10 @@
 mode.
 
 The engine's DocumentSource is synchronous and an ACP read is a request, so the file tools are
-wrapped: before Read, Edit, Write or MultiEdit runs, the file it names is fetched from the
-client into `ClientDocuments`, which the tool then reads as a buffer. Path confinement is the
-tool's own (a path outside the roots is never asked for); a file the client cannot read falls
-back to disk, as a closed buffer does in the LSP mode.
+wrapped: before Read, Edit, Write, MultiEdit or NotebookEdit runs, the file it names is fetched
+from the client into `ClientDocuments`, which the tool then reads as a buffer. Path confinement
+is the tool's own (a path outside the roots is never asked for); a file the client cannot read
+falls back to disk, as a closed buffer does in the LSP mode.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ FILE_TOOLS = {
     "Edit": "file_path",
     "Write": "file_path",
     "MultiEdit": "file_path",
+    # Reads its notebook as Read does: the two must see the same text, or the edit is refused
+    # as stale (the file "changed" between the buffer Read saw and the disk).
+    "NotebookEdit": "notebook_path",
 }
 
 

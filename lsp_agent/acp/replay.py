@@ -34,6 +34,14 @@ def _block(
     if kind == "text" and role == "user":
         text = schema.TextContentBlock(type="text", text=block["text"])
         return [schema.UserMessageChunk(session_update="user_message_chunk", content=text)]
+    if kind == "image" and role == "user":  # an image the user pasted
+        source = block.get("source") or {}
+        if source.get("type") != "base64":
+            return []
+        image = schema.ImageContentBlock(
+            type="image", data=source.get("data", ""), mime_type=source.get("media_type", "")
+        )
+        return [schema.UserMessageChunk(session_update="user_message_chunk", content=image)]
     if kind == "text":
         return translator(ev.TextDelta(session_id=session_id, text=block["text"]))
     if kind == "thinking":

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from acp import schema
 
+from lsp_agent.acp import usage
 from lsp_agent.acp.translator import Translator, Update
 from lsp_agent.agent import events as ev
 from lsp_agent.agent.ports import CancelToken, EditProposal
@@ -23,6 +24,7 @@ from lsp_agent.agent.ports import CancelToken, EditProposal
 if TYPE_CHECKING:
     from indexer.multiroot import OnDemandIndex
 
+    from lsp_agent.acp.prompt import Prompt
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.options import AgentResult
@@ -80,6 +82,7 @@ class Session:
         self.cancel: CancelToken | None = None
         self.asking = ""  # the tool call the permission question is about
         self.mode = ""  # the permission mode the client was last told
+        self.reported: tuple[int, int, float] | None = None  # the last usage_update's figures
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -92,6 +95,16 @@ class Session:
             self.updates.put(update)
         if isinstance(event, ev.ToolFinished):
             self._report_mode()
+        elif isinstance(event, ev.UsageUpdated) and event.parent_tool_use_id is None:
+            self._report_usage()  # a subagent's cost reaches its parent's when it ends
+
+    def _report_usage(self) -> None:
+        """How full the context window is and the session's cost, when either changed."""
+        assert self.agent is not None
+        figures = (*self.agent.context_usage(), self.agent.cost_usd)
+        if figures != self.reported:
+            self.reported = figures
+            self.updates.put(usage.context_update(*figures))
 
     def _report_mode(self) -> None:
         """A tool may switch the mode (ExitPlanMode): the client's mode picker follows."""
@@ -118,19 +131,21 @@ class Session:
     def running(self) -> bool:
         return self.cancel is not None
 
-    async def prompt(self, text: str) -> schema.PromptResponse:
+    async def prompt(self, prompt: Prompt) -> schema.PromptResponse:
         assert self.agent is not None
         self.cancel = cancel = CancelToken()
         self._idle.clear()
+        before = dict(self.agent.usage)
         try:
-            result = await self.agent.run(text, cancel)
+            result = await self.agent.run(prompt.text, cancel, prompt.images)
         finally:
             self.cancel = None
             self._idle.set()
+        self._report_usage()  # a compaction or a subagent's cost since the last response
         await self.updates.drain()
         return schema.PromptResponse(
             stop_reason=stop_reason(result, self.agent.stop_reason, cancel.cancelled),
-            usage=usage(result),
+            usage=usage.turn_usage(before, result.usage),
         )
 
     def set_mode(self, mode: str) -> None:
@@ -162,17 +177,3 @@ def stop_reason(result: AgentResult, model_stop: str | None, cancelled: bool) ->
     if model_stop == "max_tokens":
         return "max_tokens"
     return "end_turn"
-
-
-def usage(result: AgentResult) -> schema.Usage:
-    tokens = result.usage
-    read = tokens.get("cache_read_input_tokens", 0)
-    write = tokens.get("cache_creation_input_tokens", 0)
-    inp, out = tokens.get("input_tokens", 0), tokens.get("output_tokens", 0)
-    return schema.Usage(
-        input_tokens=inp + read + write,
-        output_tokens=out,
-        total_tokens=inp + read + write + out,
-        cached_read_tokens=read,
-        cached_write_tokens=write,
-    )

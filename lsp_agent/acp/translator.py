@@ -26,6 +26,7 @@ Update = (
     | schema.AgentPlanUpdate
     | schema.AvailableCommandsUpdate
     | schema.CurrentModeUpdate
+    | schema.UsageUpdate
 )
 
 KINDS: dict[str, ToolKind] = {
@@ -156,8 +157,9 @@ class Translator:
                 return [_message(f"\n{event.message}\n")] if event.message else []
             case ev.RunFailed():
                 return [_message(f"\nError: {event.message}\n")]
-            # The permission request itself, the edit's diff (sent by the sink), usage and the
-            # result (in the prompt's answer) need no update of their own.
+            # The permission request itself, the edit's diff (sent by the sink) and the result
+            # (in the prompt's answer) need no update of their own; usage_update is the
+            # session's (it needs the agent's context window).
             case (
                 ev.SessionStarted()
                 | ev.PermissionAsked()

@@ -174,18 +174,26 @@ class Agent:
 
     # -- run ------------------------------------------------------------------------------
 
-    async def run(self, prompt: str, cancel: CancelToken | None = None) -> AgentResult:
+    async def run(
+        self,
+        prompt: str,
+        cancel: CancelToken | None = None,
+        attachments: Sequence[dict[str, Any]] = (),
+    ) -> AgentResult:
         """One user prompt, answered to the end. Never raises for model, tool or limit
-        failures: they come back as the result's subtype."""
+        failures: they come back as the result's subtype. `attachments` are content blocks
+        (images a client pasted) that go before the prompt's text in its message."""
         if self._running:  # one conversation cannot take two prompts at once
             raise RuntimeError(f"session {self.session_id} is already running")
         self._running = True
         try:
-            return await self._run(prompt, cancel or CancelToken())
+            return await self._run(prompt, cancel or CancelToken(), attachments)
         finally:
             self._running = False
 
-    async def _run(self, prompt: str, cancel: CancelToken) -> AgentResult:
+    async def _run(
+        self, prompt: str, cancel: CancelToken, attachments: Sequence[dict[str, Any]] = ()
+    ) -> AgentResult:
         self.ctx.cancel = cancel
         started = time.monotonic()
         self.turns, self._halt = 0, ""
@@ -195,8 +203,8 @@ class Agent:
         subtype, text = "success", ""
         try:
             async with asyncio.timeout(self.options.max_wall_seconds):
-                blocks = await self._prompt_blocks(prompt)
-                self._append("user", blocks)
+                blocks = await self._prompt_blocks(prompt, bool(attachments))
+                self._append("user", [*attachments, *blocks])
                 text = await self._until_done()
         except _Answered as answered:
             subtype, text = answered.subtype, answered.text
@@ -214,7 +222,7 @@ class Agent:
             self.options.model, self._model_before_command = self._model_before_command, None
         return self._finish(subtype, text, time.monotonic() - started)
 
-    async def _prompt_blocks(self, prompt: str) -> list[dict[str, Any]]:
+    async def _prompt_blocks(self, prompt: str, attached: bool = False) -> list[dict[str, Any]]:
         """The user message for `prompt`: slash commands expanded, hook context added. Raises
         _Answered when the prompt is answered without the model (built-ins, refusals)."""
         plan = await self.ext.prompt(prompt)
@@ -234,7 +242,7 @@ class Agent:
             source = "resume" if self.messages else "startup"
             context += await self.ext.session_start(source)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
-        if not blocks:
+        if not blocks and not attached:
             raise _Answered("error_during_execution", "the prompt is empty")
         return blocks + self._task_notices()  # tasks that ended between prompts
 
@@ -276,8 +284,8 @@ class Agent:
         snapshot = await self.query()
         self.turns += 1
         self.stop_reason = snapshot.stop_reason
+        self._last_usage = dict(snapshot.usage)  # before the usage event: its readers see it
         self._account(snapshot)
-        self._last_usage = dict(snapshot.usage)
         self._append("assistant", snapshot.content or [{"type": "text", "text": "(no content)"}])
         budget = self.options.max_budget_usd
         if budget is not None and self.cost_usd > budget:
@@ -460,6 +468,13 @@ class Agent:
     def set_mode(self, mode: str) -> None:
         self.options.permission_mode = mode
         self.gate.set_mode(mode)
+
+    def context_usage(self) -> tuple[int, int]:
+        """(tokens the conversation fills now, the model's context window), for front ends that
+        show how full the window is."""
+        model = self.options.model
+        window = self.client.context_window(model) or compaction.context_window(model)
+        return compaction.context_tokens(self._last_usage), window
 
     async def compact(self, trigger: str = "auto", instructions: str = "") -> None:
         """Replace the history with a model-written summary (the transcript keeps both)."""

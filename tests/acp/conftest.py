@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,14 @@ def workspace(tmp_path: Path) -> Path:
     root.mkdir()
     (root / "hello.py").write_text("print('hello')\n")
     return root.resolve()
+
+
+def answers(*texts: str) -> dict[str, Any]:
+    """A scenario of plain text answers, one per model request."""
+    usage = {"input_tokens": 9, "output_tokens": 3}
+    return {
+        "responses": [{"content": [{"type": "text", "text": t}], "usage": usage} for t in texts]
+    }
 
 
 def fake(name: str, workspace: Path) -> FakeAnthropic:

@@ -11,6 +11,7 @@ from typing import Any
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.client import choose
 from tests.acp.conftest import Start, fake
+from tests.acp.test_usage import assert_usage_of_read_then_edit
 
 
 async def test_initialize_advertises_what_is_implemented(start: Start, workspace: Path) -> None:
@@ -20,8 +21,14 @@ async def test_initialize_advertises_what_is_implemented(start: Start, workspace
     caps = answer["agentCapabilities"]
     assert answer["protocolVersion"] == 1
     assert caps["loadSession"] is True
-    assert caps["promptCapabilities"] == {"image": False, "audio": False, "embeddedContext": True}
-    assert set(caps["sessionCapabilities"]) == {"list", "resume", "close", "additionalDirectories"}
+    assert caps["promptCapabilities"] == {"image": True, "audio": False, "embeddedContext": True}
+    assert set(caps["sessionCapabilities"]) == {
+        "list",
+        "resume",
+        "close",
+        "fork",
+        "additionalDirectories",
+    }
 
 
 async def test_read_then_edit_approved_through_the_client(start: Start, workspace: Path) -> None:
@@ -31,7 +38,7 @@ async def test_read_then_edit_approved_through_the_client(start: Start, workspac
         session = await client.new_session(workspace)
         answer = await client.prompt(session, "fix the greeting")
     assert answer["stopReason"] == "end_turn"
-    assert answer["usage"]["outputTokens"] == 112
+    assert_usage_of_read_then_edit(client, answer)
     tools = {t["name"] for t in server.requests[0].body["tools"]}
     assert {"Read", "Edit", "Bash", "SymbolSearch", "TodoWrite"} <= tools  # as serve and ask
     assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
