@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from lsp_agent.agent.events import AgentEvent, RunFailed
+from lsp_agent.agent.changes import ChangeLog, RecordingEditSink
+from lsp_agent.agent.events import AgentEvent, RunFailed, ToolStarted
 from lsp_agent.agent.ports import Cancelled, CancelToken, SymbolIndex
 from lsp_agent.server.documents import BufferSource
 from lsp_agent.server.edits import LspEditSink, uri_of
@@ -56,6 +57,7 @@ class ServerSession:
     task: asyncio.Task[Any] | None = None
     updated: float = field(default_factory=time.time)
     manager: SessionManager | None = None
+    changes: ChangeLog = field(default_factory=ChangeLog)  # what each run changed (review)
 
     @property
     def permission_mode(self) -> str:
@@ -72,6 +74,8 @@ class ServerSession:
         return self.task is not None and not self.task.done()
 
     def on_event(self, event: AgentEvent) -> None:
+        if isinstance(event, ToolStarted):
+            self.changes.note_tool(event.name, str(event.input.get("command", ""))[:200])
         if self.reporter is not None:
             self.reporter(event)
 
@@ -133,9 +137,10 @@ class SessionManager:
         # Shielded: cancelling this run must not cancel the load other sessions share.
         extensions = await asyncio.shield(self.extensions())
         trusted = await asyncio.shield(self.trust())
+        sink = LspEditSink(self.server, session)
         host = Host(
             documents=BufferSource(self.server.documents),
-            edits=LspEditSink(self.server, session),
+            edits=RecordingEditSink(sink, session.changes, sink.current_text),
             on_event=session.on_event,
             can_use_tool=PermissionPrompter(self.server),
             index=self._index(),
@@ -253,6 +258,7 @@ class SessionManager:
 
                 session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
+            session.changes.begin(text, len(session.agent.messages))
             result = await session.agent.run(text, session.cancel)
         except Cancelled:
             pass  # cancelled before the engine took over; _finish reports it
