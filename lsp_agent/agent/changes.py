@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.ports import EditOutcome, EditProposal, EditSink
 from lsp_agent.agent.transcript import COMPACT_BOUNDARY
 from lsp_agent.textdiff import apply_hunks, compute_hunks
 
 if TYPE_CHECKING:
-    from lsp_agent.agent.loop import Agent
+    from lsp_agent.agent.transcript import Transcript
 
 # Tools whose file changes the edit sink never sees.
 UNTRACKED_TOOLS = frozenset({"Bash"})
@@ -46,6 +46,8 @@ class ChangeLog:
 
     def __init__(self) -> None:
         self.runs: list[RunChanges] = []
+        # Called with the run whenever it changes (headless: its checkpoint is written).
+        self.on_change: Callable[[RunChanges], None] | None = None
 
     def begin(self, prompt: str, messages: int = 0) -> RunChanges:
         run = RunChanges(len(self.runs) + 1, prompt, messages)
@@ -63,10 +65,16 @@ class ChangeLog:
         files = self.runs[-1].files
         known = files.get(path)
         files[path] = FileChange(path, known.before if known else before, after)
+        self._changed(self.runs[-1])
 
     def note_tool(self, name: str, summary: str) -> None:
         if name in UNTRACKED_TOOLS and self.runs:
             self.runs[-1].untracked.append(f"{name}: {summary}")
+            self._changed(self.runs[-1])
+
+    def _changed(self, run: RunChanges) -> None:
+        if self.on_change is not None:
+            self.on_change(run)
 
     def since(self, first: int, last: int | None = None) -> dict[Path, FileChange]:
         """The net change of runs `first`..`last` (1-based, inclusive; default: the latest)
@@ -130,12 +138,14 @@ class RecordingEditSink:
         return outcome
 
 
-def rewind_conversation(agent: Agent, run: RunChanges) -> None:
+def rewind_conversation(
+    transcript: Transcript, messages: list[dict[str, Any]], run: RunChanges
+) -> list[dict[str, Any]]:
     """The conversation as it was before `run`'s prompt. The transcript keeps its history and
     gets a boundary followed by the kept messages, so a resumed session continues from there
     (the loader starts over at each boundary, as after compaction)."""
-    kept = agent.messages[: run.messages]
-    agent.messages = kept
-    agent.transcript.write({"type": COMPACT_BOUNDARY, "trigger": "rewind", "run": run.run})
+    kept = messages[: run.messages]
+    transcript.write({"type": COMPACT_BOUNDARY, "trigger": "rewind", "run": run.run})
     for message in kept:
-        agent.transcript.message(message)
+        transcript.message(message)
+    return kept

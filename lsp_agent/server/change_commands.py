@@ -70,7 +70,10 @@ async def rewind(ls: AgentServer, *args: Any) -> dict[str, Any]:
         if answer["conflicts"]:
             answer["conversation"] = "kept: some changes could not be reverted"
         elif session.agent is not None:
-            rewind_conversation(session.agent, session.changes.run(run))
+            agent = session.agent
+            agent.messages = rewind_conversation(
+                agent.transcript, agent.messages, session.changes.run(run)
+            )
             session.changes.truncate(run)
             answer["conversation"] = "rewound"
     return answer
