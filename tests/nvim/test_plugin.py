@@ -210,3 +210,10 @@ def test_a_workspace_folder_added_from_neovim(
         "plugin_workspace_folder.lua", read_lib, env, workspace, tmp_path, OTHER_FOLDER=str(lib)
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_change_set_after_an_accept_edits_run_and_rewind(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    result = run_plugin_script("plugin_changes.lua", "review", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
