@@ -76,6 +76,7 @@ class Case:
     after: str
     server_command: list[str] | None = None  # default: this interpreter's lsp_agent
     marker: str | None = None  # a file the run must create in the workspace
+    settings: dict[str, Any] | None = None  # extra VS Code user settings
 
 
 CASES = {
@@ -136,6 +137,14 @@ BASH = [
     text("Made the marker file."),
 ]
 CASES["permission"] = Case("permission", "calc.py", CALC, BASH, CALC, marker="ran-bash")
+CASES["changes"] = Case(
+    "changes",
+    "calc.py",
+    CALC,
+    TYPE_HINTS,
+    "# typed after the run\n" + CALC,
+    settings={"lspAgent.permissionMode": "acceptEdits"},
+)
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
 )
@@ -206,7 +215,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
-    each of the diff editor's title buttons, clicked; Reject All with a reason. permission:
+    each of the diff editor's title buttons, clicked; Reject All with a reason. changes: after
+    an acceptEdits run, the change set tree, one hunk reverted, the run rewound. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
     server command that does not exist gives a clear message."""
     missing = [
@@ -247,6 +257,7 @@ def run_in_code_server(
                 "extensions.autoUpdate": False,
                 "telemetry.telemetryLevel": "off",
                 "chat.commandCenter.enabled": False,
+                **(case.settings or {}),
             }
         )
     )

@@ -8,6 +8,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
+import { ChangesView } from "./changes";
 import { forwardDiagnostics } from "./diagnostics";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
 import { ReviewController, SCHEME, reviewTarget } from "./review";
@@ -22,11 +23,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const transcript = new Transcript();
   const status = new StatusItem();
   const review = new ReviewController((command, argument) => execute(command, argument));
-  context.subscriptions.push(transcript, status, review, { dispose: () => void stopClient() });
+  const changes = new ChangesView((command, argument) => execute(command, argument));
+  context.subscriptions.push(transcript, status, review, changes, { dispose: () => void stopClient() });
 
   const onStream = (event: StreamEvent): void => {
     transcript.onEvent(event);
     status.onEvent(event);
+    if (event.kind === "done") changes.onRunDone(event.sessionId);
     if (event.kind === "proposal") {
       review.onProposal(event).catch((error: unknown) => {
         void vscode.window.showErrorMessage(`LSP Agent: cannot show the proposal: ${String(error)}`);
@@ -56,6 +59,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.acceptAll", (target?: unknown) => review.decideAll(true, reviewTarget(target)));
   register("lspAgent.rejectAll", (target?: unknown) => review.decideAll(false, reviewTarget(target)));
   register("lspAgent.showSessions", showSessions);
+  const changeCommand = (run: (node?: never) => Promise<void>, what: string) => (node?: never) =>
+    run(node).catch(reportFailure(what));
+  register("lspAgent.showChanges", changeCommand(() => changes.show(), "Show changes"));
+  register("lspAgent.openChange", changeCommand((node) => changes.open(node), "Open change"));
+  register("lspAgent.revertChangeHunk", changeCommand((node) => changes.revertHunk(node), "Revert"));
+  register("lspAgent.revertChangeFile", changeCommand((node) => changes.revertFile(node), "Revert file"));
+  register("lspAgent.rewindRun", changeCommand((node) => changes.rewind(node), "Rewind"));
   register("lspAgent.showTranscript", () => transcript.show());
   register("lspAgent.restartServer", async () => {
     await stopClient();
