@@ -118,6 +118,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         finally:
             await agent.aclose()
             await extensions.aclose()
+    prompt = _with_references(prompt, cwd, add_dirs)
     changes.runs = checkpoints.load(agent.session_id).runs
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
     checkpoints.save(agent.session_id, changes.begin(prompt, len(agent.messages)))
@@ -132,6 +133,17 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
     return 0
+
+
+def _with_references(prompt: str, cwd: Path, add_dirs: list[Path]) -> str:
+    """`@path` and `@path#L5-10` attach that file or those lines (inside the workspace)."""
+    from lsp_agent.agent.checkpoints import read_text
+    from lsp_agent.agent.prompt.references import attach
+
+    attached = attach(prompt, cwd, [cwd, *add_dirs], read_text)
+    for problem in attached.problems:
+        _warn(problem)
+    return attached.prompt
 
 
 def _on_event(out: _Output, changes: ChangeLog, event: AgentEvent) -> None:

@@ -6,6 +6,11 @@ local T = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, "S").source:sub
 T.start("calc.py", { settings = { permissionMode = "acceptEdits" } })
 local buf = vim.api.nvim_get_current_buf()
 local before = T.lines(buf)
+
+-- The Ask prompt completes `@` references to paths (relative to Neovim's directory).
+vim.cmd.cd(T.root)
+local completed = require("lsp_agent").complete_reference("", "explain @cal", 12)
+T.check(vim.deep_equal(completed, { "explain @calc.py" }), "@ completion: " .. vim.inspect(completed))
 vim.cmd("LspAgentAsk Add type hints to add and sub")
 T.wait_event("done")
 T.check(T.lines(buf)[1] == "def add(a: int, b: int) -> int:", "the run did not edit: " .. vim.inspect(T.lines(buf)))

@@ -158,11 +158,27 @@ function M.ask(opts)
   if opts.prompt and opts.prompt ~= "" then
     return send(opts.prompt)
   end
-  vim.ui.input({ prompt = opts.range and "Ask Claude (selection): " or "Ask Claude: " }, function(prompt)
+  vim.ui.input({
+    prompt = opts.range and "Ask Claude (selection): " or "Ask Claude: ",
+    completion = "customlist,v:lua.require'lsp_agent'.complete_reference",
+  }, function(prompt)
     if prompt and prompt ~= "" then
       send(prompt)
     end
   end)
+end
+
+--- Completion in the Ask prompt: after an `@`, file paths (the server attaches `@path` and
+--- `@path#L5-10` to the prompt). Returns whole lines, as input() completion replaces the line.
+function M.complete_reference(arg_lead, cmd_line, cursor_pos)
+  local line = (cmd_line ~= "" and cmd_line or arg_lead):sub(1, cursor_pos > 0 and cursor_pos or -1)
+  local before, partial = line:match("^(.-@)([^%s@#]*)$")
+  if not before then
+    return {}
+  end
+  return vim.tbl_map(function(match)
+    return before .. match
+  end, vim.fn.getcompletion(partial, "file"))
 end
 
 --- Fix the diagnostics of the file (or of `opts.range`).
