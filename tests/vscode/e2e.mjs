@@ -254,6 +254,26 @@ const modes = {
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restore code" }).first().waitFor({ timeout: STEP_MS });
     await page.keyboard.press("Enter");
   },
+  // review.openDiff off: a notification announces the proposal and the editor keeps the focus;
+  // "Review" opens the diff; closing its tab decides nothing (a notification says it waits) and
+  // "Review Pending Changes..." opens it again, where it is accepted.
+  reopen: async () => {
+    await askClaude("Add type hints to add and sub");
+    const toast = page.locator(".notification-toast", { hasText: "is ready for review" });
+    await toast.waitFor({ timeout: STEP_MS });
+    if ((await page.locator(".monaco-diff-editor").count()) !== 0) throw new Error("the diff opened anyway");
+    await toast.getByRole("button", { name: "Review" }).click();
+    await waitForReview();
+    log("close the diff tab");
+    await runCommand(page, "View: Close Editor");
+    await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
+    await page.locator(".notification-toast", { hasText: "still waiting for your review" }).waitFor({ timeout: STEP_MS });
+    // Still pending: the run waits for the answer.
+    await page.locator(".statusbar-item", { hasText: "Claude: running" }).waitFor({ timeout: STEP_MS });
+    await runCommand(page, "LSP Agent: Review Pending Changes...");
+    await waitForReview();
+    await runCommand(page, "LSP Agent: Accept All Changes");
+  },
   // The user edits the proposal before accepting it: their text is what lands. The run starts
   // from the "Ask Claude..." code action, which carries no prompt: the extension asks for one.
   edit: async () => {

@@ -145,6 +145,16 @@ CASES["changes"] = Case(
     "# typed after the run\n" + CALC,
     settings={"lspAgent.permissionMode": "acceptEdits"},
 )
+CASES["reopen"] = Case(
+    "reopen",
+    "calc.py",
+    CALC,
+    TYPE_HINTS,
+    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
+        "def sub(a, b):", TYPED.format("sub")
+    ),
+    settings={"lspAgent.review.openDiff": False},
+)
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
 )
@@ -216,7 +226,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
     each of the diff editor's title buttons, clicked; Reject All with a reason. changes: after
-    an acceptEdits run, the change set tree, one hunk reverted, the run rewound. permission:
+    an acceptEdits run, the change set tree, one hunk reverted, the run rewound. reopen: the
+    review announced without taking focus, its diff closed and opened again. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. missing: a
     server command that does not exist gives a clear message."""
     missing = [

@@ -59,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.acceptAll", (target?: unknown) => review.decideAll(true, reviewTarget(target)));
   register("lspAgent.rejectAll", (target?: unknown) => review.decideAll(false, reviewTarget(target)));
   register("lspAgent.showSessions", showSessions);
+  register("lspAgent.reviewPending", () => review.reopen());
   const changeCommand = (run: (node?: never) => Promise<void>, what: string) => (node?: never) =>
     run(node).catch(reportFailure(what));
   register("lspAgent.showChanges", changeCommand(() => changes.show(), "Show changes"));
