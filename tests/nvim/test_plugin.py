@@ -217,3 +217,8 @@ def test_change_set_after_an_accept_edits_run_and_rewind(
 ) -> None:
     result = run_plugin_script("plugin_changes.lua", "review", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_review_without_taking_focus(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    result = run_plugin_script("plugin_review_no_focus.lua", "other_file", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr

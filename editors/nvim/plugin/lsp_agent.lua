@@ -43,6 +43,7 @@ command("LspAgentAccept", review("accept_hunk"), { desc = "Accept the proposed h
 command("LspAgentReject", review("reject_hunk"), { desc = "Reject the proposed hunk under the cursor" })
 command("LspAgentAcceptAll", review("accept_all"), { desc = "Accept every remaining hunk of the proposal" })
 command("LspAgentRejectAll", review("reject_all"), { desc = "Reject every remaining hunk of the proposal" })
+command("LspAgentReview", review("show"), { desc = "Show the latest proposal waiting for review" })
 
 local changes = function(name)
   return function()

@@ -14,6 +14,9 @@ local defaults = {
   -- Extra fields for vim.lsp.config (root_dir, capabilities, on_attach, ...).
   lsp = {},
   transcript = { open = "split" }, -- "split", "vsplit", "float" or false
+  -- focus = false: a proposal to a file not in a window is announced, not opened in a split
+  -- (:LspAgentReview shows it).
+  review = { focus = true },
   keymaps = {
     accept_hunk = "<leader>ay",
     reject_hunk = "<leader>an",
