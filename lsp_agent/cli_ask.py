@@ -121,7 +121,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     prompt = _with_references(prompt, cwd, add_dirs)
     changes.runs = checkpoints.load(agent.session_id).runs
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
-    checkpoints.save(agent.session_id, changes.begin(prompt, len(agent.messages)))
+    changes.begin(prompt, len(agent.messages))
     try:
         result = await agent.run(prompt)
     finally:

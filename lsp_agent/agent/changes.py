@@ -52,6 +52,7 @@ class ChangeLog:
     def begin(self, prompt: str, messages: int = 0) -> RunChanges:
         run = RunChanges(len(self.runs) + 1, prompt, messages)
         self.runs.append(run)
+        self._changed(run)
         return run
 
     def run(self, number: int) -> RunChanges:
@@ -104,6 +105,8 @@ class ChangeLog:
             run.files.pop(path, None)
         if remaining is not None:
             chosen[0].files[path] = FileChange(path, net.before, remaining)
+        for run in chosen:
+            self._changed(run)
 
     def truncate(self, first: int) -> None:
         """Forget runs `first`.. (the conversation was rewound to before that prompt)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lsp_agent.agent import checkpoints
 from lsp_agent.agent.changes import rewind_conversation
 from lsp_agent.server import changes
 from lsp_agent.server.app import AgentServer  # pygls reads handlers' annotations at run time
@@ -75,6 +76,7 @@ async def rewind(ls: AgentServer, *args: Any) -> dict[str, Any]:
                 agent.transcript, agent.messages, session.changes.run(run)
             )
             session.changes.truncate(run)
+            checkpoints.forget_from(session.id, run)
             answer["conversation"] = "rewound"
     return answer
 

@@ -128,8 +128,22 @@ class SessionManager:
             session.id = session.resume = resume
         else:
             raise LookupError(f"no session {resume!r} to resume")
+        self._keep_checkpoints(session)
         self.sessions[session.id] = session
         return session
+
+    @staticmethod
+    def _keep_checkpoints(session: ServerSession) -> None:
+        """Each run's change set is kept in the session's directory (as `lsp-agent ask` keeps
+        it), so a resumed session can still be reviewed and rewound."""
+        from lsp_agent.agent import checkpoints
+
+        try:
+            session.changes.runs = checkpoints.load(session.id).runs
+        except (OSError, ValueError, KeyError):
+            logger.warning("session %s: unreadable checkpoints; starting without", session.id)
+        session_id = session.id
+        session.changes.on_change = lambda run: checkpoints.save(session_id, run)
 
     async def _agent(self, session: ServerSession) -> Agent:
         from lsp_agent.agent.assembly import Host, build_agent

@@ -142,3 +142,20 @@ async def test_bad_arguments_are_refused_clearly(start_agent: StartAgent) -> Non
         else:
             raise AssertionError(f"{argument} was accepted")
     assert h.editor.text(uri) == TWO_HUNKS_NEW
+
+
+async def test_a_session_resumed_in_another_server_keeps_its_change_sets(
+    start_agent: StartAgent,
+) -> None:
+    steps = [*write_two_hunks(), {"content": [{"type": "text", "text": "Nothing else."}]}]
+    first, _, session_id = await _run_two_hunks(start_agent, steps)
+    # The same model server: it checks that the resumed conversation is the one it answered.
+    same_model = {"ANTHROPIC_BASE_URL": first.fake.base_url}
+    later = await start_agent([], init_options=ACCEPT, extra_env=same_model)
+    uri = later.editor.open(first.workspace / "hello.py", TWO_HUNKS_NEW)  # the unsaved result
+    await later.command("lspAgent.resume", {"sessionId": session_id, "prompt": "anything else?"})
+    await later.editor.done(session_id)
+    listing = await later.command("lspAgent.changes", {"sessionId": session_id})
+    assert [(r["run"], len(r["files"])) for r in listing["runs"]] == [(1, 1), (2, 0)]
+    answer = await later.command("lspAgent.rewind", {"sessionId": session_id, "run": 1})
+    assert answer["applied"] is True and later.editor.text(uri) == TWO_HUNKS_OLD
