@@ -73,7 +73,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     from lsp_agent import cli_rewind, credentials
     from lsp_agent.agent import checkpoints
     from lsp_agent.agent.assembly import Host, build_agent
-    from lsp_agent.agent.changes import ChangeLog, RecordingEditSink
+    from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
     from lsp_agent.agent.transcript import SessionNotFound
@@ -121,7 +121,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     prompt = _with_references(prompt, cwd, add_dirs)
     changes.runs = checkpoints.load(agent.session_id).runs
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
-    changes.begin(prompt, len(agent.messages))
+    changes.begin(prompt, conversation_length(agent.messages))
     try:
         result = await agent.run(prompt)
     finally:

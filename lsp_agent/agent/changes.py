@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.ports import EditOutcome, EditProposal, EditSink
-from lsp_agent.agent.transcript import COMPACT_BOUNDARY
+from lsp_agent.agent.transcript import COMPACT_BOUNDARY, complete_turns
 from lsp_agent.textdiff import apply_hunks, compute_hunks
 
 if TYPE_CHECKING:
@@ -139,6 +139,12 @@ class RecordingEditSink:
         if outcome.applied and outcome.final_text is not None and outcome.final_text != before:
             self.log.record(proposal.path, before, outcome.final_text)
         return outcome
+
+
+def conversation_length(messages: list[dict[str, Any]]) -> int:
+    """How long the conversation is when the next prompt is added: the run first drops a turn
+    whose tool calls never got results (`complete_turns`), so count without it."""
+    return len(complete_turns(messages))
 
 
 def rewind_conversation(

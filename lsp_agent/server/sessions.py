@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from lsp_agent.agent.changes import ChangeLog, RecordingEditSink
+from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
 from lsp_agent.agent.events import AgentEvent, RunFailed, ToolStarted
 from lsp_agent.agent.ports import Cancelled, CancelToken, SymbolIndex
 from lsp_agent.server.documents import BufferSource
@@ -272,7 +272,7 @@ class SessionManager:
 
                 session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
-            session.changes.begin(text, len(session.agent.messages))
+            session.changes.begin(text, conversation_length(session.agent.messages))
             result = await session.agent.run(text, session.cancel)
         except Cancelled:
             pass  # cancelled before the engine took over; _finish reports it

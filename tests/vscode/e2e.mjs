@@ -258,7 +258,16 @@ const modes = {
   // "Review" opens the diff; closing its tab decides nothing (a notification says it waits) and
   // "Review Pending Changes..." opens it again, where it is accepted.
   reopen: async () => {
-    await askClaude("Add type hints to add and sub");
+    // The prompt completes `@` to a workspace file.
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await runCommand(page, "LSP Agent: Ask Claude...");
+    await page.locator(".quick-input-widget", { hasText: "Ask Claude" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget input").fill("Add type hints to add and sub in @cal");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "@calc.py" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await waitFor("the completed reference", async () =>
+      (await page.locator(".quick-input-widget input").inputValue()) === "Add type hints to add and sub in @calc.py ");
+    await page.keyboard.press("Enter");
     const toast = page.locator(".notification-toast", { hasText: "is ready for review" });
     await toast.waitFor({ timeout: STEP_MS });
     if ((await page.locator(".monaco-diff-editor").count()) !== 0) throw new Error("the diff opened anyway");

@@ -115,15 +115,10 @@ BUTTONS = [
     {"content": [TYPE_SUB]},
     text("Done."),
 ]
-CASES["buttons"] = Case(
-    "buttons",
-    "calc.py",
-    CALC,
-    BUTTONS,
-    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
-        "def sub(a, b):", TYPED.format("sub")
-    ),
+BOTH_TYPED = CALC.replace("def add(a, b):", TYPED.format("add")).replace(
+    "def sub(a, b):", TYPED.format("sub")
 )
+CASES["buttons"] = Case("buttons", "calc.py", CALC, BUTTONS, BOTH_TYPED)
 BASH = [
     {
         "content": [
@@ -146,14 +141,7 @@ CASES["changes"] = Case(
     settings={"lspAgent.permissionMode": "acceptEdits"},
 )
 CASES["reopen"] = Case(
-    "reopen",
-    "calc.py",
-    CALC,
-    TYPE_HINTS,
-    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
-        "def sub(a, b):", TYPED.format("sub")
-    ),
-    settings={"lspAgent.review.openDiff": False},
+    "reopen", "calc.py", CALC, TYPE_HINTS, BOTH_TYPED, settings={"lspAgent.review.openDiff": False}
 )
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]

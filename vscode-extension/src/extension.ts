@@ -10,6 +10,7 @@ import {
 } from "vscode-languageclient/node";
 import { ChangesView } from "./changes";
 import { forwardDiagnostics } from "./diagnostics";
+import { askPrompt } from "./promptInput";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
 import { ReviewController, SCHEME, reviewTarget } from "./review";
 import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
@@ -120,7 +121,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {
         const argument = (args[0] ?? {}) as { prompt?: string; action?: string };
         if (name === "lspAgent.ask" && !argument.prompt && (argument.action ?? "ask") === "ask") {
-          const prompt = await vscode.window.showInputBox({ title: "Ask Claude", prompt: "What should Claude do?" });
+          const prompt = await askPrompt("Ask Claude", "What should Claude do?");
           if (!prompt) return undefined;
           return (await next(name, [{ ...argument, prompt }, ...args.slice(1)])) as unknown;
         }
@@ -182,10 +183,7 @@ async function askClaude(): Promise<void> {
     void vscode.window.showInformationMessage("LSP Agent: open a file first (and start the server).");
     return;
   }
-  const prompt = await vscode.window.showInputBox({
-    title: "Ask Claude",
-    prompt: target.range ? "About the selection" : "About this file",
-  });
+  const prompt = await askPrompt("Ask Claude", target.range ? "About the selection" : "About this file");
   if (prompt) await execute("lspAgent.ask", { ...target, prompt }).catch(reportFailure("Ask Claude"));
 }
 
