@@ -136,6 +136,8 @@ class RecordingEditSink:
     async def apply(self, proposal: EditProposal) -> EditOutcome:
         before = self.read(proposal.path)
         outcome = await self.inner.apply(proposal)
+        if outcome.base_text is not None:
+            before = outcome.base_text  # typing during the review is the user's, not the run's
         if outcome.applied and outcome.final_text is not None and outcome.final_text != before:
             self.log.record(proposal.path, before, outcome.final_text)
         return outcome

@@ -321,7 +321,8 @@ class LspEditSink:
         if not result.applied:
             reason = result.failure_reason or "the editor did not apply it"
             return EditOutcome(False, now, f"not applied: {reason}")
-        return await self._landed(uri, pending.path, final, sent_version)
+        landed = await self._landed(uri, pending.path, final, sent_version)
+        return dataclasses.replace(landed, base_text=now)
 
     def _cannot_apply(self) -> EditOutcome:
         """A client that declares `applyEdit: false` never gets a `workspace/applyEdit` (it

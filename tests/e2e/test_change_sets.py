@@ -13,6 +13,7 @@ from tests.e2e.agent_harness import (
     Harness,
     StartAgent,
     read_step,
+    review_proposal,
     run_fix,
     write_two_hunks,
 )
@@ -159,3 +160,16 @@ async def test_a_session_resumed_in_another_server_keeps_its_change_sets(
     assert [(r["run"], len(r["files"])) for r in listing["runs"]] == [(1, 1), (2, 0)]
     answer = await later.command("lspAgent.rewind", {"sessionId": session_id, "run": 1})
     assert answer["applied"] is True and later.editor.text(uri) == TWO_HUNKS_OLD
+
+
+async def test_typing_during_the_review_is_not_part_of_the_run(start_agent: StartAgent) -> None:
+    h = await start_agent(write_two_hunks(), init_options={"clientReview": True})
+    (h.workspace / "hello.py").write_text(TWO_HUNKS_OLD)
+    uri = h.editor.open(h.workspace / "hello.py")
+    session_id, proposal = await review_proposal(h, uri)
+    h.editor.type(uri, "# typed during review\n" + TWO_HUNKS_OLD)
+    await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
+    await h.editor.done(session_id)
+    assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_NEW
+    await h.command("lspAgent.rewind", {"sessionId": session_id})
+    assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_OLD

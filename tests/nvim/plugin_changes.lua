@@ -37,4 +37,10 @@ T.wait("the list to shrink", function() return #vim.fn.getqflist() == 1 end)
 vim.cmd("LspAgentRewind 1")
 local expected = vim.list_extend({ "# typed after the run" }, before)
 T.wait("the rewind", function() return vim.deep_equal(T.lines(buf), expected) end)
+
+-- The next run's end refreshes the shown list in place (the new session changed nothing).
+vim.api.nvim_set_current_win(vim.fn.bufwinid(buf))
+vim.cmd("LspAgentAsk Anything else?")
+T.wait("the list to follow the new run", function() return #vim.fn.getqflist() == 0 end)
+T.check(vim.fn.getqflist({ title = 1 }).title == "Claude changes", "the list was replaced")
 T.finish()

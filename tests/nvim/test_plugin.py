@@ -215,7 +215,10 @@ def test_a_workspace_folder_added_from_neovim(
 def test_change_set_after_an_accept_edits_run_and_rewind(
     env: dict[str, str], workspace: Path, tmp_path: Path
 ) -> None:
-    result = run_plugin_script("plugin_changes.lua", "review", env, workspace, tmp_path)
+    changes = {
+        "responses": [*SCENARIOS["review"]["responses"], *SCENARIOS["actions"]["responses"][:1]]
+    }
+    result = run_plugin_script("plugin_changes.lua", changes, env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
 
 

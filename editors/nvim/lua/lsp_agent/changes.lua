@@ -63,6 +63,19 @@ function M.open(session_id, on_done)
   end)
 end
 
+--- A run ended: if the change list is the quickfix list, bring it up to date (without moving
+--- the focus).
+function M.on_done(session_id)
+  if vim.fn.getqflist({ title = 1 }).title ~= "Claude changes" then
+    return
+  end
+  M.session = session_id
+  plugin().execute("lspAgent.changes", { sessionId = session_id }, function(listing)
+    M.listing = listing
+    vim.fn.setqflist({}, "r", { title = "Claude changes", items = items(listing) })
+  end)
+end
+
 --- The quickfix entry under the cursor (in the quickfix window) or the current one.
 local function current_entry()
   local info = vim.fn.getqflist({ idx = 0, items = 1, title = 1 })

@@ -60,6 +60,9 @@ end
 local function on_stream(_, event, ctx)
   table.insert(M.events, event)
   require("lsp_agent.transcript").on_event(event)
+  if event.kind == "done" then
+    require("lsp_agent.changes").on_done(event.sessionId)
+  end
   if event.kind == "proposal" then
     require("lsp_agent.review").on_proposal(event, ctx.client_id)
   elseif event.kind == "done" and event.subtype ~= "success" then
