@@ -118,7 +118,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         finally:
             await agent.aclose()
             await extensions.aclose()
-    prompt = _with_references(prompt, cwd, add_dirs)
+    prompt = _with_references(prompt, cwd, add_dirs, environ)
     changes.runs = checkpoints.load(agent.session_id).runs
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
     changes.begin(prompt, conversation_length(agent.messages))
@@ -135,12 +135,13 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     return 0
 
 
-def _with_references(prompt: str, cwd: Path, add_dirs: list[Path]) -> str:
+def _with_references(prompt: str, cwd: Path, add_dirs: list[Path], environ: dict[str, str]) -> str:
     """`@path` and `@path#L5-10` attach that file or those lines (inside the workspace)."""
     from lsp_agent.agent.checkpoints import read_text
     from lsp_agent.agent.prompt.references import attach
+    from lsp_agent.credentials import Redactor
 
-    attached = attach(prompt, cwd, [cwd, *add_dirs], read_text)
+    attached = attach(prompt, cwd, [cwd, *add_dirs], read_text, Redactor(environ))
     for problem in attached.problems:
         _warn(problem)
     return attached.prompt

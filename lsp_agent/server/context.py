@@ -87,6 +87,7 @@ def with_references(server: AgentServer, prompt: str) -> str:
     """The prompt with the files its `@path` / `@path#L5-10` references name attached (open
     buffers' unsaved text first); the user hears about a reference that could not be."""
     from lsp_agent.agent.prompt.references import attach
+    from lsp_agent.credentials import Redactor
     from lsp_agent.server.edits import _disk_text, uri_of
 
     def read(path: Path) -> str | None:
@@ -96,7 +97,8 @@ def with_references(server: AgentServer, prompt: str) -> str:
     if "@" not in prompt:
         return prompt
     root = server.sessions.root()
-    attached = attach(prompt, root, [root, *server.sessions.folders()], read)
+    roots = [root, *server.sessions.folders()]
+    attached = attach(prompt, root, roots, read, Redactor(server.environ))
     for problem in attached.problems:
         server.window_show_message(
             types.ShowMessageParams(type=types.MessageType.Warning, message=f"lsp-agent: {problem}")

@@ -56,15 +56,17 @@ def attach(
     cwd: Path,
     roots: Sequence[Path],
     read: Callable[[Path], str | None],
+    redact: Callable[[str], str] = lambda text: text,
 ) -> Attached:
     """`prompt` with each reference's file (or lines) attached; `read` gives a file's text as
-    the user sees it (an unsaved buffer first), None when it cannot be read."""
+    the user sees it (an unsaved buffer first), None when it cannot be read. `redact` takes
+    known secrets' values out of the attached text, as out of tool results."""
     result = Attached(prompt)
     blocks = []
     for reference in dict.fromkeys(parse(prompt)):
         block = _block(reference, cwd, roots, read, result)
         if block:
-            blocks.append(block)
+            blocks.append(redact(block))
     if result.problems:
         blocks.append("Not attached: " + "; ".join(result.problems))
     if blocks:
