@@ -15,10 +15,10 @@ from lsp_agent.server.sessions import ServerSession
 
 def _session(ls: AgentServer, arg: dict[str, Any]) -> ServerSession:
     session_id = _string(arg, "sessionId", required=True) or ""
-    session = ls.sessions.sessions.get(session_id)
-    if session is None:
-        raise BadArgument(f"no session {session_id!r} in this server")
-    return session
+    try:
+        return ls.sessions.known(session_id)
+    except LookupError:
+        raise BadArgument(f"no session {session_id!r}") from None
 
 
 def _run(session: ServerSession, arg: dict[str, Any]) -> int:
@@ -70,15 +70,28 @@ async def rewind(ls: AgentServer, *args: Any) -> dict[str, Any]:
     if arg.get("conversation") and answer["applied"]:
         if answer["conflicts"]:
             answer["conversation"] = "kept: some changes could not be reverted"
-        elif session.agent is not None:
-            agent = session.agent
-            agent.messages = rewind_conversation(
-                agent.transcript, agent.messages, session.changes.run(run)
-            )
-            session.changes.truncate(run)
-            checkpoints.forget_from(session.id, run)
+        else:
+            _rewind_conversation(session, run)
             answer["conversation"] = "rewound"
     return answer
+
+
+def _rewind_conversation(session: ServerSession, run: int) -> None:
+    """In the running agent, or (a session not resumed here yet) in its transcript on disk."""
+    from lsp_agent.agent.transcript import resume_session
+
+    changes = session.changes.run(run)
+    agent = session.agent
+    if agent is not None:
+        agent.messages = rewind_conversation(agent.transcript, agent.messages, changes)
+    else:
+        transcript, messages = resume_session(session.id)
+        try:
+            rewind_conversation(transcript, messages, changes)
+        finally:
+            transcript.close()
+    session.changes.truncate(run)
+    checkpoints.forget_from(session.id, run)
 
 
 COMMANDS = {

@@ -116,6 +116,16 @@ class SessionManager:
         session.task = asyncio.ensure_future(self._run(session, prompt, work_done_token))
         return session
 
+    def known(self, session_id: str) -> ServerSession:
+        """A session of this server, or one on disk (then opened, not run: its change sets
+        can be reviewed and reverted before or without resuming it). LookupError if neither."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            session = self._open("", None, session_id)
+            prompts = [run.prompt for run in session.changes.runs if run.prompt.strip()]
+            session.title = prompts[0].splitlines()[0][:60] if prompts else session_id
+        return session
+
     def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
         """A session whose id is known at once; its Agent is built when the run starts."""
         from lsp_agent.agent.transcript import new_session, sessions_dir

@@ -145,7 +145,7 @@ async def test_bad_arguments_are_refused_clearly(start_agent: StartAgent) -> Non
     assert h.editor.text(uri) == TWO_HUNKS_NEW
 
 
-async def test_a_session_resumed_in_another_server_keeps_its_change_sets(
+async def test_another_server_rewinds_a_session_on_disk_then_resumes_it(
     start_agent: StartAgent,
 ) -> None:
     steps = [*write_two_hunks(), {"content": [{"type": "text", "text": "Nothing else."}]}]
@@ -154,12 +154,18 @@ async def test_a_session_resumed_in_another_server_keeps_its_change_sets(
     same_model = {"ANTHROPIC_BASE_URL": first.fake.base_url}
     later = await start_agent([], init_options=ACCEPT, extra_env=same_model)
     uri = later.editor.open(first.workspace / "hello.py", TWO_HUNKS_NEW)  # the unsaved result
+    listing = await later.command("lspAgent.changes", {"sessionId": session_id})
+    assert [(r["run"], len(r["files"])) for r in listing["runs"]] == [(1, 1)]
+    answer = await later.command(
+        "lspAgent.rewind", {"sessionId": session_id, "run": 1, "conversation": True}
+    )
+    assert answer["conversation"] == "rewound" and later.editor.text(uri) == TWO_HUNKS_OLD
     await later.command("lspAgent.resume", {"sessionId": session_id, "prompt": "anything else?"})
     await later.editor.done(session_id)
+    sent = first.fake.requests[-1].body["messages"]
+    assert "greeting too short" not in str(sent) and "anything else?" in str(sent)
     listing = await later.command("lspAgent.changes", {"sessionId": session_id})
-    assert [(r["run"], len(r["files"])) for r in listing["runs"]] == [(1, 1), (2, 0)]
-    answer = await later.command("lspAgent.rewind", {"sessionId": session_id, "run": 1})
-    assert answer["applied"] is True and later.editor.text(uri) == TWO_HUNKS_OLD
+    assert [r["prompt"] for r in listing["runs"]] == ["anything else?"]
 
 
 async def test_typing_during_the_review_is_not_part_of_the_run(start_agent: StartAgent) -> None:
