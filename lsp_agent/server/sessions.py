@@ -121,6 +121,9 @@ class SessionManager:
         can be reviewed and reverted before or without resuming it). LookupError if neither."""
         session = self.sessions.get(session_id)
         if session is None:
+            # Only this workspace's: another folder's session would revert files outside it.
+            if session_id not in {info["sessionId"] for info in _persisted(self.root())}:
+                raise LookupError(f"no session {session_id!r} in this workspace")
             session = self._open("", None, session_id)
             prompts = [run.prompt for run in session.changes.runs if run.prompt.strip()]
             session.title = prompts[0].splitlines()[0][:60] if prompts else session_id

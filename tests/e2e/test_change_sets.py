@@ -3,6 +3,7 @@ versioned WorkspaceEdit that keeps what the user typed since (and reports what i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from lsprotocol import types
@@ -131,8 +132,14 @@ async def test_rewinding_the_conversation_forgets_the_prompt(start_agent: StartA
 
 async def test_bad_arguments_are_refused_clearly(start_agent: StartAgent) -> None:
     h, uri, session_id = await _run_two_hunks(start_agent)
+    # A session of another folder, with a checkpoint naming a file there: never reverted here.
+    sessions = h.workspace.parent / "env" / "data" / "sessions"
+    other = "0b0e0f0a-0000-4000-8000-000000000000"
+    header = {"type": "session", "session_id": other, "cwd": "/elsewhere", "model": "m"}
+    (sessions / f"{other}.jsonl").write_text(json.dumps(header) + "\n")
     for argument, message in [
         ({"sessionId": "nope"}, "no session"),
+        ({"sessionId": other}, "no session"),
         ({"sessionId": session_id, "run": 7}, "no run 7"),
         ({"sessionId": session_id, "hunks": [0]}, "needs the 'uri'"),
     ]:
