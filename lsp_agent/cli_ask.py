@@ -114,7 +114,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         return _fail(str(exc))
     if cli_rewind.wanted(prompt):
         try:
-            return cli_rewind.rewind(agent, prompt)
+            return cli_rewind.rewind(agent, prompt, [cwd, *add_dirs])
         finally:
             await agent.aclose()
             await extensions.aclose()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,10 +33,12 @@ def wanted(prompt: str) -> bool:
     return bool(words) and words[0] == COMMAND
 
 
-def rewind(agent: Agent, prompt: str) -> int:
-    """Run `/rewind ...` on the resumed session of `agent`; returns the exit status."""
+def rewind(agent: Agent, prompt: str, roots: list[Path]) -> int:
+    """Run `/rewind ...` on the resumed session of `agent`; returns the exit status. Only files
+    inside `roots` (the workspace: --cwd and --add-dir) are restored."""
     from lsp_agent.agent import checkpoints
     from lsp_agent.agent.changes import rewind_conversation
+    from lsp_agent.agent.permissions.confinement import inside
 
     args = prompt.split()[1:]
     code_only = "--code-only" in args
@@ -52,7 +55,10 @@ def rewind(agent: Agent, prompt: str) -> int:
         return _fail(str(exc))
     outcome = Outcome()
     for change in net.values():
-        _restore(change, outcome)
+        if inside(change.path.resolve(), roots):
+            _restore(change, outcome)
+        else:
+            outcome.conflicts.append(f"{change.path}: outside this workspace; not restored")
     for run in log.runs[first - 1 :]:
         outcome.untracked += run.untracked
     for line in outcome.restored:

@@ -62,3 +62,12 @@ async def test_rewind_needs_a_session(workspace: Path, tmp_path: Path) -> None:
         done = await ask(cli_env(tmp_path, server), "--cwd", str(workspace), "/rewind")
     assert done.code == 1 and "--resume ID or --continue" in done.stderr
     assert server.requests == []
+
+
+async def test_rewind_restores_only_inside_the_workspace(workspace: Path, tmp_path: Path) -> None:
+    env, session_id = await _edit_run(workspace, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = await ask(env, "--cwd", str(elsewhere), "--resume", session_id, "/rewind")
+    assert done.code == 1 and "outside this workspace; not restored" in done.stderr
+    assert (workspace / "hello.py").read_text() == "print('hello, world')\n"
