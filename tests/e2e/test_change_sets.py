@@ -14,7 +14,6 @@ from tests.e2e.agent_harness import (
     Harness,
     StartAgent,
     read_step,
-    review_proposal,
     run_fix,
     write_two_hunks,
 )
@@ -173,16 +172,3 @@ async def test_another_server_rewinds_a_session_on_disk_then_resumes_it(
     assert "greeting too short" not in str(sent) and "anything else?" in str(sent)
     listing = await later.command("lspAgent.changes", {"sessionId": session_id})
     assert [r["prompt"] for r in listing["runs"]] == ["anything else?"]
-
-
-async def test_typing_during_the_review_is_not_part_of_the_run(start_agent: StartAgent) -> None:
-    h = await start_agent(write_two_hunks(), init_options={"clientReview": True})
-    (h.workspace / "hello.py").write_text(TWO_HUNKS_OLD)
-    uri = h.editor.open(h.workspace / "hello.py")
-    session_id, proposal = await review_proposal(h, uri)
-    h.editor.type(uri, "# typed during review\n" + TWO_HUNKS_OLD)
-    await h.command("lspAgent.acceptEdits", {"proposalId": proposal["proposalId"]})
-    await h.editor.done(session_id)
-    assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_NEW
-    await h.command("lspAgent.rewind", {"sessionId": session_id})
-    assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_OLD
