@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from indexer.multiroot import OnDemandIndex
+    from lsp_agent.agent.changes import ChangeLog
     from lsp_agent.agent.events import AgentEvent
     from lsp_agent.agent.options import AgentResult
     from lsp_agent.settings import Settings
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     prompt = args.prompt if args.prompt is not None else sys.stdin.read()
     if not prompt.strip():
         return _fail("no prompt given (pass it as an argument or on stdin)")
+    if prompt.split()[:1] == ["/rewind"] and not (args.resume or args.continue_session):
+        return _fail("/rewind needs the session: --resume ID or --continue")
     cwd = (args.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         return _fail(f"--cwd {cwd} is not a directory")
@@ -67,8 +70,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
-    from lsp_agent import credentials
+    from lsp_agent import cli_rewind, credentials
+    from lsp_agent.agent import checkpoints
     from lsp_agent.agent.assembly import Host, build_agent
+    from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
     from lsp_agent.agent.transcript import SessionNotFound
@@ -82,10 +87,11 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])
+    changes = ChangeLog()  # this run's checkpoint, for a later `/rewind`
     host = Host(
         documents=DiskDocumentSource(),
-        edits=DiskEditSink(),
-        on_event=out.event,
+        edits=RecordingEditSink(DiskEditSink(), changes, checkpoints.read_text),
+        on_event=lambda event: _on_event(out, changes, event),
         index=index,
         extensions=extensions,
         environ=environ,
@@ -106,6 +112,16 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     except SessionNotFound as exc:
         await extensions.aclose()
         return _fail(str(exc))
+    if cli_rewind.wanted(prompt):
+        try:
+            return cli_rewind.rewind(agent, prompt, [cwd, *add_dirs])
+        finally:
+            await agent.aclose()
+            await extensions.aclose()
+    prompt = _with_references(prompt, cwd, add_dirs, environ)
+    changes.runs = checkpoints.load(agent.session_id).runs
+    changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
+    changes.begin(prompt, conversation_length(agent.messages))
     try:
         result = await agent.run(prompt)
     finally:
@@ -117,6 +133,26 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
     return 0
+
+
+def _with_references(prompt: str, cwd: Path, add_dirs: list[Path], environ: dict[str, str]) -> str:
+    """`@path` and `@path#L5-10` attach that file or those lines (inside the workspace)."""
+    from lsp_agent.agent.checkpoints import read_text
+    from lsp_agent.agent.prompt.references import attach
+    from lsp_agent.credentials import Redactor
+
+    attached = attach(prompt, cwd, [cwd, *add_dirs], read_text, Redactor(environ))
+    for problem in attached.problems:
+        _warn(problem)
+    return attached.prompt
+
+
+def _on_event(out: _Output, changes: ChangeLog, event: AgentEvent) -> None:
+    from lsp_agent.agent.events import ToolStarted
+
+    if isinstance(event, ToolStarted):
+        changes.note_tool(event.name, str(event.input.get("command", ""))[:200])
+    out.event(event)
 
 
 def _trusted(args: argparse.Namespace, cwd: Path) -> bool:

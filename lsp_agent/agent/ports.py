@@ -81,6 +81,9 @@ class EditOutcome:
     # `applied`), and the sink's own id of the proposal, if it had one.
     status: str = ""
     ref: str | None = None
+    # The text the edit was finally applied onto, when the sink knows it (the user may have typed
+    # while it was reviewed); None: unknown. Change sets record it as the text before the edit.
+    base_text: str | None = None
 
 
 class EditSink(Protocol):

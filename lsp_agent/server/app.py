@@ -36,6 +36,7 @@ FEATURES = [
     "lsp_agent.server.diagnostics",
     "lsp_agent.server.code_actions",
     "lsp_agent.server.commands",
+    "lsp_agent.server.change_commands",
 ]
 
 

@@ -193,7 +193,9 @@ async def resume(ls: AgentServer, *args: Any) -> dict[str, Any]:
         return await _start(ls, request, arg)
     try:
         title = prompt.splitlines()[0][:60]
-        session = ls.sessions.start(lambda: prompt, title, None, arg["sessionId"])
+        session = ls.sessions.start(
+            lambda: context.with_references(ls, prompt), title, None, arg["sessionId"]
+        )
     except Exception as exc:
         raise BadArgument(f"cannot resume: {exc}") from None
     return await _answer(ls, session.id, arg)

@@ -78,9 +78,32 @@ def build_prompt(server: AgentServer, request: Request) -> str:
     instruction = ACTIONS[request.action][1].format(
         what="the selected code" if _has_selection(request.range) else "this file"
     )
-    parts = [p for p in (request.prompt, instruction) if p]
+    parts = [p for p in (with_references(server, request.prompt), instruction) if p]
     parts.append(_context_block(server, request))
     return "\n\n".join(parts)
+
+
+def with_references(server: AgentServer, prompt: str) -> str:
+    """The prompt with the files its `@path` / `@path#L5-10` references name attached (open
+    buffers' unsaved text first); the user hears about a reference that could not be."""
+    from lsp_agent.agent.prompt.references import attach
+    from lsp_agent.credentials import Redactor
+    from lsp_agent.server.edits import _disk_text, uri_of
+
+    def read(path: Path) -> str | None:
+        text = server.documents.text(uri_of(path))
+        return text if text is not None else _disk_text(path)
+
+    if "@" not in prompt:
+        return prompt
+    root = server.sessions.root()
+    roots = [root, *server.sessions.folders()]
+    attached = attach(prompt, root, roots, read, Redactor(server.environ))
+    for problem in attached.problems:
+        server.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Warning, message=f"lsp-agent: {problem}")
+        )
+    return attached.prompt
 
 
 def _has_selection(selection: types.Range | None) -> bool:

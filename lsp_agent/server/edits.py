@@ -33,7 +33,7 @@ from lsp_agent.textdiff import (
 )
 
 if TYPE_CHECKING:
-    from pygls.workspace import Workspace
+    from pygls.workspace import PositionCodec, Workspace
 
     from lsp_agent.server.diagnostics import DiagnosticStore
     from lsp_agent.server.documents import Documents
@@ -321,7 +321,8 @@ class LspEditSink:
         if not result.applied:
             reason = result.failure_reason or "the editor did not apply it"
             return EditOutcome(False, now, f"not applied: {reason}")
-        return await self._landed(uri, pending.path, final, sent_version)
+        landed = await self._landed(uri, pending.path, final, sent_version)
+        return dataclasses.replace(landed, base_text=now)
 
     def _cannot_apply(self) -> EditOutcome:
         """A client that declares `applyEdit: false` never gets a `workspace/applyEdit` (it
@@ -391,24 +392,12 @@ class LspEditSink:
     def _text_edit(
         self, text: str, hunk: Hunk, confirm: bool
     ) -> types.TextEdit | types.AnnotatedTextEdit:
-        edit_range = types.Range(
-            self._line_start(text, hunk.start), self._line_start(text, hunk.end)
-        )
+        edit_range = hunk_range(self.server.workspace.position_codec, text, hunk)
         if confirm:
             return types.AnnotatedTextEdit(
                 range=edit_range, new_text=hunk.new_text, annotation_id=ANNOTATION_ID
             )
         return types.TextEdit(range=edit_range, new_text=hunk.new_text)
-
-    def _line_start(self, text: str, line: int) -> types.Position:
-        """The start of `line`; past a last line without a newline, that line's end (in the
-        client's units, through pygls's codec)."""
-        text_lines = lines(text)
-        if line < len(text_lines) or not text_lines or text_lines[-1].endswith(("\n", "\r")):
-            return types.Position(line=line, character=0)
-        last = text_lines[-1]
-        codec = self.server.workspace.position_codec
-        return types.Position(line=len(text_lines) - 1, character=codec.client_num_units(last))
 
     async def _landed(
         self, uri: str, path: Path, final: str, sent_version: int | None
@@ -451,6 +440,10 @@ class LspEditSink:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def current_text(self, path: Path) -> str | None:
+        """What an edit of `path` is made against now: the buffer, else the disk."""
+        return self._current(uri_of(path), path)
+
     def _current(self, uri: str, path: Path) -> str | None:
         text = self.server.documents.text(uri)
         return text if text is not None else _disk_text(path)
@@ -488,6 +481,21 @@ class LspEditSink:
             hunks=[_hunk_json(pending.base or "", h) for h in pending.hunks],
             toolUseId=proposal.tool_use_id,
         )
+
+
+def hunk_range(codec: PositionCodec, text: str, hunk: Hunk) -> types.Range:
+    """The lines a hunk replaces in `text`, as an LSP range."""
+    return types.Range(_line_start(codec, text, hunk.start), _line_start(codec, text, hunk.end))
+
+
+def _line_start(codec: PositionCodec, text: str, line: int) -> types.Position:
+    """The start of `line`; past a last line without a newline, that line's end (in the
+    client's units, through pygls's codec)."""
+    text_lines = lines(text)
+    if line < len(text_lines) or not text_lines or text_lines[-1].endswith(("\n", "\r")):
+        return types.Position(line=line, character=0)
+    last = text_lines[-1]
+    return types.Position(line=len(text_lines) - 1, character=codec.client_num_units(last))
 
 
 def _hunk_json(text: str, hunk: Hunk) -> dict[str, object]:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from lsp_agent.agent.events import AgentEvent, RunFailed
+from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
+from lsp_agent.agent.events import AgentEvent, RunFailed, ToolStarted
 from lsp_agent.agent.ports import Cancelled, CancelToken, SymbolIndex
 from lsp_agent.server.documents import BufferSource
 from lsp_agent.server.edits import LspEditSink, uri_of
@@ -56,6 +57,7 @@ class ServerSession:
     task: asyncio.Task[Any] | None = None
     updated: float = field(default_factory=time.time)
     manager: SessionManager | None = None
+    changes: ChangeLog = field(default_factory=ChangeLog)  # what each run changed (review)
 
     @property
     def permission_mode(self) -> str:
@@ -72,6 +74,8 @@ class ServerSession:
         return self.task is not None and not self.task.done()
 
     def on_event(self, event: AgentEvent) -> None:
+        if isinstance(event, ToolStarted):
+            self.changes.note_tool(event.name, str(event.input.get("command", ""))[:200])
         if self.reporter is not None:
             self.reporter(event)
 
@@ -112,6 +116,19 @@ class SessionManager:
         session.task = asyncio.ensure_future(self._run(session, prompt, work_done_token))
         return session
 
+    def known(self, session_id: str) -> ServerSession:
+        """A session of this server, or one on disk (then opened, not run: its change sets
+        can be reviewed and reverted before or without resuming it). LookupError if neither."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            # Only this workspace's: another folder's session would revert files outside it.
+            if session_id not in {info["sessionId"] for info in _persisted(self.root())}:
+                raise LookupError(f"no session {session_id!r} in this workspace")
+            session = self._open("", None, session_id)
+            prompts = [run.prompt for run in session.changes.runs if run.prompt.strip()]
+            session.title = prompts[0].splitlines()[0][:60] if prompts else session_id
+        return session
+
     def _open(self, title: str, uri: str | None, resume: str | None) -> ServerSession:
         """A session whose id is known at once; its Agent is built when the run starts."""
         from lsp_agent.agent.transcript import new_session, sessions_dir
@@ -124,8 +141,22 @@ class SessionManager:
             session.id = session.resume = resume
         else:
             raise LookupError(f"no session {resume!r} to resume")
+        self._keep_checkpoints(session)
         self.sessions[session.id] = session
         return session
+
+    @staticmethod
+    def _keep_checkpoints(session: ServerSession) -> None:
+        """Each run's change set is kept in the session's directory (as `lsp-agent ask` keeps
+        it), so a resumed session can still be reviewed and rewound."""
+        from lsp_agent.agent import checkpoints
+
+        try:
+            session.changes.runs = checkpoints.load(session.id).runs
+        except (OSError, ValueError, KeyError):
+            logger.warning("session %s: unreadable checkpoints; starting without", session.id)
+        session_id = session.id
+        session.changes.on_change = lambda run: checkpoints.save(session_id, run)
 
     async def _agent(self, session: ServerSession) -> Agent:
         from lsp_agent.agent.assembly import Host, build_agent
@@ -133,9 +164,10 @@ class SessionManager:
         # Shielded: cancelling this run must not cancel the load other sessions share.
         extensions = await asyncio.shield(self.extensions())
         trusted = await asyncio.shield(self.trust())
+        sink = LspEditSink(self.server, session)
         host = Host(
             documents=BufferSource(self.server.documents),
-            edits=LspEditSink(self.server, session),
+            edits=RecordingEditSink(sink, session.changes, sink.current_text),
             on_event=session.on_event,
             can_use_tool=PermissionPrompter(self.server),
             index=self._index(),
@@ -253,6 +285,7 @@ class SessionManager:
 
                 session.agent = await race_cancel(self._agent(session), session.cancel)
                 session.transcript = session.resume = None
+            session.changes.begin(text, conversation_length(session.agent.messages))
             result = await session.agent.run(text, session.cancel)
         except Cancelled:
             pass  # cancelled before the engine took over; _finish reports it

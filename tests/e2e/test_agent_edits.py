@@ -134,6 +134,9 @@ async def test_user_typing_during_review_is_kept(start_agent: StartAgent) -> Non
     [sent] = h.editor.applied_edits
     [change] = sent.edit.document_changes or []
     assert isinstance(change, types.TextDocumentEdit) and change.text_document.version == 2
+    # The typing is the user's, not the run's: rewinding the run keeps it.
+    await h.command("lspAgent.rewind", {"sessionId": session_id})
+    assert h.editor.text(uri) == "# typed during review\n" + TWO_HUNKS_OLD
 
 
 async def test_overlapping_typing_during_review_is_a_conflict(start_agent: StartAgent) -> None:

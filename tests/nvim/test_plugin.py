@@ -242,3 +242,18 @@ def test_a_dismissed_question_is_reported(
     script = "plugin_questions_dismissed.lua"
     result = run_plugin_script(script, "questions", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_change_set_after_an_accept_edits_run_and_rewind(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    changes = {
+        "responses": [*SCENARIOS["review"]["responses"], *SCENARIOS["actions"]["responses"][:1]]
+    }
+    result = run_plugin_script("plugin_changes.lua", changes, env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_review_without_taking_focus(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
+    result = run_plugin_script("plugin_review_no_focus.lua", "other_file", env, workspace, tmp_path)
+    assert result.returncode == 0, result.stderr

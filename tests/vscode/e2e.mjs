@@ -251,6 +251,67 @@ const modes = {
     await waitForReview();
     await clickTitleButton("Accept All");
   },
+  // acceptEdits: the run edits without asking. Its change set shows in the "Claude Changes"
+  // tree; a line typed after the run stays while one hunk is reverted, then the whole run is
+  // rewound (each a versioned edit computed against the buffer as it is).
+  changes: async () => {
+    await askClaude("Add type hints to add and sub");
+    const both = typed(typed(initial, "add"), "sub");
+    await waitFor("the run's edit", async () => normalize((await editorText(page)) ?? "") === normalize(both));
+    await page.locator(".statusbar-item", { hasText: "Claude: idle" }).waitFor({ timeout: STEP_MS });
+    log("type a line after the run");
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.type("# typed after the run");
+    await page.keyboard.press("Enter");
+    const mine = "# typed after the run\n";
+    await waitFor("the typed line", async () => normalize((await editorText(page)) ?? "") === normalize(mine + both));
+    await runCommand(page, "LSP Agent: Show Claude's Changes");
+    const tree = page.locator(".pane", { hasText: "Claude Changes" });
+    await tree.locator(".monaco-list-row", { hasText: "calc.py" }).first().waitFor({ timeout: STEP_MS });
+    log(`tree: ${JSON.stringify(await tree.locator(".monaco-list-row").allTextContents())}`);
+    await runCommand(page, "LSP Agent: Revert Claude's Change (Hunk)...");
+    await page.locator(".quick-input-widget", { hasText: "Revert which" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget input").fill("def sub");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "def sub" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await waitFor("the reverted hunk", async () => normalize((await editorText(page)) ?? "") === normalize(mine + typed(initial, "add")));
+    await runCommand(page, "LSP Agent: Rewind Claude to Before a Prompt...");
+    await page.locator(".quick-input-widget", { hasText: "Rewind to before which" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Add type hints" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restore code" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+  },
+  // review.openDiff off: a notification announces the proposal and the editor keeps the focus;
+  // "Review" opens the diff; closing its tab decides nothing (a notification says it waits) and
+  // "Review Pending Changes..." opens it again, where it is accepted.
+  reopen: async () => {
+    // The prompt completes `@` to a workspace file.
+    await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
+    await runCommand(page, "LSP Agent: Ask Claude...");
+    await page.locator(".quick-input-widget", { hasText: "Ask Claude" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget input").fill("Add type hints to add and sub in @cal");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "@calc.py" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await waitFor("the completed reference", async () =>
+      (await page.locator(".quick-input-widget input").inputValue()) === "Add type hints to add and sub in @calc.py ");
+    await page.keyboard.press("Enter");
+    const toast = page.locator(".notification-toast", { hasText: "is ready for review" });
+    await toast.waitFor({ timeout: STEP_MS });
+    if ((await page.locator(".monaco-diff-editor").count()) !== 0) throw new Error("the diff opened anyway");
+    await toast.getByRole("button", { name: "Review" }).click();
+    await waitForReview();
+    log("close the diff tab");
+    await runCommand(page, "View: Close Editor");
+    await page.locator(".monaco-diff-editor").first().waitFor({ state: "detached", timeout: STEP_MS });
+    await page.locator(".notification-toast", { hasText: "still waiting for your review" }).waitFor({ timeout: STEP_MS });
+    // Still pending: the run waits for the answer.
+    await page.locator(".statusbar-item", { hasText: "Claude: running" }).waitFor({ timeout: STEP_MS });
+    await runCommand(page, "LSP Agent: Review Pending Changes...");
+    await waitForReview();
+    await runCommand(page, "LSP Agent: Accept All Changes");
+  },
   // The user edits the proposal before accepting it: their text is what lands. The run starts
   // from the "Ask Claude..." code action, which carries no prompt: the extension asks for one.
   edit: async () => {

@@ -119,15 +119,10 @@ BUTTONS = [
     {"content": [TYPE_SUB]},
     text("Done."),
 ]
-CASES["buttons"] = Case(
-    "buttons",
-    "calc.py",
-    CALC,
-    BUTTONS,
-    CALC.replace("def add(a, b):", TYPED.format("add")).replace(
-        "def sub(a, b):", TYPED.format("sub")
-    ),
+BOTH_TYPED = CALC.replace("def add(a, b):", TYPED.format("add")).replace(
+    "def sub(a, b):", TYPED.format("sub")
 )
+CASES["buttons"] = Case("buttons", "calc.py", CALC, BUTTONS, BOTH_TYPED)
 BASH = [
     {
         "content": [
@@ -157,6 +152,17 @@ CASES["provider"] = Case(
     },
     fake="lsp_agent.testing.fake_openai",
     artifact="provider",
+)
+CASES["changes"] = Case(
+    "changes",
+    "calc.py",
+    CALC,
+    TYPE_HINTS,
+    "# typed after the run\n" + CALC,
+    settings={"lspAgent.permissionMode": "acceptEdits"},
+)
+CASES["reopen"] = Case(
+    "reopen", "calc.py", CALC, TYPE_HINTS, BOTH_TYPED, settings={"lspAgent.review.openDiff": False}
 )
 CASES["missing"] = Case(
     "missing", "calc.py", CALC, [], CALC, server_command=["/nonexistent/lsp-agent"]
@@ -234,11 +240,16 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
-    each of the diff editor's title buttons, clicked; Reject All with a reason. permission:
+    """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
+    File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
+    Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
+    each of the diff editor's title buttons, clicked; Reject All with a reason. changes: after
+    an acceptEdits run, the change set tree, one hunk reverted, the run rewound. reopen: the
+    review announced without taking focus, its diff closed and opened again. permission:
     Bash asks through VS Code's own message request; "Allow once" lets it run. questions:
     AskUserQuestion in quick picks, answered with "Other..." and typed words, then two ticked
-    options of a multi-select question. missing: a server command that does not exist gives a
-    clear message."""
+    options of a multi-select question. provider: the model provider from the settings screen.
+    missing: a server command that does not exist gives a clear message."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")

@@ -8,8 +8,10 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
+import { ChangesView } from "./changes";
 import { forwardDiagnostics } from "./diagnostics";
 import { ASK_QUESTIONS, askQuestions } from "./questions";
+import { askPrompt } from "./promptInput";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
 import { ReviewController, SCHEME, reviewTarget } from "./review";
 import { SECTION, findExecutable, serverCommand, serverSettings } from "./server";
@@ -23,11 +25,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const transcript = new Transcript();
   const status = new StatusItem();
   const review = new ReviewController((command, argument) => execute(command, argument));
-  context.subscriptions.push(transcript, status, review, { dispose: () => void stopClient() });
+  const changes = new ChangesView((command, argument) => execute(command, argument));
+  context.subscriptions.push(transcript, status, review, changes, { dispose: () => void stopClient() });
 
   const onStream = (event: StreamEvent): void => {
     transcript.onEvent(event);
     status.onEvent(event);
+    if (event.kind === "done") changes.onRunDone(event.sessionId);
     if (event.kind === "proposal") {
       review.onProposal(event).catch((error: unknown) => {
         void vscode.window.showErrorMessage(`LSP Agent: cannot show the proposal: ${String(error)}`);
@@ -57,6 +61,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.acceptAll", (target?: unknown) => review.decideAll(true, reviewTarget(target)));
   register("lspAgent.rejectAll", (target?: unknown) => review.decideAll(false, reviewTarget(target)));
   register("lspAgent.showSessions", showSessions);
+  register("lspAgent.reviewPending", () => review.reopen());
+  const changeCommand = (run: (node?: never) => Promise<void>, what: string) => (node?: never) =>
+    run(node).catch(reportFailure(what));
+  register("lspAgent.showChanges", changeCommand(() => changes.show(), "Show changes"));
+  register("lspAgent.openChange", changeCommand((node) => changes.open(node), "Open change"));
+  register("lspAgent.revertChangeHunk", changeCommand((node) => changes.revertHunk(node), "Revert"));
+  register("lspAgent.revertChangeFile", changeCommand((node) => changes.revertFile(node), "Revert file"));
+  register("lspAgent.rewindRun", changeCommand((node) => changes.rewind(node), "Rewind"));
   register("lspAgent.showTranscript", () => transcript.show());
   register("lspAgent.restartServer", async () => {
     await stopClient();
@@ -111,7 +123,7 @@ async function startClient(onStream: (event: StreamEvent) => void): Promise<bool
       executeCommand: async (name, args: unknown[], next): Promise<unknown> => {
         const argument = (args[0] ?? {}) as { prompt?: string; action?: string };
         if (name === "lspAgent.ask" && !argument.prompt && (argument.action ?? "ask") === "ask") {
-          const prompt = await vscode.window.showInputBox({ title: "Ask Claude", prompt: "What should Claude do?" });
+          const prompt = await askPrompt("Ask Claude", "What should Claude do?");
           if (!prompt) return undefined;
           return (await next(name, [{ ...argument, prompt }, ...args.slice(1)])) as unknown;
         }
@@ -173,10 +185,7 @@ async function askClaude(): Promise<void> {
     void vscode.window.showInformationMessage("LSP Agent: open a file first (and start the server).");
     return;
   }
-  const prompt = await vscode.window.showInputBox({
-    title: "Ask Claude",
-    prompt: target.range ? "About the selection" : "About this file",
-  });
+  const prompt = await askPrompt("Ask Claude", target.range ? "About the selection" : "About this file");
   if (prompt) await execute("lspAgent.ask", { ...target, prompt }).catch(reportFailure("Ask Claude"));
 }
 

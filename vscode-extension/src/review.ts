@@ -45,6 +45,15 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.scheme === SCHEME) this.lensesChanged.fire();
       }),
+      // Closing the diff decides nothing: the proposal waits, and can be opened again.
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        for (const tab of e.closed) {
+          const input = tab.input;
+          if (!(input instanceof vscode.TabInputTextDiff) || input.modified.scheme !== SCHEME) continue;
+          const review = this.reviewForDoc(input.modified);
+          if (review && !review.finishing) this.announce(review, "is still waiting for your review");
+        }
+      }),
       this.lensesChanged,
     ];
   }
@@ -68,9 +77,39 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     this.reviews.set(event.proposalId, review);
     this.fs.set(doc, event.newText);
     this.updateContext();
-    const title = `Claude: ${path.basename(target.path)} (current ↔ proposed)`;
-    await vscode.commands.executeCommand("vscode.diff", target, doc, title, { preview: false });
+    if (vscode.workspace.getConfiguration("lspAgent.review").get<boolean>("openDiff", true)) await this.show(review);
+    else this.announce(review, "is ready for review");
     this.lensesChanged.fire();
+  }
+
+  private async show(review: Review): Promise<void> {
+    const target = vscode.Uri.parse(review.event.uri);
+    const title = `Claude: ${path.basename(target.path)} (current ↔ proposed)`;
+    await vscode.commands.executeCommand("vscode.diff", target, review.doc, title, { preview: false });
+  }
+
+  /** A notification with "Review" instead of the diff: the editor keeps the focus. */
+  private announce(review: Review, state: string): void {
+    const name = path.basename(vscode.Uri.parse(review.event.uri).path);
+    void vscode.window.showInformationMessage(`Claude's change to ${name} ${state}.`, "Review").then(async (choice) => {
+      if (choice && this.reviews.get(review.event.proposalId) === review) await this.show(review);
+    });
+  }
+
+  /** Open a pending proposal's diff again (after its tab was closed, or from a notification). */
+  async reopen(): Promise<void> {
+    const pending = [...this.reviews.values()].filter((r) => !r.finishing);
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage("No Claude proposal is waiting for review.");
+      return;
+    }
+    const items = pending.map((review) => ({
+      label: path.basename(vscode.Uri.parse(review.event.uri).path),
+      description: review.event.description,
+      review,
+    }));
+    const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: "Review which change?" });
+    if (picked) await this.show(picked.review);
   }
 
   // -- commands --------------------------------------------------------------------------

@@ -43,3 +43,18 @@ command("LspAgentAccept", review("accept_hunk"), { desc = "Accept the proposed h
 command("LspAgentReject", review("reject_hunk"), { desc = "Reject the proposed hunk under the cursor" })
 command("LspAgentAcceptAll", review("accept_all"), { desc = "Accept every remaining hunk of the proposal" })
 command("LspAgentRejectAll", review("reject_all"), { desc = "Reject every remaining hunk of the proposal" })
+command("LspAgentReview", review("show"), { desc = "Show the latest proposal waiting for review" })
+
+local changes = function(name)
+  return function()
+    require("lsp_agent.changes")[name]()
+  end
+end
+command("LspAgentChanges", function()
+  require("lsp_agent.changes").open()
+end, { desc = "List what the latest Claude session changed (quickfix, one entry per hunk)" })
+command("LspAgentRevertHunk", changes("revert_hunk"), { desc = "Revert the Claude change of the quickfix entry" })
+command("LspAgentRevertFile", changes("revert_file"), { desc = "Revert the run's changes to the entry's file" })
+command("LspAgentRewind", function(opts)
+  require("lsp_agent.changes").rewind(tonumber(opts.args), opts.bang)
+end, { nargs = "?", bang = true, desc = "Undo Claude's runs since a prompt (! also rewinds the conversation)" })

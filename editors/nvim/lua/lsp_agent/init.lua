@@ -14,6 +14,9 @@ local defaults = {
   -- Extra fields for vim.lsp.config (root_dir, capabilities, on_attach, ...).
   lsp = {},
   transcript = { open = "split" }, -- "split", "vsplit", "float" or false
+  -- focus = false: a proposal to a file not in a window is announced, not opened in a split
+  -- (:LspAgentReview shows it).
+  review = { focus = true },
   keymaps = {
     accept_hunk = "<leader>ay",
     reject_hunk = "<leader>an",
@@ -57,6 +60,9 @@ end
 local function on_stream(_, event, ctx)
   table.insert(M.events, event)
   require("lsp_agent.transcript").on_event(event)
+  if event.kind == "done" then
+    require("lsp_agent.changes").on_done(event.sessionId)
+  end
   if event.kind == "proposal" then
     require("lsp_agent.review").on_proposal(event, ctx.client_id)
   elseif event.kind == "done" and event.subtype ~= "success" then
@@ -171,11 +177,27 @@ function M.ask(opts)
   if opts.prompt and opts.prompt ~= "" then
     return send(opts.prompt)
   end
-  vim.ui.input({ prompt = opts.range and "Ask Claude (selection): " or "Ask Claude: " }, function(prompt)
+  vim.ui.input({
+    prompt = opts.range and "Ask Claude (selection): " or "Ask Claude: ",
+    completion = "customlist,v:lua.require'lsp_agent'.complete_reference",
+  }, function(prompt)
     if prompt and prompt ~= "" then
       send(prompt)
     end
   end)
+end
+
+--- Completion in the Ask prompt: after an `@`, file paths (the server attaches `@path` and
+--- `@path#L5-10` to the prompt). Returns whole lines, as input() completion replaces the line.
+function M.complete_reference(arg_lead, cmd_line, cursor_pos)
+  local line = (cmd_line ~= "" and cmd_line or arg_lead):sub(1, cursor_pos > 0 and cursor_pos or -1)
+  local before, partial = line:match("^(.-@)([^%s@#]*)$")
+  if not before then
+    return {}
+  end
+  return vim.tbl_map(function(match)
+    return before .. match
+  end, vim.fn.getcompletion(partial, "file"))
 end
 
 --- Fix the diagnostics of the file (or of `opts.range`).

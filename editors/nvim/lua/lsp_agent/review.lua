@@ -183,7 +183,8 @@ function M.on_proposal(event, client_id)
     return
   end
   local buf = vim.uri_to_bufnr(event.uri)
-  if vim.fn.bufwinid(buf) == -1 then
+  local focus = (plugin().config.review or {}).focus ~= false
+  if focus and vim.fn.bufwinid(buf) == -1 then
     -- A file the user has not open (or not in sight): show it, since the review happens there.
     vim.cmd("split " .. vim.fn.fnameescape(vim.uri_to_fname(event.uri)))
     buf = vim.api.nvim_get_current_buf()
@@ -196,8 +197,28 @@ function M.on_proposal(event, client_id)
     draw(review, index, hunk)
   end
   set_keymaps(buf, true)
-  plugin().notify(("Claude proposes %d change(s) to %s: %s"):format(#event.hunks,
-    vim.fn.fnamemodify(vim.uri_to_fname(event.uri), ":~:."), event.description or ""))
+  local hidden = vim.fn.bufwinid(buf) == -1 and " (:LspAgentReview to show it)" or ""
+  plugin().notify(("Claude proposes %d change(s) to %s: %s%s"):format(#event.hunks,
+    vim.fn.fnamemodify(vim.uri_to_fname(event.uri), ":~:."), event.description or "", hidden))
+end
+
+--- Show the latest pending proposal's buffer (after `review.focus = false`, or once its window
+--- was closed: closing decides nothing).
+function M.show()
+  local review = order[#order] and proposals[order[#order]]
+  if not review then
+    return plugin().notify("no Claude proposal is waiting for review")
+  end
+  local win = vim.fn.bufwinid(review.bufnr)
+  if win ~= -1 then
+    vim.api.nvim_set_current_win(win)
+  else
+    vim.cmd("sbuffer " .. review.bufnr)
+  end
+  local first = review.event.hunks[1]
+  if first then
+    vim.api.nvim_win_set_cursor(0, { math.min(first.range.start.line + 1, vim.api.nvim_buf_line_count(review.bufnr)), 0 })
+  end
 end
 
 --- The review for the current buffer, else the latest one.
