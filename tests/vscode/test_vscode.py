@@ -240,9 +240,6 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
     File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
     Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
-    """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
-    File" with the diagnostic forwarded. hunks: reject one hunk, accept the other. edit: "Ask
-    Claude..." code action, edit the proposal, then accept: the user's text lands. buttons:
     each of the diff editor's title buttons, clicked; Reject All with a reason. changes: after
     an acceptEdits run, the change set tree, one hunk reverted, the run rewound. reopen: the
     review announced without taking focus, its diff closed and opened again. permission:
