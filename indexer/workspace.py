@@ -57,8 +57,12 @@ class WorkspaceIndex:
         excludes: Sequence[str] = (),
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         workers: int | None = None,
+        niceness: int = 0,
     ) -> None:
         self.root = os.path.abspath(root)
+        # Added to the pool workers' nice value: an editor's server indexes in the background
+        # and its own requests come first for the CPU (the command-line index runs at 0).
+        self.niceness = niceness
         self.excludes = tuple(excludes)
         self.max_file_size = max_file_size
         self.workers = workers or os.cpu_count() or 1
@@ -282,7 +286,7 @@ class WorkspaceIndex:
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
         context = _mp_context()
-        initargs = (str(self.db_path), self.root, bulk)
+        initargs = (str(self.db_path), self.root, bulk, self.niceness)
         with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-STORE_DELAY = 0.5  # seconds of quiet after an edit before the buffer's symbols are stored
+STORE_DELAY = 0.5
+# The index workers' extra nice value: on a busy machine the editor's requests (this process)
+# get the CPU before a cold index does (bench/busy_latency.py).
+BACKGROUND_NICENESS = 10  # seconds of quiet after an edit before the buffer's symbols are stored
 
 
 class ServerIndex:
@@ -124,7 +127,13 @@ class ServerIndex:
         cancel, mine, opened = self.cancel, self.indexes, self.opened
         try:
             new = [
-                WorkspaceIndex(folder, paths.cache_dir(), excludes=exclude, max_file_size=max_size)
+                WorkspaceIndex(
+                    folder,
+                    paths.cache_dir(),
+                    excludes=exclude,
+                    max_file_size=max_size,
+                    niceness=BACKGROUND_NICENESS,
+                )
                 for folder in folders
             ]
             mine += new
