@@ -25,7 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lsp_agent import credentials
+
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper())
+    credentials.remember(os.environ)  # redacted from the logs and transcripts
+    credentials.redact_logs()
     asyncio.run(_serve(args))
     return 0
 

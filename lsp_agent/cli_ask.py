@@ -79,6 +79,8 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     trusted = _trusted(args, cwd)
     # Credentials live here, not in the process's environment (credentials.py).
     environ = {**os.environ, **credentials.take_handed_over()}
+    credentials.remember(environ)
+    credentials.redact_logs()
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lsp_agent import credentials
 from lsp_agent.agent.model.errors import APIError, ConnectionDropped, http_error
 from lsp_agent.agent.model.pricing import Price, cost_usd
 from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
@@ -164,6 +165,9 @@ class ModelClient:
     ) -> MessageSnapshot:
         """One model turn. Retries what can be retried; raises APIError or Cancelled."""
         policy = self.config.retry
+        # The request as a whole (hook context, command output, memory, not only tool
+        # results): a known secret's value never reaches the provider.
+        request = credentials.redact_json(request)
         model = request["model"]
         attempt = overloads = 0
         while True:
