@@ -7,6 +7,7 @@ connections, so they see committed snapshots and never wait for a refresh to fin
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
@@ -58,11 +59,13 @@ class WorkspaceIndex:
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         workers: int | None = None,
         niceness: int = 0,
+        limits: ScanLimits | None = None,
     ) -> None:
         self.root = os.path.abspath(root)
         # Added to the pool workers' nice value: an editor's server indexes in the background
         # and its own requests come first for the CPU (the command-line index runs at 0).
         self.niceness = niceness
+        self.limits = limits or ScanLimits()
         self.excludes = tuple(excludes)
         self.max_file_size = max_file_size
         self.workers = workers or os.cpu_count() or 1
@@ -226,7 +229,7 @@ class WorkspaceIndex:
     ) -> IndexStats:
         """Bring the index in line with the disk: parse new and changed files, drop deleted."""
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size)
+        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits)
         with self._write_lock:
             known = self._store.file_table()
         current = {f.path for f in scanned.files}
@@ -265,9 +268,10 @@ class WorkspaceIndex:
             len(removed),
             counter.skipped,
         )
-        return self.stats(
+        stats = self.stats(
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
+        return dataclasses.replace(stats, capped=scanned.capped)
 
     def _run_jobs(
         self,

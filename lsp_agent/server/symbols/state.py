@@ -74,6 +74,8 @@ class ServerIndex:
             tuple(settings.exclude),
             settings.maxFileSize,
             settings.enabled,
+            settings.maxFiles,
+            settings.maxTotalSize,
         )
         if config == self._config:
             return
@@ -122,8 +124,11 @@ class ServerIndex:
         self.indexes = []
 
     async def _build(self, folders: Sequence[str], exclude: list[str], max_size: int) -> None:
+        from indexer.scan import ScanLimits
         from indexer.workspace import Cancelled, WorkspaceIndex
 
+        settings = self.server.settings.index
+        limits = ScanLimits(settings.maxFiles, settings.maxTotalSize)
         cancel, mine, opened = self.cancel, self.indexes, self.opened
         try:
             new = [
@@ -133,6 +138,7 @@ class ServerIndex:
                     excludes=exclude,
                     max_file_size=max_size,
                     niceness=BACKGROUND_NICENESS,
+                    limits=limits,
                 )
                 for folder in folders
             ]
@@ -163,6 +169,12 @@ class ServerIndex:
             progress.end(None)
             raise
         progress.end(stats)
+        if stats.capped:
+            message = f"lsp-agent: the index of {index.root} is incomplete: {stats.capped}."
+            logger.warning(message)
+            self.server.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Warning, message=message)
+            )
         logger.info(
             "index ready: %s: %d files, %d symbols (%d parsed) in %.2f s",
             index.root, stats.files, stats.symbols, stats.parsed, stats.seconds,
