@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     from lsp_agent import credentials
+    from lsp_agent.agent import disk
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.disk import DiskDocumentSource, DiskEditSink
@@ -81,6 +82,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     environ = {**os.environ, **credentials.take_handed_over()}
     credentials.remember(environ)
     credentials.redact_logs()
+    disk.remove_journaled_litter()  # temp files of writes killed in an earlier run
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])
