@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
 DELTA_REBUILD = 20_000
+# While a refresh writes, a search may answer from names up to this old instead of rebuilding
+# the in-memory part after every batch the workers commit (which held the editor's searches
+# up by tens of milliseconds each, bench/busy_latency.py). Single-file updates never lag.
+REFRESH_SEARCH_LAG_S = 1.0
 SYMBOL_BATCH = 50  # ranked names whose definitions are fetched in one statement
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
@@ -80,6 +84,8 @@ class WorkspaceIndex:
         self._base: SearchIndex | None = None  # the search file, mapped
         self._base_opened = False
         self._delta: SearchIndex | None = None  # names defined since the file was written
+        self._delta_built = 0.0  # time.monotonic() when `_delta` was built
+        self._refreshing = 0  # refreshes running (their writes may lag the search briefly)
         self._search_lock = threading.Lock()
         self._base_lock = threading.Lock()
         self._rebuilding = False
@@ -164,9 +170,17 @@ class WorkspaceIndex:
             last = base.last_symbol if base else 0
             newest = q.last_symbol_id(self._reader())
             backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
-            if not backlog and (delta is None or delta.generation != generation):
+            fresh_enough = (
+                not sync
+                and self._refreshing > 0
+                and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
+            )
+            if not backlog and (
+                delta is None or (delta.generation != generation and not fresh_enough)
+            ):
                 delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
                                                         generation)  # fmt: skip
+                self._delta_built = time.monotonic()
             if backlog and not sync:
                 self._start_rebuild()
         if backlog and sync:
@@ -228,6 +242,17 @@ class WorkspaceIndex:
         cancel: threading.Event | None = None,
     ) -> IndexStats:
         """Bring the index in line with the disk: parse new and changed files, drop deleted."""
+        self._refreshing += 1
+        try:
+            return self._refresh(progress, cancel)
+        finally:
+            self._refreshing -= 1
+
+    def _refresh(
+        self,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+    ) -> IndexStats:
         started = time.perf_counter()
         scanned = scan(self.root, self.excludes, self.max_file_size, self.limits)
         with self._write_lock:
