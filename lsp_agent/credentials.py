@@ -126,6 +126,11 @@ def remember(environ: Mapping[str, str]) -> None:
         _known = sorted(((n, v) for v, n in _KNOWN.items()), key=lambda item: -len(item[1]))
 
 
+def known() -> bool:
+    """Whether any secret is remembered (else redacting is a no-op)."""
+    return bool(_known)
+
+
 def redact(text: str) -> str:
     """`text` with every remembered secret replaced by `[redacted NAME]`."""
     for name, value in _known:
@@ -175,3 +180,30 @@ def redact_logs() -> None:
 
     factory.redacts = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+class StreamRedactor:
+    """`redact` for text that arrives in pieces (a streamed answer): a secret split across
+    pieces is still caught, by holding back the end of the text while it could be the start of
+    one. `flush` gives what is held when the stream ends or something else is sent."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        if not _known:
+            held, self._held = self._held, ""
+            return held + text
+        data = redact(self._held + text)
+        keep = 0
+        for _, value in _known:
+            for size in range(min(len(value) - 1, len(data)), keep, -1):
+                if data.endswith(value[:size]):
+                    keep = size
+                    break
+        self._held = data[len(data) - keep :] if keep else ""
+        return data[: len(data) - keep]
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return held

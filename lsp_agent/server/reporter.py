@@ -19,6 +19,7 @@ from typing import Any, assert_never
 
 from lsprotocol import types
 
+from lsp_agent import credentials
 from lsp_agent.agent import events as ev
 from lsp_agent.agent.ports import CancelToken
 
@@ -93,14 +94,16 @@ class StreamReporter:
         # each delta at once; a fast one sends one notification per chunk instead of one per
         # delta, so the editor's requests are not queued behind thousands of messages.
         self._pending: list[str] = []
-        self._pending_parent: dict[str, Any] = {}
+        self._pending_parent: dict[str, Any] | None = None  # None: no text since the last flush
         self._flush_scheduled = False
+        # The writer redacts each message; a secret split across deltas needs this.
+        self._redactor = credentials.StreamRedactor()
 
     # -- output ------------------------------------------------------------------------------
 
     def send(self, kind: str, **fields: Any) -> None:
-        if self._pending:
-            self.flush_text()  # keep the stream in order: text before what followed it
+        if kind != "text" and (self._pending or self._pending_parent is not None):
+            self.flush_text(final=True)  # keep the stream in order: text before what followed
         self.output.notify(STREAM, {"sessionId": self.session_id, "kind": kind, **fields})
 
     def progress(self, message: str) -> None:
@@ -207,8 +210,8 @@ class StreamReporter:
 
     def _on_text(self, text: str, parent: dict[str, Any]) -> None:
         self._text.append(text)
-        if self._pending and parent != self._pending_parent:
-            self.flush_text()
+        if self._pending_parent is not None and parent != self._pending_parent:
+            self.flush_text(final=True)
         self._pending.append(text)
         self._pending_parent = parent
         if not self._flush_scheduled:
@@ -218,14 +221,19 @@ class StreamReporter:
             except RuntimeError:  # no event loop (a synchronous caller): send it now
                 self.flush_text()
 
-    def flush_text(self) -> None:
-        """Send the pending text deltas as one notification, and progress once for them."""
+    def flush_text(self, final: bool = False) -> None:
+        """Send the pending text deltas as one notification, and progress once for them
+        (`final`: the text ends here, so what the redactor holds back goes too)."""
         self._flush_scheduled = False
-        if not self._pending:
-            return
-        text = "".join(self._pending)
+        text = self._redactor.feed("".join(self._pending))
         self._pending = []
-        self.send("text", text=text, **self._pending_parent)
+        parent = self._pending_parent or {}
+        if final:
+            text += self._redactor.flush()
+            self._pending_parent = None
+        if not text:
+            return
+        self.send("text", text=text, **parent)
         # Progress shows the latest non-blank line; only the new text is scanned, and a line is
         # kept no longer than progress can show, so each delta costs its own length.
         head, newline, tail = text.rpartition("\n")
@@ -265,7 +273,7 @@ class StreamReporter:
         self.log(f"{self._tag()} done: {subtype} after {event.turns} turn(s)")
 
     def _flush_text(self) -> None:
-        self.flush_text()
+        self.flush_text(final=True)
         text = "".join(self._text).strip()
         self._text, self._line, self._last_line = [], "", ""
         if text:

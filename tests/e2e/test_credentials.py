@@ -110,3 +110,6 @@ async def test_a_planted_secret_reaches_no_output(
     outputs = [bodies, json.dumps(h.editor.stream), *transcripts, *logs, *shown]
     assert all("sk-test-key" not in text for text in outputs)
     assert "hook says [redacted ANTHROPIC_API_KEY]" in json.dumps(h.editor.stream)
+    # Streamed in small deltas, the key is split across notifications: joined, it is not there.
+    streamed = "".join(e["text"] for e in h.editor.stream if e["kind"] == "text")
+    assert "Your key is [redacted ANTHROPIC_API_KEY], keep it." in streamed
