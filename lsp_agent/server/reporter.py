@@ -218,8 +218,8 @@ class StreamReporter:
             try:
                 asyncio.get_running_loop().call_soon(self.flush_text)
                 self._flush_scheduled = True
-            except RuntimeError:  # no event loop (a synchronous caller): send it now
-                self.flush_text()
+            except RuntimeError:  # no event loop (a synchronous caller): send it all now
+                self.flush_text(final=True)
 
     def flush_text(self, final: bool = False) -> None:
         """Send the pending text deltas as one notification, and progress once for them
