@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, percentile, save, table
-from lsp_client import bare_client
+from common import median, percentile, save, serve_requests, table
+from lsp_client import bare_client, initialize
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MEDIUM_EXCLUDE = ["site-packages/", "test/", "tests/", "idlelib/", "__pycache__/"]
@@ -52,18 +52,7 @@ class ModelServer:
         return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
-                await self._answer(reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError, StopIteration):
-            writer.close()
+        await serve_requests(reader, writer, self._answer)
 
     async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(
@@ -203,16 +192,8 @@ async def start(base_url: str, root: Path, cache: Path) -> tuple[LanguageClient,
     client = await config.start()
     assert isinstance(client, LanguageClient)
     probe = Probe(client)
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(root.as_uri(), root.name)],
-            initialization_options={
-                "index": {"exclude": MEDIUM_EXCLUDE},
-                "permissionMode": "acceptEdits",
-            },
-        )
+    await initialize(
+        client, root, {"index": {"exclude": MEDIUM_EXCLUDE}, "permissionMode": "acceptEdits"}
     )
     return client, probe
 

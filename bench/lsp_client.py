@@ -6,11 +6,12 @@ time those notifications register their own handlers on this one instead.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.protocol import default_converter
-from pytest_lsp import LanguageClient
+from pytest_lsp import LanguageClient, client_capabilities
 
 
 def bare_client() -> LanguageClient:
@@ -33,3 +34,15 @@ def bare_client() -> LanguageClient:
         return None
 
     return client
+
+
+async def initialize(client: LanguageClient, root: Path, options: dict[str, Any]) -> None:
+    """Initialize as VS Code would, with `root` as the one workspace folder."""
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=root.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(root.as_uri(), root.name)],
+            initialization_options=options,
+        )
+    )

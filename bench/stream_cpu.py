@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, save, table
+from common import median, save, serve_requests, table
 
 _SCRIPT = Path(sys.executable).parent / "lsp-agent"
 COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "lsp_agent"]
@@ -76,24 +76,16 @@ class Model:
         return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
-                writer.write(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                    b"content-length: %d\r\n\r\n" % len(self.body)
-                )
-                for start in range(0, len(self.body), 1 << 20):
-                    writer.write(self.body[start : start + (1 << 20)])
-                    await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, StopIteration):
-            writer.close()
+        await serve_requests(reader, writer, self._answer)
+
+    async def _answer(self, _: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            b"content-length: %d\r\n\r\n" % len(self.body)
+        )
+        for start in range(0, len(self.body), 1 << 20):
+            writer.write(self.body[start : start + (1 << 20)])
+            await writer.drain()
 
 
 def environment(base_url: str, home: Path) -> dict[str, str]:

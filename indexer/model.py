@@ -68,3 +68,4 @@ class IndexStats:
     removed: int  # files dropped by the last refresh
     skipped: int  # files skipped by the last refresh (binary, too big, unreadable)
     seconds: float
+    capped: str = ""  # set when the last refresh stopped at a limit: which one, and what to do

@@ -26,6 +26,10 @@ from indexer.languages import spec_for_path
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+# A folder that is really a disk (a link to /, a home directory opened by mistake) must not
+# build an unbounded index: the scan stops at these, in its stable order, and says so.
+DEFAULT_MAX_FILES = 200_000
+DEFAULT_MAX_TOTAL_SIZE = 4 * 1024 * 1024 * 1024
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn", ".jj"})
 IGNORE_FILES = (".gitignore", ".ignore")
 # Applied on top of the user's excludes; a workspace without a .gitignore still skips these.
@@ -47,10 +51,20 @@ class ScannedFile:
     mtime_ns: int
 
 
+@dataclass(frozen=True, slots=True)
+class ScanLimits:
+    """At most `files` files and `total_size` bytes of them per root."""
+
+    files: int = DEFAULT_MAX_FILES
+    total_size: int = DEFAULT_MAX_TOTAL_SIZE
+
+
 @dataclass(slots=True)
 class ScanResult:
     files: list[ScannedFile]
     skipped: int
+    total_size: int = 0
+    capped: str = ""  # why the scan stopped early (a limit reached), for the user
 
 
 class IgnoreRules:
@@ -141,18 +155,23 @@ def scan(
     root: str | Path,
     excludes: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    limits: ScanLimits | None = None,
 ) -> ScanResult:
-    """Every indexable file under `root`, with size and mtime (no file is opened)."""
+    """Every indexable file under `root`, with size and mtime (no file is opened), up to
+    `limits` (the files found first, in the scan's stable order; `capped` says which limit)."""
     root = os.path.abspath(root)
+    limits = limits or ScanLimits()
     result = ScanResult([], 0)
     seen: set[tuple[int, int]] = set()
     # Depth first, each directory's files before its subdirectories, all in name order.
     stack = [(root, root_rules(root, excludes))]
     fence = os.path.realpath(root)
-    while stack:
+    while stack and not result.capped:
         directory, rules = stack.pop()
-        subdirs = _list(directory, rules, seen, result, max_file_size, fence)
+        subdirs = _list(directory, rules, seen, result, max_file_size, fence, limits)
         stack.extend((sub, rules.child(sub)) for sub in reversed(subdirs))
+    if result.capped:
+        log.warning("index of %s stopped early: %s", root, result.capped)
     return result
 
 
@@ -163,6 +182,7 @@ def _list(
     result: ScanResult,
     max_file_size: int,
     fence: str,
+    limits: ScanLimits,
 ) -> list[str]:
     """Add `directory`'s indexable files to `result`; return its subdirectories to visit."""
     try:
@@ -203,6 +223,19 @@ def _list(
             )  # fmt: skip
             result.skipped += 1
             continue
+        if len(result.files) >= limits.files:
+            result.capped = (
+                f"the file limit ({limits.files} files, setting index.maxFiles) was reached; "
+                "exclude folders (index.exclude, .ignore) or raise the limit"
+            )
+            return []
+        if result.total_size + st.st_size > limits.total_size:
+            result.capped = (
+                f"the size limit ({limits.total_size} bytes, setting index.maxTotalSize) was "
+                "reached; exclude folders (index.exclude, .ignore) or raise the limit"
+            )
+            return []
+        result.total_size += st.st_size
         result.files.append(ScannedFile(entry.path, spec.name, st.st_size, st.st_mtime_ns))
     return subdirs
 

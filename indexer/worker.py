@@ -7,6 +7,7 @@ an unpickle and a third busy process on a two-core machine. Only (path, status) 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -70,8 +71,11 @@ def write_results(store: Store, results: list[Result], new: bool = False) -> Non
 _store: Store | None = None  # a pool worker's own connection to the index
 
 
-def init_pool_worker(db_path: str, root: str, bulk: bool) -> None:
+def init_pool_worker(db_path: str, root: str, bulk: bool, niceness: int = 0) -> None:
     global _store
+    if niceness:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
     # Workers only build acyclic tuples and drop trees by reference counting: the cyclic
     # collector would re-scan a growing heap for nothing (about 4% of a cold index).
     gc.disable()

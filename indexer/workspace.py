@@ -7,6 +7,7 @@ connections, so they see committed snapshots and never wait for a refresh to fin
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
 DELTA_REBUILD = 20_000
+# While a refresh writes, a search may answer from names up to this old instead of rebuilding
+# the in-memory part after every batch the workers commit (which held the editor's searches
+# up by tens of milliseconds each, bench/busy_latency.py). Single-file updates never lag.
+REFRESH_SEARCH_LAG_S = 1.0
 SYMBOL_BATCH = 50  # ranked names whose definitions are fetched in one statement
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
@@ -57,8 +62,14 @@ class WorkspaceIndex:
         excludes: Sequence[str] = (),
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         workers: int | None = None,
+        niceness: int = 0,
+        limits: ScanLimits | None = None,
     ) -> None:
         self.root = os.path.abspath(root)
+        # Added to the pool workers' nice value: an editor's server indexes in the background
+        # and its own requests come first for the CPU (the command-line index runs at 0).
+        self.niceness = niceness
+        self.limits = limits or ScanLimits()
         self.excludes = tuple(excludes)
         self.max_file_size = max_file_size
         self.workers = workers or os.cpu_count() or 1
@@ -73,6 +84,8 @@ class WorkspaceIndex:
         self._base: SearchIndex | None = None  # the search file, mapped
         self._base_opened = False
         self._delta: SearchIndex | None = None  # names defined since the file was written
+        self._delta_built = 0.0  # time.monotonic() when `_delta` was built
+        self._refreshing = 0  # refreshes running (their writes may lag the search briefly)
         self._search_lock = threading.Lock()
         self._base_lock = threading.Lock()
         self._rebuilding = False
@@ -157,9 +170,17 @@ class WorkspaceIndex:
             last = base.last_symbol if base else 0
             newest = q.last_symbol_id(self._reader())
             backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
-            if not backlog and (delta is None or delta.generation != generation):
+            fresh_enough = (
+                not sync
+                and self._refreshing > 0
+                and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
+            )
+            if not backlog and (
+                delta is None or (delta.generation != generation and not fresh_enough)
+            ):
                 delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
                                                         generation)  # fmt: skip
+                self._delta_built = time.monotonic()
             if backlog and not sync:
                 self._start_rebuild()
         if backlog and sync:
@@ -221,8 +242,19 @@ class WorkspaceIndex:
         cancel: threading.Event | None = None,
     ) -> IndexStats:
         """Bring the index in line with the disk: parse new and changed files, drop deleted."""
+        self._refreshing += 1
+        try:
+            return self._refresh(progress, cancel)
+        finally:
+            self._refreshing -= 1
+
+    def _refresh(
+        self,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+    ) -> IndexStats:
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size)
+        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits)
         with self._write_lock:
             known = self._store.file_table()
         current = {f.path for f in scanned.files}
@@ -261,9 +293,10 @@ class WorkspaceIndex:
             len(removed),
             counter.skipped,
         )
-        return self.stats(
+        stats = self.stats(
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
+        return dataclasses.replace(stats, capped=scanned.capped)
 
     def _run_jobs(
         self,
@@ -282,7 +315,7 @@ class WorkspaceIndex:
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
         context = _mp_context()
-        initargs = (str(self.db_path), self.root, bulk)
+        initargs = (str(self.db_path), self.root, bulk, self.niceness)
         with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.

@@ -25,7 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lsp_agent import credentials
+    from lsp_agent.agent import disk
+
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper())
+    credentials.remember(os.environ)  # redacted from the logs and transcripts
+    credentials.redact_logs()
+    disk.remove_journaled_litter()  # temp files of writes killed in an earlier run
     asyncio.run(_serve(args))
     return 0
 

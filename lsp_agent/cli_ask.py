@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     from lsp_agent import cli_rewind, credentials
-    from lsp_agent.agent import checkpoints
+    from lsp_agent.agent import checkpoints, disk
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
     from lsp_agent.agent.claude.extensions import Extensions
@@ -84,6 +84,9 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     trusted = _trusted(args, cwd)
     # Credentials live here, not in the process's environment (credentials.py).
     environ = {**os.environ, **credentials.take_handed_over()}
+    credentials.remember(environ)
+    credentials.redact_logs()
+    disk.remove_journaled_litter()  # temp files of writes killed in an earlier run
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
     index = _symbol_index(settings, [cwd, *add_dirs])

@@ -17,6 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def open_index(path: str) -> Any:
     """The workspace index for `path`, configured from the LSP_AGENT_INDEX_* environment."""
+    from indexer.scan import ScanLimits
     from indexer.workspace import WorkspaceIndex
     from lsp_agent import paths, settings
 
@@ -28,6 +29,7 @@ def open_index(path: str) -> Any:
         paths.cache_dir(),
         excludes=merged.index.exclude,
         max_file_size=merged.index.maxFileSize,
+        limits=ScanLimits(merged.index.maxFiles, merged.index.maxTotalSize),
     )
 
 
@@ -73,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         f" ({languages}) in {stats.seconds:.2f} s: {stats.parsed} parsed,"
         f" {stats.removed} removed, {stats.skipped} skipped"
     )
+    if stats.capped:
+        print(f"lsp-agent index: incomplete: {stats.capped}", file=sys.stderr)
     return 0
 
 

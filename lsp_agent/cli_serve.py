@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     level = args.log_level or os.environ.get("LSP_AGENT_LOG_LEVEL", "info")
     logs.configure_stderr(level if level in logs.LEVELS else "info")
+    credentials.redact_logs()
     # Credentials live in the server's own environ mapping, not in the process's environment.
     server = create_server({**os.environ, **credentials.take_handed_over()})
     if args.tcp:

@@ -14,10 +14,14 @@ this runs before anything else is imported.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 FD_VARIABLE = "LSP_AGENT_CREDENTIALS_FD"
 # Model providers' credentials (Anthropic, Bedrock, Vertex, Foundry, OpenAI-style gateways).
@@ -88,6 +92,7 @@ class Redactor:
             ((k, v) for k, v in found if len(v) >= MIN_REDACTED_LENGTH),
             key=lambda item: -len(item[1]),
         )
+        remember(environ)  # whoever holds a secret, everything leaving the process hides it
 
     def __call__(self, text: str) -> str:
         for name, value in self.secrets:
@@ -97,3 +102,108 @@ class Redactor:
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
+
+
+# -- everything that leaves the process ----------------------------------------------------
+# Tool results are redacted by the run's own Redactor; what else leaves (the model request as a
+# whole, hook output, transcripts, logs, messages to the editor) goes through the process-wide
+# set below, filled by every Redactor made from an environment (so by every agent assembled)
+# and by the front ends at start.
+_KNOWN: dict[str, str] = {}  # secret value -> variable name
+_known: list[tuple[str, str]] = []  # (name, value), longest value first
+
+
+def remember(environ: Mapping[str, str]) -> None:
+    """Add `environ`'s credential values to the set everything leaving the process is
+    redacted against."""
+    global _known
+    added = False
+    for name, value in environ.items():
+        if is_credential(name) and len(value) >= MIN_REDACTED_LENGTH and value not in _KNOWN:
+            _KNOWN[value] = name
+            added = True
+    if added:
+        _known = sorted(((n, v) for v, n in _KNOWN.items()), key=lambda item: -len(item[1]))
+
+
+def known() -> bool:
+    """Whether any secret is remembered (else redacting is a no-op)."""
+    return bool(_known)
+
+
+def redact(text: str) -> str:
+    """`text` with every remembered secret replaced by `[redacted NAME]`."""
+    for name, value in _known:
+        if value in text:
+            text = text.replace(value, f"[redacted {name}]")
+    return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """`redact` for UTF-8 bytes."""
+    for name, value in _known:
+        secret = value.encode()
+        if secret in data:
+            data = data.replace(secret, f"[redacted {name}]".encode())
+    return data
+
+
+def redact_json(value: T) -> T:
+    """A JSON-shaped value with every remembered secret redacted from its strings (the value
+    itself when none occurs, so the common case costs one serialisation)."""
+    if not _known:
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    redacted = redact(text)
+    return value if redacted == text else json.loads(redacted)
+
+
+def redact_logs() -> None:
+    """Redact every log record's message and traceback as it is made, whatever handler (stderr,
+    a log file, the editor's window/logMessage) writes it."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _known:
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed call: leave it to the handler to report
+                return record
+            record.msg, record.args = redact(message), None
+            if record.exc_info:
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+                record.exc_info = None
+        return record
+
+    factory.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+class StreamRedactor:
+    """`redact` for text that arrives in pieces (a streamed answer): a secret split across
+    pieces is still caught, by holding back the end of the text while it could be the start of
+    one. `flush` gives what is held when the stream ends or something else is sent."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        if not _known:
+            held, self._held = self._held, ""
+            return held + text
+        data = redact(self._held + text)
+        keep = 0
+        for _, value in _known:
+            for size in range(min(len(value) - 1, len(data)), keep, -1):
+                if data.endswith(value[:size]):
+                    keep = size
+                    break
+        self._held = data[len(data) - keep :] if keep else ""
+        return data[: len(data) - keep]
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return held

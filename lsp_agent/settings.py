@@ -49,6 +49,14 @@ class IndexSettings:
     maxFileSize: int = _setting(
         10 * 1024 * 1024, "Files larger than this many bytes are not indexed.", minimum=1
     )
+    maxFiles: int = _setting(
+        200_000, "The index stops (and says so) after this many files per folder.", minimum=1
+    )
+    maxTotalSize: int = _setting(
+        4 * 1024 * 1024 * 1024,
+        "The index stops (and says so) after this many bytes of files per folder.",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from acp import schema
 
+from lsp_agent import credentials
 from lsp_agent.acp import usage
 from lsp_agent.acp.translator import Translator, Update
 from lsp_agent.agent import events as ev
@@ -34,6 +35,16 @@ log = logging.getLogger(__name__)
 StopReason = Literal["end_turn", "max_tokens", "max_turn_requests", "refusal", "cancelled"]
 # How long a closing session waits for its last updates to reach the client.
 DRAIN_TIMEOUT_S = 5.0
+
+
+def _redacted(update: Update) -> Update:
+    """The update with known secrets' values redacted (credentials.py): everything sent to the
+    client passes here. Rebuilt from its JSON only when a secret was found."""
+    if not credentials.known():
+        return update
+    text = update.model_dump_json(by_alias=True, exclude_none=True)
+    redacted = credentials.redact(text)
+    return update if redacted == text else type(update).model_validate_json(redacted)
 
 
 class SessionUpdates:
@@ -62,7 +73,7 @@ class SessionUpdates:
         while True:
             update = await self._queue.get()
             try:
-                await self._send(session_id=self.session_id, update=update)
+                await self._send(session_id=self.session_id, update=_redacted(update))
             except Exception:  # a client gone away: the run goes on, its transcript is kept
                 log.warning("could not send a session update", exc_info=True)
             finally:

@@ -14,6 +14,7 @@ from typing import Any, Literal, assert_never
 
 from acp import schema
 
+from lsp_agent import credentials
 from lsp_agent.agent import events as ev
 
 ToolKind = Literal["read", "edit", "delete", "move", "search", "execute", "think", "fetch", "other"]
@@ -119,6 +120,8 @@ class Translator:
         # What the ports showed of a running tool call (diffs, terminals), kept so the final
         # update, which replaces the call's content, still carries it.
         self._shown: dict[str, list[Any]] = {}
+        # The session's sender redacts each update; a secret split across deltas needs this.
+        self._redactor = credentials.StreamRedactor()
 
     def diff(
         self, tool_use_id: str, path: str, old_text: str | None, new_text: str
@@ -142,9 +145,16 @@ class Translator:
     def __call__(self, event: ev.AgentEvent) -> list[Update]:
         # A subagent's prose would interleave with the answer; its tool calls are shown.
         nested = event.parent_tool_use_id is not None
+        if isinstance(event, ev.TextDelta):
+            text = "" if nested else self._redactor.feed(event.text)
+            return [_message(text)] if text else []
+        held = self._redactor.flush()  # the answer's text ends where anything else happens
+        return ([_message(held)] if held else []) + self._translate(event, nested)
+
+    def _translate(self, event: ev.AgentEvent, nested: bool) -> list[Update]:
         match event:
             case ev.TextDelta():
-                return [] if nested else [_message(event.text)]
+                return []  # handled by __call__
             case ev.ThinkingDelta():
                 return [] if nested else [_thought(event.text)]
             case ev.ToolStarted():

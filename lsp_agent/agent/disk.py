@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lsp_agent.agent.ports import EditOutcome, EditProposal
 from lsp_agent.agent.tools import textfile
+from lsp_agent.paths import data_dir
 
 
 class DiskDocumentSource:
@@ -79,6 +80,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     remove_litter(path.parent)
     prefix = f".{path.name}.{LITTER_MARK}{os.getpid()}."
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
+    _journal(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -108,6 +110,43 @@ def remove_litter(directory: Path) -> list[Path]:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
+    return removed
+
+
+# Every temp file is also listed in a journal of its writer's (`<data dir>/pending-writes/<pid>`),
+# so a start can find the litter of killed writers without walking the workspace.
+JOURNAL_DIR = "pending-writes"
+
+
+def _journal(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        folder = data_dir() / JOURNAL_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / str(os.getpid()), "a", encoding="utf-8") as journal:
+            journal.write(tmp + "\n")
+
+
+def remove_journaled_litter() -> list[Path]:
+    """At start: delete the temp files that writers killed mid-write left anywhere (as their
+    journals list them), and the journals of processes that are gone. Returns what was
+    removed."""
+    removed: list[Path] = []
+    folder = data_dir() / JOURNAL_DIR
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.isdigit() or _alive(int(entry.name)):
+                continue
+            with contextlib.suppress(OSError):
+                listed = Path(entry.path).read_text(encoding="utf-8").splitlines()
+                for line in listed:
+                    match = _LITTER.match(os.path.basename(line))
+                    # Only what this naming says that process wrote: a journal is no licence
+                    # to delete anything else.
+                    if match and match.group(1) == entry.name and os.path.lexists(line):
+                        with contextlib.suppress(OSError):
+                            os.unlink(line)
+                            removed.append(Path(line))
+                os.unlink(entry.path)
     return removed
 
 

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from lsp_agent import credentials
 from lsp_agent.paths import data_dir
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ class Transcript:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # Known secrets never reach the disk, whatever part of the record holds them.
+        self._file.write(credentials.redact(json.dumps(record, ensure_ascii=False)) + "\n")
         self._file.flush()
 
     def message(self, message: dict[str, Any]) -> None:

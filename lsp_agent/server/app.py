@@ -17,7 +17,7 @@ from typing import Any
 
 from pygls.lsp.server import LanguageServer
 
-from lsp_agent import __version__
+from lsp_agent import __version__, credentials
 from lsp_agent.server.diagnostics import DiagnosticStore, plain_value
 from lsp_agent.server.documents import Documents
 from lsp_agent.server.edits import Proposals
@@ -44,6 +44,8 @@ class AgentServer(LanguageServer):
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         super().__init__("lsp-agent", __version__, protocol_cls=AgentProtocol)
         self.environ = dict(os.environ if environ is None else environ)
+        credentials.remember(self.environ)  # redacted from everything the server writes
+        credentials.redact_logs()
         self.settings = Settings()
         self.settings_problems: list[str] = []
         self.initialization_options: Any = None

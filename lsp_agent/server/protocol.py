@@ -22,7 +22,30 @@ from pygls.exceptions import (
 )
 from pygls.protocol import LanguageServerProtocol
 
+from lsp_agent import credentials
+
 logger = logging.getLogger(__name__)
+
+
+class RedactingWriter:
+    """Writes what pygls sends with known secrets' values redacted (credentials.py), fixing
+    the message's Content-Length when its body changed."""
+
+    def __init__(self, writer: Any) -> None:
+        self.writer = writer
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def write(self, data: bytes) -> Any:
+        redacted = credentials.redact_bytes(data)
+        if redacted is not data and redacted != data:
+            head, separator, body = redacted.partition(b"\r\n\r\n")
+            if separator and head.lower().startswith(b"content-length:"):
+                rest = head.split(b"\r\n", 1)[1:]
+                head = b"\r\n".join([b"Content-Length: %d" % len(body), *rest])
+                redacted = head + separator + body
+        return self.writer.write(redacted)
 
 
 @dataclass
@@ -40,6 +63,10 @@ class AgentProtocol(LanguageServerProtocol):
         # Request id -> what to call on `$/cancelRequest`. pygls cancels only the outer future
         # of an executeCommand, never the command's own coroutine.
         self.cancel_hooks: dict[int | str, Callable[[], None]] = {}
+
+    def set_writer(self, writer: Any, include_headers: bool = True) -> None:
+        # Every message to the client passes here: the last place a secret is caught.
+        super().set_writer(RedactingWriter(writer), include_headers)
 
     def _handle_cancel_notification(self, msg_id: int | str) -> None:
         hook = self.cancel_hooks.pop(msg_id, None)

@@ -10,6 +10,7 @@ reporter.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, assert_never
 
 from lsprotocol import types
 
+from lsp_agent import credentials
 from lsp_agent.agent import events as ev
 from lsp_agent.agent.ports import CancelToken
 
@@ -87,10 +89,21 @@ class StreamReporter:
         self._text: list[str] = []
         self._line = ""  # the current line, up to PROGRESS_KEEP characters
         self._last_line = ""  # the last complete non-blank line
+        # Text deltas not yet sent, by parent tool use: sent as one notification once the event
+        # loop gets round to it (after the model chunk they came in). A slow stream still sends
+        # each delta at once; a fast one sends one notification per chunk instead of one per
+        # delta, so the editor's requests are not queued behind thousands of messages.
+        self._pending: list[str] = []
+        self._pending_parent: dict[str, Any] | None = None  # None: no text since the last flush
+        self._flush_scheduled = False
+        # The writer redacts each message; a secret split across deltas needs this.
+        self._redactor = credentials.StreamRedactor()
 
     # -- output ------------------------------------------------------------------------------
 
     def send(self, kind: str, **fields: Any) -> None:
+        if kind != "text" and (self._pending or self._pending_parent is not None):
+            self.flush_text(final=True)  # keep the stream in order: text before what followed
         self.output.notify(STREAM, {"sessionId": self.session_id, "kind": kind, **fields})
 
     def progress(self, message: str) -> None:
@@ -197,8 +210,31 @@ class StreamReporter:
 
     def _on_text(self, text: str, parent: dict[str, Any]) -> None:
         self._text.append(text)
+        if self._pending_parent is not None and parent != self._pending_parent:
+            self.flush_text(final=True)
+        self._pending.append(text)
+        self._pending_parent = parent
+        if not self._flush_scheduled:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush_text)
+                self._flush_scheduled = True
+            except RuntimeError:  # no event loop (a synchronous caller): send it all now
+                self.flush_text(final=True)
+
+    def flush_text(self, final: bool = False) -> None:
+        """Send the pending text deltas as one notification, and progress once for them
+        (`final`: the text ends here, so what the redactor holds back goes too)."""
+        self._flush_scheduled = False
+        text = self._redactor.feed("".join(self._pending))
+        self._pending = []
+        parent = self._pending_parent or {}
+        if final:
+            text += self._redactor.flush()
+            self._pending_parent = None
+        if not text:
+            return
         self.send("text", text=text, **parent)
-        # Progress shows the latest non-blank line; only the delta is scanned, and a line is
+        # Progress shows the latest non-blank line; only the new text is scanned, and a line is
         # kept no longer than progress can show, so each delta costs its own length.
         head, newline, tail = text.rpartition("\n")
         if newline:
@@ -237,6 +273,7 @@ class StreamReporter:
         self.log(f"{self._tag()} done: {subtype} after {event.turns} turn(s)")
 
     def _flush_text(self) -> None:
+        self.flush_text(final=True)
         text = "".join(self._text).strip()
         self._text, self._line, self._last_line = [], "", ""
         if text:

@@ -185,3 +185,20 @@ async def test_additional_directories_are_roots_and_nothing_else_is(
 
 def read_call(path: Path, call_id: str) -> dict[str, Any]:
     return {"type": "tool_use", "id": call_id, "name": "Read", "input": {"file_path": str(path)}}
+
+
+async def test_the_key_in_the_models_answer_never_reaches_the_client(
+    start: Start, workspace: Path
+) -> None:
+    """Issue 17: a credential's value the model repeats (or a hook or command printed) is
+    redacted from every session update the ACP client receives."""
+    from tests.agent.conftest import API_KEY
+
+    answer = {"content": [{"type": "text", "text": f"Your key is {API_KEY}."}]}
+    async with FakeAnthropic({"responses": [answer]}) as server:
+        client = await start(server)
+        session = await client.new_session(workspace)
+        done = await client.prompt(session, "what is my key?")
+    assert done["stopReason"] == "end_turn"
+    assert client.text() == "Your key is [redacted ANTHROPIC_API_KEY]."
+    assert all(API_KEY not in str(message) for message in client.raw)

@@ -34,4 +34,32 @@ def test_a_killed_writes_temp_file_is_removed_by_the_next_write(tmp_path: Path) 
         EditProposal(tmp_path / "small.py", None, "print(1)\n", "Write", "new file")
     )
     assert outcome.applied
-    assert sorted(p.name for p in tmp_path.iterdir()) == [in_flight.name, "small.py"]
+    left = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert left == [in_flight.name, "small.py"]
+
+
+def test_the_next_start_removes_a_killed_writes_temp_file_anywhere(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """No write needed: `lsp-agent ask` starting removes the litter its journal lists, in a
+    directory no write will touch again, and leaves alone a same-named file it did not write."""
+    workspace = tmp_path / "ws"
+    target = workspace / "deep" / "big.py"
+    target.parent.mkdir(parents=True)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(target)], env=env, check=False
+    )
+    assert killed.returncode == -9
+    [litter] = [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+    stranger = target.parent / ".x.py.lsp-agent-1.abc.tmp"  # pid 1 is alive and not ours
+    stranger.write_text("")
+    started = subprocess.run(
+        [sys.executable, "-m", "lsp_agent", "ask", "--cwd", str(workspace), "hello"],
+        env={**env, "ANTHROPIC_BASE_URL": "http://127.0.0.1:9", "LSP_AGENT_MAX_RETRIES": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0  # no model to answer: only the start mattered
+    assert not litter.exists() and stranger.exists()
+    assert not list((Path(env["LSP_AGENT_DATA_DIR"]) / "pending-writes").iterdir())

@@ -62,6 +62,33 @@ def test_memory_of_an_untrusted_folder_stays_inside_it(project: Path, tmp_path: 
     assert supplied(project).imports == [str(outside / "id_rsa")]
 
 
+def test_a_repository_parent_claude_md_stays_inside_the_folder_until_trusted(
+    tmp_path: Path,
+) -> None:
+    """The folder opened is a subfolder of a cloned repository: the repository's top-level
+    CLAUDE.md came with the clone, so its imports may not leave the folder before trust (its
+    text still loads); a CLAUDE.md above the repository is the user's and keeps its imports."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "id_rsa").write_text("PRIVATE KEY")
+    (secrets / "mine.md").write_text("the user's own notes")
+    user_dir = tmp_path / "src"
+    repo = user_dir / "clone"
+    folder = repo / "pkg"
+    folder.mkdir(parents=True)
+    (repo / ".git").mkdir()
+    (user_dir / "CLAUDE.md").write_text("@../secrets/mine.md\n")
+    (repo / "CLAUDE.md").write_text("Repo rules.\n@../../secrets/id_rsa\n")
+
+    untrusted = [m.text for m in load_memory(folder, trusted=False)]
+    assert "Repo rules.\n@../../secrets/id_rsa\n" in untrusted
+    assert "PRIVATE KEY" not in untrusted
+    assert "the user's own notes" in untrusted
+    assert "PRIVATE KEY" in [m.text for m in load_memory(folder, trusted=True)]
+    # The trust prompt shows it among what would take effect.
+    assert supplied(folder).imports == [str(secrets / "id_rsa")]
+
+
 def test_the_answer_is_kept_until_what_the_folder_supplies_changes(project: Path) -> None:
     attack(project)
     store, before = TrustStore(), supplied(project)

@@ -70,3 +70,46 @@ async def test_an_mcp_server_still_gets_the_credential_its_env_names(
     started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "add"})
     await h.editor.done(started["sessionId"])
     assert [r["content"] for r in h.tool_results()] == ["42"]
+
+
+async def test_a_planted_secret_reaches_no_output(
+    start_agent: StartAgent, workspace: Path, env: dict[str, str]
+) -> None:
+    """The key's value planted where the model, the editor and the transcript would see it
+    other than through a tool result: a hook's additionalContext and systemMessage, a Bash
+    command's output, the model's own answer. No byte of any output holds it."""
+    (workspace / "secret.txt").write_text("sk-test-key")
+    hook = (
+        'k=$(cat secret.txt); printf \'{"systemMessage": "hook says %s", "hookSpecificOutput": '
+        '{"hookEventName": "UserPromptSubmit", "additionalContext": "context %s"}}\' "$k" "$k"'
+    )
+    hooks = {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": hook}]}]}
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(json.dumps({"hooks": hooks}))
+    steps = bash_scenario("cat secret.txt")
+    steps[-1] = {"content": [{"type": "text", "text": "Your key is sk-test-key, keep it."}]}
+    h = await start_agent(
+        steps,
+        init_options={"permissionMode": "bypassPermissions", "workspaceTrusted": True},
+        extra_env={"LSP_AGENT_LOG_LEVEL": "debug"},
+    )
+    (workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "show sk-test-key"})
+    done = await h.editor.done(started["sessionId"])
+    assert done["subtype"] == "success"
+    bodies = json.dumps([r.body for r in h.fake.requests])
+    assert "context [redacted ANTHROPIC_API_KEY]" in bodies  # the hook ran, its output redacted
+    assert "show [redacted ANTHROPIC_API_KEY]" in bodies  # even the user's own prompt
+    assert "Your key is [redacted ANTHROPIC_API_KEY]" in done["result"]
+    sessions = Path(env["LSP_AGENT_DATA_DIR"]) / "sessions"
+    transcripts = [p.read_text() for p in sessions.glob("*.jsonl")]
+    assert transcripts
+    logs = [m.message for m in h.client.log_messages]
+    shown = [m.message for m in getattr(h.client, "messages", [])]
+    outputs = [bodies, json.dumps(h.editor.stream), *transcripts, *logs, *shown]
+    assert all("sk-test-key" not in text for text in outputs)
+    assert "hook says [redacted ANTHROPIC_API_KEY]" in json.dumps(h.editor.stream)
+    # Streamed in small deltas, the key is split across notifications: joined, it is not there.
+    streamed = "".join(e["text"] for e in h.editor.stream if e["kind"] == "text")
+    assert "Your key is [redacted ANTHROPIC_API_KEY], keep it." in streamed

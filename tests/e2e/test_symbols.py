@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import StartServer, wait_for_log
+from tests.e2e.conftest import StartServer, wait_for_log, wait_for_message
 
 # Line 3 puts an emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes each) before names.
 MODELS = """\
@@ -221,3 +221,16 @@ async def test_a_warm_server_answers_workspace_symbol_right_after_initialize(
     second = await start_server()  # the same cache: the database and search file are there
     found = await second.workspace_symbol_async(types.WorkspaceSymbolParams(query="gubi"))
     assert [s.name for s in found or []] == ["getUserById"]
+
+
+async def test_the_index_stops_at_its_file_limit_and_says_so(
+    start_server: StartServer, project: Path
+) -> None:
+    """A folder larger than index.maxFiles is indexed up to the limit, never beyond, and the
+    user is told why the index is incomplete and what to change."""
+    client = await start_server(init_options={"index": {"maxFiles": 2}})
+    shown = await wait_for_message(client, "is incomplete")
+    assert "index.maxFiles" in shown and "index.exclude" in shown
+    await wait_for_log(client, "index ready")
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query=""))
+    assert len({s.location.uri for s in found or []}) == 2  # cart.py and models.py, in order

@@ -421,3 +421,22 @@ def test_symlinks_out_of_the_root_are_not_followed(root: Path, tmp_path: Path) -
     index = open_index(root, tmp_path)
     index.refresh()
     assert "inner" in names(index) and "outside_secret" not in names(index)
+
+
+def test_the_scan_stops_at_its_limits_and_says_which(tmp_path: Path) -> None:
+    from indexer.scan import ScanLimits, scan
+
+    write(tmp_path, {f"m{i}.py": "x = 1\n" * 10 for i in range(5)})  # 60 bytes each
+    by_count = scan(tmp_path, limits=ScanLimits(files=3))
+    assert [Path(f.path).name for f in by_count.files] == ["m0.py", "m1.py", "m2.py"]
+    assert "index.maxFiles" in by_count.capped
+    by_size = scan(tmp_path, limits=ScanLimits(total_size=150))
+    assert len(by_size.files) == 2 and "index.maxTotalSize" in by_size.capped
+    whole = scan(tmp_path)
+    assert len(whole.files) == 5 and not whole.capped
+    index = WorkspaceIndex(tmp_path, tmp_path / "cache", limits=ScanLimits(files=3))
+    try:
+        stats = index.refresh()
+    finally:
+        index.close()
+    assert stats.files == 3 and "index.maxFiles" in stats.capped

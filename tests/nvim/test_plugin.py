@@ -257,3 +257,20 @@ def test_change_set_after_an_accept_edits_run_and_rewind(
 def test_review_without_taking_focus(env: dict[str, str], workspace: Path, tmp_path: Path) -> None:
     result = run_plugin_script("plugin_review_no_focus.lua", "other_file", env, workspace, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("answer", "ran"), [("Trust", True), ("Not now", False)])
+def test_the_trust_prompt_goes_through_vim_ui_select(
+    env: dict[str, str], workspace: Path, tmp_path: Path, answer: str, ran: bool
+) -> None:
+    """Issue 17: a folder with its own hooks is asked about once, in vim.ui.select, showing
+    the hook; only "Trust" lets it run."""
+    hook = {"type": "command", "command": "touch hook-ran"}
+    settings = {"hooks": {"UserPromptSubmit": [{"hooks": [hook]}]}}
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(json.dumps(settings))
+    result = run_plugin_script(
+        "plugin_trust.lua", "actions", env, workspace, tmp_path, TRUST_ANSWER=answer
+    )
+    assert result.returncode == 0, result.stderr
+    assert (workspace / "hook-ran").exists() == ran

@@ -81,6 +81,9 @@ class Case:
     settings: dict[str, Any] = field(default_factory=dict)
     fake: str = "lsp_agent.testing.fake_anthropic"
     artifact: str = ""  # the screenshot's name when another case has the same mode
+    absent: str | None = None  # a file the run must not create
+    restricted: bool = False  # Workspace Trust on, the folder not trusted (Restricted Mode)
+    hook: bool = False  # the folder's .claude/settings.json has a hook creating `hook-ran`
 
 
 CASES = {
@@ -173,6 +176,15 @@ ASK_TWO = {
     ]
 }
 CASES["questions"] = Case("questions", "calc.py", CALC, [ASK_TWO, text("Setting them up.")], CALC)
+# Issue 17: the folder's own hook runs when VS Code trusts the folder (Workspace Trust off, so
+# every folder is trusted, as in the cases above) and not in Restricted Mode (trust on, this
+# folder not trusted); the fix itself works in both.
+CASES["trusted"] = Case(
+    "quickfix", "data.json", BROKEN, FIX_JSON, FIXED, marker="hook-ran", hook=True
+)
+CASES["restricted"] = Case(
+    "quickfix", "data.json", BROKEN, FIX_JSON, FIXED, absent="hook-ran", restricted=True, hook=True
+)
 SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 
@@ -257,6 +269,12 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / case.file).write_text(case.before)
+    if case.hook:
+        hook = {"type": "command", "command": "touch hook-ran"}
+        (workspace / ".claude").mkdir()
+        (workspace / ".claude" / "settings.json").write_text(
+            json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [hook]}]}})
+        )
     scenario = {"responses": case.responses}
     with fake_anthropic_process(scenario, {"cwd": str(workspace)}, case.fake) as base_url:
         steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
@@ -264,6 +282,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     assert (workspace / case.file).read_text() == case.before, steps
     if case.marker:
         assert (workspace / case.marker).exists(), steps
+    if case.absent:
+        assert not (workspace / case.absent).exists(), steps
 
 
 def run_in_code_server(
@@ -281,7 +301,8 @@ def run_in_code_server(
                 # and the check that edits reach the buffer, not the disk, needs it off.
                 "files.autoSave": "off",
                 "workbench.tips.enabled": False,
-                "security.workspace.trust.enabled": False,
+                "security.workspace.trust.enabled": case.restricted,
+                "security.workspace.trust.startupPrompt": "never",
                 "extensions.autoCheckUpdates": False,
                 "extensions.autoUpdate": False,
                 "telemetry.telemetryLevel": "off",
@@ -323,7 +344,7 @@ def run_in_code_server(
             f"127.0.0.1:{port}",
             "--disable-telemetry",
             "--disable-update-check",
-            "--disable-workspace-trust",
+            *([] if case.restricted else ["--disable-workspace-trust"]),
             "--disable-getting-started-override",
             str(workspace),
         ],

@@ -10,10 +10,12 @@ import asyncio
 import json
 import os
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lsp_agent import credentials
 from lsp_agent.agent.model.errors import (
     APIError,
     ConnectionDropped,
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 _RETRY_AFTER_CAP_S = 60.0
+# A fast stream gives the event loop a turn after this long (checked every few events).
+YIELD_AFTER_S = 0.004
+YIELD_CHECK_EVERY = 16
 
 T = TypeVar("T")
 OnEvent = Callable[[dict[str, Any], MessageSnapshot], None]
@@ -169,6 +174,9 @@ class ModelClient:
     ) -> MessageSnapshot:
         """One model turn. Retries what can be retried; raises APIError or Cancelled."""
         policy = self.config.retry
+        # The request as a whole (hook context, command output, memory, not only tool
+        # results): a known secret's value never reaches the provider.
+        request = credentials.redact_json(request)
         model = request["model"]
         missing = [
             str(tool.get("name"))
@@ -266,12 +274,22 @@ async def read_stream(
 
     snapshot = MessageSnapshot()
     check, loads = cancel.check, json.loads  # bound once: this loop runs per event
+    clock, since_yield = time.perf_counter, time.perf_counter()
+    count = 0
     async for sse in EventSource(response).aiter_sse():
         check()
         event = loads(sse.data)
         snapshot = accumulate(event, snapshot)
         if on_event is not None:
             on_event(event, snapshot)
+        # The events of one network read are parsed without awaiting anything: a fast stream
+        # would hold the event loop (the editor's requests, the index) for as long as its
+        # reads last. Give the loop a turn every few milliseconds; cheap enough to check
+        # the clock every few events.
+        count += 1
+        if not count % YIELD_CHECK_EVERY and clock() - since_yield > YIELD_AFTER_S:
+            await asyncio.sleep(0)
+            since_yield = clock()
     return snapshot
 
 
@@ -311,7 +329,6 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         pass
     try:
-        import time
         from email.utils import parsedate_to_datetime  # rare: keep it off the start-up path
 
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())

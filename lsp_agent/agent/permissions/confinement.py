@@ -35,6 +35,28 @@ def resolve(raw: str, cwd: Path, roots: Sequence[Path]) -> Path:
     return real
 
 
+class HardLinked(ToolError):
+    """The file has other names (hard links) that may lie outside the workspace."""
+
+
+def refuse_hard_links(path: Path) -> None:
+    """Raise HardLinked when the existing file `path` has more than one name. A hard link
+    cannot be traced back to its other names, which may be outside the roots: writing in place
+    (as editors save) would change the file there, and replacing it would silently split the
+    two. Either way the user must know, so the edit is refused with the reason."""
+    try:
+        links = path.lstat().st_nlink
+    except OSError:  # missing (a new file) or unreadable: nothing linked to write through
+        return
+    if links > 1 and path.is_file():
+        raise HardLinked(
+            f"{path} has {links} hard links: the same file has other names that may be outside "
+            "the workspace, and editing it would change it there too (or split the names). "
+            "Not edited. If the edit is meant, give the file a single name first (copy it and "
+            "move the copy over it), then edit."
+        )
+
+
 def inside(path: Path, roots: Sequence[Path]) -> bool:
     """Whether the already-resolved `path` is one of the roots or below one."""
     return any(path.is_relative_to(root.resolve()) for root in roots)

@@ -7,6 +7,10 @@ as its own section right after the file that imported it first.
 Until the user trusts the folder, its memory files may not pull in anything outside it: an
 import (or a CLAUDE.md that is a symlink) from inside the project that resolves outside it is
 skipped, so a cloned repository cannot send `~/.ssh/id_rsa` to the model. Plain text still loads.
+The repository supplies more than the opened folder when that folder is inside a git work tree:
+the CLAUDE.md files of the directories between the work tree's top and the folder came with
+the clone too, so until trust their imports may not leave the folder either (their text still
+loads). Parent directories outside the work tree are the user's own: their imports load.
 """
 
 from __future__ import annotations
@@ -30,31 +34,46 @@ class MemoryFile:
     imported_from: Path | None = None
 
 
+@dataclass(frozen=True)
+class _Fence:
+    """Before trust: what the project supplied (`supplied`, the folder or its repository's top)
+    may reference nothing outside `root` (the folder)."""
+
+    root: Path
+    supplied: Path
+
+    def leaves(self, source: Path, target: Path) -> bool:
+        return source.is_relative_to(self.supplied) and not target.is_relative_to(self.root)
+
+
+def _fence(project: Path) -> _Fence:
+    root = project.resolve()
+    supplied = next((d for d in [root, *root.parents] if (d / ".git").exists()), root)
+    return _Fence(root, supplied)
+
+
 def load_memory(project: Path, *, trusted: bool = True) -> list[MemoryFile]:
     """Every memory file for `project`, broadest first, imports following their importer."""
     loaded: list[MemoryFile] = []
     seen: set[Path] = set()
-    fence = None if trusted else project.resolve()
+    fence = None if trusted else _fence(project)
     for path in memory_files(project):
-        if fence is not None and _leaves(path.absolute(), path.resolve(), fence):
+        real = path.resolve()
+        # A memory file the project supplied that is a link out of the folder.
+        if fence is not None and path.absolute() != real and fence.leaves(path.absolute(), real):
             continue
-        _load(path.resolve(), None, 0, seen, loaded, fence)
+        _load(real, None, 0, seen, loaded, fence)
     return loaded
 
 
 def outside_imports(project: Path) -> list[MemoryFile]:
     """What the project's memory files would bring in from outside it once trusted."""
-    root = project.resolve()
+    fence = _fence(project)
     return [
         m
         for m in load_memory(project)
-        if m.imported_from is not None and _leaves(m.imported_from, m.path, root)
+        if m.imported_from is not None and fence.leaves(m.imported_from, m.path)
     ]
-
-
-def _leaves(source: Path, target: Path, fence: Path) -> bool:
-    """Whether a reference from `source` (inside the fence) reaches `target` outside it."""
-    return source.is_relative_to(fence) and not target.is_relative_to(fence)
 
 
 def _load(
@@ -63,9 +82,9 @@ def _load(
     depth: int,
     seen: set[Path],
     out: list[MemoryFile],
-    fence: Path | None = None,
+    fence: _Fence | None = None,
 ) -> None:
-    if path in seen or (parent is not None and fence is not None and _leaves(parent, path, fence)):
+    if path in seen or (parent is not None and fence is not None and fence.leaves(parent, path)):
         return
     try:
         text = path.read_text(encoding="utf-8", errors="replace")

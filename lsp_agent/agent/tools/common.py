@@ -116,6 +116,7 @@ def require_fresh(ctx: ToolContext, loaded: Loaded) -> None:
 async def submit(ctx: ToolContext, proposal: EditProposal) -> str:
     """Hand the edit to the sink. Returns a note for the model when what landed differs from
     what was proposed; raises ToolError when the sink did not apply it."""
+    confinement.refuse_hard_links(proposal.path)
     outcome = await ctx.edits.apply(proposal)
     if not outcome.applied:
         reason = outcome.message or "rejected"
