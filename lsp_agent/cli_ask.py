@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from lsp_agent.agent.options import AgentResult
     from lsp_agent.settings import Settings
 
+from lsp_agent.cli_plugins import add_plugin_dir
 from lsp_agent.settings import PERMISSION_MODES
 
 
@@ -39,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allowed-tools", default="", help="comma-separated allow rules")
     parser.add_argument("--disallowed-tools", default="", help="comma-separated deny rules")
     parser.add_argument("--append-system-prompt", default=None)
+    add_plugin_dir(parser, "load the Claude Code plugin in this directory (repeatable)")
     parser.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text")
     parser.add_argument(
         "--no-project-settings",
@@ -80,7 +82,9 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     # Credentials live here, not in the process's environment (credentials.py).
     environ = {**os.environ, **credentials.take_handed_over()}
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
-    extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
+    extensions = await Extensions.load(
+        cwd, trusted=trusted, on_problem=_warn, environ=environ, plugin_dirs=args.plugin_dirs
+    )
     index = _symbol_index(settings, [cwd, *add_dirs])
     host = Host(
         documents=DiskDocumentSource(),

@@ -147,6 +147,7 @@ class Agent:
             background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
             ask_model=self._side_query,
             env_passthrough=tuple(options.env_passthrough),
+            path_prefix=tuple(str(p) for p in extensions.bin_dirs()),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         if tools and not self.is_subagent:  # looks tools up in this session's own list

@@ -135,8 +135,20 @@ def _add(found: CommandSet, source: str, root: Path, path: Path) -> None:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
     namespace = ":".join([source, *path.relative_to(root).parent.parts])
+    found.commands[name] = from_file(name, path, fields, body, source, namespace)
+
+
+def from_file(
+    name: str,
+    path: Path,
+    fields: frontmatter.Frontmatter,
+    body: str,
+    source: str,
+    namespace: str,
+) -> SlashCommand:
+    """A command from its file's frontmatter and body; `namespace` ends its description."""
     description = frontmatter.as_str(fields.get("description")) or _first_line(body)
-    found.commands[name] = SlashCommand(
+    return SlashCommand(
         name=name,
         description=f"{description} ({namespace})",
         argument_hint=frontmatter.as_str(fields.get("argument-hint")),

@@ -15,7 +15,8 @@ any of it (tests, benchmarks): the loop always has an Extensions and never branc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from lsp_agent.agent.claude.commands import (
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.claude.plugins import PluginSet, discover
+from lsp_agent.agent.claude.plugins import parts as plugin_parts
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
 from lsp_agent.agent.permissions.gate import headless_denial
@@ -83,8 +86,10 @@ class Extensions:
         skills: SkillSet | None = None,
         agents: AgentSet | None = None,
         mcp: McpServers | None = None,
+        plugins: PluginSet | None = None,
     ) -> None:
         self.project = project
+        self.plugins = plugins or PluginSet()
         self.hooks = hooks
         self.commands = commands or CommandSet()
         self.skills = skills or SkillSet()
@@ -101,6 +106,7 @@ class Extensions:
             *self.skills.problems,
             *self.agents.problems,
             *(mcp.config.problems if mcp is not None else []),
+            *self.plugins.messages(),
         ]
 
     @classmethod
@@ -115,13 +121,18 @@ class Extensions:
         agents: list[AgentDefinition] | None = None,
         mcp: bool = True,
         environ: dict[str, str] | None = None,
+        plugin_dirs: Sequence[Path] = (),
+        plugin_origin: str = "--plugin-dir",
     ) -> Extensions:
         """Everything from the project's and the user's `.claude/` files; MCP servers started.
         Every problem found (bad configuration, a server that fails) goes to `on_problem`.
         `trusted`: whether the user trusts the folder (see claude/trust.py); until then its own
         hooks, MCP servers and commands' `allowed-tools` are left out. `environ` (default: the
         process's) is where `${VAR}` in MCP configurations expand from: the host's, which holds
-        the credentials the process environment no longer does."""
+        the credentials the process environment no longer does. `plugin_dirs`: plugin
+        directories the user named (`--plugin-dir`, `plugins.dirs`), besides the plugins the
+        settings enable (claude/plugins/)."""
+        plugins = discover(project, trusted=trusted, dirs=plugin_dirs, origin=plugin_origin)
         servers = None
         if mcp:
             servers = McpServers.for_project(
@@ -131,19 +142,28 @@ class Extensions:
                 trusted=trusted,
                 environ=environ,
             )
+            plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
         commands = load_commands(project)
+        plugin_parts.add_commands(plugins, commands)
         if not trusted:
             commands.commands = {
                 name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
                 for name, c in commands.commands.items()
             }
+        hooks_config = load_hooks(project, hooks, trusted=trusted)
+        plugin_parts.add_hooks(plugins, hooks_config)
+        skills = load_skills(project)
+        plugin_parts.add_skills(plugins, skills)
+        agent_set = load_agents(project, extra=agents or [])
+        plugin_parts.add_agents(plugins, agent_set)
         loaded = cls(
             project,
-            hooks=HookRunner(load_hooks(project, hooks, trusted=trusted), project_dir=project),
+            hooks=HookRunner(hooks_config, project_dir=project),
             commands=commands,
-            skills=load_skills(project),
-            agents=load_agents(project, extra=agents or []),
+            skills=skills,
+            agents=agent_set,
             mcp=servers,
+            plugins=plugins,
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -184,6 +204,7 @@ class Extensions:
             skills=self.skills,
             agents=self.agents,
             mcp=self.mcp,
+            plugins=self.plugins,
         )
         view._owns_mcp = False
         return view
@@ -199,6 +220,7 @@ class Extensions:
             skills=self.skills,
             agents=self.agents,
             mcp=self.mcp,
+            plugins=self.plugins,
         )
         view._owns_mcp = False
         return view
@@ -234,6 +256,10 @@ class Extensions:
                 row = {"name": skill.name, "description": skill.description, "argumentHint": ""}
                 rows.append({**row, "source": f"skill:{skill.source}"})
         return rows
+
+    def bin_dirs(self) -> list[Path]:
+        """Plugins' `bin/` folders, put before PATH for the Bash tool, as Claude Code does."""
+        return self.plugins.bin_dirs()
 
     def system_prompt(self) -> str:
         return skills_prompt(self.skills)

@@ -133,6 +133,7 @@ class HookRunner:
 
     async def _run_one(self, hook: HookCommand, stdin: bytes) -> HookResult:
         env = {**credentials.scrubbed(os.environ), "CLAUDE_PROJECT_DIR": str(self.project_dir)}
+        env.update(hook.env)
         try:
             process = await asyncio.create_subprocess_shell(
                 hook.command,

@@ -42,6 +42,7 @@ class HookCommand:
     command: str
     timeout: float = DEFAULT_TIMEOUT_S
     source: str = ""  # the settings file it came from, for messages
+    env: tuple[tuple[str, str], ...] = ()  # extra variables, e.g. a plugin's CLAUDE_PLUGIN_ROOT
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,19 @@ class HookGroup:
 class HooksConfig:
     events: dict[str, list[HookGroup]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # reported to the user, never fatal
+    disabled: bool = False  # `disableAllHooks`: plugins' hooks are off too
 
     def commands(self, event: str, value: str | None) -> list[HookCommand]:
         """The hooks to run for `event` whose matcher accepts `value` (None: the event has no
         matcher, so every group applies), each distinct command once, in configuration order."""
-        seen: set[str] = set()
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         found = []
         for group in self.events.get(event, []):
             if value is not None and not matches(group.matcher, value):
                 continue
             for hook in group.hooks:
-                if hook.command not in seen:
-                    seen.add(hook.command)
+                if (hook.command, hook.env) not in seen:
+                    seen.add((hook.command, hook.env))
                     found.append(hook)
         return found
 
@@ -122,6 +124,7 @@ def parse_hooks(sources: Iterable[tuple[str, Any]]) -> HooksConfig:
             _add_event(config, source, event, groups)
     if disabled:
         config.events.clear()
+        config.disabled = True
     return config
 
 

@@ -66,15 +66,22 @@ def _add(found: SkillSet, source: str, path: Path) -> None:
     except OSError as exc:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
-    name = frontmatter.as_str(fields.get("name")) or path.parent.name
+    skill = parse_skill(path, fields, source)
+    if isinstance(skill, str):
+        found.problems.append(skill)
+    elif skill.name not in found.skills:  # project first, so the project's wins
+        found.skills[skill.name] = skill
+
+
+def parse_skill(
+    path: Path, fields: frontmatter.Frontmatter, source: str, prefix: str = ""
+) -> Skill | str:
+    """The skill a SKILL.md describes (its name after `prefix`), or why it cannot be used."""
     description = frontmatter.as_str(fields.get("description"))
     if not description:
-        found.problems.append(f"{path}: a skill needs a description; ignored")
-        return
-    if name in found.skills:
-        return  # project first, so the project's wins
-    found.skills[name] = Skill(
-        name=name,
+        return f"{path}: a skill needs a description; ignored"
+    return Skill(
+        name=prefix + (frontmatter.as_str(fields.get("name")) or path.parent.name),
         description=description,
         path=path,
         source=source,

@@ -140,23 +140,30 @@ def _add(found: AgentSet, source: str, path: Path) -> None:
     except OSError as exc:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
+    definition = parse_agent(path, fields, body, source)
+    if isinstance(definition, str):
+        found.problems.append(definition)
+    else:
+        found.agents.setdefault(definition.name, definition)
+
+
+def parse_agent(
+    path: Path, fields: frontmatter.Frontmatter, body: str, source: str, prefix: str = ""
+) -> AgentDefinition | str:
+    """The subagent a file defines (its name after `prefix`), or why it cannot be used."""
     name = frontmatter.as_str(fields.get("name"))
     description = frontmatter.as_str(fields.get("description"))
     if not name or not description:
-        found.problems.append(f"{path}: a subagent needs a name and a description; ignored")
-        return
+        return f"{path}: a subagent needs a name and a description; ignored"
     tools = fields.get("tools")
-    found.agents.setdefault(
-        name,
-        AgentDefinition(
-            name=name,
-            description=description,
-            prompt=body.strip(),
-            tools=None if tools is None else tuple(frontmatter.as_list(tools)),
-            model=frontmatter.as_str(fields.get("model")) or None,
-            source=source,
-            path=path,
-        ),
+    return AgentDefinition(
+        name=prefix + name,
+        description=description,
+        prompt=body.strip(),
+        tools=None if tools is None else tuple(frontmatter.as_list(tools)),
+        model=frontmatter.as_str(fields.get("model")) or None,
+        source=source,
+        path=path,
     )
 
 

@@ -71,7 +71,9 @@ class BackgroundTasks:
         self.tasks: dict[str, BackgroundTask] = {}
         self._ids = itertools.count(1)
 
-    async def start(self, command: str, cwd: Path, description: str = "") -> BackgroundTask:
+    async def start(
+        self, command: str, cwd: Path, description: str = "", path_prefix: tuple[str, ...] = ()
+    ) -> BackgroundTask:
         self.directory.mkdir(parents=True, exist_ok=True)
         task_id = f"bash_{next(self._ids)}"
         output_path = self.directory / f"{task_id}.output"
@@ -81,7 +83,7 @@ class BackgroundTasks:
                 "-c",
                 command,
                 cwd=cwd,
-                env=proc.tool_env(),
+                env=proc.tool_env(path_prefix=path_prefix),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,

@@ -51,6 +51,8 @@ class ToolContext:
 
     # Credential variables the user lets tool commands see (`toolEnvPassthrough`).
     env_passthrough: tuple[str, ...] = ()
+    # Directories put before PATH for shell commands: the plugins' `bin/` folders.
+    path_prefix: tuple[str, ...] = ()
 
 
 class ModelQuery(Protocol):
