@@ -131,6 +131,7 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
+        extensions.use_policy(self.gate.policy)  # `!` lines in commands obey the same rules
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.

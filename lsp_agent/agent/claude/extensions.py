@@ -31,10 +31,11 @@ from lsp_agent.agent.claude.commands import (
 )
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
+from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
 from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
 from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
-from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
+from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
 from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
@@ -87,9 +88,11 @@ class Extensions:
         agents: AgentSet | None = None,
         mcp: McpServers | None = None,
         plugins: PluginSet | None = None,
+        trusted: bool = True,
     ) -> None:
         self.project = project
         self.plugins = plugins or PluginSet()
+        self.renderer = Renderer(project, self.plugins, trusted=trusted)
         self.hooks = hooks
         self.commands = commands or CommandSet()
         self.skills = skills or SkillSet()
@@ -164,6 +167,7 @@ class Extensions:
             agents=agent_set,
             mcp=servers,
             plugins=plugins,
+            trusted=trusted,
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -190,6 +194,7 @@ class Extensions:
         if emit is not None:
             self.emit = emit
         self.hooks.session_id = session_id
+        self.renderer.session_id = session_id
         self.hooks.transcript_path = str(transcript_path)
         self.hooks.permission_mode = permission_mode
 
@@ -205,9 +210,14 @@ class Extensions:
             agents=self.agents,
             mcp=self.mcp,
             plugins=self.plugins,
+            trusted=self.renderer.trusted,
         )
         view._owns_mcp = False
         return view
+
+    def use_policy(self, policy: Policy) -> None:
+        """The session's permission rules, which `!` lines in commands and skills obey."""
+        self.renderer.policy = policy
 
     def for_subagent(self) -> Extensions:
         """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
@@ -221,6 +231,7 @@ class Extensions:
             agents=self.agents,
             mcp=self.mcp,
             plugins=self.plugins,
+            trusted=self.renderer.trusted,
         )
         view._owns_mcp = False
         return view
@@ -239,7 +250,7 @@ class Extensions:
             AskUserQuestionTool(ask),
         ]
         if self.skills.for_model():
-            found.append(SkillTool(self.skills, self._activate))
+            found.append(SkillTool(self.skills, self._activate, self._skill_text))
         if run_subagent is not None:
             found.append(TaskTool(self.agents, run_subagent))
         if self.mcp is not None:
@@ -283,17 +294,17 @@ class Extensions:
         self.active_skill = None
         self._command_rules = None
         self.halt = ""
-        plan = self._expand(text)
+        plan = await self._expand(text)
         if plan.action != "send":
             return plan
         outcome = await self._hook("UserPromptSubmit", {"prompt": plan.text})
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)
-        plan.context = outcome.additional_context
+        plan.context = [*plan.context, *outcome.additional_context]
         return plan
 
-    def _expand(self, text: str) -> PromptPlan:
+    async def _expand(self, text: str) -> PromptPlan:
         result = expand(text, self.commands)
         if result is None:
             return PromptPlan("send", text)
@@ -301,17 +312,49 @@ class Extensions:
             return PromptPlan("builtin", builtin=result)
         if isinstance(result, Expansion):
             command = result.command
-            self._use_command_rules(command.name, command.allowed_tools)
-            return PromptPlan(
-                "send", result.prompt, model=command.model, allowed_tools=command.allowed_tools
+            use = Invocation(
+                f"/{command.name}",
+                command.body,
+                result.arguments,
+                command.source,
+                command.path,
+                command.argument_names,
+                command.allowed_tools,
             )
+            plan = await self._render_plan(use)
+            if plan.action == "send":
+                self._use_command_rules(command.name, plan.allowed_tools)
+                plan.model = command.model
+            return plan
         assert isinstance(result, Unknown)
         skill = self.skills.skills.get(result.name)  # a skill is also a command: /name args
         if skill is not None:
             self.active_skill = skill
             arguments = text.strip().partition(" ")[2].strip()
-            return PromptPlan("send", skill_message(skill, arguments))
+            return await self._render_plan(_skill_use(skill, arguments))
         return PromptPlan("refuse", message=result.message)
+
+    async def _render_plan(self, use: Invocation) -> PromptPlan:
+        try:
+            rendered = await self.renderer.render(use)
+        except ShellRefused as exc:
+            return PromptPlan("refuse", message=f"{use.label}: {exc}")
+        except OSError as exc:
+            return PromptPlan("refuse", message=f"{use.label}: could not read {use.path} ({exc})")
+        for note in rendered.notes:
+            self.emit("hook", {"event": "UserPromptSubmit", "message": f"{use.label}: {note}"})
+        text = rendered.text
+        if use.skill_dir is not None:
+            text = f"Base directory for this skill: {use.skill_dir}\n\n{text.strip()}"
+        return PromptPlan(
+            "send", text, list(rendered.attachments), allowed_tools=rendered.allowed_tools
+        )
+
+    async def _skill_text(self, skill: Skill, arguments: str) -> str:
+        """What the Skill tool returns: the skill rendered as for `/name`, files attached."""
+        rendered = await self.renderer.render(_skill_use(skill, arguments))
+        text = f"Base directory for this skill: {skill.directory}\n\n{rendered.text.strip()}"
+        return "\n\n".join([text, *rendered.attachments, *rendered.notes])
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -453,3 +496,16 @@ class _NoExtensions(Extensions):
 
     def for_subagent(self) -> Extensions:
         return self
+
+
+def _skill_use(skill: Skill, arguments: str) -> Invocation:
+    return Invocation(
+        f"/{skill.name}",
+        skill.body(),
+        arguments,
+        skill.source,
+        skill.path,
+        skill.argument_names,
+        skill.allowed_tools,
+        skill_dir=skill.directory,
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.commands import argument_names
 from lsp_agent.agent.claude.files import user_claude_dir
 
 SKILL_FILE = "SKILL.md"
@@ -29,6 +30,7 @@ class Skill:
     source: str = "project"  # project | user
     allowed_tools: tuple[str, ...] = ()  # empty: no limit
     disable_model_invocation: bool = False
+    argument_names: tuple[str, ...] = ()  # the `arguments` frontmatter, for `$name`
 
     @property
     def directory(self) -> Path:
@@ -87,6 +89,7 @@ def parse_skill(
         source=source,
         allowed_tools=tuple(frontmatter.as_list(fields.get("allowed-tools"))),
         disable_model_invocation=frontmatter.as_bool(fields.get("disable-model-invocation")),
+        argument_names=tuple(argument_names(fields.get("arguments"))),
     )
 
 
