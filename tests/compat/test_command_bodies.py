@@ -133,3 +133,35 @@ async def test_refused_failing_and_untrusted_bang_lines(tmp_path: Path, repo: Pa
 )
 def test_read_only_commands(command: str, expected: bool) -> None:
     assert read_only(command) is expected
+
+
+async def test_skill_frontmatter_keys(tmp_path: Path, repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            ".claude/skills/lint/SKILL.md": (
+                "---\nname: lint\ndescription: Lints a file.\nwhen_to_use: After editing Python.\n"
+                "argument-hint: [file]\narguments: [file]\nmodel: claude-haiku-4-5\n"
+                "disallowed-tools: Bash\n---\nLint $file in ${CLAUDE_SKILL_DIR}.\n"
+            ),
+            ".claude/skills/hidden/SKILL.md": (
+                "---\ndescription: Background rules.\nuser-invocable: false\n---\nRules.\n"
+            ),
+        },
+    )
+    bash = {"content": [{"type": "tool_use", "name": "Bash", "input": {"command": "ls"}}]}
+    done, fake = await run(tmp_path, repo, "/lint hello.py", responses=[bash, DONE])
+    assert done.code == 0, done.stderr
+    request = fake.requests[0].body
+    assert request["model"] == "claude-haiku-4-5"
+    skill_dir = repo / ".claude" / "skills" / "lint"
+    assert f"Lint hello.py in {skill_dir}." in user_text(fake)
+    system = json.dumps(request["system"])
+    assert "Lints a file. After editing Python." in system and "Background rules." in system
+    [result] = [
+        b for b in fake.requests[1].body["messages"][-1]["content"] if b["type"] == "tool_result"
+    ]
+    assert result["is_error"] and "not available while the skill 'lint'" in json.dumps(result)
+
+    done, fake = await run(tmp_path, repo, "/hidden", responses=[])
+    assert done.code == 1 and "Unknown slash command: /hidden" in done.stderr

@@ -211,3 +211,41 @@ def test_plain_text_listing(tmp_path: Path, env: dict[str, str]) -> None:
     assert done.stdout.splitlines()[0] == f"guard 0.2.0  [--plugin-dir]  {guard}"
     assert "  hooks: PreToolUse" in done.stdout
     assert f"  bin: {guard / 'bin'} (on the Bash PATH)" in done.stdout
+
+
+async def test_a_plugin_subagent_from_a_subfolder_with_its_frontmatter(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    call = {"subagent_type": "review-kit:auditor", "description": "audit", "prompt": "Audit."}
+    responses = [tool("Agent", call), text("No issues found."), text("The auditor found none.")]
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        kit = str(PLUGINS / "review-kit")
+        done = await ask(env, "--cwd", str(workspace), "--plugin-dir", kit, "audit it")
+    assert done.code == 0, done.stderr
+    child = fake.requests[1].body
+    assert [t["name"] for t in child["tools"]] == ["Read"]  # tools minus disallowedTools
+    system = json.dumps(child["system"])
+    assert "You audit code for injection" in system
+    assert "Names are snake_case." in system  # `skills: style-guide` preloaded, unprefixed
+    assert content(tool_results(fake)[0]) == "No issues found."
+
+
+def test_subagent_frontmatter_keys_and_a_bad_max_turns(tmp_path: Path) -> None:
+    from lsp_agent.agent.claude import frontmatter
+    from lsp_agent.agent.claude.subagents import parse_agent
+
+    path = PLUGINS / "review-kit" / "agents" / "security" / "auditor.md"
+    fields, body = frontmatter.read(path)
+    found = parse_agent(path, fields, body, "plugin:review-kit", "review-kit:")
+    assert not isinstance(found, str)
+    assert (found.name, found.max_turns, found.skills) == (
+        "review-kit:auditor",
+        3,
+        ("style-guide",),
+    )
+    assert found.tool_names(["Read", "Grep", "Bash", "Agent"]) == ["Read"]
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nname: bad\ndescription: d\nmaxTurns: lots\n---\nx\n")
+    problem = parse_agent(bad, *frontmatter.read(bad), "project")
+    assert problem == f"{bad}: maxTurns must be a whole number >= 1, got 'lots'; ignored"

@@ -263,8 +263,12 @@ class Extensions:
         rows = self.commands.listing()
         taken = {row["name"] for row in rows}
         for skill in sorted(self.skills.skills.values(), key=lambda s: s.name):
-            if skill.name not in taken:
-                row = {"name": skill.name, "description": skill.description, "argumentHint": ""}
+            if skill.name not in taken and skill.user_invocable:
+                row = {
+                    "name": skill.name,
+                    "description": skill.description,
+                    "argumentHint": skill.argument_hint,
+                }
                 rows.append({**row, "source": f"skill:{skill.source}"})
         return rows
 
@@ -281,6 +285,8 @@ class Extensions:
     def tool_refusal(self, name: str) -> str:
         """Why `name` may not run under the active skill's `allowed-tools` ("" if it may)."""
         skill = self.active_skill
+        if skill is not None and name in skill.disallowed_tools:
+            return f"{name} is not available while the skill {skill.name!r} is active"
         if skill is None or not skill.allowed_tools or name == "Skill":
             return ""
         if any(rule.split("(", 1)[0] == name for rule in skill.allowed_tools):
@@ -328,10 +334,12 @@ class Extensions:
             return plan
         assert isinstance(result, Unknown)
         skill = self.skills.skills.get(result.name)  # a skill is also a command: /name args
-        if skill is not None:
+        if skill is not None and skill.user_invocable:
             self.active_skill = skill
             arguments = text.strip().partition(" ")[2].strip()
-            return await self._render_plan(_skill_use(skill, arguments))
+            plan = await self._render_plan(_skill_use(skill, arguments))
+            plan.model = skill.model
+            return plan
         return PromptPlan("refuse", message=result.message)
 
     async def _render_plan(self, use: Invocation) -> PromptPlan:

@@ -2,8 +2,12 @@
 
 The model sees each skill's name and description in the system prompt (`skills_prompt`) and
 loads a body on demand through the Skill tool. Frontmatter: `name` (default: the directory
-name), `description`, `allowed-tools`, `disable-model-invocation` (hidden from the model; the
-user can still run it as `/name`). The project's skill wins over the user's of the same name.
+name), `description`, `when_to_use` (added to it), `argument-hint`, `arguments` (names for
+`$name`), `allowed-tools`, `disallowed-tools` (refused while active), `model` (for a `/name`
+run), `disable-model-invocation` (hidden from the model; the user can still run it as `/name`),
+`user-invocable: false` (not a `/name` command; the model can still load it). Not applied yet:
+`context: fork`/`agent`, `paths`, `hooks`, `effort`, `shell`. The project's skill wins over the
+user's of the same name.
 
 `allowed-tools`, when given, limits the tools the model may call while the skill is active (the
 rest of that run); Skill itself stays callable. The Skill tool reports activation through a
@@ -31,6 +35,11 @@ class Skill:
     allowed_tools: tuple[str, ...] = ()  # empty: no limit
     disable_model_invocation: bool = False
     argument_names: tuple[str, ...] = ()  # the `arguments` frontmatter, for `$name`
+    when_to_use: str = ""  # shown to the model after the description
+    argument_hint: str = ""
+    user_invocable: bool = True  # false: not a `/name` command, only the model loads it
+    model: str | None = None  # for a `/name` run
+    disallowed_tools: tuple[str, ...] = ()  # refused while the skill is active
 
     @property
     def directory(self) -> Path:
@@ -90,6 +99,11 @@ def parse_skill(
         allowed_tools=tuple(frontmatter.as_list(fields.get("allowed-tools"))),
         disable_model_invocation=frontmatter.as_bool(fields.get("disable-model-invocation")),
         argument_names=tuple(argument_names(fields.get("arguments"))),
+        when_to_use=frontmatter.as_str(fields.get("when_to_use")),
+        argument_hint=frontmatter.as_str(fields.get("argument-hint")),
+        user_invocable=frontmatter.as_str(fields.get("user-invocable")).lower() != "false",
+        model=frontmatter.as_str(fields.get("model")) or None,
+        disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowed-tools"))),
     )
 
 
@@ -103,7 +117,10 @@ def skills_prompt(skills: SkillSet) -> str:
         "skill's description, call the Skill tool with its name to load it before starting.",
         "<available_skills>",
     ]
-    lines += [f"- {s.name}: {s.description}" for s in visible]
+    lines += [
+        f"- {s.name}: {s.description}" + (f" {s.when_to_use}" if s.when_to_use else "")
+        for s in visible
+    ]
     return "\n".join([*lines, "</available_skills>"])
 
 
