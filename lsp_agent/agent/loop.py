@@ -209,6 +209,7 @@ class Agent:
             await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
+            await self.ext.stop_failure(error.message)
         except TimeoutError:
             wall = self.options.max_wall_seconds
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"
@@ -361,7 +362,7 @@ class Agent:
                 results += await asyncio.gather(*(self._call(c) for c in batch))
             else:
                 results.append(await self._call(batch[0]))
-        return results
+        return results + await self.ext.post_tool_batch(calls)
 
     def _tool(self, name: str) -> Tool | None:
         return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))

@@ -402,18 +402,32 @@ class Extensions:
         A call the running command's `allowed-tools` cover is allowed without asking (deny
         rules were checked before any question); headless, that is the only way to yes."""
         uses_rules = any(c.allowed_tools for c in self.commands.commands.values())
-        if can_use_tool is None and not uses_rules:
+        asked_hooks = self.hooks.has("PermissionRequest") or self.hooks.has("PermissionDenied")
+        if can_use_tool is None and not uses_rules and not asked_hooks:
             return None
 
         async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
             if self._command_allows(name, tool_input):
                 return PermissionResult("allow")
+            # PermissionRequest hooks may answer for the user (allow or deny, new input).
+            call = {"tool_name": name, "tool_input": tool_input}
+            request = await self._hook("PermissionRequest", call, name)
+            if request.permission_decision in ("allow", "deny"):
+                return PermissionResult(
+                    request.permission_decision,
+                    updated_input=request.updated_input,
+                    message=request.permission_reason or "denied by a PermissionRequest hook",
+                )
             if can_use_tool is None:
-                return PermissionResult("deny", message=headless_denial(name, reason))
-            message = f"Claude needs your permission to use {name}"
-            payload = {"message": message, "notification_type": "permission_prompt"}
-            await self._hook("Notification", payload, "permission_prompt")
-            return await can_use_tool(name, tool_input, reason)
+                answer = PermissionResult("deny", message=headless_denial(name, reason))
+            else:
+                message = f"Claude needs your permission to use {name}"
+                payload = {"message": message, "notification_type": "permission_prompt"}
+                await self._hook("Notification", payload, "permission_prompt")
+                answer = await can_use_tool(name, tool_input, reason)
+            if answer.behavior != "allow":
+                await self._hook("PermissionDenied", {**call, "reason": answer.message}, name)
+            return answer
 
         return ask
 
@@ -448,6 +462,25 @@ class Extensions:
     async def session_end(self, reason: str = "other") -> None:
         await self._hook("SessionEnd", {"reason": reason})
 
+    async def post_tool_batch(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """PostToolBatch, once a turn's tool calls have all resolved: text blocks (hook context
+        and block reasons) to send with the results."""
+        if not self.hooks.has("PostToolBatch"):
+            return []
+        batch = [{"tool_name": c.get("name"), "tool_input": c.get("input")} for c in calls]
+        outcome = await self._hook("PostToolBatch", {"tool_calls": batch})
+        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
+
+    async def stop_failure(self, error: str) -> None:
+        """StopFailure: the run ended on an API error (its output is not used)."""
+        await self._hook("StopFailure", {"error": error})
+
+    async def subagent_start(self, agent_type: str, agent_id: str) -> list[str]:
+        """SubagentStart: context for the subagent from the hooks."""
+        payload = {"agent_type": agent_type, "agent_id": agent_id}
+        return (await self._hook("SubagentStart", payload, agent_type)).additional_context
+
     async def aclose(self) -> None:
         if self.mcp is not None and self._owns_mcp:
             await self.mcp.aclose()
@@ -455,6 +488,7 @@ class Extensions:
     async def _hook(
         self, event: str, payload: dict[str, Any], matcher_value: str | None = None
     ) -> HookOutcome:
+        self.hooks.on_status = lambda text: self.emit("hook", {"event": event, "message": text})
         outcome = await self.hooks.run(event, payload, matcher_value)
         messages = outcome.user_messages()
         if outcome.stop and outcome.stop_reason:

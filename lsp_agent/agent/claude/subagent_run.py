@@ -93,8 +93,10 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     )
     # Background commands a subagent starts belong to the session, like the parent's.
     child.ctx.background = parent.ctx.background
+    context = await parent.ext.subagent_start(definition.name, request.tool_use_id)
+    prompt = "\n\n".join([request.prompt, *context])
     # Not closed: the client is the parent's and the transcript lives in memory.
-    result = await child.run(request.prompt, request.cancel)
+    result = await child.run(prompt, request.cancel)
     add_usage(parent.usage, result.usage)
     parent.cost_usd += result.cost_usd
     return SubagentResult(result.result, is_error=result.is_error)

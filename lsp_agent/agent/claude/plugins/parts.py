@@ -10,6 +10,7 @@ problem naming its file; the plugin's other parts still load.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,8 +111,7 @@ def add_hooks(plugins: PluginSet, hooks: HooksConfig) -> None:
         for event, groups in parsed.events.items():
             for group in groups:
                 rooted = tuple(
-                    type(hook)(hook.command, hook.timeout, hook.source, (*hook.env, *env))
-                    for hook in group.hooks
+                    dataclasses.replace(hook, env=(*hook.env, *env)) for hook in group.hooks
                 )
                 hooks.events.setdefault(event, []).append(HookGroup(group.matcher, rooted))
 
