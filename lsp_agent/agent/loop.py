@@ -50,7 +50,7 @@ from lsp_agent.agent.ports import (
     SymbolIndex,
 )
 from lsp_agent.agent.prompt import compaction
-from lsp_agent.agent.prompt.system import system_blocks
+from lsp_agent.agent.prompt.system import INSTRUCTIONS, system_blocks
 from lsp_agent.agent.reporting import ReportingSink
 from lsp_agent.agent.tools import validate
 from lsp_agent.agent.tools.background import BackgroundTasks
@@ -312,7 +312,7 @@ class Agent:
             self._system = system_blocks(
                 options.cwd,
                 options.add_dirs,
-                replace=options.system_prompt,
+                replace=options.system_prompt or self.ext.instructions(INSTRUCTIONS),
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
                 trusted=options.project_trusted,

@@ -249,3 +249,35 @@ def test_subagent_frontmatter_keys_and_a_bad_max_turns(tmp_path: Path) -> None:
     bad.write_text("---\nname: bad\ndescription: d\nmaxTurns: lots\n---\nx\n")
     problem = parse_agent(bad, *frontmatter.read(bad), "project")
     assert problem == f"{bad}: maxTurns must be a whole number >= 1, got 'lots'; ignored"
+
+
+async def test_output_styles_change_the_system_prompt(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    write_tree(
+        workspace,
+        {
+            ".claude/output-styles/tutor.md": (
+                "---\ndescription: Teaches\n---\nTeach the user as you go, step by step.\n"
+            ),
+        },
+    )
+
+    async def system_for(style: str, *args: str) -> tuple[str, str]:
+        write_json(workspace / ".claude" / "settings.local.json", {"outputStyle": style})
+        scenario = {"responses": [text("ok")]}
+        async with FakeAnthropic(scenario, variables={"cwd": str(workspace)}) as fake:
+            done = await ask(cli_env(tmp_path, fake), "--cwd", str(workspace), *args, "hi")
+        assert done.code == 0, done.stderr
+        return json.dumps(fake.requests[0].body["system"]), done.stderr
+
+    coding = "How to work:"
+    system, _ = await system_for("tutor")  # a project style without keep-coding-instructions
+    assert "Output style: tutor" in system and "Teach the user as you go" in system
+    assert coding not in system
+    system, _ = await system_for("guard:terse", "--plugin-dir", str(PLUGINS / "guard"))
+    assert "Answer in one line." in system and coding in system  # keep-coding-instructions
+    system, _ = await system_for("Explanatory")
+    assert "Insight:" in system
+    system, stderr = await system_for("nonexistent")
+    assert coding in system and "Output style" not in system
+    assert "outputStyle 'nonexistent' not found" in stderr and "settings.local.json" in stderr

@@ -33,6 +33,7 @@ from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
 from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
+from lsp_agent.agent.claude.output_styles import OutputStyles, load_output_styles
 from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
@@ -89,9 +90,11 @@ class Extensions:
         mcp: McpServers | None = None,
         plugins: PluginSet | None = None,
         trusted: bool = True,
+        styles: OutputStyles | None = None,
     ) -> None:
         self.project = project
         self.plugins = plugins or PluginSet()
+        self.styles = styles or OutputStyles()
         self.renderer = Renderer(project, self.plugins, trusted=trusted)
         self.hooks = hooks
         self.commands = commands or CommandSet()
@@ -110,6 +113,7 @@ class Extensions:
             *self.agents.problems,
             *(mcp.config.problems if mcp is not None else []),
             *self.plugins.messages(),
+            *self.styles.problems,
         ]
 
     @classmethod
@@ -168,6 +172,7 @@ class Extensions:
             mcp=servers,
             plugins=plugins,
             trusted=trusted,
+            styles=load_output_styles(project, plugins),
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -211,6 +216,7 @@ class Extensions:
             mcp=self.mcp,
             plugins=self.plugins,
             trusted=self.renderer.trusted,
+            styles=self.styles,
         )
         view._owns_mcp = False
         return view
@@ -232,6 +238,7 @@ class Extensions:
             mcp=self.mcp,
             plugins=self.plugins,
             trusted=self.renderer.trusted,
+            styles=self.styles,
         )
         view._owns_mcp = False
         return view
@@ -277,7 +284,13 @@ class Extensions:
         return self.plugins.bin_dirs()
 
     def system_prompt(self) -> str:
-        return skills_prompt(self.skills)
+        return "\n\n".join(
+            t for t in (self.styles.system_prompt(), skills_prompt(self.skills)) if t
+        )
+
+    def instructions(self, built_in: str) -> str:
+        """The base instructions under the chosen output style (claude/output_styles.py)."""
+        return self.styles.instructions(built_in)
 
     def _activate(self, skill: Skill) -> None:
         self.active_skill = skill
