@@ -149,6 +149,7 @@ class Agent:
             ask_model=self._side_query,
             env_passthrough=tuple(options.env_passthrough),
             path_prefix=tuple(str(p) for p in extensions.bin_dirs()),
+            extra_env=tuple(extensions.settings.env.items()),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         if tools and not self.is_subagent:  # looks tools up in this session's own list
@@ -274,7 +275,12 @@ class Agent:
             raise MaxTurnsReached(f"stopped: reached max_turns ({max_turns})")
         model = self.options.model
         window = self.client.context_window(model)  # a provider's or a setting's, else Claude's
-        if self._last_usage and compaction.should_compact(self._last_usage, model, window=window):
+        auto = self.ext.settings.auto_compact  # `autoCompactEnabled: false` in settings
+        if (
+            auto
+            and self._last_usage
+            and compaction.should_compact(self._last_usage, model, window=window)
+        ):
             await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1

@@ -36,6 +36,7 @@ from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
 from lsp_agent.agent.claude.output_styles import OutputStyles, load_output_styles
 from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
+from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
 from lsp_agent.agent.permissions.gate import headless_denial
@@ -91,11 +92,16 @@ class Extensions:
         plugins: PluginSet | None = None,
         trusted: bool = True,
         styles: OutputStyles | None = None,
+        settings: ClaudeSettings | None = None,
     ) -> None:
         self.project = project
         self.plugins = plugins or PluginSet()
         self.styles = styles or OutputStyles()
-        self.renderer = Renderer(project, self.plugins, trusted=trusted)
+        self.settings = settings or ClaudeSettings()
+        hooks.extra_env = self.settings.env
+        self.renderer = Renderer(
+            project, self.plugins, trusted=trusted, extra_env=self.settings.env
+        )
         self.hooks = hooks
         self.commands = commands or CommandSet()
         self.skills = skills or SkillSet()
@@ -114,6 +120,7 @@ class Extensions:
             *(mcp.config.problems if mcp is not None else []),
             *self.plugins.messages(),
             *self.styles.problems,
+            *self.settings.problems,
         ]
 
     @classmethod
@@ -173,6 +180,7 @@ class Extensions:
             plugins=plugins,
             trusted=trusted,
             styles=load_output_styles(project, plugins),
+            settings=read_settings(project, trusted=trusted),
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -217,6 +225,7 @@ class Extensions:
             plugins=self.plugins,
             trusted=self.renderer.trusted,
             styles=self.styles,
+            settings=self.settings,
         )
         view._owns_mcp = False
         return view
@@ -239,6 +248,7 @@ class Extensions:
             plugins=self.plugins,
             trusted=self.renderer.trusted,
             styles=self.styles,
+            settings=self.settings,
         )
         view._owns_mcp = False
         return view

@@ -103,6 +103,7 @@ class HookRunner:
         self.transcript_path = transcript_path
         self.permission_mode = permission_mode
         self.on_status: Callable[[str], None] = lambda message: None  # `statusMessage`
+        self.extra_env: dict[str, str] = {}  # the settings' `env`
         self._ran_once: set[tuple[str, HookCommand]] = set()  # `once` hooks that have run
 
     @classmethod
@@ -160,7 +161,8 @@ class HookRunner:
         if hook.kind == "http":
             code, body, why, timed_out = await post_hook(hook, stdin)
             return HookResult(hook.command, code, body[:MAX_OUTPUT_CHARS], why, timed_out)
-        env = {**credentials.scrubbed(os.environ), "CLAUDE_PROJECT_DIR": str(self.project_dir)}
+        env = {**credentials.scrubbed(os.environ), **self.extra_env}
+        env["CLAUDE_PROJECT_DIR"] = str(self.project_dir)
         env.update(hook.env)
         try:
             process = await asyncio.create_subprocess_shell(

@@ -53,8 +53,16 @@ class Rendered:
 
 
 class Renderer:
-    def __init__(self, project: Path, plugins: PluginSet, *, trusted: bool) -> None:
+    def __init__(
+        self,
+        project: Path,
+        plugins: PluginSet,
+        *,
+        trusted: bool,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.project = project
+        self.extra_env = extra_env or {}
         self.plugins = plugins
         self.trusted = trusted
         self.policy: Policy | None = None  # the session's rules, bound by the loop
@@ -94,7 +102,8 @@ class Renderer:
     def _env(self, plugin_root: Path | None) -> dict[str, str]:
         from lsp_agent.agent.tools import proc
 
-        env = proc.tool_env(path_prefix=[str(p) for p in self.plugins.bin_dirs()])
+        bins = [str(p) for p in self.plugins.bin_dirs()]
+        env = proc.tool_env(path_prefix=bins, extra=self.extra_env.items())
         env["CLAUDE_PROJECT_DIR"] = str(self.project)
         if plugin_root is not None:
             env["CLAUDE_PLUGIN_ROOT"] = str(plugin_root)

@@ -11,6 +11,7 @@ skipped, so a cloned repository cannot send `~/.ssh/id_rsa` to the model. Plain 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,17 @@ class MemoryFile:
 
 def load_memory(project: Path, *, trusted: bool = True) -> list[MemoryFile]:
     """Every memory file for `project`, broadest first, imports following their importer."""
+    from lsp_agent.agent.claude.settings_keys import read_settings
+
     loaded: list[MemoryFile] = []
     seen: set[Path] = set()
     fence = None if trusted else project.resolve()
+    excludes = read_settings(project, trusted=trusted).claude_md_excludes
     for path in memory_files(project):
         if fence is not None and _leaves(path.absolute(), path.resolve(), fence):
             continue
+        if any(fnmatch.fnmatch(str(path.absolute()), pattern) for pattern in excludes):
+            continue  # `claudeMdExcludes` in the settings
         _load(path.resolve(), None, 0, seen, loaded, fence)
     return loaded
 

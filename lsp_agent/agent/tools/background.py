@@ -72,7 +72,12 @@ class BackgroundTasks:
         self._ids = itertools.count(1)
 
     async def start(
-        self, command: str, cwd: Path, description: str = "", path_prefix: tuple[str, ...] = ()
+        self,
+        command: str,
+        cwd: Path,
+        description: str = "",
+        path_prefix: tuple[str, ...] = (),
+        extra_env: tuple[tuple[str, str], ...] = (),
     ) -> BackgroundTask:
         self.directory.mkdir(parents=True, exist_ok=True)
         task_id = f"bash_{next(self._ids)}"
@@ -83,7 +88,7 @@ class BackgroundTasks:
                 "-c",
                 command,
                 cwd=cwd,
-                env=proc.tool_env(path_prefix=path_prefix),
+                env=proc.tool_env(path_prefix=path_prefix, extra=extra_env),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=output,
                 stderr=asyncio.subprocess.STDOUT,

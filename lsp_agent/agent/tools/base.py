@@ -53,6 +53,8 @@ class ToolContext:
     env_passthrough: tuple[str, ...] = ()
     # Directories put before PATH for shell commands: the plugins' `bin/` folders.
     path_prefix: tuple[str, ...] = ()
+    # The settings files' `env` for shell commands (never credentials).
+    extra_env: tuple[tuple[str, str], ...] = ()
 
 
 class ModelQuery(Protocol):

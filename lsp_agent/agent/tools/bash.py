@@ -62,7 +62,9 @@ class Bash(BaseTool):
             if ctx.background is None:
                 raise ToolError("background commands are not available in this session")
             description = arg(tool_input, "description", str, "")
-            task = await ctx.background.start(command, ctx.cwd, description, ctx.path_prefix)
+            task = await ctx.background.start(
+                command, ctx.cwd, description, ctx.path_prefix, ctx.extra_env
+            )
             return ToolResult(started_message(task))
         if timeout_ms <= 0:
             raise ToolError("timeout must be a positive number of milliseconds")
@@ -74,7 +76,7 @@ class Bash(BaseTool):
             cwd=ctx.cwd,
             timeout_s=timeout_ms / 1000,
             cancel=ctx.cancel,
-            env=proc.tool_env(ctx.env_passthrough, ctx.path_prefix),
+            env=proc.tool_env(ctx.env_passthrough, ctx.path_prefix, ctx.extra_env),
             head=half,
             tail=half,
         )
