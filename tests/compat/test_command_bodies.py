@@ -57,7 +57,8 @@ async def run(
 async def test_bang_lines_run_before_sending(tmp_path: Path, repo: Path) -> None:
     # commit.md as Anthropic publishes it: `git status` under its allowed-tools, `git branch
     # --show-current` read-only.
-    done, fake = await run(tmp_path, repo, "/commit-tools:commit", "--plugin-dir", COMMIT_TOOLS)
+    # `/commit` is `/commit-tools:commit`: no other command has the name.
+    done, fake = await run(tmp_path, repo, "/commit", "--plugin-dir", COMMIT_TOOLS)
     assert done.code == 0, done.stderr
     text = user_text(fake)
     assert "- Current git status:  M hello.py" in text  # `git status --short` output

@@ -281,3 +281,28 @@ async def test_output_styles_change_the_system_prompt(tmp_path: Path) -> None:
     system, stderr = await system_for("nonexistent")
     assert coding in system and "Output style" not in system
     assert "outputStyle 'nonexistent' not found" in stderr and "settings.local.json" in stderr
+
+
+def test_malformed_marketplace_and_settings_are_named(tmp_path: Path, env: dict[str, str]) -> None:
+    workspace = tmp_path / "workspace"
+    market = tmp_path / "market"
+    write_tree(market, {".claude-plugin/marketplace.json": '{"name": "m", "plugins": [\n'})
+    write_json(
+        workspace / ".claude" / "settings.json",
+        {
+            "extraKnownMarketplaces": {
+                "m": {"source": {"source": "directory", "path": str(market)}},
+                "gone": {"source": {"source": "directory", "path": "../nowhere"}},
+            },
+            "enabledPlugins": {"a@m": True, "b@gone": True},
+        },
+    )
+    code, listing, _ = plugins_cli(env, "--cwd", str(workspace))
+    assert code == 1 and listing["loaded"] == []
+    reasons = {row["id"]: (row["where"], row["reason"]) for row in listing["failed"]}
+    where, reason = reasons["a@m"]
+    assert where == str(market / ".claude-plugin" / "marketplace.json")
+    assert reason.startswith("unreadable or malformed JSON")
+    where, reason = reasons["b@gone"]
+    assert where.endswith("nowhere/.claude-plugin/marketplace.json")
+    assert reason == "no marketplace file here"

@@ -335,6 +335,10 @@ class Extensions:
 
     async def _expand(self, text: str) -> PromptPlan:
         result = expand(text, self.commands)
+        full = self._plugin_name(result.name) if isinstance(result, Unknown) else None
+        if full is not None:  # `/commit` for `/commit-tools:commit`, when nothing else is
+            text = f"/{full} {text.strip().partition(' ')[2]}".strip()
+            result = expand(text, self.commands)
         if result is None:
             return PromptPlan("send", text)
         if isinstance(result, Builtin):
@@ -364,6 +368,15 @@ class Extensions:
             plan.model = skill.model
             return plan
         return PromptPlan("refuse", message=result.message)
+
+    def _plugin_name(self, bare: str) -> str | None:
+        """The one plugin command or skill `plugin:bare`, as Claude Code lets the prefix go
+        when no other command has the name; None when there is none or more than one."""
+        if ":" in bare or bare in self.skills.skills:
+            return None
+        names = {*self.commands.commands, *self.skills.skills}
+        found = [n for n in names if n.endswith(f":{bare}") and n.count(":") == 1]
+        return found[0] if len(found) == 1 else None
 
     async def _render_plan(self, use: Invocation) -> PromptPlan:
         try:
