@@ -219,3 +219,42 @@ def test_unknown_events_and_types_are_reported() -> None:
         "s.json: Stop hook of type 'agent' is not supported",
         "s.json: Stop http hook without a url",
     ]
+
+
+async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    log = tmp_path / "events.log"
+    record = f"cat >> {log}; echo >> {log}"
+    write_json(
+        workspace / ".claude" / "settings.json",
+        {
+            "hooks": {
+                event: [{"hooks": [{"type": "command", "command": record}]}]
+                for event in ("StopFailure", "PostCompact")
+            }
+        },
+    )
+    failing = {
+        "responses": [
+            {
+                "status": 401,
+                "error": {"type": "authentication_error", "message": "invalid x-api-key"},
+            }
+        ]
+    }
+    async with FakeAnthropic(failing, variables={"cwd": str(workspace)}) as fake:
+        done = await ask(cli_env(tmp_path, fake), "--cwd", str(workspace), "hi")
+    assert done.code == 1
+    answers = ["Hello.", "Summary: said hi."]
+    compacting = {"responses": [{"content": [{"type": "text", "text": t}]} for t in answers]}
+    async with FakeAnthropic(compacting, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        done = await ask(env, "--cwd", str(workspace), "--output-format", "json", "hi")
+        session = json.loads(done.stdout)["session_id"]
+        done = await ask(env, "--cwd", str(workspace), "--resume", session, "/compact")
+    assert done.code == 0, done.stderr
+    assert fake.remaining == 0
+    events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert [e["hook_event_name"] for e in events] == ["StopFailure", "PostCompact"]
+    assert "invalid x-api-key" in events[0]["error"]
+    assert events[1]["trigger"] == "manual" and "said hi" in events[1]["compact_summary"]
