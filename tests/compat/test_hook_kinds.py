@@ -258,3 +258,32 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
     assert [e["hook_event_name"] for e in events] == ["StopFailure", "PostCompact"]
     assert "invalid x-api-key" in events[0]["error"]
     assert events[1]["trigger"] == "manual" and "said hi" in events[1]["compact_summary"]
+
+
+async def test_a_prompt_hook_asks_the_fast_model_and_blocks(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    hook = {"type": "prompt", "prompt": "Refuse any Bash command deleting files: $ARGUMENTS"}
+    write_json(
+        workspace / ".claude" / "settings.json",
+        {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [hook]}]}},
+    )
+    verdict = '{"ok": false, "reason": "deleting files is not allowed here"}'
+    responses = [
+        tool("Bash", {"command": "rm -rf build"}),
+        {"content": [{"type": "text", "text": verdict}]},  # the hook's request
+        {"content": [{"type": "text", "text": "I will not delete it."}]},
+    ]
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        done = await ask(
+            cli_env(tmp_path, fake),
+            *("--cwd", str(workspace), "--permission-mode", "bypassPermissions", "clean"),
+        )
+    assert done.code == 0, done.stderr
+    judged = fake.requests[1].body
+    assert "You evaluate one event" in json.dumps(judged["system"])
+    asked = judged["messages"][0]["content"][0]["text"]
+    assert asked.startswith("Refuse any Bash command deleting files: {")
+    assert '"rm -rf build"' in asked
+    result = json.dumps(fake.requests[2].body["messages"][-1])
+    assert "deleting files is not allowed here" in result and '"is_error": true' in result
+    assert not (workspace / "build").exists()

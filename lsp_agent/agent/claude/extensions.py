@@ -43,7 +43,7 @@ from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
 from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
-from lsp_agent.agent.tools.base import Tool, ToolResult
+from lsp_agent.agent.tools.base import ModelQuery, Tool, ToolResult
 from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanModeTool
 from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
@@ -233,6 +233,15 @@ class Extensions:
     def use_policy(self, policy: Policy) -> None:
         """The session's permission rules, which `!` lines in commands and skills obey."""
         self.renderer.policy = policy
+
+    def use_model(self, query: ModelQuery) -> None:
+        """The session's side requests to the model, which `prompt` hooks use (fast model)."""
+
+        async def ask(request: dict[str, Any]) -> str:
+            snapshot = await query(request, fast=True)
+            return "".join(b.get("text", "") for b in snapshot.content if b["type"] == "text")
+
+        self.hooks.ask_model = ask
 
     def for_subagent(self) -> Extensions:
         """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
@@ -535,6 +544,9 @@ class Extensions:
 
 
 class _SubagentExtensions(Extensions):
+    def use_model(self, query: ModelQuery) -> None:
+        return None  # the hooks are the parent's, and keep the parent's model (and its cost)
+
     def bind_session(
         self,
         session_id: str,

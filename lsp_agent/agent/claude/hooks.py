@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from lsp_agent import credentials
 from lsp_agent.agent.claude.hook_http import post_hook
+from lsp_agent.agent.claude.hook_prompt import AskModel, ask_hook
 from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_hooks
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class HookRunner:
         self.permission_mode = permission_mode
         self.on_status: Callable[[str], None] = lambda message: None  # `statusMessage`
         self.extra_env: dict[str, str] = {}  # the settings' `env`
+        self.ask_model: AskModel | None = None  # for `prompt` hooks, bound by the loop
         self._ran_once: set[tuple[str, HookCommand]] = set()  # `once` hooks that have run
 
     @classmethod
@@ -158,6 +160,13 @@ class HookRunner:
         }
 
     async def _run_one(self, hook: HookCommand, stdin: bytes) -> HookResult:
+        if hook.kind == "prompt":
+            try:
+                async with asyncio.timeout(hook.timeout):
+                    code, body, why = await ask_hook(hook.command, stdin.decode(), self.ask_model)
+            except TimeoutError:
+                return HookResult(hook.command, None, timed_out=True)
+            return HookResult(hook.command, code, body, why)
         if hook.kind == "http":
             code, body, why, timed_out = await post_hook(hook, stdin)
             return HookResult(hook.command, code, body[:MAX_OUTPUT_CHARS], why, timed_out)

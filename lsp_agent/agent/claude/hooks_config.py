@@ -5,9 +5,10 @@
 
 Hooks from every settings file (managed, local, project, user) are merged: each event's matcher
 groups are concatenated, highest precedence first. `"disableAllHooks": true` in any file turns
-them all off. Hook types: `command` (a shell command, the event on stdin) and `http` (the event
-POSTed as JSON to `url`; `headers` may use `$VAR` for the names in `allowedEnvVars`); other types
-(`prompt`, `agent`, `mcp_tool`) are reported and skipped. Common fields: `timeout` (seconds),
+them all off. Hook types: `command` (a shell command, the event on stdin), `http` (the event
+POSTed as JSON to `url`; `headers` may use `$VAR` for the names in `allowedEnvVars`) and
+`prompt` (the small fast model judges the event, claude/hook_prompt.py); other types (`agent`,
+`mcp_tool`) are reported and skipped. Common fields: `timeout` (seconds),
 `if` (one permission rule, e.g. `Bash(git *)`: on tool events the hook runs only for calls it
 matches), `statusMessage` (shown to the user when the hook starts), `once` (once per session).
 
@@ -65,7 +66,8 @@ IGNORED = (
     "Elicitation",
     "ElicitationResult",
 )
-HOOK_TYPES = ("command", "http")
+HOOK_TYPES = ("command", "http", "prompt")
+PROMPT_TIMEOUT_S = 30.0
 
 _NAME_LIST = re.compile(r"[A-Za-z0-9_|-]+")
 
@@ -203,15 +205,16 @@ def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookComman
     if not isinstance(hook, dict) or kind not in HOOK_TYPES:
         config.problems.append(f"{source}: {event} hook of type {kind!r} is not supported")
         return None
-    target = hook.get("command" if kind == "command" else "url")
+    key = {"command": "command", "http": "url", "prompt": "prompt"}[kind]
+    target = hook.get(key)
     if not isinstance(target, str) or not target.strip():
-        what = "a command" if kind == "command" else "a url"
-        config.problems.append(f"{source}: {event} {kind} hook without {what}")
+        config.problems.append(f"{source}: {event} {kind} hook without a {key}")
         return None
-    timeout = hook.get("timeout", DEFAULT_TIMEOUT_S)
+    default = PROMPT_TIMEOUT_S if kind == "prompt" else DEFAULT_TIMEOUT_S
+    timeout = hook.get("timeout", default)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using 60 s")
-        timeout = DEFAULT_TIMEOUT_S
+        config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using {default:g} s")
+        timeout = default
     headers = hook.get("headers") or {}
     allowed = hook.get("allowedEnvVars") or []
     condition = hook.get("if") or ""
