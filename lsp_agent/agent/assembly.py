@@ -96,6 +96,11 @@ def build_agent(
     from lsp_agent.agent.tools.registry import default_tools
     from lsp_agent.credentials import Redactor
 
+    chosen = host.extensions.settings.model if host.extensions is not None else ""
+    if chosen and run.get("model") is None and settings.model == Settings().model:
+        from lsp_agent.agent.claude.subagents import MODEL_ALIASES
+
+        run["model"] = MODEL_ALIASES.get(chosen, chosen)  # Claude Code's `model` setting
     options = agent_options(settings, cwd=cwd, add_dirs=add_dirs, project_trusted=trusted, **run)
     return Agent(
         options,

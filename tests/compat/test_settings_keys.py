@@ -16,6 +16,7 @@ from tests.compat.conftest import write_json, write_tree
 async def test_env_manual_mode_excludes_and_bad_values(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     seen = tmp_path / "hook-saw"
+    loaded = tmp_path / "instructions-loaded"
     write_json(
         workspace / ".claude" / "settings.json",
         {
@@ -23,11 +24,19 @@ async def test_env_manual_mode_excludes_and_bad_values(tmp_path: Path) -> None:
             "permissions": {"defaultMode": "manual", "allow": ["Bash(echo *)"]},
             "claudeMdExcludes": ["**/CLAUDE.local.md"],
             "autoCompactEnabled": "yes",
+            "model": "haiku",
             "someFutureKey": {"ignored": True},
             "hooks": {
                 "PreToolUse": [
                     {"hooks": [{"type": "command", "command": f"echo $TEAM_VAR > {seen}"}]}
-                ]
+                ],
+                "InstructionsLoaded": [
+                    {
+                        "hooks": [
+                            {"type": "command", "command": f"cat >> {loaded}; echo >> {loaded}"}
+                        ]
+                    }
+                ],
             },
         },
     )
@@ -51,8 +60,25 @@ async def test_env_manual_mode_excludes_and_bad_values(tmp_path: Path) -> None:
     assert "env ANTHROPIC_API_KEY is a provider credential" in done.stderr
     assert "autoCompactEnabled must be true or false" in done.stderr
     assert "defaultMode" not in done.stderr and "someFutureKey" not in done.stderr
+    assert fake.requests[0].body["model"] == "claude-haiku-4-5"  # the settings' alias
     system = json.dumps(fake.requests[0].body["system"])
     assert "Team rule: be brief." in system and "Private rule" not in system
+    # InstructionsLoaded: once per CLAUDE.md the session loaded (the excluded one is not).
+    events = [json.loads(line) for line in loaded.read_text().splitlines() if line.strip()]
+    assert [(e["file_path"], e["memory_type"], e["load_reason"]) for e in events] == [
+        (str(workspace.resolve() / "CLAUDE.md"), "Project", "session_start")
+    ]
+
+
+async def test_a_chosen_model_beats_the_settings_files(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    write_json(workspace / ".claude" / "settings.json", {"model": "haiku"})
+    responses = [{"content": [{"type": "text", "text": "Hi."}]}]
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        args = ("--cwd", str(workspace), "--model", "claude-opus-4-1", "hi")
+        done = await ask(cli_env(tmp_path, fake), *args)
+    assert done.code == 0, done.stderr
+    assert fake.requests[0].body["model"] == "claude-opus-4-1"
 
 
 def test_manual_is_the_default_mode(project: Path) -> None:

@@ -501,8 +501,22 @@ class Extensions:
 
     async def session_start(self, source: str) -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
-        compact)."""
+        compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
+        if self.hooks.has("InstructionsLoaded"):
+            await self._instructions_loaded()
         return (await self._hook("SessionStart", {"source": source}, source)).additional_context
+
+    async def _instructions_loaded(self) -> None:
+        from lsp_agent.agent.prompt.memory import load_memory
+
+        home = Path.home().resolve()
+        for memory in load_memory(self.project, trusted=self.renderer.trusted):
+            reason = "include" if memory.imported_from is not None else "session_start"
+            kind = "User" if memory.path.is_relative_to(home / ".claude") else "Project"
+            if memory.path.name == "CLAUDE.local.md":
+                kind = "Local"
+            payload = {"file_path": str(memory.path), "memory_type": kind, "load_reason": reason}
+            await self._hook("InstructionsLoaded", payload, reason)
 
     async def session_end(self, reason: str = "other") -> None:
         await self._hook("SessionEnd", {"reason": reason})

@@ -46,6 +46,7 @@ EVENTS = (
     "Notification",
     "PermissionRequest",
     "PermissionDenied",
+    "InstructionsLoaded",
 )
 # Claude Code's other events: accepted, never fired here (no terminal UI, teammates, worktrees,
 # elicitations, task list or config watcher in lsp-agent).
@@ -56,7 +57,6 @@ IGNORED = (
     "TaskCreated",
     "TaskCompleted",
     "TeammateIdle",
-    "InstructionsLoaded",
     "ConfigChange",
     "CwdChanged",
     "DirectoryAdded",

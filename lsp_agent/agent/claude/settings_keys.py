@@ -6,6 +6,8 @@ same settings files (managed, local, project, user; the first file setting a key
   are dropped with a message, and an untrusted folder's own `env` is left out.
 - `autoCompactEnabled`: false turns automatic compaction off (`/compact` still works).
 - `claudeMdExcludes`: glob patterns of CLAUDE.md paths not to load (memory.py applies them).
+- `model`: the model when lsp-agent's own `model` setting is left at its default (an id or an
+  alias `sonnet`/`opus`/`haiku`; `default` means no choice); the folder's own only once trusted.
 Invalid values are reported with the file; unknown keys are ignored quietly.
 """
 
@@ -25,6 +27,7 @@ class ClaudeSettings:
     env: dict[str, str] = field(default_factory=dict)
     auto_compact: bool = True
     claude_md_excludes: list[str] = field(default_factory=list)
+    model: str = ""
     problems: list[str] = field(default_factory=list)
 
 
@@ -42,6 +45,14 @@ def read_settings(project: Path, *, trusted: bool = True) -> ClaudeSettings:
         found.claude_md_excludes += _strings(found, data.get("claudeMdExcludes"), where)
     for entry in settings_files(project):
         data = _read(entry.path) or {}
+        model = data.get("model")
+        if entry.from_project and not trusted:
+            model = None  # a cloned folder does not pick (and bill) a model before trust
+        if model is not None and not found.model:
+            if isinstance(model, str) and model.strip():
+                found.model = "" if model.strip() == "default" else model.strip()
+            else:
+                found.problems.append(f"{entry.path}: model must be a model id or alias")
         value = data.get("autoCompactEnabled")
         if value is None or compact_set:
             continue
