@@ -133,6 +133,7 @@ class Agent:
         )
         extensions.use_policy(self.gate.policy)  # `!` lines in commands obey the same rules
         extensions.use_model(self._side_query)  # `prompt` hooks ask the fast model
+        extensions.use_cancel(lambda: self.ctx.cancel)  # a forked skill's subagent obeys it
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.

@@ -166,3 +166,27 @@ async def test_skill_frontmatter_keys(tmp_path: Path, repo: Path) -> None:
 
     done, fake = await run(tmp_path, repo, "/hidden", responses=[])
     assert done.code == 1 and "Unknown slash command: /hidden" in done.stderr
+
+
+async def test_a_forked_skill_runs_in_its_subagent(tmp_path: Path, repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            ".claude/skills/survey/SKILL.md": (
+                "---\ndescription: Surveys TODOs.\ncontext: fork\nagent: Explore\n---\n"
+                "Survey the repository for TODO comments about $ARGUMENTS.\n"
+            )
+        },
+    )
+    answers = ["Found 2 TODOs about auth.", "There are two."]
+    responses = [{"content": [{"type": "text", "text": t}]} for t in answers]
+    done, fake = await run(tmp_path, repo, "/survey auth", responses=responses)
+    assert done.code == 0, done.stderr
+    child, parent = (r.body for r in fake.requests)
+    assert "read-only exploration agent" in json.dumps(child["system"])
+    assert "Edit" not in [t["name"] for t in child["tools"]]
+    assert "TODO comments about auth" in json.dumps(child["messages"][0])
+    first = parent["messages"][0]["content"][0]["text"]
+    assert first.startswith("The skill /survey ran in the Explore subagent.")
+    assert first.endswith("Found 2 TODOs about auth.")
+    assert "Survey the repository" not in json.dumps(parent["messages"])  # not inline

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +39,16 @@ from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
 from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
-from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
+from lsp_agent.agent.claude.subagents import (
+    AgentDefinition,
+    AgentSet,
+    SubagentRequest,
+    SubagentRunner,
+    load_agents,
+)
 from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
-from lsp_agent.agent.ports import CanUseTool, PermissionResult
+from lsp_agent.agent.ports import CancelToken, CanUseTool, PermissionResult
 from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
 from lsp_agent.agent.tools.base import ModelQuery, Tool, ToolResult
 from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanModeTool
@@ -112,6 +119,8 @@ class Extensions:
         self.halt = ""  # why a PostToolUse hook stopped the current run
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
+        self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
+        self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
@@ -234,6 +243,10 @@ class Extensions:
         """The session's permission rules, which `!` lines in commands and skills obey."""
         self.renderer.policy = policy
 
+    def use_cancel(self, current: Callable[[], CancelToken]) -> None:
+        """How to find the running prompt's cancel token (a forked skill's subagent uses it)."""
+        self._cancel = current
+
     def use_model(self, query: ModelQuery) -> None:
         """The session's side requests to the model, which `prompt` hooks use (fast model)."""
 
@@ -270,6 +283,7 @@ class Extensions:
         get_mode: Callable[[], str],
         set_mode: Callable[[str], None],
     ) -> list[Tool]:
+        self._run_subagent = run_subagent
         found: list[Tool] = [
             ExitPlanModeTool(ask, get_mode, set_mode),
             EnterPlanModeTool(get_mode, set_mode),
@@ -375,8 +389,28 @@ class Extensions:
             arguments = text.strip().partition(" ")[2].strip()
             plan = await self._render_plan(_skill_use(skill, arguments))
             plan.model = skill.model
-            return plan
+            return await self._fork(skill, plan) if skill.fork and plan.action == "send" else plan
         return PromptPlan("refuse", message=result.message)
+
+    async def _fork(self, skill: Skill, plan: PromptPlan) -> PromptPlan:
+        """`context: fork`: the rendered skill is a subagent's prompt; the conversation gets
+        the subagent's result (and the skill's limits end with it)."""
+        self.active_skill = None
+        agent = self.agents.get(skill.agent or "general-purpose")
+        if agent is None or self._run_subagent is None:
+            why = f"no subagent named {skill.agent!r}" if agent is None else "no subagents here"
+            return PromptPlan("refuse", message=f"/{skill.name}: runs in a subagent, but {why}")
+        prompt = "\n\n".join([plan.text, *plan.context])
+        request = SubagentRequest(
+            agent, prompt, f"/{skill.name}", f"skill_{uuid.uuid4().hex[:12]}", self._cancel()
+        )
+        result = await self._run_subagent(request)
+        if result.is_error:
+            return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
+        text = (
+            f"The skill /{skill.name} ran in a {agent.name} subagent. Its result:\n\n{result.text}"
+        )
+        return PromptPlan("send", text, model=skill.model)
 
     def _plugin_name(self, bare: str) -> str | None:
         """The one plugin command or skill `plugin:bare`, as Claude Code lets the prefix go

@@ -5,8 +5,10 @@ loads a body on demand through the Skill tool. Frontmatter: `name` (default: the
 name), `description`, `when_to_use` (added to it), `argument-hint`, `arguments` (names for
 `$name`), `allowed-tools`, `disallowed-tools` (refused while active), `model` (for a `/name`
 run), `disable-model-invocation` (hidden from the model; the user can still run it as `/name`),
-`user-invocable: false` (not a `/name` command; the model can still load it). Not applied yet:
-`context: fork`/`agent`, `paths`, `hooks`, `effort`, `shell`. The project's skill wins over the
+`user-invocable: false` (not a `/name` command; the model can still load it), `context: fork`
+with `agent` (a `/name` run gives the rendered skill to that subagent and the conversation gets
+its result; always waited for, as Claude Code does with -p). Not applied yet: `paths`, `hooks`,
+`effort`, `shell`, `background`. The project's skill wins over the
 user's of the same name.
 
 `allowed-tools`, when given, limits the tools the model may call while the skill is active (the
@@ -40,6 +42,8 @@ class Skill:
     user_invocable: bool = True  # false: not a `/name` command, only the model loads it
     model: str | None = None  # for a `/name` run
     disallowed_tools: tuple[str, ...] = ()  # refused while the skill is active
+    fork: bool = False  # `context: fork`: runs as a subagent's prompt, not in the conversation
+    agent: str = ""  # the subagent type a forked skill runs as (default general-purpose)
 
     @property
     def directory(self) -> Path:
@@ -104,6 +108,8 @@ def parse_skill(
         user_invocable=frontmatter.as_str(fields.get("user-invocable")).lower() != "false",
         model=frontmatter.as_str(fields.get("model")) or None,
         disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowed-tools"))),
+        fork=frontmatter.as_str(fields.get("context")).strip() == "fork",
+        agent=frontmatter.as_str(fields.get("agent")).strip(),
     )
 
 
