@@ -408,7 +408,7 @@ class Extensions:
         if result.is_error:
             return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
         text = (
-            f"The skill /{skill.name} ran in a {agent.name} subagent. Its result:\n\n{result.text}"
+            f"The skill /{skill.name} ran in the {agent.name} subagent. Its result:\n\n{result.text}"
         )
         return PromptPlan("send", text, model=skill.model)
 
