@@ -407,9 +407,8 @@ class Extensions:
         result = await self._run_subagent(request)
         if result.is_error:
             return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
-        text = (
-            f"The skill /{skill.name} ran in the {agent.name} subagent. Its result:\n\n{result.text}"
-        )
+        ran = f"The skill /{skill.name} ran in the {agent.name} subagent."
+        text = f"{ran} Its result:\n\n{result.text}"
         return PromptPlan("send", text, model=skill.model)
 
     def _plugin_name(self, bare: str) -> str | None:
