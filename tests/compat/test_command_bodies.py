@@ -15,7 +15,7 @@ import pytest
 from lsp_agent.agent.claude.invocation import read_only
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.agent.test_cli_ask import COMMAND, ask, cli_env
-from tests.compat.conftest import write_tree
+from tests.compat.conftest import write_json, write_tree
 from tests.conftest import isolated_env
 
 PLUGINS = Path(__file__).parent / "plugin_fixtures" / "team-marketplace" / "plugins"
@@ -190,3 +190,13 @@ async def test_a_forked_skill_runs_in_its_subagent(tmp_path: Path, repo: Path) -
     assert first.startswith("The skill /survey ran in the Explore subagent.")
     assert first.endswith("Found 2 TODOs about auth.")
     assert "Survey the repository" not in json.dumps(parent["messages"])  # not inline
+
+
+async def test_disable_skill_shell_execution(tmp_path: Path, repo: Path) -> None:
+    marker = tmp_path / "ran"
+    write_tree(repo, {".claude/commands/touch.md": f"Result: !`touch {marker}`\n"})
+    write_json(repo / ".claude" / "settings.local.json", {"disableSkillShellExecution": True})
+    done, fake = await run(tmp_path, repo, "/touch")
+    assert done.code == 0, done.stderr
+    assert user_text(fake) == "Result: [shell command execution disabled by policy]\n"
+    assert not marker.exists()

@@ -114,6 +114,9 @@ class ShellRefused(Exception):
     """A `!` command was not allowed or failed: the prompt is not sent."""
 
 
+DISABLED = "[shell command execution disabled by policy]"
+
+
 async def run_shell(
     body: str,
     *,
@@ -121,11 +124,14 @@ async def run_shell(
     cwd: Path,
     env: dict[str, str],
     cancel: CancelToken | None = None,
+    disabled: bool = False,
 ) -> str:
-    """`body` with each shell line replaced by its command's output. Raises ShellRefused for
-    the first command that may not run or fails."""
+    """`body` with each shell line replaced by its command's output (by DISABLED, unrun, when
+    `disabled`). Raises ShellRefused for the first command that may not run or fails."""
     outputs: dict[str, str] = {}
     for command in shell_commands(body):
+        if disabled:
+            outputs[command] = DISABLED
         if command in outputs:
             continue
         why = await check(command)

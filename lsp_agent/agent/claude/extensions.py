@@ -107,7 +107,11 @@ class Extensions:
         self.settings = settings or ClaudeSettings()
         hooks.extra_env = self.settings.env
         self.renderer = Renderer(
-            project, self.plugins, trusted=trusted, extra_env=self.settings.env
+            project,
+            self.plugins,
+            trusted=trusted,
+            extra_env=self.settings.env,
+            shell_disabled=self.settings.shell_disabled,
         )
         self.hooks = hooks
         self.commands = commands or CommandSet()

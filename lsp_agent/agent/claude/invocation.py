@@ -60,9 +60,11 @@ class Renderer:
         *,
         trusted: bool,
         extra_env: dict[str, str] | None = None,
+        shell_disabled: bool = False,
     ) -> None:
         self.project = project
         self.extra_env = extra_env or {}
+        self.shell_disabled = shell_disabled  # `disableSkillShellExecution`
         self.plugins = plugins
         self.trusted = trusted
         self.policy: Policy | None = None  # the session's rules, bound by the loop
@@ -87,7 +89,11 @@ class Renderer:
         # Claude Code fills the same variables in allowed-tools, so a rule can name a script.
         only_variables = dataclasses.replace(given, arguments="", names=())
         allowed = tuple(bodies.substitute(t, only_variables) for t in use.allowed_tools)
-        if bodies.shell_commands(text):
+        if bodies.shell_commands(text) and self.shell_disabled:
+            text = await bodies.run_shell(
+                text, check=_never, cwd=self.project, env={}, disabled=True
+            )
+        elif bodies.shell_commands(text):
             if self._from_folder(use.source) and not self.trusted:
                 raise ShellRefused(
                     f"{use.label} runs shell commands (`!`), and the folder is not trusted: "
@@ -161,3 +167,7 @@ def read_only(command: str) -> bool:
     if words[1] == "remote":
         return set(words[2:]) <= {"-v"}
     return True
+
+
+async def _never(command: str) -> str:
+    return "shell execution is disabled"

@@ -6,6 +6,8 @@ same settings files (managed, local, project, user; the first file setting a key
   are dropped with a message, and an untrusted folder's own `env` is left out.
 - `autoCompactEnabled`: false turns automatic compaction off (`/compact` still works).
 - `claudeMdExcludes`: glob patterns of CLAUDE.md paths not to load (memory.py applies them).
+- `disableSkillShellExecution: true` (from any file; it only restricts): `!` lines in commands
+  and skills are replaced by `[shell command execution disabled by policy]`, never run.
 - `model`: the model when lsp-agent's own `model` setting is left at its default (an id or an
   alias `sonnet`/`opus`/`haiku`; `default` means no choice); the folder's own only once trusted.
 Invalid values are reported with the file; unknown keys are ignored quietly.
@@ -28,6 +30,7 @@ class ClaudeSettings:
     auto_compact: bool = True
     claude_md_excludes: list[str] = field(default_factory=list)
     model: str = ""
+    shell_disabled: bool = False  # `disableSkillShellExecution`
     problems: list[str] = field(default_factory=list)
 
 
@@ -43,6 +46,7 @@ def read_settings(project: Path, *, trusted: bool = True) -> ClaudeSettings:
         if "env" in data and not (entry.from_project and not trusted):
             _env(found, data["env"], where)
         found.claude_md_excludes += _strings(found, data.get("claudeMdExcludes"), where)
+        found.shell_disabled |= data.get("disableSkillShellExecution") is True
     for entry in settings_files(project):
         data = _read(entry.path) or {}
         model = data.get("model")
