@@ -92,6 +92,8 @@ async def test_plugin_dirs_bring_commands_skills_hooks_servers_and_bin(
     guard = (PLUGINS / "guard").resolve()
     assert results[0].strip() == "guard status: on"  # the plugin's bin/ is on Bash's PATH
     assert f"guard ({guard}) blocks edits to hello.py" in results[1]  # CLAUDE_PLUGIN_ROOT
+    data = Path(env["HOME"]) / ".claude" / "plugins" / "data" / "guard-inline"
+    assert f"; data in {data}" in results[1] and data.is_dir()  # CLAUDE_PLUGIN_DATA, created
     assert results[2:] == ["42", str(guard)]
     assert (workspace / "hello.py").read_text() == "print('hello')\n"
     # The two broken plugins are named on stderr with the file and what is wrong; the rest ran.

@@ -41,6 +41,7 @@ class BodyVars:
     names: tuple[str, ...] = ()  # the `arguments` frontmatter
     skill_dir: Path | None = None
     plugin_root: Path | None = None
+    plugin_data: Path | None = None
 
     def variables(self) -> dict[str, str]:
         found = {}
@@ -52,6 +53,8 @@ class BodyVars:
             found["CLAUDE_SKILL_DIR"] = str(self.skill_dir)
         if self.plugin_root is not None:
             found["CLAUDE_PLUGIN_ROOT"] = str(self.plugin_root)
+        if self.plugin_data is not None:
+            found["CLAUDE_PLUGIN_DATA"] = str(self.plugin_data)
         return found
 
 

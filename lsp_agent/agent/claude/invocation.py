@@ -24,7 +24,7 @@ from typing import Any
 
 from lsp_agent.agent.claude import body as bodies
 from lsp_agent.agent.claude.body import BodyVars, ShellRefused
-from lsp_agent.agent.claude.plugins import PluginSet
+from lsp_agent.agent.claude.plugins import Plugin, PluginSet
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 
 Policy = Callable[[str, dict[str, Any]], tuple[str, str]]
@@ -70,9 +70,9 @@ class Renderer:
         self.policy: Policy | None = None  # the session's rules, bound by the loop
         self.session_id = ""
 
-    def plugin_root(self, source: str) -> Path | None:
+    def plugin(self, source: str) -> Plugin | None:
         name = source.removeprefix("plugin:") if source.startswith("plugin:") else None
-        return next((p.root for p in self.plugins.plugins if p.name == name), None)
+        return next((p for p in self.plugins.plugins if p.name == name), None)
 
     def _from_folder(self, source: str) -> bool:
         if source == "project":
@@ -82,8 +82,11 @@ class Renderer:
 
     async def render(self, use: Invocation) -> Rendered:
         """Raises ShellRefused when a `!` command may not run or fails."""
-        plugin_root = self.plugin_root(use.source)
-        at = (self.project, self.session_id, use.names, use.skill_dir, plugin_root)
+        plugin = self.plugin(use.source)
+        variables = plugin.variables() if plugin is not None else {}
+        plugin_root = plugin.root if plugin is not None else None
+        data = Path(variables["CLAUDE_PLUGIN_DATA"]) if plugin is not None else None
+        at = (self.project, self.session_id, use.names, use.skill_dir, plugin_root, data)
         given = BodyVars(use.arguments, *at)
         text = bodies.substitute(use.text, given)
         # Claude Code fills the same variables in allowed-tools, so a rule can name a script.
@@ -99,20 +102,18 @@ class Renderer:
                     f"{use.label} runs shell commands (`!`), and the folder is not trusted: "
                     "trust it first (`lsp-agent trust --yes`, or answer the editor's question)"
                 )
-            env = self._env(plugin_root)
+            env = {**self._env(), **variables}
             check = self._checker(use, allowed)
             text = await bodies.run_shell(text, check=check, cwd=self.project, env=env)
         found, refused = bodies.attachments(text, self.project, [self.project])
         return Rendered(text, [a.block() for a in found], refused, allowed)
 
-    def _env(self, plugin_root: Path | None) -> dict[str, str]:
+    def _env(self) -> dict[str, str]:
         from lsp_agent.agent.tools import proc
 
         bins = [str(p) for p in self.plugins.bin_dirs()]
         env = proc.tool_env(path_prefix=bins, extra=self.extra_env.items())
         env["CLAUDE_PROJECT_DIR"] = str(self.project)
-        if plugin_root is not None:
-            env["CLAUDE_PLUGIN_ROOT"] = str(plugin_root)
         return env
 
     def _checker(self, use: Invocation, allowed: tuple[str, ...]) -> bodies.ShellCheck:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,23 @@ class Plugin:
     def description(self) -> str:
         value = self.manifest.get("description")
         return value if isinstance(value, str) else ""
+
+    @property
+    def data_dir(self) -> Path:
+        """`${CLAUDE_PLUGIN_DATA}`: `~/.claude/plugins/data/<id>/`, the id's characters outside
+        `[A-Za-z0-9_-]` made `-` (a `--plugin-dir` plugin's id is `name@inline`)."""
+        from lsp_agent.agent.claude.files import user_claude_dir
+
+        plugin_id = self.plugin_id or f"{self.name}@inline"
+        return user_claude_dir() / "plugins" / "data" / re.sub(r"[^A-Za-z0-9_-]", "-", plugin_id)
+
+    def variables(self, *, create: bool = True) -> dict[str, str]:
+        """CLAUDE_PLUGIN_ROOT and CLAUDE_PLUGIN_DATA (created when `create`: about to be used;
+        a hook that needs it and cannot have it will say so)."""
+        if create:
+            with contextlib.suppress(OSError):
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+        return {"CLAUDE_PLUGIN_ROOT": str(self.root), "CLAUDE_PLUGIN_DATA": str(self.data_dir)}
 
     @property
     def bin_dir(self) -> Path | None:

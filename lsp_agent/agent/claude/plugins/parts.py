@@ -25,7 +25,6 @@ from lsp_agent.agent.claude.plugins.model import Plugin, PluginSet
 from lsp_agent.agent.claude.skills import SKILL_FILE, Skill, SkillSet, parse_skill
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, parse_agent
 
-ROOT_VARIABLE = "CLAUDE_PLUGIN_ROOT"
 T = TypeVar("T", Skill, AgentDefinition)
 
 
@@ -99,15 +98,17 @@ def _put(plugins: PluginSet, table: dict[str, T], item: T | str, path: Path, kin
         table[item.name] = item
 
 
-def add_hooks(plugins: PluginSet, hooks: HooksConfig) -> None:
+def add_hooks(plugins: PluginSet, hooks: HooksConfig, *, create: bool = True) -> None:
     """Each plugin's hooks after the settings files' (`disableAllHooks` turns them off too)."""
     if hooks.disabled:
         return
     for plugin in plugins.plugins:
         sources = _hook_sources(plugin, plugins.problems)
+        if not sources:
+            continue
         parsed = parse_hooks(sources)
         plugins.problems += parsed.problems
-        env = ((ROOT_VARIABLE, str(plugin.root)),)
+        env = tuple(plugin.variables(create=create).items())
         for event, groups in parsed.events.items():
             for group in groups:
                 rooted = tuple(
@@ -137,10 +138,14 @@ def _json(path: Path) -> Any:
         return exc  # parse_hooks reports it, naming the file
 
 
-def add_mcp_servers(plugins: PluginSet, config: McpConfig, environ: dict[str, str]) -> None:
+def add_mcp_servers(
+    plugins: PluginSet, config: McpConfig, environ: dict[str, str], *, create: bool = True
+) -> None:
     for plugin in plugins.plugins:
-        env = {**environ, ROOT_VARIABLE: str(plugin.root)}
-        for source, servers in _mcp_sources(plugin, plugins.problems):
+        found = _mcp_sources(plugin, plugins.problems)
+        variables = plugin.variables(create=create) if found else {}
+        env = {**environ, **variables}
+        for source, servers in found:
             for name, data in servers.items():
                 full = f"plugin_{plugin.name}_{name}"
                 server, problem = parse_server(full, data, "plugin", env)
@@ -150,7 +155,8 @@ def add_mcp_servers(plugins: PluginSet, config: McpConfig, environ: dict[str, st
                 if full in config.servers:
                     plugins.problems.append(f"{source}: MCP server {full!r} is already defined")
                     continue
-                server.env.setdefault(ROOT_VARIABLE, str(plugin.root))
+                for name_, value in variables.items():
+                    server.env.setdefault(name_, value)
                 config.servers[full] = server
 
 

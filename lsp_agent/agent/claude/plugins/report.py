@@ -25,8 +25,8 @@ def report(plugins: PluginSet) -> dict[str, Any]:
     parts.add_commands(found, commands)
     parts.add_skills(found, skills)
     parts.add_agents(found, agents)
-    parts.add_hooks(found, hooks)
-    parts.add_mcp_servers(found, servers, {})
+    parts.add_hooks(found, hooks, create=False)  # listing creates no data directories
+    parts.add_mcp_servers(found, servers, {}, create=False)
     listing = found.listing()
     for row in listing["loaded"]:
         prefix = f"{row['name']}:"
