@@ -131,9 +131,8 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
-        extensions.use_policy(self.gate.policy)  # `!` lines in commands obey the same rules
-        extensions.use_model(self._side_query)  # `prompt` hooks ask the fast model
-        extensions.use_cancel(lambda: self.ctx.cancel)  # a forked skill's subagent obeys it
+        # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
+        extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
@@ -277,12 +276,8 @@ class Agent:
             raise MaxTurnsReached(f"stopped: reached max_turns ({max_turns})")
         model = self.options.model
         window = self.client.context_window(model)  # a provider's or a setting's, else Claude's
-        auto = self.ext.settings.auto_compact  # `autoCompactEnabled: false` in settings
-        if (
-            auto
-            and self._last_usage
-            and compaction.should_compact(self._last_usage, model, window=window)
-        ):
+        auto = self.ext.settings.auto_compact and bool(self._last_usage)  # autoCompactEnabled
+        if auto and compaction.should_compact(self._last_usage, model, window=window):
             await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1

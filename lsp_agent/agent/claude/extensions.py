@@ -243,6 +243,12 @@ class Extensions:
         view._owns_mcp = False
         return view
 
+    def attach(self, policy: Policy, query: ModelQuery, cancel: Callable[[], CancelToken]) -> None:
+        """What only the loop has: its permission rules, side requests and cancel token."""
+        self.use_policy(policy)
+        self.use_model(query)
+        self.use_cancel(cancel)
+
     def use_policy(self, policy: Policy) -> None:
         """The session's permission rules, which `!` lines in commands and skills obey."""
         self.renderer.policy = policy
