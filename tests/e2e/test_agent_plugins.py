@@ -53,3 +53,19 @@ async def test_plugin_commands_hook_and_listing_in_the_server(
     assert failed["reason"].startswith("malformed JSON")
     bad = [m.message for m in h.client.messages if "bad-manifest" in m.message]
     assert len(bad) == 1  # shown once, not per session or per command
+
+
+async def test_a_plugin_dir_inside_an_untrusted_workspace_waits_for_trust(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    import shutil
+
+    inside = workspace / ".plugins" / "guard"
+    shutil.copytree(GUARD, inside)
+    h = await start_agent(
+        [], init_options={"plugins": {"dirs": [".plugins/guard"]}, "workspaceTrusted": False}
+    )
+    plugins = await h.command("lspAgent.plugins", {})
+    assert plugins["loaded"] == []
+    shown = await wait_for_message(h.client, "not loaded until the folder is trusted")
+    assert str(inside) in shown
