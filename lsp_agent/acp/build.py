@@ -54,7 +54,7 @@ async def build_session(
         cwd, trusted=trusted, on_problem=log.warning, mcp=False, environ=dict(environ)
     )
     extensions.mcp = await start_mcp(
-        cwd, client_servers(mcp_servers or []), extensions.plugins, dict(environ)
+        cwd, client_servers(mcp_servers or []), extensions.plugins, dict(environ), trusted=trusted
     )
     session.extensions = extensions
     # The symbol tools' index over the roots, opened only if a symbol tool runs (as in ask).
@@ -130,12 +130,16 @@ async def start_mcp(
     extra: dict[str, Any],
     plugins: PluginSet | None = None,
     environ: dict[str, str] | None = None,
+    *,
+    trusted: bool = False,
 ) -> Any:
     from lsp_agent.agent.claude.mcp_config import load_mcp_config
     from lsp_agent.agent.claude.mcp_servers import McpServers
     from lsp_agent.agent.claude.plugins.parts import add_mcp_servers
 
-    servers = McpServers(load_mcp_config(cwd, extra=extra), project=cwd, on_problem=log.warning)
+    # An untrusted folder's `.mcp.json` and the switches enabling it count for nothing.
+    config = load_mcp_config(cwd, extra=extra, trusted=trusted)
+    servers = McpServers(config, project=cwd, on_problem=log.warning)
     if plugins is not None:  # the enabled plugins' servers (claude/plugins/)
         add_mcp_servers(plugins, servers.config, environ if environ is not None else {})
     for problem in servers.config.problems:

@@ -85,3 +85,23 @@ async def test_an_enabled_plugin_brings_its_server_and_commands(
         c["name"] for u in client.kinds("available_commands_update") for c in u["availableCommands"]
     ]
     assert "review-kit:check" in offered
+
+
+async def test_an_untrusted_folder_cannot_start_its_own_mcp_servers(
+    start: Start, workspace: Path
+) -> None:
+    """A cloned folder enabling its own `.mcp.json` server: nothing of it runs in an ACP session
+    until the user trusts the folder."""
+    servers = {"demo": {"command": sys.executable, "args": [str(DEMO_SERVER)]}}
+    (workspace / ".mcp.json").write_text(json.dumps({"mcpServers": servers}))
+    (workspace / ".claude").mkdir()
+    (workspace / ".claude" / "settings.json").write_text(
+        json.dumps({"enableAllProjectMcpServers": True})
+    )
+    scenario = {"responses": [{"content": [{"type": "text", "text": "Hello."}]}]}
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server)
+        session = await client.new_session(workspace)
+        await client.prompt(session, "hi")
+    tools = [t["name"] for t in server.requests[0].body["tools"]]
+    assert not [t for t in tools if t.startswith("mcp__demo")]
