@@ -83,7 +83,11 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     environ = {**os.environ, **credentials.take_handed_over()}
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
     extensions = await Extensions.load(
-        cwd, trusted=trusted, on_problem=_warn, environ=environ, plugin_dirs=args.plugin_dirs
+        cwd,
+        trusted=trusted,
+        on_problem=_warn,
+        environ=environ,
+        plugin_dirs=[*map(Path, settings.plugins.dirs), *args.plugin_dirs],  # env, then flags
     )
     index = _symbol_index(settings, [cwd, *add_dirs])
     host = Host(

@@ -51,7 +51,13 @@ async def build_session(
     # and the servers the client passed (the user's choice in the client: no approval asked).
     trusted = folder_trusted(cwd)
     extensions = await Extensions.load(
-        cwd, trusted=trusted, on_problem=log.warning, mcp=False, environ=dict(environ)
+        cwd,
+        trusted=trusted,
+        on_problem=log.warning,
+        mcp=False,
+        environ=dict(environ),
+        plugin_dirs=[Path(d).expanduser().resolve() for d in settings.plugins.dirs],
+        plugin_origin="plugins.dirs",
     )
     extensions.mcp = await start_mcp(
         cwd, client_servers(mcp_servers or []), extensions.plugins, dict(environ), trusted=trusted

@@ -105,3 +105,16 @@ async def test_an_untrusted_folder_cannot_start_its_own_mcp_servers(
         await client.prompt(session, "hi")
     tools = [t["name"] for t in server.requests[0].body["tools"]]
     assert not [t for t in tools if t.startswith("mcp__demo")]
+
+
+async def test_plugin_dir_flag(start: Start, workspace: Path) -> None:
+    kit = Path(__file__).parent.parent / "compat" / "plugin_fixtures" / "team-marketplace"
+    scenario = {"responses": [{"content": [{"type": "text", "text": "Hello."}]}]}
+    async with FakeAnthropic(scenario) as server:
+        client = await start(server, "--plugin-dir", str(kit / "plugins" / "review-kit"))
+        session = await client.new_session(workspace)
+        await client.prompt(session, "hi")
+    offered = [
+        c["name"] for u in client.kinds("available_commands_update") for c in u["availableCommands"]
+    ]
+    assert "review-kit:check" in offered

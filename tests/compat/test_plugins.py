@@ -308,3 +308,15 @@ def test_malformed_marketplace_and_settings_are_named(tmp_path: Path, env: dict[
     where, reason = reasons["b@gone"]
     assert where.endswith("nowhere/.claude-plugin/marketplace.json")
     assert reason == "no marketplace file here"
+
+
+async def test_plugins_dirs_from_the_environment_in_ask(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    async with FakeAnthropic(
+        {"responses": [text("ok")]}, variables={"cwd": str(workspace)}
+    ) as fake:
+        env = {**cli_env(tmp_path, fake), "LSP_AGENT_PLUGINS_DIRS": str(PLUGINS / "review-kit")}
+        done = await ask(env, "--cwd", str(workspace), "/review-kit:check a.py")
+    assert done.code == 0, done.stderr
+    assert "Check a.py against the review-kit style guide" in json.dumps(fake.requests[0].body)
