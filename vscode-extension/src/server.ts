@@ -21,16 +21,18 @@ const SERVER_KEYS = [
   "index.enabled",
   "index.exclude",
   "index.maxFileSize",
+  "plugins.dirs",
 ] as const;
 
-const USER_ONLY = new Set<string>(["apiBaseUrl"]);
+// Plugin directories run their hooks and MCP servers: only the user's own settings choose them.
+const USER_ONLY = new Set<string>(["apiBaseUrl", "plugins.dirs"]);
 
 export function serverSettings(scope?: vscode.ConfigurationScope): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const settings: Record<string, unknown> = {};
   for (const key of SERVER_KEYS) {
     const seen = config.inspect(key);
-    // The API base URL receives the API key: only the user's own settings may choose it.
+    // The API base URL receives the API key, plugins run code: only the user's own settings.
     const value = USER_ONLY.has(key)
       ? seen?.globalValue
       : (seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue ?? undefined);
