@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "index": ("lsp_agent.cli_index", "build or refresh the workspace symbol index"),
     "symbols": ("lsp_agent.cli_symbols", "list or fuzzy-search the workspace's symbols"),
     "trust": ("lsp_agent.cli_trust", "show, give, refuse or revoke trust in a folder"),
+    "plugins": ("lsp_agent.cli_plugins", "list the Claude Code plugins loaded here, and failures"),
 }
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
 
+from lsp_agent.cli_plugins import add_plugin_dir
 from lsp_agent.settings import PERMISSION_MODES
 
 
@@ -22,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), default="warning"
     )
+    add_plugin_dir(parser, "load the Claude Code plugin in this directory (repeatable)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +54,9 @@ async def _serve(args: argparse.Namespace) -> None:
     )
     for problem in problems:
         logging.warning("lsp-agent acp: %s", problem)
+    # `--plugin-dir` adds to LSP_AGENT_PLUGINS_DIRS, as in `lsp-agent ask`.
+    dirs = [*merged.plugins.dirs, *map(str, args.plugin_dirs)]
+    merged = dataclasses.replace(merged, plugins=settings.PluginSettings(dirs))
     agent = AcpAgent(merged)
     try:
         await run_agent(agent, use_unstable_protocol=True)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from lsp_agent.agent.options import AgentResult
     from lsp_agent.settings import Settings
 
+from lsp_agent.cli_plugins import add_plugin_dir
 from lsp_agent.settings import PERMISSION_MODES
 
 
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allowed-tools", default="", help="comma-separated allow rules")
     parser.add_argument("--disallowed-tools", default="", help="comma-separated deny rules")
     parser.add_argument("--append-system-prompt", default=None)
+    add_plugin_dir(parser, "load the Claude Code plugin in this directory (repeatable)")
     parser.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text")
     parser.add_argument(
         "--no-project-settings",
@@ -88,7 +90,13 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     credentials.redact_logs()
     disk.remove_journaled_litter()  # temp files of writes killed in an earlier run
     # Hooks, commands, skills, subagents and approved MCP servers, as Claude Code's -p has them.
-    extensions = await Extensions.load(cwd, trusted=trusted, on_problem=_warn, environ=environ)
+    extensions = await Extensions.load(
+        cwd,
+        trusted=trusted,
+        on_problem=_warn,
+        environ=environ,
+        plugin_dirs=[*map(Path, settings.plugins.dirs), *args.plugin_dirs],  # env, then flags
+    )
     index = _symbol_index(settings, [cwd, *add_dirs])
     changes = ChangeLog()  # this run's checkpoint, for a later `/rewind`
     host = Host(

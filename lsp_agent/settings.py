@@ -60,6 +60,15 @@ class IndexSettings:
 
 
 @dataclass(frozen=True)
+class PluginSettings:
+    dirs: list[str] = _setting(
+        [],
+        "Claude Code plugin directories to load, as `lsp-agent ask --plugin-dir` (one inside "
+        "the workspace loads only once the folder is trusted).",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     model: str = _setting("claude-sonnet-4-5", "Model used for agent runs.")
     fallbackModel: str = _setting(
@@ -88,6 +97,9 @@ class Settings:
         "info", "Least severe level sent to the editor's log (error, warning, info, debug)."
     )
     index: IndexSettings = field(default_factory=IndexSettings, metadata={"doc": "", "min": None})
+    plugins: PluginSettings = field(
+        default_factory=PluginSettings, metadata={"doc": "", "min": None}
+    )
     provider: Provider = _setting(
         "auto",
         "Model provider: anthropic, bedrock, vertex, foundry or openai (any OpenAI-compatible "
@@ -271,8 +283,9 @@ def merge(layers: list[tuple[str, Mapping[str, Any] | None]]) -> tuple[Settings,
 
 def _build(values: dict[str, Any]) -> Settings:
     index = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("index.")}
+    plugins = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("plugins.")}
     top = {k: v for k, v in values.items() if "." not in k}
-    return Settings(**top, index=IndexSettings(**index))
+    return Settings(**top, index=IndexSettings(**index), plugins=PluginSettings(**plugins))
 
 
 def to_dict(settings: Settings) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from acp import RequestError, schema
 
@@ -14,6 +14,9 @@ from lsp_agent.acp.ports import ClientEditSink
 from lsp_agent.acp.reads import FILE_TOOLS, ClientDocuments, ClientReadTool
 from lsp_agent.acp.session import Session, SessionUpdates
 from lsp_agent.settings import Settings
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.claude.plugins import PluginSet
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +51,17 @@ async def build_session(
     # and the servers the client passed (the user's choice in the client: no approval asked).
     trusted = folder_trusted(cwd)
     extensions = await Extensions.load(
-        cwd, trusted=trusted, on_problem=log.warning, mcp=False, environ=dict(environ)
+        cwd,
+        trusted=trusted,
+        on_problem=log.warning,
+        mcp=False,
+        environ=dict(environ),
+        plugin_dirs=[Path(d).expanduser().resolve() for d in settings.plugins.dirs],
+        plugin_origin="plugins.dirs",
     )
-    extensions.mcp = await start_mcp(cwd, client_servers(mcp_servers or []))
+    extensions.mcp = await start_mcp(
+        cwd, client_servers(mcp_servers or []), extensions.plugins, dict(environ), trusted=trusted
+    )
     session.extensions = extensions
     # The symbol tools' index over the roots, opened only if a symbol tool runs (as in ask).
     index = OnDemandIndex([cwd, *add_dirs], open_index) if settings.index.enabled else None
@@ -120,11 +131,23 @@ def client_servers(servers: list[Any]) -> dict[str, Any]:
     return found
 
 
-async def start_mcp(cwd: Path, extra: dict[str, Any]) -> Any:
+async def start_mcp(
+    cwd: Path,
+    extra: dict[str, Any],
+    plugins: PluginSet | None = None,
+    environ: dict[str, str] | None = None,
+    *,
+    trusted: bool = False,
+) -> Any:
     from lsp_agent.agent.claude.mcp_config import load_mcp_config
     from lsp_agent.agent.claude.mcp_servers import McpServers
+    from lsp_agent.agent.claude.plugins.parts import add_mcp_servers
 
-    servers = McpServers(load_mcp_config(cwd, extra=extra), project=cwd, on_problem=log.warning)
+    # An untrusted folder's `.mcp.json` and the switches enabling it count for nothing.
+    config = load_mcp_config(cwd, extra=extra, trusted=trusted)
+    servers = McpServers(config, project=cwd, on_problem=log.warning)
+    if plugins is not None:  # the enabled plugins' servers (claude/plugins/)
+        add_mcp_servers(plugins, servers.config, environ if environ is not None else {})
     for problem in servers.config.problems:
         log.warning(problem)
     await servers.start()

@@ -106,6 +106,10 @@ def build_agent(
     from lsp_agent.agent.tools.registry import default_tools
     from lsp_agent.credentials import Redactor
 
+    chosen = host.extensions.settings.model if host.extensions is not None else ""
+    if chosen and run.get("model") is None and settings.model == Settings().model:
+        # Claude Code's `model` setting: below the editor's, LSP_AGENT_MODEL and ANTHROPIC_MODEL.
+        run["model"] = model_names(host.environ or {}).resolve(chosen)
     options = agent_options(
         settings,
         cwd=cwd,

@@ -50,7 +50,7 @@ from lsp_agent.agent.ports import (
     SymbolIndex,
 )
 from lsp_agent.agent.prompt import compaction
-from lsp_agent.agent.prompt.system import system_blocks
+from lsp_agent.agent.prompt.system import INSTRUCTIONS, system_blocks
 from lsp_agent.agent.reporting import ReportingSink
 from lsp_agent.agent.tools import validate
 from lsp_agent.agent.tools.background import BackgroundTasks
@@ -131,6 +131,8 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
+        # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
+        extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
@@ -147,6 +149,8 @@ class Agent:
             background=None if self.is_subagent else BackgroundTasks(tasks_dir(self.session_id)),
             ask_model=self._side_query,
             env_passthrough=tuple(options.env_passthrough),
+            path_prefix=tuple(str(p) for p in extensions.bin_dirs()),
+            extra_env=tuple(extensions.settings.env.items()),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
         if tools and not self.is_subagent:  # looks tools up in this session's own list
@@ -215,6 +219,7 @@ class Agent:
             await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
+            await self.ext.stop_failure(error.message)
         except TimeoutError:
             wall = self.options.max_wall_seconds
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"
@@ -279,7 +284,8 @@ class Agent:
             raise MaxTurnsReached(f"stopped: reached max_turns ({max_turns})")
         model = self.options.model
         window = self.client.context_window(model)  # a provider's or a setting's, else Claude's
-        if self._last_usage and compaction.should_compact(self._last_usage, model, window=window):
+        auto = self.ext.settings.auto_compact and bool(self._last_usage)  # autoCompactEnabled
+        if auto and compaction.should_compact(self._last_usage, model, window=window):
             await self.compact("auto")
         snapshot = await self.query()
         self.turns += 1
@@ -318,7 +324,7 @@ class Agent:
             self._system = system_blocks(
                 options.cwd,
                 options.add_dirs,
-                replace=options.system_prompt,
+                replace=options.system_prompt or self.ext.instructions(INSTRUCTIONS),
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
                 trusted=options.project_trusted,
@@ -368,7 +374,7 @@ class Agent:
                 results += await asyncio.gather(*(self._call(c) for c in batch))
             else:
                 results.append(await self._call(batch[0]))
-        return results
+        return results + await self.ext.post_tool_batch(calls)
 
     def _tool(self, name: str) -> Tool | None:
         return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))

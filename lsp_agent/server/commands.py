@@ -231,6 +231,17 @@ async def slash_commands(ls: AgentServer, *args: Any) -> list[dict[str, str]]:
     return rows
 
 
+async def plugins(ls: AgentServer, *args: Any) -> dict[str, Any]:
+    """The Claude Code plugins loaded for this workspace, where from, and what failed."""
+    from lsp_agent.agent.claude.plugins.report import report
+
+    _argument(args)
+    extensions = await ls.sessions.extensions()
+    if extensions is None:
+        return {"loaded": [], "failed": [], "problems": []}
+    return await asyncio.to_thread(report, extensions.plugins)  # reads the plugins' files
+
+
 COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
     "lspAgent.ask": ask,
     "lspAgent.fixDiagnostics": fix_diagnostics,
@@ -241,6 +252,7 @@ COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
     "lspAgent.resume": resume,
     "lspAgent.setPermissionMode": set_permission_mode,
     "lspAgent.slashCommands": slash_commands,
+    "lspAgent.plugins": plugins,
     "lspAgent.tasks": tasks,
 }
 

@@ -237,10 +237,25 @@ class SessionManager:
                 approve_mcp=prompts.approve_mcp_server,
                 on_problem=prompts.problem,
                 environ=self.server.environ,
+                plugin_dirs=self._plugin_dirs(trusted, prompts.problem),
+                plugin_origin="plugins.dirs",
             )
         except Exception:  # the agent still works without the user's extensions
             logger.exception("loading .claude/ extensions failed")
             return None
+
+    def _plugin_dirs(self, trusted: bool, report: Callable[[str], None]) -> list[Path]:
+        """`plugins.dirs`; one inside the workspace is the folder's own (its settings may name
+        it), so it waits for trust like the folder's hooks."""
+        root = self.root().resolve()
+        dirs = []
+        for text in self.server.settings.plugins.dirs:
+            path = (root / Path(text).expanduser()).resolve()
+            if not trusted and path.is_relative_to(root):
+                report(f"plugin {path}: not loaded until the folder is trusted")
+                continue
+            dirs.append(path)
+        return dirs
 
     def _index(self) -> SymbolIndex | None:
         """The symbol index for the tools: every workspace folder, open buffers included (None

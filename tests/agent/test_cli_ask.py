@@ -185,7 +185,7 @@ def test_cli_ask_imports_no_engine_at_start() -> None:
 async def test_project_slash_commands_work_headless(workspace: Path, tmp_path: Path) -> None:
     commands = workspace / ".claude" / "commands"
     commands.mkdir(parents=True)
-    (commands / "greet.md").write_text("---\ndescription: Greet\n---\nSay hello to $1.")
+    (commands / "greet.md").write_text("---\ndescription: Greet\n---\nSay hello to $0.")  # 0-based
     async with fake("pause_turn", workspace) as server:
         server.responses = server.responses[1:]
         done = await ask(cli_env(tmp_path, server), "--cwd", str(workspace), "/greet Ada")

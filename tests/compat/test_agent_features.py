@@ -94,7 +94,7 @@ async def test_custom_command_and_skill(project: Path) -> None:
     write_tree(
         project,
         {
-            ".claude/commands/greet.md": "---\ndescription: Greet\n---\nSay hello to $1.",
+            ".claude/commands/greet.md": "---\ndescription: Greet\n---\nSay hello to $0.",
             ".claude/skills/poems/SKILL.md": "---\ndescription: Writes poems\n---\nRhyme.",
         },
     )

@@ -46,7 +46,7 @@ COMMANDS = {
     ".claude/commands/fix-issue.md": (
         "---\ndescription: Fix a GitHub issue\nargument-hint: <number> <priority>\n"
         "allowed-tools: Bash(gh issue view:*), Read\nmodel: claude-haiku-4-5\n---\n"
-        "Fix issue #$1 with priority $2. Everything: $ARGUMENTS\n"
+        "Fix issue #$0 with priority $1. Everything: $ARGUMENTS\n"
     ),
     ".claude/commands/frontend/component.md": "Create a React component.\n",
     ".claude/commands/clear.md": "shadowing a built-in\n",
@@ -56,13 +56,18 @@ COMMANDS = {
 @pytest.mark.parametrize(
     ("body", "arguments", "expected"),
     [
-        ("Fix #$1 ($2)", "123 high", "Fix #123 (high)"),
+        # 0-based since Claude Code 2.1.19: $0 (= $ARGUMENTS[0]) is the first argument.
+        ("Fix #$0 ($1)", "123 high", "Fix #123 (high)"),
+        ("Fix #$ARGUMENTS[0] ($ARGUMENTS[1])", "123 high", "Fix #123 (high)"),
         ("All: $ARGUMENTS", "a b", "All: a b"),
-        ("One: $1, three: $3.", '"two words" x', "One: two words, three: ."),
-        ("Cost: $0 and $ARGUMENTS", "$1", "Cost: $0 and $1"),  # no re-expansion; $0 is literal
+        # An index with no argument stays as written.
+        ("One: $0, three: $2.", '"two words" x', "One: two words, three: $2."),
+        ("Cost: \\$1.00 and $ARGUMENTS", "$0", "Cost: $1.00 and $0"),  # escaped; no re-expansion
+        ("Kept: \\\\$0", "a", "Kept: \\\\a"),  # a doubled backslash does not escape
         ("No placeholders.", "extra", "No placeholders.\n\nARGUMENTS: extra"),
         ("No placeholders.", "", "No placeholders."),
-        ("Unbalanced $1", "'oops", "Unbalanced 'oops"),
+        ("Unbalanced $0", "'oops", "Unbalanced 'oops"),
+        ("In ${CLAUDE_PROJECT_DIR}", "", "In ${CLAUDE_PROJECT_DIR}"),  # needs a session
     ],
 )
 def test_substitute(body: str, arguments: str, expected: str) -> None:

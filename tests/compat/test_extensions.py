@@ -36,7 +36,7 @@ async def test_prompt_commands_skills_and_hooks(project: Path, tmp_path: Path) -
     write_tree(
         project,
         {
-            ".claude/commands/review.md": "---\nmodel: haiku\nallowed-tools: Read\n---\nReview $1",
+            ".claude/commands/review.md": "---\nmodel: haiku\nallowed-tools: Read\n---\nReview $0",
             ".claude/skills/notes/SKILL.md": "---\ndescription: notes\nallowed-tools: Read\n---\nN",
         },
     )

@@ -29,6 +29,7 @@ const SERVER_KEYS = [
   "index.enabled",
   "index.exclude",
   "index.maxFileSize",
+  "plugins.dirs",
 ] as const;
 
 /** Keys that decide where the code and the credentials go (the server's config.USER_ONLY). */
@@ -39,6 +40,8 @@ const USER_ONLY = new Set<string>([
   "openaiApiKeyEnv",
   "openaiHeaders",
   "toolEnvPassthrough",
+  // Plugin directories run their hooks and MCP servers.
+  "plugins.dirs",
 ]);
 
 /** The settings to send: with `initialization`, the user-only keys from the user's own settings
@@ -49,7 +52,7 @@ export function serverSettings(scope?: vscode.ConfigurationScope, initialization
   for (const key of SERVER_KEYS) {
     if (USER_ONLY.has(key) && !initialization) continue;
     const seen = config.inspect(key);
-    // These receive the API key or the code: only the user's own settings may choose them.
+    // These receive the API key or the code, or run code: only the user's own settings may choose them.
     const value = USER_ONLY.has(key)
       ? seen?.globalValue
       : (seen?.workspaceFolderValue ?? seen?.workspaceValue ?? seen?.globalValue ?? undefined);

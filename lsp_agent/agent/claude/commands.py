@@ -6,10 +6,9 @@ Claude Code (`.claude/commands/frontend/component.md` is `/component`, "(project
 On a clash the project command wins over the user's, and the first path in sorted order within
 one directory tree.
 
-Frontmatter: `description`, `argument-hint`, `allowed-tools`, `model`. In the body `$ARGUMENTS`
-is the whole argument string and `$1`, `$2`, ... the positional arguments, numbered from 1 and
-split like a shell does (quotes group words); a missing one expands to nothing. A body with
-neither placeholder gets the arguments appended as `ARGUMENTS: ...`.
+Frontmatter: `description`, `argument-hint`, `allowed-tools`, `model`, `arguments`. The body's
+placeholders (`$ARGUMENTS`, `$ARGUMENTS[N]`, `$N` from 0, `$name`), `!` shell lines and `@path`
+references follow Claude Code's current rules: see claude/body.py.
 
 Built-ins are not expanded here: `expand` returns a `Builtin` the host acts on (/compact, /clear,
 /model, /cost, /permissions, /resume, /help).
@@ -18,11 +17,12 @@ Built-ins are not expanded here: `expand` returns a `Builtin` the host acts on (
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lsp_agent.agent.claude import body as bodies
 from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.body import BodyVars
 from lsp_agent.agent.claude.files import user_claude_dir
 
 BUILTINS: dict[str, tuple[str, str]] = {
@@ -37,7 +37,6 @@ BUILTINS: dict[str, tuple[str, str]] = {
 }
 
 _PROMPT = re.compile(r"^/([A-Za-z0-9_][\w:.-]*)(?:\s+(.*))?$", re.DOTALL)
-_PLACEHOLDER = re.compile(r"\$(ARGUMENTS|[1-9]\d*)")
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,9 @@ class SlashCommand:
     allowed_tools: tuple[str, ...] = ()
     model: str | None = None
     body: str = ""
-    source: str = "project"  # project | user | builtin
+    source: str = "project"  # project | user | builtin | plugin:NAME
     path: Path | None = None
+    argument_names: tuple[str, ...] = ()  # the `arguments` frontmatter, for `$name`
 
 
 @dataclass(frozen=True)
@@ -135,8 +135,20 @@ def _add(found: CommandSet, source: str, root: Path, path: Path) -> None:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
     namespace = ":".join([source, *path.relative_to(root).parent.parts])
+    found.commands[name] = from_file(name, path, fields, body, source, namespace)
+
+
+def from_file(
+    name: str,
+    path: Path,
+    fields: frontmatter.Frontmatter,
+    body: str,
+    source: str,
+    namespace: str,
+) -> SlashCommand:
+    """A command from its file's frontmatter and body; `namespace` ends its description."""
     description = frontmatter.as_str(fields.get("description")) or _first_line(body)
-    found.commands[name] = SlashCommand(
+    return SlashCommand(
         name=name,
         description=f"{description} ({namespace})",
         argument_hint=frontmatter.as_str(fields.get("argument-hint")),
@@ -145,7 +157,15 @@ def _add(found: CommandSet, source: str, root: Path, path: Path) -> None:
         body=body,
         source=source,
         path=path,
+        argument_names=tuple(argument_names(fields.get("arguments"))),
     )
+
+
+def argument_names(value: str | list[str] | None) -> list[str]:
+    """`arguments:` is a YAML list or one space-separated string."""
+    if isinstance(value, list):
+        return [v.strip() for v in value if v.strip()]
+    return (value or "").split()
 
 
 def _first_line(body: str) -> str:
@@ -174,29 +194,14 @@ def expand(prompt: str, commands: CommandSet) -> SlashResult | None:
     command = commands.commands.get(name)
     if command is None:
         return Unknown(name)
-    return Expansion(command, arguments, substitute(command.body, arguments))
+    given = BodyVars(arguments, names=command.argument_names)
+    return Expansion(command, arguments, bodies.substitute(command.body, given))
 
 
-def substitute(body: str, arguments: str) -> str:
-    """Fill `$ARGUMENTS` and `$1`.. `$N` (1-based) in a command body."""
-    if not _PLACEHOLDER.search(body):
-        return f"{body.rstrip()}\n\nARGUMENTS: {arguments}" if arguments else body
-    positional = _split(arguments)
-
-    def fill(match: re.Match[str]) -> str:
-        if match.group(1) == "ARGUMENTS":
-            return arguments
-        index = int(match.group(1))
-        return positional[index - 1] if index <= len(positional) else ""
-
-    return _PLACEHOLDER.sub(fill, body)
-
-
-def _split(arguments: str) -> list[str]:
-    try:
-        return shlex.split(arguments)
-    except ValueError:  # an unbalanced quote: fall back to words
-        return arguments.split()
+def substitute(text: str, arguments: str) -> str:
+    """`$ARGUMENTS`, `$ARGUMENTS[N]` and `$N` (0-based) filled in a command body (the rules
+    are claude/body.py's; the `${CLAUDE_*}` variables need a session and stay as written)."""
+    return bodies.substitute(text, BodyVars(arguments))
 
 
 def help_text(commands: CommandSet) -> str:

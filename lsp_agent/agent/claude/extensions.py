@@ -15,7 +15,9 @@ any of it (tests, benchmarks): the loop always has an Extensions and never branc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,14 +32,25 @@ from lsp_agent.agent.claude.commands import (
 )
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
+from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
 from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
-from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skill_message, skills_prompt
-from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
+from lsp_agent.agent.claude.output_styles import OutputStyles, load_output_styles
+from lsp_agent.agent.claude.plugins import PluginSet, discover
+from lsp_agent.agent.claude.plugins import parts as plugin_parts
+from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
+from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
+from lsp_agent.agent.claude.subagents import (
+    AgentDefinition,
+    AgentSet,
+    SubagentRequest,
+    SubagentRunner,
+    load_agents,
+)
 from lsp_agent.agent.permissions.gate import headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
-from lsp_agent.agent.ports import CanUseTool, PermissionResult
+from lsp_agent.agent.ports import CancelToken, CanUseTool, PermissionResult
 from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
-from lsp_agent.agent.tools.base import Tool, ToolResult
+from lsp_agent.agent.tools.base import ModelQuery, Tool, ToolResult
 from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanModeTool
 from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
@@ -83,8 +96,23 @@ class Extensions:
         skills: SkillSet | None = None,
         agents: AgentSet | None = None,
         mcp: McpServers | None = None,
+        plugins: PluginSet | None = None,
+        trusted: bool = True,
+        styles: OutputStyles | None = None,
+        settings: ClaudeSettings | None = None,
     ) -> None:
         self.project = project
+        self.plugins = plugins or PluginSet()
+        self.styles = styles or OutputStyles()
+        self.settings = settings or ClaudeSettings()
+        hooks.extra_env = self.settings.env
+        self.renderer = Renderer(
+            project,
+            self.plugins,
+            trusted=trusted,
+            extra_env=self.settings.env,
+            shell_disabled=self.settings.shell_disabled,
+        )
         self.hooks = hooks
         self.commands = commands or CommandSet()
         self.skills = skills or SkillSet()
@@ -95,12 +123,17 @@ class Extensions:
         self.halt = ""  # why a PostToolUse hook stopped the current run
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
+        self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
+        self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
             *self.skills.problems,
             *self.agents.problems,
             *(mcp.config.problems if mcp is not None else []),
+            *self.plugins.messages(),
+            *self.styles.problems,
+            *self.settings.problems,
         ]
 
     @classmethod
@@ -115,13 +148,18 @@ class Extensions:
         agents: list[AgentDefinition] | None = None,
         mcp: bool = True,
         environ: dict[str, str] | None = None,
+        plugin_dirs: Sequence[Path] = (),
+        plugin_origin: str = "--plugin-dir",
     ) -> Extensions:
         """Everything from the project's and the user's `.claude/` files; MCP servers started.
         Every problem found (bad configuration, a server that fails) goes to `on_problem`.
         `trusted`: whether the user trusts the folder (see claude/trust.py); until then its own
         hooks, MCP servers and commands' `allowed-tools` are left out. `environ` (default: the
         process's) is where `${VAR}` in MCP configurations expand from: the host's, which holds
-        the credentials the process environment no longer does."""
+        the credentials the process environment no longer does. `plugin_dirs`: plugin
+        directories the user named (`--plugin-dir`, `plugins.dirs`), besides the plugins the
+        settings enable (claude/plugins/)."""
+        plugins = discover(project, trusted=trusted, dirs=plugin_dirs, origin=plugin_origin)
         servers = None
         if mcp:
             servers = McpServers.for_project(
@@ -131,19 +169,31 @@ class Extensions:
                 trusted=trusted,
                 environ=environ,
             )
+            plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
         commands = load_commands(project)
+        plugin_parts.add_commands(plugins, commands)
         if not trusted:
             commands.commands = {
                 name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
                 for name, c in commands.commands.items()
             }
+        hooks_config = load_hooks(project, hooks, trusted=trusted)
+        plugin_parts.add_hooks(plugins, hooks_config)
+        skills = load_skills(project)
+        plugin_parts.add_skills(plugins, skills)
+        agent_set = load_agents(project, extra=agents or [])
+        plugin_parts.add_agents(plugins, agent_set)
         loaded = cls(
             project,
-            hooks=HookRunner(load_hooks(project, hooks, trusted=trusted), project_dir=project),
+            hooks=HookRunner(hooks_config, project_dir=project),
             commands=commands,
-            skills=load_skills(project),
-            agents=load_agents(project, extra=agents or []),
+            skills=skills,
+            agents=agent_set,
             mcp=servers,
+            plugins=plugins,
+            trusted=trusted,
+            styles=load_output_styles(project, plugins),
+            settings=read_settings(project, trusted=trusted),
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -170,6 +220,7 @@ class Extensions:
         if emit is not None:
             self.emit = emit
         self.hooks.session_id = session_id
+        self.renderer.session_id = session_id
         self.hooks.transcript_path = str(transcript_path)
         self.hooks.permission_mode = permission_mode
 
@@ -184,9 +235,36 @@ class Extensions:
             skills=self.skills,
             agents=self.agents,
             mcp=self.mcp,
+            plugins=self.plugins,
+            trusted=self.renderer.trusted,
+            styles=self.styles,
+            settings=self.settings,
         )
         view._owns_mcp = False
         return view
+
+    def attach(self, policy: Policy, query: ModelQuery, cancel: Callable[[], CancelToken]) -> None:
+        """What only the loop has: its permission rules, side requests and cancel token."""
+        self.use_policy(policy)
+        self.use_model(query)
+        self.use_cancel(cancel)
+
+    def use_policy(self, policy: Policy) -> None:
+        """The session's permission rules, which `!` lines in commands and skills obey."""
+        self.renderer.policy = policy
+
+    def use_cancel(self, current: Callable[[], CancelToken]) -> None:
+        """How to find the running prompt's cancel token (a forked skill's subagent uses it)."""
+        self._cancel = current
+
+    def use_model(self, query: ModelQuery) -> None:
+        """The session's side requests to the model, which `prompt` hooks use (fast model)."""
+
+        async def ask(request: dict[str, Any]) -> str:
+            snapshot = await query(request, fast=True)
+            return "".join(b.get("text", "") for b in snapshot.content if b["type"] == "text")
+
+        self.hooks.ask_model = ask
 
     def for_subagent(self) -> Extensions:
         """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
@@ -199,6 +277,10 @@ class Extensions:
             skills=self.skills,
             agents=self.agents,
             mcp=self.mcp,
+            plugins=self.plugins,
+            trusted=self.renderer.trusted,
+            styles=self.styles,
+            settings=self.settings,
         )
         view._owns_mcp = False
         return view
@@ -211,13 +293,14 @@ class Extensions:
         get_mode: Callable[[], str],
         set_mode: Callable[[str], None],
     ) -> list[Tool]:
+        self._run_subagent = run_subagent
         found: list[Tool] = [
             ExitPlanModeTool(ask, get_mode, set_mode),
             EnterPlanModeTool(get_mode, set_mode),
             AskUserQuestionTool(ask),
         ]
         if self.skills.for_model():
-            found.append(SkillTool(self.skills, self._activate))
+            found.append(SkillTool(self.skills, self._activate, self._skill_text))
         if run_subagent is not None:
             found.append(TaskTool(self.agents, run_subagent))
         if self.mcp is not None:
@@ -230,13 +313,27 @@ class Extensions:
         rows = self.commands.listing()
         taken = {row["name"] for row in rows}
         for skill in sorted(self.skills.skills.values(), key=lambda s: s.name):
-            if skill.name not in taken:
-                row = {"name": skill.name, "description": skill.description, "argumentHint": ""}
+            if skill.name not in taken and skill.user_invocable:
+                row = {
+                    "name": skill.name,
+                    "description": skill.description,
+                    "argumentHint": skill.argument_hint,
+                }
                 rows.append({**row, "source": f"skill:{skill.source}"})
         return rows
 
+    def bin_dirs(self) -> list[Path]:
+        """Plugins' `bin/` folders, put before PATH for the Bash tool, as Claude Code does."""
+        return self.plugins.bin_dirs()
+
     def system_prompt(self) -> str:
-        return skills_prompt(self.skills)
+        return "\n\n".join(
+            t for t in (self.styles.system_prompt(), skills_prompt(self.skills)) if t
+        )
+
+    def instructions(self, built_in: str) -> str:
+        """The base instructions under the chosen output style (claude/output_styles.py)."""
+        return self.styles.instructions(built_in)
 
     def _activate(self, skill: Skill) -> None:
         self.active_skill = skill
@@ -244,6 +341,8 @@ class Extensions:
     def tool_refusal(self, name: str) -> str:
         """Why `name` may not run under the active skill's `allowed-tools` ("" if it may)."""
         skill = self.active_skill
+        if skill is not None and name in skill.disallowed_tools:
+            return f"{name} is not available while the skill {skill.name!r} is active"
         if skill is None or not skill.allowed_tools or name == "Skill":
             return ""
         if any(rule.split("(", 1)[0] == name for rule in skill.allowed_tools):
@@ -257,35 +356,101 @@ class Extensions:
         self.active_skill = None
         self._command_rules = None
         self.halt = ""
-        plan = self._expand(text)
+        plan = await self._expand(text)
         if plan.action != "send":
             return plan
         outcome = await self._hook("UserPromptSubmit", {"prompt": plan.text})
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)
-        plan.context = outcome.additional_context
+        plan.context = [*plan.context, *outcome.additional_context]
         return plan
 
-    def _expand(self, text: str) -> PromptPlan:
+    async def _expand(self, text: str) -> PromptPlan:
         result = expand(text, self.commands)
+        full = self._plugin_name(result.name) if isinstance(result, Unknown) else None
+        if full is not None:  # `/commit` for `/commit-tools:commit`, when nothing else is
+            text = f"/{full} {text.strip().partition(' ')[2]}".strip()
+            result = expand(text, self.commands)
         if result is None:
             return PromptPlan("send", text)
         if isinstance(result, Builtin):
             return PromptPlan("builtin", builtin=result)
         if isinstance(result, Expansion):
             command = result.command
-            self._use_command_rules(command.name, command.allowed_tools)
-            return PromptPlan(
-                "send", result.prompt, model=command.model, allowed_tools=command.allowed_tools
+            use = Invocation(
+                f"/{command.name}",
+                command.body,
+                result.arguments,
+                command.source,
+                command.path,
+                command.argument_names,
+                command.allowed_tools,
             )
+            plan = await self._render_plan(use)
+            if plan.action == "send":
+                self._use_command_rules(command.name, plan.allowed_tools)
+                plan.model = command.model
+            return plan
         assert isinstance(result, Unknown)
         skill = self.skills.skills.get(result.name)  # a skill is also a command: /name args
-        if skill is not None:
+        if skill is not None and skill.user_invocable:
             self.active_skill = skill
             arguments = text.strip().partition(" ")[2].strip()
-            return PromptPlan("send", skill_message(skill, arguments))
+            plan = await self._render_plan(_skill_use(skill, arguments))
+            plan.model = skill.model
+            return await self._fork(skill, plan) if skill.fork and plan.action == "send" else plan
         return PromptPlan("refuse", message=result.message)
+
+    async def _fork(self, skill: Skill, plan: PromptPlan) -> PromptPlan:
+        """`context: fork`: the rendered skill is a subagent's prompt; the conversation gets
+        the subagent's result (and the skill's limits end with it)."""
+        self.active_skill = None
+        agent = self.agents.get(skill.agent or "general-purpose")
+        if agent is None or self._run_subagent is None:
+            why = f"no subagent named {skill.agent!r}" if agent is None else "no subagents here"
+            return PromptPlan("refuse", message=f"/{skill.name}: runs in a subagent, but {why}")
+        prompt = "\n\n".join([plan.text, *plan.context])
+        request = SubagentRequest(
+            agent, prompt, f"/{skill.name}", f"skill_{uuid.uuid4().hex[:12]}", self._cancel()
+        )
+        result = await self._run_subagent(request)
+        if result.is_error:
+            return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
+        ran = f"The skill /{skill.name} ran in the {agent.name} subagent."
+        text = f"{ran} Its result:\n\n{result.text}"
+        return PromptPlan("send", text, model=skill.model)
+
+    def _plugin_name(self, bare: str) -> str | None:
+        """The one plugin command or skill `plugin:bare`, as Claude Code lets the prefix go
+        when no other command has the name; None when there is none or more than one."""
+        if ":" in bare or bare in self.skills.skills:
+            return None
+        names = {*self.commands.commands, *self.skills.skills}
+        found = [n for n in names if n.endswith(f":{bare}") and n.count(":") == 1]
+        return found[0] if len(found) == 1 else None
+
+    async def _render_plan(self, use: Invocation) -> PromptPlan:
+        try:
+            rendered = await self.renderer.render(use)
+        except ShellRefused as exc:
+            return PromptPlan("refuse", message=f"{use.label}: {exc}")
+        except OSError as exc:
+            return PromptPlan("refuse", message=f"{use.label}: could not read {use.path} ({exc})")
+        for note in rendered.notes:
+            self.emit("hook", {"event": "UserPromptSubmit", "message": f"{use.label}: {note}"})
+        text = rendered.text
+        if use.skill_dir is not None:
+            text = f"Base directory for this skill: {use.skill_dir}\n\n{text.strip()}"
+        return PromptPlan(
+            "send", text, list(rendered.attachments), allowed_tools=rendered.allowed_tools
+        )
+
+    async def _skill_text(self, skill: Skill, arguments: str) -> str:
+        """What the Skill tool returns: the skill rendered as for `/name`, files attached."""
+        rendered = await self.renderer.render(_skill_use(skill, arguments))
+        text = f"Base directory for this skill: {skill.directory}\n\n{rendered.text.strip()}"
+        return "\n\n".join([text, *rendered.attachments, *rendered.notes])
 
     # -- tools ------------------------------------------------------------------------------
 
@@ -325,18 +490,32 @@ class Extensions:
         A call the running command's `allowed-tools` cover is allowed without asking (deny
         rules were checked before any question); headless, that is the only way to yes."""
         uses_rules = any(c.allowed_tools for c in self.commands.commands.values())
-        if can_use_tool is None and not uses_rules:
+        asked_hooks = self.hooks.has("PermissionRequest") or self.hooks.has("PermissionDenied")
+        if can_use_tool is None and not uses_rules and not asked_hooks:
             return None
 
         async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
             if self._command_allows(name, tool_input):
                 return PermissionResult("allow")
+            # PermissionRequest hooks may answer for the user (allow or deny, new input).
+            call = {"tool_name": name, "tool_input": tool_input}
+            request = await self._hook("PermissionRequest", call, name)
+            if request.permission_decision in ("allow", "deny"):
+                return PermissionResult(
+                    request.permission_decision,
+                    updated_input=request.updated_input,
+                    message=request.permission_reason or "denied by a PermissionRequest hook",
+                )
             if can_use_tool is None:
-                return PermissionResult("deny", message=headless_denial(name, reason))
-            message = f"Claude needs your permission to use {name}"
-            payload = {"message": message, "notification_type": "permission_prompt"}
-            await self._hook("Notification", payload, "permission_prompt")
-            return await can_use_tool(name, tool_input, reason)
+                answer = PermissionResult("deny", message=headless_denial(name, reason))
+            else:
+                message = f"Claude needs your permission to use {name}"
+                payload = {"message": message, "notification_type": "permission_prompt"}
+                await self._hook("Notification", payload, "permission_prompt")
+                answer = await can_use_tool(name, tool_input, reason)
+            if answer.behavior != "allow":
+                await self._hook("PermissionDenied", {**call, "reason": answer.message}, name)
+            return answer
 
         return ask
 
@@ -365,11 +544,44 @@ class Extensions:
 
     async def session_start(self, source: str) -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
-        compact)."""
+        compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
+        if self.hooks.has("InstructionsLoaded"):
+            await self._instructions_loaded()
         return (await self._hook("SessionStart", {"source": source}, source)).additional_context
+
+    async def _instructions_loaded(self) -> None:
+        from lsp_agent.agent.prompt.memory import load_memory
+
+        home = Path.home().resolve()
+        for memory in load_memory(self.project, trusted=self.renderer.trusted):
+            reason = "include" if memory.imported_from is not None else "session_start"
+            kind = "User" if memory.path.is_relative_to(home / ".claude") else "Project"
+            if memory.path.name == "CLAUDE.local.md":
+                kind = "Local"
+            payload = {"file_path": str(memory.path), "memory_type": kind, "load_reason": reason}
+            await self._hook("InstructionsLoaded", payload, reason)
 
     async def session_end(self, reason: str = "other") -> None:
         await self._hook("SessionEnd", {"reason": reason})
+
+    async def post_tool_batch(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """PostToolBatch, once a turn's tool calls have all resolved: text blocks (hook context
+        and block reasons) to send with the results."""
+        if not self.hooks.has("PostToolBatch"):
+            return []
+        batch = [{"tool_name": c.get("name"), "tool_input": c.get("input")} for c in calls]
+        outcome = await self._hook("PostToolBatch", {"tool_calls": batch})
+        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
+
+    async def stop_failure(self, error: str) -> None:
+        """StopFailure: the run ended on an API error (its output is not used)."""
+        await self._hook("StopFailure", {"error": error})
+
+    async def subagent_start(self, agent_type: str, agent_id: str) -> list[str]:
+        """SubagentStart: context for the subagent from the hooks."""
+        payload = {"agent_type": agent_type, "agent_id": agent_id}
+        return (await self._hook("SubagentStart", payload, agent_type)).additional_context
 
     async def aclose(self) -> None:
         if self.mcp is not None and self._owns_mcp:
@@ -378,6 +590,7 @@ class Extensions:
     async def _hook(
         self, event: str, payload: dict[str, Any], matcher_value: str | None = None
     ) -> HookOutcome:
+        self.hooks.on_status = lambda text: self.emit("hook", {"event": event, "message": text})
         outcome = await self.hooks.run(event, payload, matcher_value)
         messages = outcome.user_messages()
         if outcome.stop and outcome.stop_reason:
@@ -388,6 +601,9 @@ class Extensions:
 
 
 class _SubagentExtensions(Extensions):
+    def use_model(self, query: ModelQuery) -> None:
+        return None  # the hooks are the parent's, and keep the parent's model (and its cost)
+
     def bind_session(
         self,
         session_id: str,
@@ -427,3 +643,16 @@ class _NoExtensions(Extensions):
 
     def for_subagent(self) -> Extensions:
         return self
+
+
+def _skill_use(skill: Skill, arguments: str) -> Invocation:
+    return Invocation(
+        f"/{skill.name}",
+        skill.body(),
+        arguments,
+        skill.source,
+        skill.path,
+        skill.argument_names,
+        skill.allowed_tools,
+        skill_dir=skill.directory,
+    )

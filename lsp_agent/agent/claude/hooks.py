@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lsp_agent import credentials
+from lsp_agent.agent.claude.hook_http import post_hook
+from lsp_agent.agent.claude.hook_prompt import AskModel, ask_hook
 from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_hooks
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,10 @@ class HookRunner:
         self.session_id = session_id
         self.transcript_path = transcript_path
         self.permission_mode = permission_mode
+        self.on_status: Callable[[str], None] = lambda message: None  # `statusMessage`
+        self.extra_env: dict[str, str] = {}  # the settings' `env`
+        self.ask_model: AskModel | None = None  # for `prompt` hooks, bound by the loop
+        self._ran_once: set[tuple[str, HookCommand]] = set()  # `once` hooks that have run
 
     @classmethod
     def for_project(cls, project_dir: Path, **kwargs: Any) -> HookRunner:
@@ -114,12 +120,34 @@ class HookRunner:
     ) -> HookOutcome:
         """Run `event`'s hooks matching `matcher_value` (a tool name for tool events, the source
         for SessionStart, the trigger for PreCompact; None for events without a matcher)."""
-        hooks = self.config.commands(event, matcher_value)
+        hooks = [
+            h
+            for h in self.config.commands(event, matcher_value)
+            if (event, h) not in self._ran_once and self._condition_holds(h, payload)
+        ]
         if not hooks:
             return HookOutcome()
+        self._ran_once |= {(event, h) for h in hooks if h.once}
+        for hook in hooks:
+            if hook.status_message:
+                self.on_status(hook.status_message)
         stdin = json.dumps({**self._common(event), **payload}, default=str).encode()
         results = await asyncio.gather(*(self._run_one(h, stdin) for h in hooks))
         return aggregate(event, list(results))
+
+    def _condition_holds(self, hook: HookCommand, payload: dict[str, Any]) -> bool:
+        """`if`: on tool events, the call must match the rule; elsewhere it does not apply."""
+        tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
+        if not hook.condition or not isinstance(tool, str) or not isinstance(tool_input, dict):
+            return True
+        from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
+
+        try:
+            rule = Rule.parse(hook.condition, "allow", hook.source, self.project_dir)
+        except ValueError:
+            return False  # a rule that cannot match anything
+        policy = PermissionPolicy(rules=[rule], cwd=self.project_dir)
+        return policy(tool, tool_input)[0] == "allow"
 
     def _common(self, event: str) -> dict[str, Any]:
         mode = self.permission_mode
@@ -132,7 +160,19 @@ class HookRunner:
         }
 
     async def _run_one(self, hook: HookCommand, stdin: bytes) -> HookResult:
-        env = {**credentials.scrubbed(os.environ), "CLAUDE_PROJECT_DIR": str(self.project_dir)}
+        if hook.kind == "prompt":
+            try:
+                async with asyncio.timeout(hook.timeout):
+                    code, body, why = await ask_hook(hook.command, stdin.decode(), self.ask_model)
+            except TimeoutError:
+                return HookResult(hook.command, None, timed_out=True)
+            return HookResult(hook.command, code, body, why)
+        if hook.kind == "http":
+            code, body, why, timed_out = await post_hook(hook, stdin)
+            return HookResult(hook.command, code, body[:MAX_OUTPUT_CHARS], why, timed_out)
+        env = {**credentials.scrubbed(os.environ), **self.extra_env}
+        env["CLAUDE_PROJECT_DIR"] = str(self.project_dir)
+        env.update(hook.env)
         try:
             process = await asyncio.create_subprocess_shell(
                 hook.command,
@@ -224,6 +264,12 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
     permission = specific.get("permissionDecision")
     if event == "PreToolUse" and permission in _RANK:
         _decide(outcome, permission, str(specific.get("permissionDecisionReason") or ""))
+    answer = specific.get("decision")  # PermissionRequest: {behavior, updatedInput, message}
+    if event == "PermissionRequest" and isinstance(answer, dict):
+        if answer.get("behavior") in ("allow", "deny"):
+            _decide(outcome, answer["behavior"], str(answer.get("message") or ""))
+        if isinstance(answer.get("updatedInput"), dict):
+            outcome.updated_input = answer["updatedInput"]
     if isinstance(specific.get("updatedInput"), dict):
         outcome.updated_input = specific["updatedInput"]
     context = specific.get("additionalContext")

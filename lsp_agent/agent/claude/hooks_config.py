@@ -5,7 +5,15 @@
 
 Hooks from every settings file (managed, local, project, user) are merged: each event's matcher
 groups are concatenated, highest precedence first. `"disableAllHooks": true` in any file turns
-them all off. Only `command` hooks run; other types are reported and skipped.
+them all off. Hook types: `command` (a shell command, the event on stdin), `http` (the event
+POSTed as JSON to `url`; `headers` may use `$VAR` for the names in `allowedEnvVars`) and
+`prompt` (the small fast model judges the event, claude/hook_prompt.py); other types (`agent`,
+`mcp_tool`) are reported and skipped. Common fields: `timeout` (seconds),
+`if` (one permission rule, e.g. `Bash(git *)`: on tool events the hook runs only for calls it
+matches), `statusMessage` (shown to the user when the hook starts), `once` (once per session).
+
+Every event name Claude Code has is accepted; those an editor agent never meets (`IGNORED`) are
+configured without a message but never fire (docs/claude-code-compat.md lists them).
 """
 
 from __future__ import annotations
@@ -25,14 +33,41 @@ EVENTS = (
     "PreToolUse",
     "PostToolUse",
     "PostToolUseFailure",
+    "PostToolBatch",
     "UserPromptSubmit",
     "Stop",
+    "StopFailure",
+    "SubagentStart",
     "SubagentStop",
     "PreCompact",
+    "PostCompact",
     "SessionStart",
     "SessionEnd",
     "Notification",
+    "PermissionRequest",
+    "PermissionDenied",
+    "InstructionsLoaded",
 )
+# Claude Code's other events: accepted, never fired here (no terminal UI, teammates, worktrees,
+# elicitations, task list or config watcher in lsp-agent).
+IGNORED = (
+    "Setup",
+    "UserPromptExpansion",
+    "MessageDisplay",
+    "TaskCreated",
+    "TaskCompleted",
+    "TeammateIdle",
+    "ConfigChange",
+    "CwdChanged",
+    "DirectoryAdded",
+    "FileChanged",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "Elicitation",
+    "ElicitationResult",
+)
+HOOK_TYPES = ("command", "http", "prompt")
+PROMPT_TIMEOUT_S = 30.0
 
 _NAME_LIST = re.compile(r"[A-Za-z0-9_|-]+")
 
@@ -42,6 +77,13 @@ class HookCommand:
     command: str
     timeout: float = DEFAULT_TIMEOUT_S
     source: str = ""  # the settings file it came from, for messages
+    env: tuple[tuple[str, str], ...] = ()  # extra variables, e.g. a plugin's CLAUDE_PLUGIN_ROOT
+    kind: str = "command"  # command | http (then `command` is the URL)
+    headers: tuple[tuple[str, str], ...] = ()  # http
+    allowed_env: tuple[str, ...] = ()  # http: the variables its headers may use
+    condition: str = ""  # `if`: one permission rule the tool call must match
+    status_message: str = ""
+    once: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,18 +96,19 @@ class HookGroup:
 class HooksConfig:
     events: dict[str, list[HookGroup]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # reported to the user, never fatal
+    disabled: bool = False  # `disableAllHooks`: plugins' hooks are off too
 
     def commands(self, event: str, value: str | None) -> list[HookCommand]:
         """The hooks to run for `event` whose matcher accepts `value` (None: the event has no
         matcher, so every group applies), each distinct command once, in configuration order."""
-        seen: set[str] = set()
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         found = []
         for group in self.events.get(event, []):
             if value is not None and not matches(group.matcher, value):
                 continue
             for hook in group.hooks:
-                if hook.command not in seen:
-                    seen.add(hook.command)
+                if (hook.command, hook.env) not in seen:
+                    seen.add((hook.command, hook.env))
                     found.append(hook)
         return found
 
@@ -122,10 +165,13 @@ def parse_hooks(sources: Iterable[tuple[str, Any]]) -> HooksConfig:
             _add_event(config, source, event, groups)
     if disabled:
         config.events.clear()
+        config.disabled = True
     return config
 
 
 def _add_event(config: HooksConfig, source: str, event: str, groups: Any) -> None:
+    if event in IGNORED:
+        return
     if event not in EVENTS:
         config.problems.append(f"{source}: hook event {event!r} is not supported; ignored")
         return
@@ -148,16 +194,41 @@ def _group(config: HooksConfig, source: str, event: str, group: Any) -> HookGrou
         return None
     commands = []
     for hook in group["hooks"]:
-        if not isinstance(hook, dict) or hook.get("type", "command") != "command":
-            kind = hook.get("type") if isinstance(hook, dict) else hook
-            config.problems.append(f"{source}: {event} hook of type {kind!r} is not supported")
-            continue
-        command, timeout = hook.get("command"), hook.get("timeout", DEFAULT_TIMEOUT_S)
-        if not isinstance(command, str) or not command.strip():
-            config.problems.append(f"{source}: {event} hook without a command")
-            continue
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using 60 s")
-            timeout = DEFAULT_TIMEOUT_S
-        commands.append(HookCommand(command, float(timeout), source))
+        parsed = _hook(config, source, event, hook)
+        if parsed is not None:
+            commands.append(parsed)
     return HookGroup(matcher, tuple(commands)) if commands else None
+
+
+def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookCommand | None:
+    kind = hook.get("type", "command") if isinstance(hook, dict) else hook
+    if not isinstance(hook, dict) or kind not in HOOK_TYPES:
+        config.problems.append(f"{source}: {event} hook of type {kind!r} is not supported")
+        return None
+    key = {"command": "command", "http": "url", "prompt": "prompt"}[kind]
+    target = hook.get(key)
+    if not isinstance(target, str) or not target.strip():
+        config.problems.append(f"{source}: {event} {kind} hook without a {key}")
+        return None
+    default = PROMPT_TIMEOUT_S if kind == "prompt" else DEFAULT_TIMEOUT_S
+    timeout = hook.get("timeout", default)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using {default:g} s")
+        timeout = default
+    headers = hook.get("headers") or {}
+    allowed = hook.get("allowedEnvVars") or []
+    condition = hook.get("if") or ""
+    if not isinstance(headers, dict) or not isinstance(allowed, list):
+        config.problems.append(f"{source}: {event} hook headers/allowedEnvVars are malformed")
+        return None
+    return HookCommand(
+        target,
+        float(timeout),
+        source,
+        kind=kind,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        allowed_env=tuple(str(a) for a in allowed),
+        condition=condition if isinstance(condition, str) else "",
+        status_message=str(hook.get("statusMessage") or ""),
+        once=hook.get("once") is True,
+    )

@@ -2,8 +2,14 @@
 
 The model sees each skill's name and description in the system prompt (`skills_prompt`) and
 loads a body on demand through the Skill tool. Frontmatter: `name` (default: the directory
-name), `description`, `allowed-tools`, `disable-model-invocation` (hidden from the model; the
-user can still run it as `/name`). The project's skill wins over the user's of the same name.
+name), `description`, `when_to_use` (added to it), `argument-hint`, `arguments` (names for
+`$name`), `allowed-tools`, `disallowed-tools` (refused while active), `model` (for a `/name`
+run), `disable-model-invocation` (hidden from the model; the user can still run it as `/name`),
+`user-invocable: false` (not a `/name` command; the model can still load it), `context: fork`
+with `agent` (a `/name` run gives the rendered skill to that subagent and the conversation gets
+its result; always waited for, as Claude Code does with -p). Not applied yet: `paths`, `hooks`,
+`effort`, `shell`, `background`. The project's skill wins over the
+user's of the same name.
 
 `allowed-tools`, when given, limits the tools the model may call while the skill is active (the
 rest of that run); Skill itself stays callable. The Skill tool reports activation through a
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude.commands import argument_names
 from lsp_agent.agent.claude.files import user_claude_dir
 
 SKILL_FILE = "SKILL.md"
@@ -29,6 +36,14 @@ class Skill:
     source: str = "project"  # project | user
     allowed_tools: tuple[str, ...] = ()  # empty: no limit
     disable_model_invocation: bool = False
+    argument_names: tuple[str, ...] = ()  # the `arguments` frontmatter, for `$name`
+    when_to_use: str = ""  # shown to the model after the description
+    argument_hint: str = ""
+    user_invocable: bool = True  # false: not a `/name` command, only the model loads it
+    model: str | None = None  # for a `/name` run
+    disallowed_tools: tuple[str, ...] = ()  # refused while the skill is active
+    fork: bool = False  # `context: fork`: runs as a subagent's prompt, not in the conversation
+    agent: str = ""  # the subagent type a forked skill runs as (default general-purpose)
 
     @property
     def directory(self) -> Path:
@@ -66,20 +81,35 @@ def _add(found: SkillSet, source: str, path: Path) -> None:
     except OSError as exc:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
-    name = frontmatter.as_str(fields.get("name")) or path.parent.name
+    skill = parse_skill(path, fields, source)
+    if isinstance(skill, str):
+        found.problems.append(skill)
+    elif skill.name not in found.skills:  # project first, so the project's wins
+        found.skills[skill.name] = skill
+
+
+def parse_skill(
+    path: Path, fields: frontmatter.Frontmatter, source: str, prefix: str = ""
+) -> Skill | str:
+    """The skill a SKILL.md describes (its name after `prefix`), or why it cannot be used."""
     description = frontmatter.as_str(fields.get("description"))
     if not description:
-        found.problems.append(f"{path}: a skill needs a description; ignored")
-        return
-    if name in found.skills:
-        return  # project first, so the project's wins
-    found.skills[name] = Skill(
-        name=name,
+        return f"{path}: a skill needs a description; ignored"
+    return Skill(
+        name=prefix + (frontmatter.as_str(fields.get("name")) or path.parent.name),
         description=description,
         path=path,
         source=source,
         allowed_tools=tuple(frontmatter.as_list(fields.get("allowed-tools"))),
         disable_model_invocation=frontmatter.as_bool(fields.get("disable-model-invocation")),
+        argument_names=tuple(argument_names(fields.get("arguments"))),
+        when_to_use=frontmatter.as_str(fields.get("when_to_use")),
+        argument_hint=frontmatter.as_str(fields.get("argument-hint")),
+        user_invocable=frontmatter.as_str(fields.get("user-invocable")).lower() != "false",
+        model=frontmatter.as_str(fields.get("model")) or None,
+        disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowed-tools"))),
+        fork=frontmatter.as_str(fields.get("context")).strip() == "fork",
+        agent=frontmatter.as_str(fields.get("agent")).strip(),
     )
 
 
@@ -93,7 +123,10 @@ def skills_prompt(skills: SkillSet) -> str:
         "skill's description, call the Skill tool with its name to load it before starting.",
         "<available_skills>",
     ]
-    lines += [f"- {s.name}: {s.description}" for s in visible]
+    lines += [
+        f"- {s.name}: {s.description}" + (f" {s.when_to_use}" if s.when_to_use else "")
+        for s in visible
+    ]
     return "\n".join([*lines, "</available_skills>"])
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lsp_agent.agent.claude.subagents import SubagentRequest, SubagentResult
+from lsp_agent.agent.claude.subagents import AgentDefinition, SubagentRequest, SubagentResult
 from lsp_agent.agent.events import AgentEvent, RunDone, SessionStarted, UsageUpdated
 from lsp_agent.agent.model.pricing import add_usage
 from lsp_agent.agent.reporting import ReportingSink
@@ -65,7 +65,8 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         model=definition.resolve_model(
             parent.options.model, request.model, parent.options.model_aliases
         ),
-        system_prompt=definition.prompt or None,
+        system_prompt=_with_skills(definition, parent.ext) or None,
+        max_turns=definition.max_turns or parent.options.max_turns,
         append_system_prompt=None,
         resume=None,
         continue_session=False,
@@ -94,8 +95,33 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     )
     # Background commands a subagent starts belong to the session, like the parent's.
     child.ctx.background = parent.ctx.background
+    context = await parent.ext.subagent_start(definition.name, request.tool_use_id)
+    prompt = "\n\n".join([request.prompt, *context])
     # Not closed: the client is the parent's and the transcript lives in memory.
-    result = await child.run(request.prompt, request.cancel)
+    result = await child.run(prompt, request.cancel)
     add_usage(parent.usage, result.usage)
     parent.cost_usd += result.cost_usd
     return SubagentResult(result.result, is_error=result.is_error)
+
+
+def _with_skills(definition: AgentDefinition, ext: Extensions) -> str:
+    """The definition's prompt with its `skills` preloaded: each skill's full content, as
+    Claude Code injects them when the subagent starts (a plugin's agent names its plugin's
+    skills without the prefix). An unknown name is said so in place."""
+    sections = [definition.prompt] if definition.prompt else []
+    plugin = definition.source.removeprefix("plugin:") if definition.source != "builtin" else ""
+    for name in definition.skills:
+        skill = ext.skills.skills.get(name) or ext.skills.skills.get(f"{plugin}:{name}")
+        try:
+            body = skill.body().strip() if skill is not None else ""
+        except OSError:
+            body = ""
+        if skill is None or not body:
+            sections.append(
+                f"(The skill {name!r} named in this agent's definition is not available.)"
+            )
+            continue
+        sections.append(
+            f"<skill name={name!r} directory={str(skill.directory)!r}>\n{body}\n</skill>"
+        )
+    return "\n\n".join(sections)

@@ -3,9 +3,13 @@
 agents, run by the Agent tool (called Task by older models).
 
 Frontmatter: `name` and `description` (both required), `tools` (comma-separated names; absent
-means every tool of the parent), `model` (an id, an alias `sonnet`/`opus`/`haiku`, or `inherit`,
-the default). The body is the subagent's system prompt. The project's definition wins over the
-user's of the same name, and both over the built-in one.
+means every tool of the parent), `disallowedTools` (taken away from those), `model` (an id, an
+alias `sonnet`/`opus`/`haiku`, or `inherit`, the default), `maxTurns` (the run's turn limit),
+`skills` (skills whose content is put into its system prompt at start; it cannot load others
+itself). The body is the subagent's system prompt. Read and kept, not applied (the subagent
+shares its parent's permission gate, hooks and MCP connections): `permissionMode`,
+`mcpServers`, `hooks`, `initialPrompt` (for an agent run as the main session). The project's
+definition wins over the user's of the same name, and both over the built-in one.
 
 A subagent never gets the Task tool itself (no nesting), starts with an empty conversation, and
 returns only its final text to the parent. The loop runs it (`SubagentRunner`), so it shares the
@@ -36,16 +40,24 @@ class AgentDefinition:
     prompt: str  # the subagent's system prompt
     tools: tuple[str, ...] | None = None  # None: all of the parent's tools
     model: str | None = None  # None: the parent's model
-    source: str = "builtin"  # builtin | project | user | options
+    source: str = "builtin"  # builtin | project | user | options | plugin:NAME
     path: Path | None = None
+    disallowed_tools: tuple[str, ...] = ()
+    max_turns: int | None = None
+    skills: tuple[str, ...] = ()  # preloaded into the system prompt
+    permission_mode: str = ""  # read, not applied (see the module's docstring)
+    initial_prompt: str = ""
 
     def tool_names(self, available: Iterable[str]) -> list[str]:
         """The parent's tools this subagent gets, in the parent's order, never Task."""
         wanted = None if self.tools is None else set(self.tools)
+        refused = set(self.disallowed_tools)
         return [
             name
             for name in available
-            if name not in TASK_TOOL_NAMES and (wanted is None or name in wanted)
+            if name not in TASK_TOOL_NAMES
+            and (wanted is None or name in wanted)
+            and name not in refused
         ]
 
     def resolve_model(
@@ -141,23 +153,38 @@ def _add(found: AgentSet, source: str, path: Path) -> None:
     except OSError as exc:
         found.problems.append(f"{path}: unreadable ({exc})")
         return
+    definition = parse_agent(path, fields, body, source)
+    if isinstance(definition, str):
+        found.problems.append(definition)
+    else:
+        found.agents.setdefault(definition.name, definition)
+
+
+def parse_agent(
+    path: Path, fields: frontmatter.Frontmatter, body: str, source: str, prefix: str = ""
+) -> AgentDefinition | str:
+    """The subagent a file defines (its name after `prefix`), or why it cannot be used."""
     name = frontmatter.as_str(fields.get("name"))
     description = frontmatter.as_str(fields.get("description"))
     if not name or not description:
-        found.problems.append(f"{path}: a subagent needs a name and a description; ignored")
-        return
+        return f"{path}: a subagent needs a name and a description; ignored"
     tools = fields.get("tools")
-    found.agents.setdefault(
-        name,
-        AgentDefinition(
-            name=name,
-            description=description,
-            prompt=body.strip(),
-            tools=None if tools is None else tuple(frontmatter.as_list(tools)),
-            model=frontmatter.as_str(fields.get("model")) or None,
-            source=source,
-            path=path,
-        ),
+    turns = frontmatter.as_str(fields.get("maxTurns")).strip()
+    if turns and (not turns.isdigit() or int(turns) < 1):
+        return f"{path}: maxTurns must be a whole number >= 1, got {turns!r}; ignored"
+    return AgentDefinition(
+        name=prefix + name,
+        description=description,
+        prompt=body.strip(),
+        tools=None if tools is None else tuple(frontmatter.as_list(tools)),
+        model=frontmatter.as_str(fields.get("model")) or None,
+        source=source,
+        path=path,
+        disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowedTools"))),
+        max_turns=int(turns) if turns else None,
+        skills=tuple(frontmatter.as_list(fields.get("skills"))),
+        permission_mode=frontmatter.as_str(fields.get("permissionMode")),
+        initial_prompt=frontmatter.as_str(fields.get("initialPrompt")),
     )
 
 

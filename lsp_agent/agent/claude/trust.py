@@ -28,7 +28,15 @@ from lsp_agent.paths import data_dir
 Answer = Literal["trusted", "untrusted"]
 STORE_FILE = "trusted-folders.json"
 # Settings keys of the folder's own files that run code or widen what the agent may do.
-_WIDENING = ("hooks", "env", "enableAllProjectMcpServers", "enabledMcpjsonServers", "apiKeyHelper")
+_WIDENING = (
+    "hooks",
+    "env",
+    "enableAllProjectMcpServers",
+    "enabledMcpjsonServers",
+    "apiKeyHelper",
+    "enabledPlugins",  # plugins bring hooks, MCP servers and `!` commands
+    "extraKnownMarketplaces",
+)
 _WIDENING_PERMISSIONS = ("allow", "defaultMode", "additionalDirectories")
 
 
@@ -104,7 +112,13 @@ def _settings(found: Supplied, path: Path) -> None:
     env = data.get("env")
     if isinstance(env, dict) and env:
         found.settings.append("env: " + ", ".join(sorted(map(str, env))))
-    for key in ("enableAllProjectMcpServers", "enabledMcpjsonServers", "apiKeyHelper"):
+    for key in (
+        "enableAllProjectMcpServers",
+        "enabledMcpjsonServers",
+        "apiKeyHelper",
+        "enabledPlugins",
+        "extraKnownMarketplaces",
+    ):
         if key in data:
             found.settings.append(f"{key}: {json.dumps(data[key])}")
 

@@ -118,6 +118,7 @@ def _merge(merged: PermissionSettings, perms: dict[str, Any], source: str, proje
             except ValueError as exc:
                 merged.warnings.append(f"{source}: {exc}")
     mode = perms.get("defaultMode")
+    mode = "default" if mode == "manual" else mode  # Claude Code's other name for default
     if mode is not None and merged.default_mode is None:
         if mode in MODES:
             merged.default_mode = mode

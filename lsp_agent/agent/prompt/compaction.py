@@ -105,6 +105,9 @@ async def compact(
         if outcome.blocked and outcome.reason:
             notes.append(outcome.reason)
     summary = (await query(summary_request(messages, model, instructions))).strip()
+    if hooks is not None:
+        payload = {"trigger": trigger, "compact_summary": summary}
+        notes += (await hooks.run("PostCompact", payload, trigger)).user_messages()
     text = CONTINUATION + summary + (RESUME_WORK if trigger == "auto" else "")
     boundary = {"type": BOUNDARY, "trigger": trigger, "pre_tokens": pre_tokens}
     new = [{"role": "user", "content": [{"type": "text", "text": text}]}]

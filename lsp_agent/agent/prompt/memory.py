@@ -15,6 +15,7 @@ loads). Parent directories outside the work tree are the user's own: their impor
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,14 +55,19 @@ def _fence(project: Path) -> _Fence:
 
 def load_memory(project: Path, *, trusted: bool = True) -> list[MemoryFile]:
     """Every memory file for `project`, broadest first, imports following their importer."""
+    from lsp_agent.agent.claude.settings_keys import read_settings
+
     loaded: list[MemoryFile] = []
     seen: set[Path] = set()
     fence = None if trusted else _fence(project)
+    excludes = read_settings(project, trusted=trusted).claude_md_excludes
     for path in memory_files(project):
         real = path.resolve()
         # A memory file the project supplied that is a link out of the folder.
         if fence is not None and path.absolute() != real and fence.leaves(path.absolute(), real):
             continue
+        if any(fnmatch.fnmatch(str(path.absolute()), pattern) for pattern in excludes):
+            continue  # `claudeMdExcludes` in the settings
         _load(real, None, 0, seen, loaded, fence)
     return loaded
 

@@ -51,6 +51,10 @@ class ToolContext:
 
     # Credential variables the user lets tool commands see (`toolEnvPassthrough`).
     env_passthrough: tuple[str, ...] = ()
+    # Directories put before PATH for shell commands: the plugins' `bin/` folders.
+    path_prefix: tuple[str, ...] = ()
+    # The settings files' `env` for shell commands (never credentials).
+    extra_env: tuple[tuple[str, str], ...] = ()
 
 
 class ModelQuery(Protocol):

@@ -67,7 +67,7 @@ class Bash(BaseTool):
             if ctx.background is None:
                 raise ToolError("background commands are not available in this session")
             description = arg(tool_input, "description", str, "")
-            env = proc.tool_env(ctx.env_passthrough)
+            env = tool_env(ctx)
             task = ctx.background.adopt(
                 await ctx.background.spawn(command, ctx.cwd, description, env)
             )
@@ -85,7 +85,7 @@ class Bash(BaseTool):
             cwd=ctx.cwd,
             timeout_s=timeout_ms / 1000,
             cancel=ctx.cancel,
-            env=proc.tool_env(ctx.env_passthrough),
+            env=tool_env(ctx),
             head=half,
             tail=half,
         )
@@ -103,7 +103,7 @@ async def _run_or_move(
 ) -> ToolResult:
     """Run in the foreground with the output going to a would-be task file, so a command that
     outlives its timeout can become a background task without losing what it wrote."""
-    task = await tasks.spawn(command, ctx.cwd, description, proc.tool_env(ctx.env_passthrough))
+    task = await tasks.spawn(command, ctx.cwd, description, tool_env(ctx))
     try:
         exited = await proc.wait_or_timeout(task.process, timeout_ms / 1000, ctx.cancel)
     except BaseException:
@@ -136,3 +136,9 @@ def _result(command: str, done: proc.Finished, timeout_ms: float) -> ToolResult:
     killed = f" (killed by signal {-code})" if code is not None and code < 0 else ""
     note = f"Exit code {code}{killed}"
     return ToolResult(f"{output}\n{note}" if output else note, is_error=not answer)
+
+
+def tool_env(ctx: ToolContext) -> dict[str, str]:
+    """A command's environment: the user's pass-through credentials only, plugins' `bin/`
+    first on PATH, the settings' `env`."""
+    return proc.tool_env(ctx.env_passthrough, ctx.path_prefix, ctx.extra_env)

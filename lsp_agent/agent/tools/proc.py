@@ -120,10 +120,19 @@ def kill_group(proc: asyncio.subprocess.Process) -> None:
             proc.kill()
 
 
-def tool_env(passthrough: Collection[str] = ()) -> dict[str, str]:
+def tool_env(
+    passthrough: Collection[str] = (),
+    path_prefix: Collection[str] = (),
+    extra: Collection[tuple[str, str]] = (),
+) -> dict[str, str]:
     """The environment for commands the model runs: ours minus every provider credential but
     those the user passes through (a command printing its environment must not put them in the
-    transcript), with pagers and editors that would wait for a terminal turned off."""
+    transcript), with pagers and editors that would wait for a terminal turned off.
+    `path_prefix`: directories searched before PATH (plugins' `bin/`); `extra`: the settings'
+    `env` (claude/settings_keys.py, credentials already left out)."""
     env = credentials.scrubbed(os.environ, passthrough)
+    env.update(extra)
     env.update({"GIT_EDITOR": "true", "PAGER": "cat", "GIT_PAGER": "cat"})
+    if path_prefix:
+        env["PATH"] = os.pathsep.join([*path_prefix, env.get("PATH", os.defpath)])
     return env

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from lsp_agent.agent.claude.body import ShellRefused
 from lsp_agent.agent.claude.skills import Skill, SkillSet, skill_message
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
+
+# The skill's text for the model: substitutions, `!` lines and `@` files done (extensions.py).
+Render = Callable[[Skill, str], Awaitable[str]]
 
 
 class SkillTool:
@@ -28,10 +32,14 @@ class SkillTool:
     read_only = True
 
     def __init__(
-        self, skills: SkillSet, on_activate: Callable[[Skill], None] | None = None
+        self,
+        skills: SkillSet,
+        on_activate: Callable[[Skill], None] | None = None,
+        render: Render | None = None,
     ) -> None:
         self.skills = skills
         self.on_activate = on_activate  # the loop applies the skill's allowed-tools
+        self.render = render
 
     async def run(self, tool_input: dict[str, Any], ctx: ToolContext) -> ToolResult:
         name = str(tool_input.get("skill", "")).strip().removeprefix("/")
@@ -39,10 +47,16 @@ class SkillTool:
         if skill is None or skill.disable_model_invocation:
             known = ", ".join(s.name for s in self.skills.for_model()) or "none"
             return ToolResult(f"Unknown skill {name!r}. Available skills: {known}", is_error=True)
+        arguments = str(tool_input.get("args") or "")
         try:
-            text = skill_message(skill, str(tool_input.get("args") or ""))
+            if self.render is not None:
+                text = await self.render(skill, arguments)
+            else:
+                text = skill_message(skill, arguments)
         except OSError as exc:
             return ToolResult(f"Could not read skill {name!r}: {exc}", is_error=True)
+        except ShellRefused as exc:
+            return ToolResult(f"Skill {name!r} could not be loaded: {exc}", is_error=True)
         if self.on_activate is not None:
             self.on_activate(skill)
         return ToolResult(text)

@@ -1,0 +1,42 @@
+"""`http` hooks: the event's JSON POSTed to a URL; the response body is read like a command
+hook's stdout (JSON output decides), a non-2xx status or a connection failure is a non-blocking
+error, as in Claude Code. Header values may name environment variables (`$VAR`, `${VAR}`), but
+only those the hook lists in `allowedEnvVars`, and never a provider credential (the tools'
+scrubbed environment), so no configuration can send the API key to a hook's server."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from lsp_agent import credentials
+from lsp_agent.agent.claude.hooks_config import HookCommand
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# (exit code: None when timed out, stdout, stderr, timed out), as a command hook's.
+Posted = tuple[int | None, str, str, bool]
+
+
+async def post_hook(hook: HookCommand, body: bytes) -> Posted:
+    import httpx
+
+    environ = credentials.scrubbed(os.environ)
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return environ.get(name, "") if name in hook.allowed_env else ""
+
+    headers = {k: _VAR.sub(fill, v) for k, v in hook.headers}
+    headers.setdefault("content-type", "application/json")
+    try:
+        async with httpx.AsyncClient(timeout=hook.timeout) as client:
+            response = await client.post(hook.command, content=body, headers=headers)
+    except httpx.TimeoutException:
+        return None, "", "", True
+    except httpx.HTTPError as exc:
+        return 1, "", f"could not reach the hook: {exc}", False
+    if not response.is_success:
+        return 1, "", f"HTTP {response.status_code}", False
+    return 0, response.text, "", False

@@ -1,0 +1,100 @@
+"""Reading one plugin directory: its optional `.claude-plugin/plugin.json` and where its parts are.
+
+A plugin is a directory. The manifest, when present, must be a JSON object whose `name` is a
+string; without one the name is the directory's. Parts live in default folders (`commands/`,
+`agents/`, `skills/`, `hooks/hooks.json`, `.mcp.json`, `output-styles/`, `bin/`); the manifest's
+`commands`, `agents` and `outputStyles` paths replace the default folder, `skills` paths add to
+it, `hooks` and `mcpServers` (paths or inline objects) add to the default files, as in Claude
+Code's plugins reference. Every path must stay inside the plugin.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from lsp_agent.agent.claude.plugins.model import Plugin
+
+MANIFEST = Path(".claude-plugin") / "plugin.json"
+# Replace the default folder when given; `skills` adds to it.
+REPLACING = {"commands": "commands", "agents": "agents", "outputStyles": "output-styles"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class PluginError(Exception):
+    """Why a plugin cannot load; `where` is the file (or directory) at fault."""
+
+    def __init__(self, where: Path, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+def read_plugin(
+    root: Path, origin: str, *, plugin_id: str = "", project_supplied: bool = False
+) -> Plugin:
+    try:
+        resolved = root.expanduser().resolve(strict=True)
+    except FileNotFoundError:
+        raise PluginError(root, "no such directory") from None
+    except (OSError, RuntimeError) as exc:  # ELOOP: a symlink loop
+        raise PluginError(root, f"cannot be resolved ({_why(exc)})") from None
+    if not resolved.is_dir():
+        raise PluginError(root, "not a directory")
+    manifest = _manifest(resolved)
+    name = manifest.get("name", resolved.name)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise PluginError(resolved / MANIFEST, f"'name' must be a plain name, got {name!r}")
+    return Plugin(name, resolved, origin, manifest, plugin_id, project_supplied)
+
+
+def _why(exc: BaseException) -> str:
+    # Python 3.11 raises RuntimeError("Symlink loop ..."), later ones OSError(ELOOP).
+    if isinstance(exc, RuntimeError) or (isinstance(exc, OSError) and exc.errno == errno.ELOOP):
+        return "a symlink loop"
+    return str(exc) or type(exc).__name__
+
+
+def _manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise PluginError(path, f"malformed JSON ({exc})") from None
+    except OSError as exc:
+        raise PluginError(path, f"unreadable ({exc})") from None
+    if not isinstance(data, dict):
+        raise PluginError(path, "must be a JSON object")
+    return data
+
+
+def part_paths(plugin: Plugin, key: str, problems: list[str]) -> list[Path]:
+    """The directories or files holding one kind of part (`commands`, `agents`, `skills`,
+    `outputStyles`), existing ones only."""
+    default = plugin.root / REPLACING.get(key, key)
+    declared = plugin.manifest.get(key)
+    paths = [] if declared is not None and key in REPLACING else [default]
+    if declared is not None:
+        paths += inside(plugin, key, declared, problems)
+    return [p for p in dict.fromkeys(paths) if p.exists()]
+
+
+def inside(plugin: Plugin, key: str, declared: Any, problems: list[str]) -> list[Path]:
+    """The manifest's relative paths for `key`, each confined to the plugin's directory."""
+    items = declared if isinstance(declared, list) else [declared]
+    found = []
+    for item in items:
+        if not isinstance(item, str):
+            problems.append(f"{plugin.root / MANIFEST}: '{key}' entries must be paths")
+            continue
+        path = (plugin.root / item).resolve()
+        if not path.is_relative_to(plugin.root):
+            problems.append(f"{plugin.root / MANIFEST}: '{key}' path {item!r} leaves the plugin")
+            continue
+        found.append(path)
+    return found
