@@ -29,6 +29,8 @@ const SERVER_KEYS = [
   "index.enabled",
   "index.exclude",
   "index.maxFileSize",
+  "index.maxFiles",
+  "index.maxTotalSize",
   "plugins.dirs",
 ] as const;
 
