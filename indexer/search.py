@@ -33,6 +33,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
+from indexer.search_blocks import BLOCK_LINES, BlockMap, BlockMapBuilder
+
 # A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
 # (the `S` of `HTTPServer` starts a word, the `T`s do not). Non-ASCII characters are letters.
@@ -53,9 +55,11 @@ FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of th
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
-MAGIC = b"LSPAGSX2"
+MAGIC = b"LSPAGSX3"
 ARRAYS = ("ids", "starts", "initial_starts")
 TEXTS = ("lower", "initials", "word_starts")
+MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: (keys, bitmaps) each
+MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in ("keys", "bits"))
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
 
 
@@ -71,12 +75,19 @@ class Text:
     def of(cls, data: bytes) -> Text:
         return cls(data, 0, len(data))
 
-    def find_all(self, needle: bytes) -> Iterator[int]:
-        buf, base, end = self.buf, self.start, self.start + self.size
-        at = buf.find(needle, base, end)
-        while at >= 0:
-            yield at - base
-            at = buf.find(needle, at + 1, end)
+    def find_all(
+        self, needle: bytes, blocks: BlockMap | None = None, starts: Any = None
+    ) -> Iterator[int]:
+        """Offsets of `needle`, in order; with a block map (and the text's line starts) only
+        the blocks that may hold it are searched."""
+        buf, base = self.buf, self.start
+        spans = blocks.spans(needle, starts, self.size) if blocks else ((0, self.size),)
+        for a, b in spans:
+            end = base + b
+            at = buf.find(needle, base + a, end)
+            while at >= 0:
+                yield at - base
+                at = buf.find(needle, at + 1, end)
 
     def match_starts(self, pattern: re.Pattern[bytes], limit: int | None = None) -> Iterator[int]:
         base, size = self.start, self.size if limit is None else min(self.size, limit)
@@ -101,22 +112,39 @@ class SearchIndex:
     last_symbol: int = 0  # the newest symbol id whose name this index covers
     epoch: str = ""  # the database it was built from (`Store.epoch`)
     generation: int = 0
+    lower_grams: BlockMap | None = None  # which blocks of names hold each trigram
+    initial_grams: BlockMap | None = None  # the same over the initials
     _keep: list[Any] = field(default_factory=list)  # the mapping, alive as long as this
 
     @classmethod
     def build(
-        cls, rows: Sequence[tuple[int, str]], generation: int = 0, last_symbol: int = 0
+        cls,
+        rows: Sequence[tuple[int, str]],
+        generation: int = 0,
+        last_symbol: int = 0,
+        block_lines: int | None = None,
     ) -> SearchIndex:
-        """An in-memory index of `rows` (name id, name)."""
+        """An in-memory index of `rows` (name id, name); with `block_lines`, block maps too
+        (the small in-memory indexes scan faster without)."""
         # Shortest names first: every tier's hits then come out already ranked, so a tier
         # stops scanning as soon as it has `limit` hits.
-        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS)}
-        builder = _Builder(dict(sinks))
+        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
+        builder = _Builder(dict(sinks), block_lines)
         builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
-        builder.finish()
+        blocks = builder.finish()
         names = dict(rows)
         sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
         sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
+        if block_lines:
+            sections |= {
+                m: BlockMap(
+                    array("I", sinks[f"{m}_keys"].getvalue()),
+                    sinks[f"{m}_bits"].getvalue(),
+                    blocks,
+                    block_lines,
+                )
+                for m in MAPS
+            }
         return cls(
             **sections,
             original=lambda ids: {i: names[i] for i in ids},
@@ -126,7 +154,11 @@ class SearchIndex:
 
     @staticmethod
     def write_file(
-        path: str | Path, chunks: Iterable[list[tuple[int, str]]], epoch: str, last_symbol: int
+        path: str | Path,
+        chunks: Iterable[list[tuple[int, str]]],
+        epoch: str,
+        last_symbol: int,
+        block_lines: int = BLOCK_LINES,
     ) -> None:
         """Write the file for rows that come in chunks already in order (by length, then
         name), holding one chunk at a time: a kernel's millions of names never sit in
@@ -135,19 +167,25 @@ class SearchIndex:
         with ExitStack() as stack:
             sinks: dict[str, IO[bytes]] = {
                 name: stack.enter_context(tempfile.TemporaryFile(dir=directory))
-                for name in (*TEXTS, *ARRAYS)
+                for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)
             }
-            builder = _Builder(sinks)
+            builder = _Builder(sinks, block_lines)
             for chunk in chunks:
                 builder.add(chunk)
-            builder.finish()
+            blocks = builder.finish()
             sections, offset = {}, 0
             for name, sink in sinks.items():
                 size = sink.tell()
                 sections[name] = [offset, size]
                 offset += size + (-size % 8)  # arrays stay aligned
             header = json.dumps(
-                {"sections": sections, "last_symbol": last_symbol, "epoch": epoch}
+                {
+                    "sections": sections,
+                    "last_symbol": last_symbol,
+                    "epoch": epoch,
+                    "blocks": blocks,
+                    "block_lines": block_lines,
+                }
             ).encode()
             header += b" " * (-(len(header) + 16) % 8)
             tmp = f"{path}.tmp{os.getpid()}"
@@ -179,9 +217,19 @@ class SearchIndex:
             k: view[sections[k][0] : sum(sections[k])].cast("I") for k in ARRAYS
         }
         texts: dict[str, Any] = {k: Text(mapped, *sections[k]) for k in TEXTS}
+        maps = {
+            m: BlockMap(
+                view[sections[f"{m}_keys"][0] : sum(sections[f"{m}_keys"])].cast("I"),
+                view[sections[f"{m}_bits"][0] : sum(sections[f"{m}_bits"])],
+                header["blocks"],
+                header["block_lines"],
+            )
+            for m in MAPS
+        }
         return cls(
             **arrays,
             **texts,
+            **maps,
             original=original,
             last_symbol=header["last_symbol"],
             epoch=header["epoch"],
@@ -239,9 +287,10 @@ class SearchIndex:
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
         yield iter(self._prefix_tier(query, q, limit))
-        yield self._inner_starts(lower.find_all(q)) if inner_ok else iter(())
-        yield (_line(p + 1, self.initial_starts) for p in self.initials.find_all(b"\n" + q))
-        yield (_line(p, starts) for p in lower.find_all(q))
+        yield self._inner_starts(self._find(q)) if inner_ok else iter(())
+        initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
+        yield (_line(p + 1, self.initial_starts) for p in initials)
+        yield (_line(p, starts) for p in self._find(q))
         # In-order subsequence starting at a word start: of the name (after its newline), or
         # of an inner word (the first character only is consumed, the rest is a lookahead, so
         # every candidate start is tried). Possessive runs that stop at the next wanted
@@ -254,6 +303,9 @@ class SearchIndex:
         yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
         if inner_ok:
             yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+
+    def _find(self, needle: bytes) -> Iterator[int]:
+        return self.lower.find_all(needle, self.lower_grams, self.starts)
 
     def _inner_starts(self, positions: Iterator[int]) -> Iterator[int]:
         """The names of the positions that start an inner word. A common fragment that
@@ -271,7 +323,7 @@ class SearchIndex:
         last one's length, so the order does not depend on the limit."""
         hits: list[int] = []
         lengths: list[int] = []
-        for p in self.lower.find_all(b"\n" + q):
+        for p in self._find(b"\n" + q):
             i = _line(p + 1, self.starts)
             length = self.length(i)
             if len(hits) >= limit and length != lengths[-1]:
@@ -305,8 +357,9 @@ def _line(pos: int, starts: Sequence[int]) -> int:
 class _Builder:
     """Appends names (in final order, chunk by chunk) to the sections' sinks."""
 
-    def __init__(self, sinks: dict[str, IO[bytes]]) -> None:
+    def __init__(self, sinks: dict[str, IO[bytes]], block_lines: int | None = None) -> None:
         self.sinks = sinks
+        self.maps = {m: BlockMapBuilder(block_lines) for m in MAPS} if block_lines else {}
         for name in ("lower", "initials"):
             sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
         self.lines = 0
@@ -321,12 +374,16 @@ class _Builder:
         marked = _NOT_WORD_START.sub(b"\x00", b"\n" + joined)  # the lookbehinds see a line start
         initials = marked[1:].replace(b"\x00", b"").lower()
         lower = joined.lower()
+        initial_lines = initials[:-1].split(b"\n")
+        if self.maps:
+            self.maps["lower_grams"].add(lower[:-1].split(b"\n"))
+            self.maps["initial_grams"].add(initial_lines)
         # A name's first byte starts the name, not an inner word: that is the prefix tier's.
         self._pack(_LINE_START.sub(b"\n\x00", marked)[1:].translate(_BITS))
         arrays = {
             "ids": array("I", (i for i, _ in rows)),
             "starts": _line_starts(names, self.at["lower"]),
-            "initial_starts": _line_starts(initials[:-1].split(b"\n"), self.at["initials"]),
+            "initial_starts": _line_starts(initial_lines, self.at["initials"]),
         }
         for name, text in (("lower", lower), ("initials", initials)):
             self.sinks[name].write(text)
@@ -344,9 +401,15 @@ class _Builder:
             self.sinks["word_starts"].write(packed)
         self.bits = pending[whole:]
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """Flush what is pending; the number of blocks of the block maps."""
         pending, self.bits = self.bits, b""
         self._pack(pending + b"0" * (-len(pending) % 8))
+        blocks = 0
+        for name, builder in self.maps.items():
+            builder.finish(self.sinks[f"{name}_keys"], self.sinks[f"{name}_bits"])
+            blocks = builder.blocks
+        return blocks
 
 
 def _line_starts(parts: Sequence[bytes], first: int = 1) -> array:
