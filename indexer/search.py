@@ -217,7 +217,7 @@ class SearchIndex:
             k: view[sections[k][0] : sum(sections[k])].cast("I") for k in ARRAYS
         }
         texts: dict[str, Any] = {k: Text(mapped, *sections[k]) for k in TEXTS}
-        maps = {
+        maps: dict[str, Any] = {
             m: BlockMap(
                 view[sections[f"{m}_keys"][0] : sum(sections[f"{m}_keys"])].cast("I"),
                 view[sections[f"{m}_bits"][0] : sum(sections[f"{m}_bits"])],
