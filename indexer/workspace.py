@@ -69,6 +69,7 @@ class WorkspaceIndex:
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
         self._generation_lock = threading.Lock()
         self._search_path = search_path_for(self.db_path)
+        self._scan_record = Path(self.db_path).with_suffix(".dirs")  # `indexer.scan_cache`
         self._epoch = self._store.epoch
         self._base: SearchIndex | None = None  # the search file, mapped
         self._base_opened = False
@@ -222,7 +223,7 @@ class WorkspaceIndex:
     ) -> IndexStats:
         """Bring the index in line with the disk: parse new and changed files, drop deleted."""
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size)
+        scanned = scan(self.root, self.excludes, self.max_file_size, self._scan_record)
         with self._write_lock:
             known = self._store.file_table()
         current = {f.path for f in scanned.files}
