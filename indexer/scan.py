@@ -161,8 +161,8 @@ def scan(
     while stack:
         visit = stack.pop()
         stack.extend(reversed(_list(visit, seen, result, max_file_size, fence, old, new)))
-    if record is not None:
-        new.save(record)
+    if record is not None and not new.reused == len(new.listings) == len(old.listings):
+        new.save(record)  # else the record on disk says the same
     return result
 
 
@@ -227,9 +227,13 @@ def _list(
             return []
         before = old.listings.get(directory)
         relist = relist or (before is not None and before[3] != listing[3])
+    else:
+        new.reused += 1
     new.listings[directory] = listing
+    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+    append = result.files.append
     for name, language in listing[1]:
-        path = os.path.join(directory, name)
+        path = prefix + name
         try:
             st = os.stat(path)  # a dangling link raises
         except OSError as exc:
@@ -243,8 +247,8 @@ def _list(
             )
             result.skipped += 1
             continue
-        result.files.append(ScannedFile(path, language, st.st_size, st.st_mtime_ns))
-    subdirs = [os.path.join(directory, name) for name in listing[2]]
+        append(ScannedFile(path, language, st.st_size, st.st_mtime_ns))
+    subdirs = [prefix + name for name in listing[2]]
     return [_Visit(sub, _Rules(visit.rules, sub), relist) for sub in subdirs]
 
 

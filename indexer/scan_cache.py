@@ -38,6 +38,7 @@ class DirCache:
     settings: tuple[object, ...]
     listings: dict[str, Listing] = field(default_factory=dict)
     scanned_ns: int = 0  # when the scan that recorded `listings` started
+    reused: int = 0  # listings taken over from the previous record unchanged
 
     def trusted(self, directory: str, mtime_ns: int) -> Listing | None:
         """The recorded listing of `directory` if its mtime says it did not change since."""
