@@ -55,11 +55,12 @@ FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of th
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
-MAGIC = b"LSPAGSX3"
+MAGIC = b"LSPAGSX4"
 ARRAYS = ("ids", "starts", "initial_starts")
 TEXTS = ("lower", "initials", "word_starts")
 MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: (keys, bitmaps) each
-MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in ("keys", "bits"))
+MAP_PARTS = ("keys", "ends", "data")
+MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
 
 
@@ -76,12 +77,16 @@ class Text:
         return cls(data, 0, len(data))
 
     def find_all(
-        self, needle: bytes, blocks: BlockMap | None = None, starts: Any = None
+        self,
+        needle: bytes,
+        blocks: BlockMap | None = None,
+        starts: Any = None,
+        word_start: bool = False,
     ) -> Iterator[int]:
         """Offsets of `needle`, in order; with a block map (and the text's line starts) only
-        the blocks that may hold it are searched."""
+        the blocks that may hold it (at an inner word start, with `word_start`) are searched."""
         buf, base = self.buf, self.start
-        spans = blocks.spans(needle, starts, self.size) if blocks else ((0, self.size),)
+        spans = blocks.spans(needle, starts, self.size, word_start) if blocks else ((0, self.size),)
         for a, b in spans:
             end = base + b
             at = buf.find(needle, base + a, end)
@@ -139,7 +144,8 @@ class SearchIndex:
             sections |= {
                 m: BlockMap(
                     array("I", sinks[f"{m}_keys"].getvalue()),
-                    sinks[f"{m}_bits"].getvalue(),
+                    array("Q", sinks[f"{m}_ends"].getvalue()),
+                    sinks[f"{m}_data"].getvalue(),
                     blocks,
                     block_lines,
                 )
@@ -220,7 +226,8 @@ class SearchIndex:
         maps: dict[str, Any] = {
             m: BlockMap(
                 view[sections[f"{m}_keys"][0] : sum(sections[f"{m}_keys"])].cast("I"),
-                view[sections[f"{m}_bits"][0] : sum(sections[f"{m}_bits"])],
+                view[sections[f"{m}_ends"][0] : sum(sections[f"{m}_ends"])].cast("Q"),
+                view[sections[f"{m}_data"][0] : sum(sections[f"{m}_data"])],
                 header["blocks"],
                 header["block_lines"],
             )
@@ -287,7 +294,8 @@ class SearchIndex:
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
         yield iter(self._prefix_tier(query, q, limit))
-        yield self._inner_starts(self._find(q)) if inner_ok else iter(())
+        at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
+        yield self._inner_starts(at_starts) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
         yield (_line(p + 1, self.initial_starts) for p in initials)
         yield (_line(p, starts) for p in self._find(q))
@@ -375,11 +383,13 @@ class _Builder:
         initials = marked[1:].replace(b"\x00", b"").lower()
         lower = joined.lower()
         initial_lines = initials[:-1].split(b"\n")
-        if self.maps:
-            self.maps["lower_grams"].add(lower[:-1].split(b"\n"))
-            self.maps["initial_grams"].add(initial_lines)
         # A name's first byte starts the name, not an inner word: that is the prefix tier's.
-        self._pack(_LINE_START.sub(b"\n\x00", marked)[1:].translate(_BITS))
+        inner = _LINE_START.sub(b"\n\x00", marked)[1:]
+        if self.maps:
+            marks = inner[:-1].split(b"\n")
+            self.maps["lower_grams"].add(lower[:-1].split(b"\n"), marks)
+            self.maps["initial_grams"].add(initial_lines)
+        self._pack(inner.translate(_BITS))
         arrays = {
             "ids": array("I", (i for i, _ in rows)),
             "starts": _line_starts(names, self.at["lower"]),
@@ -407,7 +417,7 @@ class _Builder:
         self._pack(pending + b"0" * (-len(pending) % 8))
         blocks = 0
         for name, builder in self.maps.items():
-            builder.finish(self.sinks[f"{name}_keys"], self.sinks[f"{name}_bits"])
+            builder.finish(*(self.sinks[f"{name}_{part}"] for part in MAP_PARTS))
             blocks = builder.blocks
         return blocks
 

@@ -7,8 +7,10 @@ every one of its trigrams, so a tier's `find` pass visits those blocks, in order
 rest: on a monorepo's millions of names a rare name is found in a few blocks instead of a scan
 of the whole text, while the hits come out in exactly the order of the full scan.
 
-Layout in the file: `gram_keys`, the sorted trigrams as big-endian integers (`I`), and
-`gram_bits`, one bitmap of `(blocks + 7) // 8` bytes per key, bit b (little-endian) for block b.
+Layout in the file: `keys`, the sorted trigrams as big-endian integers (`I`); `ends`, where
+each key's entry in `data` ends (`Q`); and `data`, per key either a bitmap of `width` =
+`(blocks + 7) // 8` bytes (bit b, little-endian, for block b) or, when shorter, the list of its
+blocks (`I`): a rare trigram costs four bytes per block it is in, not a bitmap of all blocks.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-BLOCK_LINES = 1024  # names per block: smaller is more selective, and a bigger map
+BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger map
 _TRIGRAMS = re.compile(rb"(?=(...))", re.DOTALL)
+# Flags a trigram that starts an inner word (a separate key: `fragment` in `getFragmentOf`).
+WORD_START = 1 << 24
+# A marked byte: one that starts an inner word (not blanked, not a UTF-8 continuation byte).
+_MARKED = re.compile(rb"[^\x00\n\x80-\xbf]")
 
 
 def trigram_codes(data: bytes) -> set[int]:
@@ -32,7 +38,8 @@ def trigram_codes(data: bytes) -> set[int]:
 @dataclass(frozen=True, slots=True)
 class BlockMap:
     keys: Any  # sorted trigram codes (an array or a memoryview cast to "I")
-    bits: Any  # bytes-like: one bitmap of `width` bytes per key
+    ends: Any  # where each key's entry ends in `data` (an array or a memoryview cast to "Q")
+    data: Any  # bytes-like: the entries, a bitmap or a block list each
     blocks: int
     lines: int  # names per block
 
@@ -40,29 +47,44 @@ class BlockMap:
     def width(self) -> int:
         return (self.blocks + 7) // 8
 
-    def mask(self, needle: bytes) -> int | None:
-        """A bitmask of the blocks that may hold `needle`; None when it is too short to say
-        (every block may)."""
+    def mask(self, needle: bytes, word_start: bool = False) -> int | None:
+        """A bitmask of the blocks that may hold `needle` (`word_start`: at an inner word
+        start); None when it is too short to say (every block may)."""
         if len(needle) < 3:
             return None
         keys, width = self.keys, self.width
         mask = -1
-        for code in sorted(
-            {int.from_bytes(needle[i : i + 3], "big") for i in range(len(needle) - 2)}
-        ):
+        codes = {int.from_bytes(needle[i : i + 3], "big") for i in range(len(needle) - 2)}
+        if word_start:
+            codes.add(int.from_bytes(needle[:3], "big") | WORD_START)
+        for code in sorted(codes):
             at = bisect_left(keys, code)
             if at == len(keys) or keys[at] != code:
                 return 0
-            mask &= int.from_bytes(self.bits[at * width : (at + 1) * width], "little")
+            mask &= self._entry(at, width)
             if not mask:
                 return 0
         return mask
 
-    def spans(self, needle: bytes, starts: Sequence[int], size: int) -> Iterator[tuple[int, int]]:
+    def _entry(self, at: int, width: int) -> int:
+        start = self.ends[at - 1] if at else 0
+        entry = self.data[start : self.ends[at]]
+        if len(entry) == width:
+            return int.from_bytes(entry, "little")
+        blocks = array("I")
+        blocks.frombytes(entry)
+        bitmap = bytearray(width)
+        for block in blocks:
+            bitmap[block >> 3] |= 1 << (block & 7)
+        return int.from_bytes(bitmap, "little")
+
+    def spans(
+        self, needle: bytes, starts: Sequence[int], size: int, word_start: bool = False
+    ) -> Iterator[tuple[int, int]]:
         """Byte ranges of the text (whose lines start at `starts`, `size` bytes in all) to
         search for `needle`, in text order. A range runs from the newline before a block's
         first name to the newline after its last, so a match is in exactly one range."""
-        mask = self.mask(needle)
+        mask = self.mask(needle, word_start)
         if mask is None:
             yield 0, size
             return
@@ -75,6 +97,10 @@ class BlockMap:
             yield starts[first] - 1, starts[end] if end < count else size
 
 
+def _start(match: re.Match[bytes]) -> int:
+    return match.start()
+
+
 class BlockMapBuilder:
     """Collects the trigrams of each block of lines as the names come, in order."""
 
@@ -83,36 +109,54 @@ class BlockMapBuilder:
         self.postings: dict[int, array] = {}
         self.blocks = 0
         self.pending: list[bytes] = []  # the lines of the block being filled
+        self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
 
-    def add(self, lines: Sequence[bytes]) -> None:
+    def add(self, lines: Sequence[bytes], marks: Sequence[bytes] = ()) -> None:
+        """Add lines; with `marks` (each line with every byte but those starting an inner
+        word turned to NUL), also their word-start trigrams."""
         at = 0
         while at < len(lines):
             take = self.lines - len(self.pending)
             self.pending += lines[at : at + take]
+            self._marks += marks[at : at + take]
             at += take
             if len(self.pending) == self.lines:
                 self._close_block()
 
     def _close_block(self) -> None:
         text = b"\n" + b"\n".join(self.pending) + b"\n"
+        codes = trigram_codes(text)
+        if self._marks:
+            marks = b"\n" + b"\n".join(self._marks) + b"\n"
+            grams = {text[p : p + 3] for p in map(_start, _MARKED.finditer(marks))}
+            codes.update(int.from_bytes(g, "big") | WORD_START for g in grams if len(g) == 3)
         block, postings = self.blocks, self.postings
-        for code in trigram_codes(text):
+        for code in codes:
             found = postings.get(code)
             if found is None:
                 found = postings[code] = array("I")
             found.append(block)
         self.blocks += 1
-        self.pending = []
+        self.pending, self._marks = [], []
 
-    def finish(self, keys_out: IO[bytes], bits_out: IO[bytes]) -> None:
+    def finish(self, keys_out: IO[bytes], ends_out: IO[bytes], data_out: IO[bytes]) -> None:
         if self.pending:
             self._close_block()
         width = (self.blocks + 7) // 8
         keys = sorted(self.postings)
         keys_out.write(array("I", keys).tobytes())
+        ends, end = array("Q"), 0
         for code in keys:
-            bitmap = bytearray(width)
-            for block in self.postings[code]:
-                bitmap[block >> 3] |= 1 << (block & 7)
-            bits_out.write(bitmap)
+            blocks = self.postings[code]
+            if 4 * len(blocks) < width:
+                entry = blocks.tobytes()
+            else:
+                bitmap = bytearray(width)
+                for block in blocks:
+                    bitmap[block >> 3] |= 1 << (block & 7)
+                entry = bytes(bitmap)
+            data_out.write(entry)
+            end += len(entry)
+            ends.append(end)
+        ends_out.write(ends.tobytes())
         self.postings = {}
