@@ -55,9 +55,15 @@ FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of th
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
-MAGIC = b"LSPAGSX4"
+MAGIC = b"LSPAGSX5"
 ARRAYS = ("ids", "starts", "initial_starts")
-TEXTS = ("lower", "initials", "word_starts")
+TEXTS = ("lower", "initials", "word_starts", "fuzzy_marks")
+# 0x20 for an ASCII letter, 0 for any other byte: subtracted from the lowercase text at word
+# starts, it capitalises them (`fuzzy_marks`); no byte borrows, as a-z are all above 0x20.
+_CAPITAL_DELTA = bytes.maketrans(
+    bytes(range(256)),
+    bytes(0x20 if chr(b).isascii() and chr(b).isalpha() else 0 for b in range(256)),
+)
 MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: (keys, bitmaps) each
 MAP_PARTS = ("keys", "ends", "data")
 MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
@@ -111,6 +117,9 @@ class SearchIndex:
     lower: Text  # b"\n" + b"\n".join(lowercased names) + b"\n", shortest names first
     initials: Text  # b"\n" + b"\n".join(initials) + b"\n"
     word_starts: Text  # bit n (little-endian) set: byte n of `lower` starts an inner word
+    # The first FUZZY_SCAN_BYTES (at least) of `lower`, with the ASCII letters that start an
+    # inner word capitalised: the inner subsequence tier tries word starts only.
+    fuzzy_marks: Text
     starts: Any  # offset of each name in `lower`
     initial_starts: Any  # offset of each name's initials in `initials`
     original: Originals  # the names as spelled, by id
@@ -309,7 +318,14 @@ class SearchIndex:
         # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
         # names a subsequence pattern costs seconds, and the last tier is not worth that.
         yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
-        if inner_ok:
+        c = q[:1]
+        marks = self.fuzzy_marks
+        if inner_ok and c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
+            # The same matches, tried at the capitalised word starts only.
+            _, rest_either = _subsequence(query.lower(), either_case=True)
+            at_start = re.compile(c.upper() + b"(?=" + rest_either + b")")
+            yield self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
+        elif inner_ok:
             yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
 
     def _find(self, needle: bytes) -> Iterator[int]:
@@ -346,12 +362,16 @@ class SearchIndex:
         return sorted(hits, key=by_line.__getitem__)
 
 
-def _subsequence(query: str) -> tuple[bytes, bytes]:
-    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character)."""
+def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
+    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character;
+    `[^\\ncC]*+[cC]` for ASCII letters with `either_case`)."""
     parts = []
     for char in query[1:]:
         raw = re.escape(char.encode("utf-8", "surrogateescape"))
-        if len(char.encode("utf-8", "surrogateescape")) == 1:
+        if either_case and char.isascii() and char.isalpha():
+            both = (char.lower() + char.upper()).encode()
+            parts.append(b"[^\n" + both + b"]*+[" + both + b"]")
+        elif len(char.encode("utf-8", "surrogateescape")) == 1:
             parts.append(b"[^\n" + raw + b"]*+" + raw)
         else:  # a multi-byte character: no single-byte class to stop at
             parts.append(b"[^\n]*?" + raw)
@@ -368,10 +388,14 @@ class _Builder:
     def __init__(self, sinks: dict[str, IO[bytes]], block_lines: int | None = None) -> None:
         self.sinks = sinks
         self.maps = {m: BlockMapBuilder(block_lines) for m in MAPS} if block_lines else {}
-        for name in ("lower", "initials"):
+        for name in ("lower", "initials", "fuzzy_marks"):
             sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
         self.lines = 0
-        self.at = {"lower": 1, "initials": 1}  # where the next line of each text starts
+        self.at = {
+            "lower": 1,
+            "initials": 1,
+            "fuzzy_marks": 1,
+        }  # where each text's next line starts
         self.bits = b"0"  # word-start flags (b"0"/b"1") not yet packed: the leading newline
 
     def add(self, rows: Sequence[tuple[int, str]]) -> None:
@@ -390,6 +414,11 @@ class _Builder:
             self.maps["lower_grams"].add(lower[:-1].split(b"\n"), marks)
             self.maps["initial_grams"].add(initial_lines)
         self._pack(inner.translate(_BITS))
+        if self.at["fuzzy_marks"] < FUZZY_SCAN_BYTES:
+            delta = int.from_bytes(inner.translate(_CAPITAL_DELTA), "big")
+            marked = (int.from_bytes(lower, "big") - delta).to_bytes(len(lower), "big")
+            self.sinks["fuzzy_marks"].write(marked)
+            self.at["fuzzy_marks"] += len(marked)
         arrays = {
             "ids": array("I", (i for i, _ in rows)),
             "starts": _line_starts(names, self.at["lower"]),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 
-from indexer.search import SearchIndex
+from indexer.search import SearchIndex, Text
 
 NAMES = [
     "getUserById", "get_user_by_id", "getUser", "user", "User", "HTTPServer",
@@ -84,6 +85,8 @@ def _queries(names: list[str]) -> list[str]:
     for name in rng.sample(names, 150):
         start = rng.randrange(len(name))
         out += [name, name[: rng.randint(1, 4)], name[start : start + rng.randint(2, 6)]]
+        picked = sorted(rng.sample(range(len(name)), min(len(name), rng.randint(2, 5))))
+        out.append("".join(name[i] for i in picked))  # a subsequence: the fuzzy tiers
     return out
 
 
@@ -91,7 +94,9 @@ def _queries(names: list[str]) -> list[str]:
 def test_the_block_maps_give_the_results_of_a_full_scan(tmp_path, block_lines: int) -> None:
     names = _many_names()
     rows = list(enumerate(names))
-    plain = SearchIndex.build(rows)
+    # The plain scan, and the inner subsequence tier tried at every position (as before the
+    # capitalised word starts of `fuzzy_marks`).
+    plain = dataclasses.replace(SearchIndex.build(rows), fuzzy_marks=Text.of(b""))
     blocked = SearchIndex.build(rows, block_lines=block_lines)
     assert blocked.lower_grams is not None and blocked.lower_grams.blocks > 1
     path = tmp_path / "names.search"
