@@ -33,7 +33,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.search_blocks import BLOCK_LINES, BlockMap, BlockMapBuilder
+from indexer.search_blocks import BLOCK_LINES, BlockMap, BlockMapBuilder, capitalise
 
 # A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
@@ -58,12 +58,6 @@ RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): 
 MAGIC = b"LSPAGSX5"
 ARRAYS = ("ids", "starts", "initial_starts")
 TEXTS = ("lower", "initials", "word_starts", "fuzzy_marks")
-# 0x20 for an ASCII letter, 0 for any other byte: subtracted from the lowercase text at word
-# starts, it capitalises them (`fuzzy_marks`); no byte borrows, as a-z are all above 0x20.
-_CAPITAL_DELTA = bytes.maketrans(
-    bytes(range(256)),
-    bytes(0x20 if chr(b).isascii() and chr(b).isalpha() else 0 for b in range(256)),
-)
 MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: (keys, bitmaps) each
 MAP_PARTS = ("keys", "ends", "data")
 MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
@@ -173,7 +167,7 @@ class SearchIndex:
         chunks: Iterable[list[tuple[int, str]]],
         epoch: str,
         last_symbol: int,
-        block_lines: int = BLOCK_LINES,
+        block_lines: int | None = BLOCK_LINES,
     ) -> None:
         """Write the file for rows that come in chunks already in order (by length, then
         name), holding one chunk at a time: a kernel's millions of names never sit in
@@ -241,6 +235,7 @@ class SearchIndex:
                 header["block_lines"],
             )
             for m in MAPS
+            if header["block_lines"]
         }
         return cls(
             **arrays,
@@ -415,8 +410,7 @@ class _Builder:
             self.maps["initial_grams"].add(initial_lines)
         self._pack(inner.translate(_BITS))
         if self.at["fuzzy_marks"] < FUZZY_SCAN_BYTES:
-            delta = int.from_bytes(inner.translate(_CAPITAL_DELTA), "big")
-            marked = (int.from_bytes(lower, "big") - delta).to_bytes(len(lower), "big")
+            marked = capitalise(lower, inner)
             self.sinks["fuzzy_marks"].write(marked)
             self.at["fuzzy_marks"] += len(marked)
         arrays = {

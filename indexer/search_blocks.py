@@ -23,16 +23,28 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger map
+# Below this many symbols a full scan is fast (the stdlib's 86,000 symbols: a few ms) and
+# the maps are not worth their build time.
+MAP_MIN_SYMBOLS = 200_000
 _TRIGRAMS = re.compile(rb"(?=(...))", re.DOTALL)
 # Flags a trigram that starts an inner word (a separate key: `fragment` in `getFragmentOf`).
 WORD_START = 1 << 24
-# A marked byte: one that starts an inner word (not blanked, not a UTF-8 continuation byte).
-_MARKED = re.compile(rb"[^\x00\n\x80-\xbf]")
+# A word start that capitalising cannot show: a digit or a non-ASCII character's lead byte.
+_MARKED_OTHER = re.compile(rb"[0-9\xc0-\xff]")
+# A trigram starting with a capital: in the capitalised text, one starting an inner word.
+_CAPITAL_TRIGRAMS = re.compile(rb"(?=([A-Z]..))", re.DOTALL)
+# 0x20 for an ASCII letter, 0 for any other byte: subtracted from the lowercase text at word
+# starts, it capitalises them; no byte borrows, as a-z are all above 0x20.
+CAPITAL_DELTA = bytes.maketrans(
+    bytes(range(256)), bytes(0x20 if 65 <= b <= 90 or 97 <= b <= 122 else 0 for b in range(256))
+)
 
 
-def trigram_codes(data: bytes) -> set[int]:
-    """The distinct trigrams of `data`, as big-endian integers."""
-    return {int.from_bytes(g, "big") for g in set(_TRIGRAMS.findall(data))}
+def capitalise(lower: bytes, marks: bytes) -> bytes:
+    """`lower` with the ASCII letters that `marks` (same length, NUL elsewhere) marks as
+    word starts in upper case."""
+    delta = int.from_bytes(marks.translate(CAPITAL_DELTA), "big")
+    return (int.from_bytes(lower, "big") - delta).to_bytes(len(lower), "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,10 @@ class BlockMap:
             yield starts[first] - 1, starts[end] if end < count else size
 
 
+def _code(key: bytes) -> int:
+    return int.from_bytes(key[-3:], "big") | (WORD_START if len(key) == 4 else 0)
+
+
 def _start(match: re.Match[bytes]) -> int:
     return match.start()
 
@@ -106,7 +122,8 @@ class BlockMapBuilder:
 
     def __init__(self, lines: int = BLOCK_LINES) -> None:
         self.lines = lines
-        self.postings: dict[int, array] = {}
+        # trigram (3 bytes), or b"^" + trigram at an inner word start -> blocks holding it
+        self.postings: dict[bytes, array] = {}
         self.blocks = 0
         self.pending: list[bytes] = []  # the lines of the block being filled
         self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
@@ -125,16 +142,17 @@ class BlockMapBuilder:
 
     def _close_block(self) -> None:
         text = b"\n" + b"\n".join(self.pending) + b"\n"
-        codes = trigram_codes(text)
+        keys = set(_TRIGRAMS.findall(text))
         if self._marks:
             marks = b"\n" + b"\n".join(self._marks) + b"\n"
-            grams = {text[p : p + 3] for p in map(_start, _MARKED.finditer(marks))}
-            codes.update(int.from_bytes(g, "big") | WORD_START for g in grams if len(g) == 3)
+            starts = {g.lower() for g in _CAPITAL_TRIGRAMS.findall(capitalise(text, marks))}
+            starts.update(text[p : p + 3] for p in map(_start, _MARKED_OTHER.finditer(marks)))
+            keys.update(b"^" + g for g in starts if len(g) == 3)
         block, postings = self.blocks, self.postings
-        for code in codes:
-            found = postings.get(code)
+        for key in keys:
+            found = postings.get(key)
             if found is None:
-                found = postings[code] = array("I")
+                found = postings[key] = array("I")
             found.append(block)
         self.blocks += 1
         self.pending, self._marks = [], []
@@ -143,11 +161,12 @@ class BlockMapBuilder:
         if self.pending:
             self._close_block()
         width = (self.blocks + 7) // 8
-        keys = sorted(self.postings)
+        codes = {_code(key): key for key in self.postings}
+        keys = sorted(codes)
         keys_out.write(array("I", keys).tobytes())
         ends, end = array("Q"), 0
         for code in keys:
-            blocks = self.postings[code]
+            blocks = self.postings[codes[code]]
             if 4 * len(blocks) < width:
                 entry = blocks.tobytes()
             else:

@@ -23,6 +23,7 @@ from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
+from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
@@ -184,7 +185,8 @@ class WorkspaceIndex:
                 if current is not None and last - current.last_symbol <= DELTA_REBUILD:
                     return  # another thread wrote it while this one waited for the lock
                 chunks = q.defined_names(reader, last)
-                SearchIndex.write_file(self._search_path, chunks, self._epoch, last)
+                blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
+                SearchIndex.write_file(self._search_path, chunks, self._epoch, last, blocks)
             finally:
                 reader.close()
             fresh = self._open_base()

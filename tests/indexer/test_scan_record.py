@@ -31,24 +31,23 @@ def listed(root: Path, record: Path | None) -> list[tuple[str, str, int, int]]:
     return [(os.path.relpath(f.path, root), f.language, f.size, f.mtime_ns) for f in found]
 
 
+TREE = {
+    "a.py": "x = 1\n",
+    "lib/b.c": "int b;\n",
+    "lib/deep/c.go": "package c\n",
+    "lib/deep/notes.txt": "",
+    "skip/d.py": "d = 1\n",
+    "gen/e.py": "e = 1\n",
+    "gen/keep.py": "k = 1\n",
+    "gen/.ignore": "e.py\n",
+    ".ignore": "*.tmp\n",
+}
+
+
 def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    write(
-        root,
-        {
-            "a.py": "x = 1\n",
-            "lib/b.c": "int b;\n",
-            "lib/deep/c.go": "package c\n",
-            "lib/deep/notes.txt": "",
-            "skip/d.py": "d = 1\n",
-            "gen/e.py": "e = 1\n",
-            "gen/keep.py": "k = 1\n",
-            "gen/.ignore": "e.py\n",
-            ".ignore": "*.tmp\n",
-        },
-    )
-    age(root)
-    return root
+    write(tmp_path / "ws", TREE)
+    age(tmp_path / "ws")
+    return tmp_path / "ws"
 
 
 def test_a_recorded_scan_gives_what_a_full_scan_gives(tmp_path: Path) -> None:

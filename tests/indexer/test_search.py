@@ -119,3 +119,13 @@ def test_a_block_map_rules_out_blocks_without_the_needle() -> None:
     # lines are ordered by length, then name: beta, alpha, delta, gamma
     assert grams.mask(b"lta") == 0b0100 and grams.mask(b"\nbe") == 0b0001
     assert grams.mask(b"qqq") == 0 and grams.mask(b"ta") is None
+
+
+def test_a_file_written_without_block_maps_scans_everything(tmp_path) -> None:
+    rows = sorted(enumerate(NAMES), key=lambda r: (len(r[1]), r[1]))
+    path = tmp_path / "names.search"
+    SearchIndex.write_file(path, [rows], "e1", 7, block_lines=None)  # a small index
+    mapped = SearchIndex.open(path, lambda ids: {i: NAMES[i] for i in ids})
+    assert mapped is not None and mapped.lower_grams is None and mapped.initial_grams is None
+    for query in [*CASES, "", "u", "Get", "ser"]:
+        assert mapped.ranked_names(query, 20) == INDEX.ranked_names(query, 20), query
