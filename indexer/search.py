@@ -8,7 +8,9 @@ regular-expression pass in C over those bytes, and a tier is only computed when 
 tiers have not filled the limit. `SearchIndex.write_file` lays it all out in one file, chunk by
 chunk; `SearchIndex.open` maps it, so a server answers at once and the operating system pages
 in only what queries touch. Nothing is loaded per name at start, and the original spelling of
-a name is looked up (`original`) only for the names a query returns.
+a name is looked up (`original`) only for the names a query returns. On a large index, block
+maps (`indexer.search_blocks`) tell each `find` pass which blocks of names can hold the query,
+so a rare name is found without reading every name.
 
 Tiers, best first: exact (same case first), prefix (same case first), word-start substring,
 initials prefix, substring, then in-order subsequence from a word start. Within a tier, shorter
@@ -58,7 +60,7 @@ RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): 
 MAGIC = b"LSPAGSX5"
 ARRAYS = ("ids", "starts", "initial_starts")
 TEXTS = ("lower", "initials", "word_starts", "fuzzy_marks")
-MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: (keys, bitmaps) each
+MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: keys, ends, data each
 MAP_PARTS = ("keys", "ends", "data")
 MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
