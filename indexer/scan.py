@@ -151,7 +151,8 @@ def scan(
     root = os.path.abspath(root)
     result = ScanResult([], 0)
     seen: set[tuple[int, int]] = set()
-    every_exclude = (*DEFAULT_EXCLUDES, *ALWAYS_SKIPPED, *excludes)
+    # Sorted: a set's order changes from one process to the next (string hashing).
+    every_exclude = (*DEFAULT_EXCLUDES, *sorted(ALWAYS_SKIPPED), *excludes)
     settings = settings_key(every_exclude, max_file_size, sorted(BY_EXTENSION), in_git_tree(root))
     old = DirCache.load(record, settings)
     new = DirCache(settings, scanned_ns=time.time_ns())

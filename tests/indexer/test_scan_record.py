@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from indexer.scan import scan
@@ -70,6 +71,30 @@ def test_an_unchanged_directory_is_not_listed_again(tmp_path: Path) -> None:
     os.utime(root / "lib", ns=(st.st_atime_ns, st.st_mtime_ns))
     assert "lib/hidden.py" not in [f[0] for f in listed(root, record)]
     assert "lib/hidden.py" in [f[0] for f in listed(root, None)]
+
+
+def test_the_record_of_another_process_is_used(tmp_path: Path) -> None:
+    """A record counts in the next process too (whose string hashing differs)."""
+    root = tree(tmp_path)
+    record = tmp_path / "scan.dirs"
+    code = (
+        "import sys, pathlib; from indexer.scan import scan;"
+        "print(len(scan(sys.argv[1], ('skip/',), record=pathlib.Path(sys.argv[2])).files))"
+    )
+
+    def in_process(seed: str) -> int:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(root), str(record)],
+            env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return int(run.stdout)
+
+    assert in_process("1") == 4
+    st = (root / "lib").stat()
+    write(root, {"lib/hidden.py": "h = 1\n"})  # only a listing would see it
+    os.utime(root / "lib", ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert in_process("2") == 4
 
 
 def test_changes_are_seen_through_the_record(tmp_path: Path) -> None:
