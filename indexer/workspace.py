@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
 DELTA_REBUILD = 20_000
-SYMBOL_BATCH = 50  # ranked names whose definitions are fetched in one statement
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 16
@@ -127,13 +126,12 @@ class WorkspaceIndex:
                     best[name_id] = (key, name)
         ranked = sorted(best.items(), key=lambda item: item[1])
         found: list[tuple[RankKey, Symbol]] = []
-        for at in range(0, len(ranked), SYMBOL_BATCH):  # mostly one batch fills the limit
-            batch = ranked[at : at + SYMBOL_BATCH]
-            symbols = q.symbols_of_names(self._reader(), [i for i, _ in batch], limit)
-            for name_id, (key, _) in batch:
-                found += [(key, s) for s in symbols.get(name_id, ())[: limit - len(found)]]
-                if len(found) >= limit:
-                    return found
+        for name_id, (key, _) in ranked:  # mostly a few names fill the limit
+            found += [
+                (key, s) for s in q.symbols_of_name(self._reader(), name_id, limit - len(found))
+            ]
+            if len(found) >= limit:
+                break
         return found
 
     def search_index(self) -> SearchIndex | None:
