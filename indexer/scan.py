@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -21,7 +22,8 @@ from pathlib import Path
 
 import pathspec
 
-from indexer.languages import spec_for_path
+from indexer.languages import BY_EXTENSION, spec_for_path
+from indexer.scan_cache import DirCache, Listing, Stamp, settings_key, stamp
 
 log = logging.getLogger(__name__)
 
@@ -156,35 +158,73 @@ def scan(
     excludes: Sequence[str] = (),
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     limits: ScanLimits | None = None,
+    record: Path | None = None,
 ) -> ScanResult:
     """Every indexable file under `root`, with size and mtime (no file is opened), up to
-    `limits` (the files found first, in the scan's stable order; `capped` says which limit)."""
+    `limits` (the files found first, in the scan's stable order; `capped` says which limit).
+    With a `record` file, directories unchanged since the scan that wrote it are not listed
+    again (`indexer.scan_cache`), and the record is rewritten for the next scan."""
     root = os.path.abspath(root)
     limits = limits or ScanLimits()
     result = ScanResult([], 0)
     seen: set[tuple[int, int]] = set()
+    # Sorted: a set's order changes from one process to the next (string hashing).
+    every_exclude = (*DEFAULT_EXCLUDES, *sorted(ALWAYS_SKIPPED), *excludes)
+    settings = settings_key(every_exclude, max_file_size, sorted(BY_EXTENSION), in_git_tree(root))
+    old = DirCache.load(record, settings)
+    new = DirCache(settings, scanned_ns=time.time_ns())
     # Depth first, each directory's files before its subdirectories, all in name order.
-    stack = [(root, root_rules(root, excludes))]
+    stack = [_Visit(root, _Rules(None, root, root_rules(root, excludes)), False)]
     fence = os.path.realpath(root)
     while stack and not result.capped:
-        directory, rules = stack.pop()
-        subdirs = _list(directory, rules, seen, result, max_file_size, fence, limits)
-        stack.extend((sub, rules.child(sub)) for sub in reversed(subdirs))
+        visit = stack.pop()
+        stack.extend(reversed(_list(visit, seen, result, max_file_size, fence, old, new, limits)))
     if result.capped:
+        # A capped scan's record would be partial: the next scan lists everything again.
         log.warning("index of %s stopped early: %s", root, result.capped)
+    elif record is not None and not new.reused == len(new.listings) == len(old.listings):
+        new.save(record)  # else the record on disk says the same
     return result
 
 
+class _Rules:
+    """A directory's ignore rules, read only when the directory has to be listed."""
+
+    __slots__ = ("_directory", "_parent", "_rules")
+
+    def __init__(self, parent: _Rules | None, directory: str, rules: IgnoreRules | None = None):
+        self._parent, self._directory, self._rules = parent, directory, rules
+
+    def get(self) -> IgnoreRules:
+        if self._rules is None:
+            assert self._parent is not None
+            self._rules = self._parent.get().child(self._directory)
+        return self._rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    directory: str
+    rules: _Rules
+    relist: bool  # the ignore rules above changed: recorded listings below do not count
+
+
+# The files whose change changes the ignore rules of a directory and those below it.
+_RULE_FILES = (*IGNORE_FILES, ".git")
+
+
 def _list(
-    directory: str,
-    rules: IgnoreRules,
+    visit: _Visit,
     seen: set[tuple[int, int]],
     result: ScanResult,
     max_file_size: int,
     fence: str,
+    old: DirCache,
+    new: DirCache,
     limits: ScanLimits,
-) -> list[str]:
-    """Add `directory`'s indexable files to `result`; return its subdirectories to visit."""
+) -> list[_Visit]:
+    """Add a directory's indexable files to `result`; return its subdirectories to visit."""
+    directory = visit.directory
     try:
         dir_stat = os.stat(directory)
         key = (dir_stat.st_dev, dir_stat.st_ino)
@@ -192,35 +232,41 @@ def _list(
             log.info("skipping %s: already visited (symlink loop or duplicate)", directory)
             return []
         seen.add(key)
-        entries = sorted(os.scandir(directory), key=_entry_name)
     except OSError as exc:
         log.warning("skipping directory %s: %s", directory, exc)
         return []
-    subdirs: list[str] = []
-    for entry in entries:
-        if entry.is_symlink() and not _inside(os.path.realpath(entry.path), fence):
-            log.info("skipping %s: a symlink leading out of the workspace", entry.path)
-            continue
+    relist = visit.relist
+    listing = None if relist else old.trusted(directory, dir_stat.st_mtime_ns)
+    if listing is not None and any(
+        stamp(os.path.join(directory, name)) != tuple(was) for name, was in listing[3].items()
+    ):
+        listing, relist = None, True  # an ignore file was edited in place
+    if listing is None:
         try:
-            is_dir = entry.is_dir()  # follows symlinks; the type comes with the listing
-            spec = None if is_dir else spec_for_path(entry.name)
-            if is_dir:
-                if entry.name not in ALWAYS_SKIPPED and not rules.ignored(entry.path, True):
-                    subdirs.append(entry.path)
-                continue
-            if spec is None or rules.ignored(entry.path, False):
-                continue  # no grammar, or ignored: no stat needed
-            st = entry.stat()  # a dangling link raises
+            listing = _listing(directory, visit.rules.get(), dir_stat.st_mtime_ns, fence)
         except OSError as exc:
-            log.info("skipping %s: %s", entry.path, exc)
+            log.warning("skipping directory %s: %s", directory, exc)
+            return []
+        before = old.listings.get(directory)
+        relist = relist or (before is not None and before[3] != listing[3])
+    else:
+        new.reused += 1
+    new.listings[directory] = listing
+    prefix = directory if directory.endswith(os.sep) else directory + os.sep
+    append = result.files.append
+    for name, language in listing[1]:
+        path = prefix + name
+        try:
+            st = os.stat(path)  # a dangling link raises
+        except OSError as exc:
+            log.info("skipping %s: %s", path, exc)
             continue
         if not stat.S_ISREG(st.st_mode):
             continue
         if st.st_size > max_file_size:
             log.info(
-                "skipping %s: %d bytes is over the %d byte limit",
-                entry.path, st.st_size, max_file_size,
-            )  # fmt: skip
+                "skipping %s: %d bytes is over the %d byte limit", path, st.st_size, max_file_size
+            )
             result.skipped += 1
             continue
         if len(result.files) >= limits.files:
@@ -236,8 +282,45 @@ def _list(
             )
             return []
         result.total_size += st.st_size
-        result.files.append(ScannedFile(entry.path, spec.name, st.st_size, st.st_mtime_ns))
-    return subdirs
+        append(ScannedFile(path, language, st.st_size, st.st_mtime_ns))
+    subdirs = [prefix + name for name in listing[2]]
+    return [_Visit(sub, _Rules(visit.rules, sub), relist) for sub in subdirs]
+
+
+def _listing(directory: str, rules: IgnoreRules, mtime_ns: int, fence: str) -> Listing:
+    """List `directory`: its indexable files (by name, with their language) and the
+    subdirectories to descend into, as the ignore rules say, with its rule files' stamps."""
+    entries = sorted(os.scandir(directory), key=_entry_name)
+    files: list[tuple[str, str]] = []
+    subdirs: list[str] = []
+    rule_files: dict[str, Stamp] = {}
+    for entry in entries:
+        if entry.name in _RULE_FILES:
+            try:
+                st = entry.stat(follow_symlinks=False)
+                rule_files[entry.name] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                pass
+        if entry.is_symlink() and not _inside(os.path.realpath(entry.path), fence):
+            log.info("skipping %s: a symlink leading out of the workspace", entry.path)
+            continue
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; the type comes with the listing
+        except OSError as exc:
+            log.info("skipping %s: %s", entry.path, exc)
+            continue
+        if is_dir:
+            if entry.name not in ALWAYS_SKIPPED and not rules.ignored(entry.path, True):
+                subdirs.append(entry.name)
+            continue
+        spec = spec_for_path(entry.name)
+        if spec is None or rules.ignored(entry.path, False):
+            continue  # no grammar, or ignored: no stat needed
+        files.append((entry.name, spec.name))
+    exclude = stamp(os.path.join(directory, ".git", "info", "exclude"))
+    if exclude is not None and directory == rules.root:
+        rule_files[".git/info/exclude"] = exclude
+    return mtime_ns, files, subdirs, rule_files
 
 
 _entry_name = attrgetter("name")

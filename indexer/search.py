@@ -8,7 +8,9 @@ regular-expression pass in C over those bytes, and a tier is only computed when 
 tiers have not filled the limit. `SearchIndex.write_file` lays it all out in one file, chunk by
 chunk; `SearchIndex.open` maps it, so a server answers at once and the operating system pages
 in only what queries touch. Nothing is loaded per name at start, and the original spelling of
-a name is looked up (`original`) only for the names a query returns.
+a name is looked up (`original`) only for the names a query returns. On a large index, block
+maps (`indexer.search_blocks`) tell each `find` pass which blocks of names can hold the query,
+so a rare name is found without reading every name.
 
 Tiers, best first: exact (same case first), prefix (same case first), word-start substring,
 initials prefix, substring, then in-order subsequence from a word start. Within a tier, shorter
@@ -33,6 +35,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Any
 
+from indexer.search_blocks import BLOCK_LINES, BlockMap, BlockMapBuilder, capitalise
+
 # A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
 # letter or digit, or a capital inside a run of capitals that is not followed by lowercase
 # (the `S` of `HTTPServer` starts a word, the `T`s do not). Non-ASCII characters are letters.
@@ -49,13 +53,16 @@ _BITS = bytes.maketrans(
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
-FUZZY_SCAN_BYTES = 8 << 20  # and over the shortest names only (about 300k of them)
+FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
-MAGIC = b"LSPAGSX2"
+MAGIC = b"LSPAGSX5"
 ARRAYS = ("ids", "starts", "initial_starts")
-TEXTS = ("lower", "initials", "word_starts")
+TEXTS = ("lower", "initials", "word_starts", "fuzzy_marks")
+MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: keys, ends, data each
+MAP_PARTS = ("keys", "ends", "data")
+MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
 
 
@@ -71,12 +78,23 @@ class Text:
     def of(cls, data: bytes) -> Text:
         return cls(data, 0, len(data))
 
-    def find_all(self, needle: bytes) -> Iterator[int]:
-        buf, base, end = self.buf, self.start, self.start + self.size
-        at = buf.find(needle, base, end)
-        while at >= 0:
-            yield at - base
-            at = buf.find(needle, at + 1, end)
+    def find_all(
+        self,
+        needle: bytes,
+        blocks: BlockMap | None = None,
+        starts: Any = None,
+        word_start: bool = False,
+    ) -> Iterator[int]:
+        """Offsets of `needle`, in order; with a block map (and the text's line starts) only
+        the blocks that may hold it (at an inner word start, with `word_start`) are searched."""
+        buf, base = self.buf, self.start
+        spans = blocks.spans(needle, starts, self.size, word_start) if blocks else ((0, self.size),)
+        for a, b in spans:
+            end = base + b
+            at = buf.find(needle, base + a, end)
+            while at >= 0:
+                yield at - base
+                at = buf.find(needle, at + 1, end)
 
     def match_starts(self, pattern: re.Pattern[bytes], limit: int | None = None) -> Iterator[int]:
         base, size = self.start, self.size if limit is None else min(self.size, limit)
@@ -95,28 +113,49 @@ class SearchIndex:
     lower: Text  # b"\n" + b"\n".join(lowercased names) + b"\n", shortest names first
     initials: Text  # b"\n" + b"\n".join(initials) + b"\n"
     word_starts: Text  # bit n (little-endian) set: byte n of `lower` starts an inner word
+    # The first FUZZY_SCAN_BYTES (at least) of `lower`, with the ASCII letters that start an
+    # inner word capitalised: the inner subsequence tier tries word starts only.
+    fuzzy_marks: Text
     starts: Any  # offset of each name in `lower`
     initial_starts: Any  # offset of each name's initials in `initials`
     original: Originals  # the names as spelled, by id
     last_symbol: int = 0  # the newest symbol id whose name this index covers
     epoch: str = ""  # the database it was built from (`Store.epoch`)
     generation: int = 0
+    lower_grams: BlockMap | None = None  # which blocks of names hold each trigram
+    initial_grams: BlockMap | None = None  # the same over the initials
     _keep: list[Any] = field(default_factory=list)  # the mapping, alive as long as this
 
     @classmethod
     def build(
-        cls, rows: Sequence[tuple[int, str]], generation: int = 0, last_symbol: int = 0
+        cls,
+        rows: Sequence[tuple[int, str]],
+        generation: int = 0,
+        last_symbol: int = 0,
+        block_lines: int | None = None,
     ) -> SearchIndex:
-        """An in-memory index of `rows` (name id, name)."""
+        """An in-memory index of `rows` (name id, name); with `block_lines`, block maps too
+        (the small in-memory indexes scan faster without)."""
         # Shortest names first: every tier's hits then come out already ranked, so a tier
         # stops scanning as soon as it has `limit` hits.
-        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS)}
-        builder = _Builder(dict(sinks))
+        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
+        builder = _Builder(dict(sinks), block_lines)
         builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
-        builder.finish()
+        blocks = builder.finish()
         names = dict(rows)
         sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
         sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
+        if block_lines:
+            sections |= {
+                m: BlockMap(
+                    array("I", sinks[f"{m}_keys"].getvalue()),
+                    array("Q", sinks[f"{m}_ends"].getvalue()),
+                    sinks[f"{m}_data"].getvalue(),
+                    blocks,
+                    block_lines,
+                )
+                for m in MAPS
+            }
         return cls(
             **sections,
             original=lambda ids: {i: names[i] for i in ids},
@@ -126,7 +165,11 @@ class SearchIndex:
 
     @staticmethod
     def write_file(
-        path: str | Path, chunks: Iterable[list[tuple[int, str]]], epoch: str, last_symbol: int
+        path: str | Path,
+        chunks: Iterable[list[tuple[int, str]]],
+        epoch: str,
+        last_symbol: int,
+        block_lines: int | None = BLOCK_LINES,
     ) -> None:
         """Write the file for rows that come in chunks already in order (by length, then
         name), holding one chunk at a time: a kernel's millions of names never sit in
@@ -135,19 +178,25 @@ class SearchIndex:
         with ExitStack() as stack:
             sinks: dict[str, IO[bytes]] = {
                 name: stack.enter_context(tempfile.TemporaryFile(dir=directory))
-                for name in (*TEXTS, *ARRAYS)
+                for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)
             }
-            builder = _Builder(sinks)
+            builder = _Builder(sinks, block_lines)
             for chunk in chunks:
                 builder.add(chunk)
-            builder.finish()
+            blocks = builder.finish()
             sections, offset = {}, 0
             for name, sink in sinks.items():
                 size = sink.tell()
                 sections[name] = [offset, size]
                 offset += size + (-size % 8)  # arrays stay aligned
             header = json.dumps(
-                {"sections": sections, "last_symbol": last_symbol, "epoch": epoch}
+                {
+                    "sections": sections,
+                    "last_symbol": last_symbol,
+                    "epoch": epoch,
+                    "blocks": blocks,
+                    "block_lines": block_lines,
+                }
             ).encode()
             header += b" " * (-(len(header) + 16) % 8)
             tmp = f"{path}.tmp{os.getpid()}"
@@ -179,9 +228,21 @@ class SearchIndex:
             k: view[sections[k][0] : sum(sections[k])].cast("I") for k in ARRAYS
         }
         texts: dict[str, Any] = {k: Text(mapped, *sections[k]) for k in TEXTS}
+        maps: dict[str, Any] = {
+            m: BlockMap(
+                view[sections[f"{m}_keys"][0] : sum(sections[f"{m}_keys"])].cast("I"),
+                view[sections[f"{m}_ends"][0] : sum(sections[f"{m}_ends"])].cast("Q"),
+                view[sections[f"{m}_data"][0] : sum(sections[f"{m}_data"])],
+                header["blocks"],
+                header["block_lines"],
+            )
+            for m in MAPS
+            if header["block_lines"]
+        }
         return cls(
             **arrays,
             **texts,
+            **maps,
             original=original,
             last_symbol=header["last_symbol"],
             epoch=header["epoch"],
@@ -239,9 +300,11 @@ class SearchIndex:
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
         yield iter(self._prefix_tier(query, q, limit))
-        yield self._inner_starts(lower.find_all(q)) if inner_ok else iter(())
-        yield (_line(p + 1, self.initial_starts) for p in self.initials.find_all(b"\n" + q))
-        yield (_line(p, starts) for p in lower.find_all(q))
+        at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
+        yield self._inner_starts(at_starts) if inner_ok else iter(())
+        initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
+        yield (_line(p + 1, self.initial_starts) for p in initials)
+        yield (_line(p, starts) for p in self._find(q))
         # In-order subsequence starting at a word start: of the name (after its newline), or
         # of an inner word (the first character only is consumed, the rest is a lookahead, so
         # every candidate start is tried). Possessive runs that stop at the next wanted
@@ -252,8 +315,18 @@ class SearchIndex:
         # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
         # names a subsequence pattern costs seconds, and the last tier is not worth that.
         yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
-        if inner_ok:
+        c = q[:1]
+        marks = self.fuzzy_marks
+        if inner_ok and c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
+            # The same matches, tried at the capitalised word starts only.
+            _, rest_either = _subsequence(query.lower(), either_case=True)
+            at_start = re.compile(c.upper() + b"(?=" + rest_either + b")")
+            yield self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
+        elif inner_ok:
             yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+
+    def _find(self, needle: bytes) -> Iterator[int]:
+        return self.lower.find_all(needle, self.lower_grams, self.starts)
 
     def _inner_starts(self, positions: Iterator[int]) -> Iterator[int]:
         """The names of the positions that start an inner word. A common fragment that
@@ -271,7 +344,7 @@ class SearchIndex:
         last one's length, so the order does not depend on the limit."""
         hits: list[int] = []
         lengths: list[int] = []
-        for p in self.lower.find_all(b"\n" + q):
+        for p in self._find(b"\n" + q):
             i = _line(p + 1, self.starts)
             length = self.length(i)
             if len(hits) >= limit and length != lengths[-1]:
@@ -286,12 +359,16 @@ class SearchIndex:
         return sorted(hits, key=by_line.__getitem__)
 
 
-def _subsequence(query: str) -> tuple[bytes, bytes]:
-    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character)."""
+def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
+    """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character;
+    `[^\\ncC]*+[cC]` for ASCII letters with `either_case`)."""
     parts = []
     for char in query[1:]:
         raw = re.escape(char.encode("utf-8", "surrogateescape"))
-        if len(char.encode("utf-8", "surrogateescape")) == 1:
+        if either_case and char.isascii() and char.isalpha():
+            both = (char.lower() + char.upper()).encode()
+            parts.append(b"[^\n" + both + b"]*+[" + both + b"]")
+        elif len(char.encode("utf-8", "surrogateescape")) == 1:
             parts.append(b"[^\n" + raw + b"]*+" + raw)
         else:  # a multi-byte character: no single-byte class to stop at
             parts.append(b"[^\n]*?" + raw)
@@ -305,12 +382,17 @@ def _line(pos: int, starts: Sequence[int]) -> int:
 class _Builder:
     """Appends names (in final order, chunk by chunk) to the sections' sinks."""
 
-    def __init__(self, sinks: dict[str, IO[bytes]]) -> None:
+    def __init__(self, sinks: dict[str, IO[bytes]], block_lines: int | None = None) -> None:
         self.sinks = sinks
-        for name in ("lower", "initials"):
+        self.maps = {m: BlockMapBuilder(block_lines) for m in MAPS} if block_lines else {}
+        for name in ("lower", "initials", "fuzzy_marks"):
             sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
         self.lines = 0
-        self.at = {"lower": 1, "initials": 1}  # where the next line of each text starts
+        self.at = {
+            "lower": 1,
+            "initials": 1,
+            "fuzzy_marks": 1,
+        }  # where each text's next line starts
         self.bits = b"0"  # word-start flags (b"0"/b"1") not yet packed: the leading newline
 
     def add(self, rows: Sequence[tuple[int, str]]) -> None:
@@ -321,12 +403,22 @@ class _Builder:
         marked = _NOT_WORD_START.sub(b"\x00", b"\n" + joined)  # the lookbehinds see a line start
         initials = marked[1:].replace(b"\x00", b"").lower()
         lower = joined.lower()
+        initial_lines = initials[:-1].split(b"\n")
         # A name's first byte starts the name, not an inner word: that is the prefix tier's.
-        self._pack(_LINE_START.sub(b"\n\x00", marked)[1:].translate(_BITS))
+        inner = _LINE_START.sub(b"\n\x00", marked)[1:]
+        if self.maps:
+            marks = inner[:-1].split(b"\n")
+            self.maps["lower_grams"].add(lower[:-1].split(b"\n"), marks)
+            self.maps["initial_grams"].add(initial_lines)
+        self._pack(inner.translate(_BITS))
+        if self.at["fuzzy_marks"] < FUZZY_SCAN_BYTES:
+            marked = capitalise(lower, inner)
+            self.sinks["fuzzy_marks"].write(marked)
+            self.at["fuzzy_marks"] += len(marked)
         arrays = {
             "ids": array("I", (i for i, _ in rows)),
             "starts": _line_starts(names, self.at["lower"]),
-            "initial_starts": _line_starts(initials[:-1].split(b"\n"), self.at["initials"]),
+            "initial_starts": _line_starts(initial_lines, self.at["initials"]),
         }
         for name, text in (("lower", lower), ("initials", initials)):
             self.sinks[name].write(text)
@@ -344,9 +436,15 @@ class _Builder:
             self.sinks["word_starts"].write(packed)
         self.bits = pending[whole:]
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """Flush what is pending; the number of blocks of the block maps."""
         pending, self.bits = self.bits, b""
         self._pack(pending + b"0" * (-len(pending) % 8))
+        blocks = 0
+        for name, builder in self.maps.items():
+            builder.finish(*(self.sinks[f"{name}_{part}"] for part in MAP_PARTS))
+            blocks = builder.blocks
+        return blocks
 
 
 def _line_starts(parts: Sequence[bytes], first: int = 1) -> array:

@@ -24,6 +24,7 @@ from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
+from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
@@ -36,7 +37,6 @@ DELTA_REBUILD = 20_000
 # the in-memory part after every batch the workers commit (which held the editor's searches
 # up by tens of milliseconds each, bench/busy_latency.py). Single-file updates never lag.
 REFRESH_SEARCH_LAG_S = 1.0
-SYMBOL_BATCH = 50  # ranked names whose definitions are fetched in one statement
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
 BATCH_FILES = 16
@@ -80,6 +80,7 @@ class WorkspaceIndex:
         self._generation = 0  # bumped on every committed write; the search snapshot follows it
         self._generation_lock = threading.Lock()
         self._search_path = search_path_for(self.db_path)
+        self._scan_record = Path(self.db_path).with_suffix(".dirs")  # `indexer.scan_cache`
         self._epoch = self._store.epoch
         self._base: SearchIndex | None = None  # the search file, mapped
         self._base_opened = False
@@ -138,13 +139,12 @@ class WorkspaceIndex:
                     best[name_id] = (key, name)
         ranked = sorted(best.items(), key=lambda item: item[1])
         found: list[tuple[RankKey, Symbol]] = []
-        for at in range(0, len(ranked), SYMBOL_BATCH):  # mostly one batch fills the limit
-            batch = ranked[at : at + SYMBOL_BATCH]
-            symbols = q.symbols_of_names(self._reader(), [i for i, _ in batch], limit)
-            for name_id, (key, _) in batch:
-                found += [(key, s) for s in symbols.get(name_id, ())[: limit - len(found)]]
-                if len(found) >= limit:
-                    return found
+        for name_id, (key, _) in ranked:  # mostly a few names fill the limit
+            found += [
+                (key, s) for s in q.symbols_of_name(self._reader(), name_id, limit - len(found))
+            ]
+            if len(found) >= limit:
+                break
         return found
 
     def search_index(self) -> SearchIndex | None:
@@ -204,7 +204,8 @@ class WorkspaceIndex:
                 if current is not None and last - current.last_symbol <= DELTA_REBUILD:
                     return  # another thread wrote it while this one waited for the lock
                 chunks = q.defined_names(reader, last)
-                SearchIndex.write_file(self._search_path, chunks, self._epoch, last)
+                blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
+                SearchIndex.write_file(self._search_path, chunks, self._epoch, last, blocks)
             finally:
                 reader.close()
             fresh = self._open_base()
@@ -254,7 +255,7 @@ class WorkspaceIndex:
         cancel: threading.Event | None,
     ) -> IndexStats:
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits)
+        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         with self._write_lock:
             known = self._store.file_table()
         current = {f.path for f in scanned.files}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
+
 import pytest
 
-from indexer.search import SearchIndex
+from indexer.search import SearchIndex, Text
 
 NAMES = [
     "getUserById", "get_user_by_id", "getUser", "user", "User", "HTTPServer",
@@ -53,5 +56,76 @@ def test_a_file_written_in_chunks_ranks_as_the_in_memory_index(tmp_path) -> None
     SearchIndex.write_file(path, [rows[i : i + 3] for i in range(0, len(rows), 3)], "e1", 7)
     mapped = SearchIndex.open(path, lambda ids: {i: NAMES[i] for i in ids})
     assert mapped is not None and (mapped.epoch, mapped.last_symbol) == ("e1", 7)
+    for query in [*CASES, "", "u", "Get", "ser"]:
+        assert mapped.ranked_names(query, 20) == INDEX.ranked_names(query, 20), query
+
+
+def _many_names() -> list[str]:
+    """A few thousand names in the shapes code has (snake, camel, caps, dotted, non-ASCII)."""
+    rng = random.Random(18)
+    words = ["get", "user", "by", "id", "http", "server", "kmalloc", "init", "dev", "名前", "x"]
+    names = set(NAMES)
+    while len(names) < 3000:
+        parts = rng.sample(words, rng.randint(1, 4))
+        shape = rng.randrange(4)
+        if shape == 0:
+            names.add("_".join(parts))
+        elif shape == 1:
+            names.add(parts[0] + "".join(p.capitalize() for p in parts[1:]))
+        elif shape == 2:
+            names.add("_".join(parts).upper())
+        else:
+            names.add("".join(parts) + str(rng.randrange(100)))
+    return sorted(names)
+
+
+def _queries(names: list[str]) -> list[str]:
+    rng = random.Random(7)
+    out = ["", "u", "_", "Get", "ser", "gubi", "zzz", "名", "\n", "kmallocinit", "server_by_"]
+    for name in rng.sample(names, 150):
+        start = rng.randrange(len(name))
+        out += [name, name[: rng.randint(1, 4)], name[start : start + rng.randint(2, 6)]]
+        picked = sorted(rng.sample(range(len(name)), min(len(name), rng.randint(2, 5))))
+        out.append("".join(name[i] for i in picked))  # a subsequence: the fuzzy tiers
+    return out
+
+
+@pytest.mark.parametrize("block_lines", [1, 7, 64])
+def test_the_block_maps_give_the_results_of_a_full_scan(tmp_path, block_lines: int) -> None:
+    names = _many_names()
+    rows = list(enumerate(names))
+    # The plain scan, and the inner subsequence tier tried at every position (as before the
+    # capitalised word starts of `fuzzy_marks`).
+    plain = dataclasses.replace(SearchIndex.build(rows), fuzzy_marks=Text.of(b""))
+    blocked = SearchIndex.build(rows, block_lines=block_lines)
+    assert blocked.lower_grams is not None and blocked.lower_grams.blocks > 1
+    path = tmp_path / "names.search"
+    ordered = sorted(rows, key=lambda r: (len(r[1]), r[1]))
+    chunks = [ordered[i : i + 500] for i in range(0, len(ordered), 500)]
+    SearchIndex.write_file(path, chunks, "e1", 1, block_lines=block_lines)
+    mapped = SearchIndex.open(path, lambda ids: {i: names[i] for i in ids})
+    assert mapped is not None
+    for query in _queries(names):
+        for limit in (5, 100):
+            expected = plain.ranked_names(query, limit)
+            assert blocked.ranked_names(query, limit) == expected, (query, limit)
+            assert mapped.ranked_names(query, limit) == expected, (query, limit)
+
+
+def test_a_block_map_rules_out_blocks_without_the_needle() -> None:
+    index = SearchIndex.build(list(enumerate(["alpha", "beta", "gamma", "delta"])), block_lines=1)
+    grams = index.lower_grams
+    assert grams is not None
+    # lines are ordered by length, then name: beta, alpha, delta, gamma
+    assert grams.mask(b"lta") == 0b0100 and grams.mask(b"\nbe") == 0b0001
+    assert grams.mask(b"qqq") == 0 and grams.mask(b"ta") is None
+
+
+def test_a_file_written_without_block_maps_scans_everything(tmp_path) -> None:
+    rows = sorted(enumerate(NAMES), key=lambda r: (len(r[1]), r[1]))
+    path = tmp_path / "names.search"
+    SearchIndex.write_file(path, [rows], "e1", 7, block_lines=None)  # a small index
+    mapped = SearchIndex.open(path, lambda ids: {i: NAMES[i] for i in ids})
+    assert mapped is not None and mapped.lower_grams is None and mapped.initial_grams is None
     for query in [*CASES, "", "u", "Get", "ser"]:
         assert mapped.ranked_names(query, 20) == INDEX.ranked_names(query, 20), query

@@ -1,0 +1,181 @@
+"""Which blocks of names can hold a query: a trigram-to-blocks map beside the search file.
+
+The names of the search file (`indexer.search`) are cut into blocks of `lines` names each. For
+every trigram (three bytes, the newline before a name included) the map keeps a bitmap of the
+blocks whose text holds it. A needle of three bytes or more can only occur in a block holding
+every one of its trigrams, so a tier's `find` pass visits those blocks, in order, and skips the
+rest: on a monorepo's millions of names a rare name is found in a few blocks instead of a scan
+of the whole text, while the hits come out in exactly the order of the full scan.
+
+Layout in the file: `keys`, the sorted trigrams as big-endian integers (`I`); `ends`, where
+each key's entry in `data` ends (`Q`); and `data`, per key either a bitmap of `width` =
+`(blocks + 7) // 8` bytes (bit b, little-endian, for block b) or, when shorter, the list of its
+blocks (`I`): a rare trigram costs four bytes per block it is in, not a bitmap of all blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger map
+# Below this many symbols a full scan is fast (the stdlib's 86,000 symbols: a few ms) and
+# the maps are not worth their build time.
+MAP_MIN_SYMBOLS = 200_000
+_TRIGRAMS = re.compile(rb"(?=(...))", re.DOTALL)
+# Flags a trigram that starts an inner word (a separate key: `fragment` in `getFragmentOf`).
+WORD_START = 1 << 24
+# A word start that capitalising cannot show: a digit or a non-ASCII character's lead byte.
+_MARKED_OTHER = re.compile(rb"[0-9\xc0-\xff]")
+# A trigram starting with a capital: in the capitalised text, one starting an inner word.
+_CAPITAL_TRIGRAMS = re.compile(rb"(?=([A-Z]..))", re.DOTALL)
+# 0x20 for an ASCII letter, 0 for any other byte: subtracted from the lowercase text at word
+# starts, it capitalises them; no byte borrows, as a-z are all above 0x20.
+CAPITAL_DELTA = bytes.maketrans(
+    bytes(range(256)), bytes(0x20 if 65 <= b <= 90 or 97 <= b <= 122 else 0 for b in range(256))
+)
+
+
+def capitalise(lower: bytes, marks: bytes) -> bytes:
+    """`lower` with the ASCII letters that `marks` (same length, NUL elsewhere) marks as
+    word starts in upper case."""
+    delta = int.from_bytes(marks.translate(CAPITAL_DELTA), "big")
+    return (int.from_bytes(lower, "big") - delta).to_bytes(len(lower), "big")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockMap:
+    keys: Any  # sorted trigram codes (an array or a memoryview cast to "I")
+    ends: Any  # where each key's entry ends in `data` (an array or a memoryview cast to "Q")
+    data: Any  # bytes-like: the entries, a bitmap or a block list each
+    blocks: int
+    lines: int  # names per block
+
+    @property
+    def width(self) -> int:
+        return (self.blocks + 7) // 8
+
+    def mask(self, needle: bytes, word_start: bool = False) -> int | None:
+        """A bitmask of the blocks that may hold `needle` (`word_start`: at an inner word
+        start); None when it is too short to say (every block may)."""
+        if len(needle) < 3:
+            return None
+        keys, width = self.keys, self.width
+        mask = -1
+        codes = {int.from_bytes(needle[i : i + 3], "big") for i in range(len(needle) - 2)}
+        if word_start:
+            codes.add(int.from_bytes(needle[:3], "big") | WORD_START)
+        for code in sorted(codes):
+            at = bisect_left(keys, code)
+            if at == len(keys) or keys[at] != code:
+                return 0
+            mask &= self._entry(at, width)
+            if not mask:
+                return 0
+        return mask
+
+    def _entry(self, at: int, width: int) -> int:
+        start = self.ends[at - 1] if at else 0
+        entry = self.data[start : self.ends[at]]
+        if len(entry) == width:
+            return int.from_bytes(entry, "little")
+        blocks = array("I")
+        blocks.frombytes(entry)
+        bitmap = bytearray(width)
+        for block in blocks:
+            bitmap[block >> 3] |= 1 << (block & 7)
+        return int.from_bytes(bitmap, "little")
+
+    def spans(
+        self, needle: bytes, starts: Sequence[int], size: int, word_start: bool = False
+    ) -> Iterator[tuple[int, int]]:
+        """Byte ranges of the text (whose lines start at `starts`, `size` bytes in all) to
+        search for `needle`, in text order. A range runs from the newline before a block's
+        first name to the newline after its last, so a match is in exactly one range."""
+        mask = self.mask(needle, word_start)
+        if mask is None:
+            yield 0, size
+            return
+        lines, count = self.lines, len(starts)
+        while mask:
+            low = mask & -mask
+            block = low.bit_length() - 1
+            mask ^= low
+            first, end = block * lines, (block + 1) * lines
+            yield starts[first] - 1, starts[end] if end < count else size
+
+
+def _code(key: bytes) -> int:
+    return int.from_bytes(key[-3:], "big") | (WORD_START if len(key) == 4 else 0)
+
+
+def _start(match: re.Match[bytes]) -> int:
+    return match.start()
+
+
+class BlockMapBuilder:
+    """Collects the trigrams of each block of lines as the names come, in order."""
+
+    def __init__(self, lines: int = BLOCK_LINES) -> None:
+        self.lines = lines
+        # trigram (3 bytes), or b"^" + trigram at an inner word start -> blocks holding it
+        self.postings: dict[bytes, array] = {}
+        self.blocks = 0
+        self.pending: list[bytes] = []  # the lines of the block being filled
+        self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
+
+    def add(self, lines: Sequence[bytes], marks: Sequence[bytes] = ()) -> None:
+        """Add lines; with `marks` (each line with every byte but those starting an inner
+        word turned to NUL), also their word-start trigrams."""
+        at = 0
+        while at < len(lines):
+            take = self.lines - len(self.pending)
+            self.pending += lines[at : at + take]
+            self._marks += marks[at : at + take]
+            at += take
+            if len(self.pending) == self.lines:
+                self._close_block()
+
+    def _close_block(self) -> None:
+        text = b"\n" + b"\n".join(self.pending) + b"\n"
+        keys = set(_TRIGRAMS.findall(text))
+        if self._marks:
+            marks = b"\n" + b"\n".join(self._marks) + b"\n"
+            starts = {g.lower() for g in _CAPITAL_TRIGRAMS.findall(capitalise(text, marks))}
+            starts.update(text[p : p + 3] for p in map(_start, _MARKED_OTHER.finditer(marks)))
+            keys.update(b"^" + g for g in starts if len(g) == 3)
+        block, postings = self.blocks, self.postings
+        for key in keys:
+            found = postings.get(key)
+            if found is None:
+                found = postings[key] = array("I")
+            found.append(block)
+        self.blocks += 1
+        self.pending, self._marks = [], []
+
+    def finish(self, keys_out: IO[bytes], ends_out: IO[bytes], data_out: IO[bytes]) -> None:
+        if self.pending:
+            self._close_block()
+        width = (self.blocks + 7) // 8
+        codes = {_code(key): key for key in self.postings}
+        keys = sorted(codes)
+        keys_out.write(array("I", keys).tobytes())
+        ends, end = array("Q"), 0
+        for code in keys:
+            blocks = self.postings[codes[code]]
+            if 4 * len(blocks) < width:
+                entry = blocks.tobytes()
+            else:
+                bitmap = bytearray(width)
+                for block in blocks:
+                    bitmap[block >> 3] |= 1 << (block & 7)
+                entry = bytes(bitmap)
+            data_out.write(entry)
+            end += len(entry)
+            ends.append(end)
+        ends_out.write(ends.tobytes())
+        self.postings = {}
