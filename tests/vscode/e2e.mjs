@@ -285,7 +285,7 @@ const modes = {
   },
   // review.openDiff off: a notification announces the proposal and the editor keeps the focus;
   // "Review" opens the diff; closing its tab decides nothing (a notification says it waits) and
-  // "Review Pending Changes..." opens it again, where it is accepted.
+  // the sessions list ("Show Sessions") opens it again, where it is accepted.
   reopen: async () => {
     // The prompt completes `@` to a workspace file.
     await page.locator(".editor-instance .monaco-editor .view-lines").first().click();
@@ -308,7 +308,12 @@ const modes = {
     await page.locator(".notification-toast", { hasText: "still waiting for your review" }).waitFor({ timeout: STEP_MS });
     // Still pending: the run waits for the answer.
     await page.locator(".statusbar-item", { hasText: "Claude: running" }).waitFor({ timeout: STEP_MS });
-    await runCommand(page, "LSP Agent: Review Pending Changes...");
+    // Reopened from the sessions list, where the session says a change waits for review.
+    await runCommand(page, "LSP Agent: Show Sessions");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "waiting for review" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Review the pending changes" }).first().waitFor({ timeout: STEP_MS });
+    await page.keyboard.press("Enter");
     await waitForReview();
     await runCommand(page, "LSP Agent: Accept All Changes");
   },

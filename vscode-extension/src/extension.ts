@@ -60,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.rejectHunk", (target?: unknown, hunk?: HunkId) => review.decideHunk(false, reviewTarget(target), hunk));
   register("lspAgent.acceptAll", (target?: unknown) => review.decideAll(true, reviewTarget(target)));
   register("lspAgent.rejectAll", (target?: unknown) => review.decideAll(false, reviewTarget(target)));
-  register("lspAgent.showSessions", showSessions);
+  register("lspAgent.showSessions", () => showSessions(review));
   register("lspAgent.reviewPending", () => review.reopen());
   const changeCommand = (run: (node?: never) => Promise<void>, what: string) => (node?: never) =>
     run(node).catch(reportFailure(what));
@@ -194,21 +194,32 @@ async function fixFile(): Promise<void> {
   if (target) await execute("lspAgent.fixDiagnostics", { uri: target.uri }).catch(reportFailure("Fix diagnostics"));
 }
 
-async function showSessions(): Promise<void> {
+async function showSessions(review: ReviewController): Promise<void> {
   const sessions = (await execute("lspAgent.sessions", {}).catch(reportFailure("Listing sessions"))) as
     | SessionInfo[]
     | undefined;
   if (!sessions) return;
   const picked = await vscode.window.showQuickPick(
-    sessions.map((s) => ({
-      label: `${s.running ? "$(loading~spin) " : ""}${s.title}`,
-      description: s.updated,
-      detail: s.cwd,
-      session: s,
-    })),
+    sessions.map((s) => {
+      // A proposal whose diff tab was closed waits here too (review.openDiff, docs/protocol.md).
+      const waiting = review.pendingCount(s.sessionId);
+      return {
+        label: `${s.running ? "$(loading~spin) " : ""}${s.title}`,
+        description: waiting ? `$(diff) ${waiting} change(s) waiting for review · ${s.updated}` : s.updated,
+        detail: s.cwd,
+        session: s,
+        waiting,
+      };
+    }),
     { title: "Claude sessions: pick one to continue" },
   );
   if (!picked) return;
+  if (picked.waiting) {
+    const REVIEW = "Review the pending changes";
+    const action = await vscode.window.showQuickPick([REVIEW, "Continue the session"], { title: picked.session.title });
+    if (!action) return;
+    if (action === REVIEW) return review.reopen(picked.session.sessionId);
+  }
   const prompt = await vscode.window.showInputBox({ title: `Continue: ${picked.session.title}` });
   if (!prompt) return;
   const target = editorTarget();

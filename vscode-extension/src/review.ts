@@ -96,9 +96,21 @@ export class ReviewController implements vscode.Disposable, vscode.CodeLensProvi
     });
   }
 
-  /** Open a pending proposal's diff again (after its tab was closed, or from a notification). */
-  async reopen(): Promise<void> {
-    const pending = [...this.reviews.values()].filter((r) => !r.finishing);
+  /** How many proposals wait for review, in one session or in all. */
+  pendingCount(sessionId?: string): number {
+    return this.pending(sessionId).length;
+  }
+
+  private pending(sessionId?: string): Review[] {
+    return [...this.reviews.values()].filter(
+      (r) => !r.finishing && (sessionId === undefined || r.event.sessionId === sessionId),
+    );
+  }
+
+  /** Open a pending proposal's diff again (after its tab was closed, or from a notification or
+   * the sessions list, then only that session's). */
+  async reopen(sessionId?: string): Promise<void> {
+    const pending = this.pending(sessionId);
     if (pending.length === 0) {
       void vscode.window.showInformationMessage("No Claude proposal is waiting for review.");
       return;
