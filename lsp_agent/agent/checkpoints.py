@@ -9,13 +9,18 @@ that were not tracked.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from lsp_agent.agent.changes import ChangeLog, FileChange, RunChanges
 from lsp_agent.agent.tools import textfile
 from lsp_agent.agent.transcript import sessions_dir
+
+log = logging.getLogger(__name__)
 
 
 def checkpoints_dir(session_id: str) -> Path:
@@ -49,21 +54,79 @@ def load(session_id: str) -> ChangeLog:
 
 
 def save(session_id: str, run: RunChanges) -> None:
-    directory = checkpoints_dir(session_id)
-    directory.mkdir(parents=True, exist_ok=True)
-    record = {
+    _write(session_id, run.run, _record(run))
+
+
+def _record(run: RunChanges) -> dict[str, Any]:
+    """What a checkpoint holds: built from the run's strings without copying or encoding them,
+    so taking it on the event loop is cheap."""
+    return {
         "run": run.run,
         "prompt": run.prompt,
         "messages": run.messages,
         "files": [
             {"path": str(c.path), "before": c.before, "after": c.after} for c in run.files.values()
         ],
-        "untracked": run.untracked,
+        "untracked": list(run.untracked),
     }
-    target = directory / f"run-{run.run}.json"
+
+
+def _write(session_id: str, number: int, record: dict[str, Any]) -> None:
+    directory = checkpoints_dir(session_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"run-{number}.json"
     temporary = target.with_suffix(".tmp")
     temporary.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, target)
+
+
+class CheckpointWriter:
+    """The server's checkpoints, written off the event loop: a run's record holds whole file
+    texts and is rewritten at every edit, which on the loop held up the editor's requests.
+    Changes coalesce (a burst of edits writes the run's latest state once) and writes run one at
+    a time, in order. Unlike `lsp-agent ask`, a killed server may lose the last edit's record:
+    the editor still holds the buffers."""
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        self._dirty: dict[int, dict[str, Any]] = {}
+        self._flushing: asyncio.Task[None] | None = None
+
+    def __call__(self, run: RunChanges) -> None:
+        self._dirty[run.run] = _record(run)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on a loop: nothing to keep free
+            batch, self._dirty = self._dirty, {}
+            self._write(batch)
+            return
+        if self._flushing is None or self._flushing.done():
+            self._flushing = loop.create_task(self._flush())
+
+    async def _flush(self) -> None:
+        while self._dirty:
+            batch, self._dirty = self._dirty, {}  # taken on the loop, which alone adds to it
+            await asyncio.to_thread(self._write, batch)
+
+    def _write(self, batch: dict[int, dict[str, Any]]) -> None:
+        for number, record in batch.items():
+            try:
+                _write(self.session_id, number, record)
+            except (OSError, ValueError, TypeError) as exc:
+                log.warning(
+                    "session %s: checkpoint of run %d not written: %s", self.session_id, number, exc
+                )
+
+    async def forget_from(self, first: int) -> None:
+        """`forget_from` once the writes under way are done (they would bring the runs back)."""
+        self._dirty = {n: r for n, r in self._dirty.items() if n < first}
+        await self.drain()
+        await asyncio.to_thread(forget_from, self.session_id, first)
+
+    async def drain(self) -> None:
+        """Until what changed so far is on disk (a run ends with its checkpoint written)."""
+        while self._flushing is not None and not self._flushing.done():
+            await asyncio.shield(self._flushing)
 
 
 def forget_from(session_id: str, first: int) -> None:

@@ -71,12 +71,12 @@ async def rewind(ls: AgentServer, *args: Any) -> dict[str, Any]:
         if answer["conflicts"]:
             answer["conversation"] = "kept: some changes could not be reverted"
         else:
-            _rewind_conversation(session, run)
+            await _rewind_conversation(session, run)
             answer["conversation"] = "rewound"
     return answer
 
 
-def _rewind_conversation(session: ServerSession, run: int) -> None:
+async def _rewind_conversation(session: ServerSession, run: int) -> None:
     """In the running agent, or (a session not resumed here yet) in its transcript on disk."""
     from lsp_agent.agent.transcript import resume_session
 
@@ -91,7 +91,10 @@ def _rewind_conversation(session: ServerSession, run: int) -> None:
         finally:
             transcript.close()
     session.changes.truncate(run)
-    checkpoints.forget_from(session.id, run)
+    if session.checkpoints is not None:
+        await session.checkpoints.forget_from(run)
+    else:
+        checkpoints.forget_from(session.id, run)
 
 
 COMMANDS = {

@@ -29,6 +29,7 @@ from lsp_agent.server.prompts import PermissionPrompter, ProjectPrompts
 from lsp_agent.server.reporter import EditorOutput, StreamReporter
 
 if TYPE_CHECKING:
+    from lsp_agent.agent.checkpoints import CheckpointWriter
     from lsp_agent.agent.claude.extensions import Extensions
     from lsp_agent.agent.loop import Agent
     from lsp_agent.agent.options import AgentResult
@@ -58,6 +59,7 @@ class ServerSession:
     updated: float = field(default_factory=time.time)
     manager: SessionManager | None = None
     changes: ChangeLog = field(default_factory=ChangeLog)  # what each run changed (review)
+    checkpoints: CheckpointWriter | None = None  # where `changes` is kept on disk
 
     @property
     def permission_mode(self) -> str:
@@ -155,8 +157,8 @@ class SessionManager:
             session.changes.runs = checkpoints.load(session.id).runs
         except (OSError, ValueError, KeyError):
             logger.warning("session %s: unreadable checkpoints; starting without", session.id)
-        session_id = session.id
-        session.changes.on_change = lambda run: checkpoints.save(session_id, run)
+        session.checkpoints = checkpoints.CheckpointWriter(session.id)
+        session.changes.on_change = session.checkpoints
 
     async def _agent(self, session: ServerSession) -> Agent:
         from lsp_agent.agent.assembly import Host, build_agent
@@ -311,7 +313,11 @@ class SessionManager:
             )
         finally:
             session.updated = time.time()
-            self._finish(session, progress, result)
+            try:
+                if session.checkpoints is not None:
+                    await session.checkpoints.drain()
+            finally:
+                self._finish(session, progress, result)
         return result
 
     def _output(self) -> EditorOutput:
