@@ -234,11 +234,11 @@ def _coerce(value: Any, info: SettingInfo, from_env: bool) -> Any:
     raise AssertionError(f"unsupported setting type {kind!r}")  # a programming error
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -266,7 +266,7 @@ def merge(layers: list[tuple[str, Mapping[str, Any] | None]]) -> tuple[Settings,
             problems.append(f"{source}: settings must be an object, got {type(layer).__name__}")
             continue
         from_env = source == "environment"
-        for key, value in _flatten(layer).items():
+        for key, value in flatten(layer).items():
             info = infos.get(key)
             if info is None:
                 problems.append(f"{source}: unknown setting '{key}' ignored")

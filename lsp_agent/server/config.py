@@ -75,7 +75,7 @@ CLIENT_KEYS = ("clientReview", "clientPrompt", "clientQuestions", "workspaceTrus
 # Settings a workspace must not choose: the API key goes to `apiBaseUrl`, and a cloned
 # repository's .vscode/settings.json reaches us through workspace/configuration.
 # The provider settings decide where the code and the credentials go, too, and
-# toolEnvPassthrough which credentials commands see.
+# toolEnvPassthrough which credentials commands see; plugins.dirs which code runs.
 USER_ONLY = (
     "apiBaseUrl",
     "provider",
@@ -83,11 +83,15 @@ USER_ONLY = (
     "openaiApiKeyEnv",
     "openaiHeaders",
     "toolEnvPassthrough",
+    "plugins.dirs",  # plugins run hooks and MCP servers
 )
 
 
 def _without(layer: Any, keys: tuple[str, ...]) -> Any:
-    return {k: v for k, v in layer.items() if k not in keys} if isinstance(layer, dict) else layer
+    """`layer` without `keys`, nested (`{"plugins": {"dirs": ...}}`) or dotted alike."""
+    if not isinstance(layer, dict):
+        return layer
+    return {k: v for k, v in settings_mod.flatten(layer).items() if k not in keys}
 
 
 def _apply(ls: AgentServer, client_settings: Any, *, report: bool) -> None:
@@ -98,11 +102,13 @@ def _apply(ls: AgentServer, client_settings: Any, *, report: bool) -> None:
     ]
     merged, problems = settings_mod.merge(layers)
     env_names = {info.key: info.env for info in settings_mod.describe()}
+    flat = settings_mod.flatten(client_settings) if isinstance(client_settings, dict) else {}
     for key in USER_ONLY:
-        if isinstance(client_settings, dict) and client_settings.get(key):
+        if flat.get(key):
             problems.append(
                 f"'{key}' is taken only from {env_names[key]} or initializationOptions, "
-                "never from workspace settings (it receives your API key)"
+                "never from workspace settings (it decides where your API key goes or what "
+                "code runs)"
             )
     new_problems = [p for p in problems if p not in ls.settings_problems]
     ls.settings_problems = problems

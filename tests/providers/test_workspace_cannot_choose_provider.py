@@ -27,3 +27,14 @@ async def test_workspace_settings_cannot_choose_the_provider(
     assert settings["openaiApiKeyEnv"] == "OPENAI_API_KEY"
     assert settings["openaiHeaders"] == []
     assert settings["model"] == "m2"
+
+
+async def test_workspace_settings_cannot_add_plugin_directories(
+    start_server: StartServer,  # noqa: F811
+) -> None:
+    """Plugins run hooks and MCP servers: written nested, as editors send it, the workspace's
+    `plugins.dirs` is refused and said so."""
+    client = await start_server(configuration={"lspAgent": {"plugins": {"dirs": ["/tmp/evil"]}}})
+    await wait_for_message(client, "plugins.dirs")
+    settings = (await effective_settings(client))["settings"]
+    assert settings["plugins"]["dirs"] == []

@@ -114,12 +114,17 @@ end
 
 -- Settings the server takes only from init_options, since they decide where the code and the
 -- keys go (server/config.py USER_ONLY): left out of workspace/configuration, where it refuses them.
-local USER_ONLY = { "apiBaseUrl", "provider", "openaiBaseUrl", "openaiApiKeyEnv", "openaiHeaders", "toolEnvPassthrough" }
+local USER_ONLY = { "apiBaseUrl", "provider", "openaiBaseUrl", "openaiApiKeyEnv", "openaiHeaders", "toolEnvPassthrough", "plugins.dirs" }
 
 local function workspace_settings(settings)
   local out = vim.deepcopy(settings)
   for _, key in ipairs(USER_ONLY) do
     out[key] = nil
+    -- A dotted key may be written nested too: { plugins = { dirs = ... } }.
+    local head, rest = key:match("^([^.]+)%.(.+)$")
+    if head and type(out[head]) == "table" then
+      out[head][rest] = nil
+    end
   end
   return out
 end
