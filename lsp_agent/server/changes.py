@@ -91,18 +91,36 @@ async def revert_changes(
         net = {p: c for p, c in net.items() if uri_of(p) == uri}
         if not net:
             raise LookupError(f"run {first} changed no file {uri}")
-    plan = Plan()
-    for change in net.values():
-        _plan_file(server, plan, change, hunks if uri is not None else None)
-    answer: dict[str, Any] = {"applied": True, "conflicts": plan.conflicts}
-    if plan.documents or plan.deletes:
+    for attempt in (1, 2):
+        plan = Plan()
+        for change in net.values():
+            _plan_file(server, plan, change, hunks if uri is not None else None)
+        answer: dict[str, Any] = {"applied": True, "conflicts": plan.conflicts}
+        if not (plan.documents or plan.deletes):
+            break
         applied, reason = await _send(server, plan, f"Claude: revert run {first}")
-        if not applied:
+        if applied:
+            for path, reverted_hunks in plan.done:
+                session.changes.forget(first, last, path, reverted_hunks)
+            break
+        # A buffer typed in (or just reverted) whose didChange was still on its way: the editor
+        # refused the versioned edit; plan again against the text it holds now, once.
+        if attempt == 2 or not await _moved_on(server, plan):
             return {**answer, "applied": False, "message": reason, "reverted": []}
-        for path, reverted_hunks in plan.done:
-            session.changes.forget(first, last, path, reverted_hunks)
     answer["reverted"] = plan.reverted
     return answer
+
+
+async def _moved_on(server: AgentServer, plan: Plan) -> bool:
+    """Whether a buffer the plan edited has a newer version than planned (waiting up to 0.5 s
+    for the didChange that may still be in flight)."""
+    for _ in range(10):
+        for uri, version, _edits in plan.documents:
+            document = server.workspace.text_documents.get(uri)
+            if version is not None and document is not None and document.version != version:
+                return True
+        await asyncio.sleep(0.05)  # no event says a notification is in flight: look again
+    return False
 
 
 def _plan_file(server: AgentServer, plan: Plan, change: FileChange, hunks: set[int] | None) -> None:

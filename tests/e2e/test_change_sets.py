@@ -3,6 +3,7 @@ versioned WorkspaceEdit that keeps what the user typed since (and reports what i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -73,6 +74,22 @@ async def test_rewind_keeps_text_typed_after_the_run(start_agent: StartAgent) ->
         "c = 3", "c = 'mine'"
     )
     assert len(h.editor.applied_edits) == 2  # the run's edit, then the rewind as one edit
+
+
+async def test_rewind_right_after_typing_waits_for_the_buffer(start_agent: StartAgent) -> None:
+    """The user types and rewinds at once: the didChange is still on its way when the rewind is
+    planned, so the editor refuses the versioned edit (stale version); the server plans again
+    against the text the editor holds, once it arrives, instead of giving up."""
+    h, uri, session_id = await _run_two_hunks(start_agent)
+    held: list[Any] = []
+    send = h.editor._send_change
+    h.editor._send_change = lambda document, changes: held.append((document, changes))  # type: ignore[method-assign]
+    h.editor.type(uri, "# typed just now\n" + TWO_HUNKS_NEW)
+    h.editor._send_change = send  # type: ignore[method-assign]
+    asyncio.get_running_loop().call_later(0.1, lambda: send(*held[0]))
+    answer = await h.command("lspAgent.rewind", {"sessionId": session_id, "run": 1})
+    assert answer["applied"] is True and answer["conflicts"] == [], answer
+    assert h.editor.text(uri) == "# typed just now\n" + TWO_HUNKS_OLD
 
 
 async def test_rewind_reports_a_conflict_and_never_overwrites_it(start_agent: StartAgent) -> None:
