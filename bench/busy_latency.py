@@ -36,7 +36,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, percentile, save, serve_requests, table
+from common import LoopbackModel, median, percentile, save, table
 from index_common import CORPORA
 from index_server import bare_client_for_index
 from lsp_client import initialize
@@ -49,7 +49,7 @@ def _event(data: dict[str, Any]) -> bytes:
     return b"%x\r\n%s\r\n" % (len(body), body)
 
 
-class FloodModel:
+class FloodModel(LoopbackModel):
     """Streams text deltas as fast as they are read, until `stop` is set."""
 
     def __init__(self, rate: float) -> None:
@@ -62,14 +62,7 @@ class FloodModel:
         self.batch = _event({**delta, "delta": {"type": "text_delta", "text": "abc "}})
         self.batch *= self.per_batch
 
-    async def start(self) -> str:
-        server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_requests(reader, writer, self._answer)
-
-    async def _answer(self, _: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def answer(self, _: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"transfer-encoding: chunked\r\n\r\n"

@@ -63,3 +63,17 @@ async def serve_requests(
             await answer(reader, writer)
     except (asyncio.IncompleteReadError, ConnectionError, StopIteration):
         writer.close()
+
+
+class LoopbackModel:
+    """A model endpoint on 127.0.0.1 for a benchmark: each request is answered by `answer`."""
+
+    async def start(self) -> str:
+        server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await serve_requests(reader, writer, self.answer)
+
+    async def answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError

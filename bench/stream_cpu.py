@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, save, serve_requests, table
+from common import LoopbackModel, median, save, table
 
 _SCRIPT = Path(sys.executable).parent / "lsp-agent"
 COMMAND = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "lsp_agent"]
@@ -67,18 +67,11 @@ def sse_stream(megabytes: float) -> bytes:
     return b"".join(parts)
 
 
-class Model:
+class Model(LoopbackModel):
     def __init__(self, body: bytes) -> None:
         self.body = body
 
-    async def start(self) -> str:
-        server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_requests(reader, writer, self._answer)
-
-    async def _answer(self, _: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def answer(self, _: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"content-length: %d\r\n\r\n" % len(self.body)
