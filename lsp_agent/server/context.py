@@ -138,6 +138,10 @@ def _enclosing(server: AgentServer, path: Path, selection: types.Range | None) -
     index = getattr(server, "index", None)
     if index is None or selection is None:
         return []
+    from indexer.languages import spec_for_path
+
+    if spec_for_path(str(path)) is None:
+        return []  # no grammar for this kind of file (JSON, Markdown...): no symbols to give
     roots = [server.sessions.root(), *server.sessions.folders()]
     if not confinement.inside(path.resolve(), roots):
         return []  # the tools' confinement: a symlink out of the workspace gives no context

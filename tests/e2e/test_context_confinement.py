@@ -35,3 +35,19 @@ async def test_a_symlinked_folders_source_never_reaches_the_model(
     sent = json.dumps([r.body for r in h.fake.requests])
     assert "greet" in sent  # the workspace's own context is there
     assert "OUTSIDE-SOURCE" not in sent and "outside_param_xyz" not in sent
+
+
+async def test_a_file_without_a_grammar_gets_no_context_and_no_error(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    """Asking about a JSON file: the index has no symbols for it, which is no failure to log
+    (it logged an ERROR with a traceback at every action)."""
+    (workspace / "data.json").write_text('{"a": 1}\n')
+    h = await start_agent([{"content": [{"type": "text", "text": "ok"}]}])
+    await wait_for_log(h.client, "index ready")
+    uri = h.editor.open(workspace / "data.json", language="json")
+    at = {"start": {"line": 0, "character": 2}, "end": {"line": 0, "character": 2}}
+    started = await h.command("lspAgent.ask", {"uri": uri, "range": at, "prompt": "explain"})
+    assert (await h.editor.done(started["sessionId"]))["subtype"] == "success"
+    logged = [m.message for m in h.client.log_messages]
+    assert not [m for m in logged if "index context failed" in m], logged
