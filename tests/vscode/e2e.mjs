@@ -270,18 +270,22 @@ const modes = {
     const tree = page.locator(".pane", { hasText: "Claude Changes" });
     await tree.locator(".monaco-list-row", { hasText: "calc.py" }).first().waitFor({ timeout: STEP_MS });
     log(`tree: ${JSON.stringify(await tree.locator(".monaco-list-row").allTextContents())}`);
+    log("revert the def sub hunk");
     await runCommand(page, "LSP Agent: Revert Claude's Change (Hunk)...");
     await page.locator(".quick-input-widget", { hasText: "Revert which" }).waitFor({ timeout: STEP_MS });
     await page.locator(".quick-input-widget input").fill("def sub");
     await page.locator(".quick-input-list .monaco-list-row", { hasText: "def sub" }).first().waitFor({ timeout: STEP_MS });
     await page.keyboard.press("Enter");
     await waitFor("the reverted hunk", async () => normalize((await editorText(page)) ?? "") === normalize(mine + typed(initial, "add")));
+    log("rewind the run");
     await runCommand(page, "LSP Agent: Rewind Claude to Before a Prompt...");
     await page.locator(".quick-input-widget", { hasText: "Rewind to before which" }).waitFor({ timeout: STEP_MS });
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Add type hints" }).first().waitFor({ timeout: STEP_MS });
-    await page.keyboard.press("Enter");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restore code" }).first().waitFor({ timeout: STEP_MS });
-    await page.keyboard.press("Enter");
+    // Clicked, as a user picks: an Enter pressed while the list is still settling can be lost.
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Add type hints" }).first().click({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget", { hasText: "Rewind to before prompt" }).waitFor({ timeout: STEP_MS });
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "Restore code" }).first().click({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: STEP_MS });
+    log("rewind chosen");
   },
   // review.openDiff off: a notification announces the proposal and the editor keeps the focus;
   // "Review" opens the diff; closing its tab decides nothing (a notification says it waits) and
@@ -339,6 +343,9 @@ try {
   status = 1;
   log(`FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   log(`editor text: ${JSON.stringify(await editorText(page).catch(() => null))}`);
+  // What the extension said (an error from the server shows here).
+  const toasts = await page.locator(".notification-toast").allTextContents().catch(() => []);
+  log(`notifications: ${JSON.stringify(toasts)}`);
   if (SCREENSHOT) {
     await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
     log(`screenshot: ${SCREENSHOT}`);

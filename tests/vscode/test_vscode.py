@@ -247,6 +247,10 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
     pytest.fail("code-server did not start serving")
 
 
+# The server with its log in a file ($1), shown when a case fails.
+LOGGED_SERVER = 'exec "$0" -m lsp_agent serve 2>>"$1"'
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_path: Path) -> None:
     """quickfix: "Fix with Claude" on a diagnostic, accept all. fixfile: "Fix Diagnostics in
@@ -290,12 +294,13 @@ def run_in_code_server(
     case: Case, base_url: str, workspace: Path, vsix: Path, env: dict[str, str], tmp_path: Path
 ) -> str:
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
+    server_log_path = tmp_path / "lsp-agent.log"
     (user_data / "User").mkdir(parents=True)
     (user_data / "User" / "settings.json").write_text(
         json.dumps(
             {
                 "lspAgent.server.command": case.server_command
-                or [sys.executable, "-m", "lsp_agent", "serve"],
+                or ["/bin/sh", "-c", LOGGED_SERVER, sys.executable, str(server_log_path)],
                 "workbench.startupEditor": "none",
                 # VS Code in a browser saves after a delay by default; the desktop does not,
                 # and the check that edits reach the buffer, not the disk, needs it off.
@@ -381,7 +386,12 @@ def run_in_code_server(
         server.wait(30)
         log.close()
     server_log = (tmp_path / "code-server.log").read_text(errors="replace")
+    agent_log = server_log_path.read_text(errors="replace") if server_log_path.exists() else ""
     assert result.returncode == 0, (
-        result.stderr + "\n--- code-server log ---\n" + server_log[-4000:]
+        result.stderr
+        + "\n--- code-server log ---\n"
+        + server_log[-4000:]
+        + "\n--- lsp-agent log ---\n"
+        + agent_log[-6000:]
     )
     return result.stderr
