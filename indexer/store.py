@@ -347,6 +347,11 @@ class Store:
             cache.update((name, i) for i, name in enumerate(new, last + 1))
         return {name: cache[name] for name in names}
 
+    @property
+    def bulk_loading(self) -> bool:
+        """Whether the secondary indexes are dropped (a cold load is filling the store)."""
+        return self._bulk
+
     def begin_bulk_load(self) -> None:
         """Before filling an empty index: no secondary indexes, no automatic checkpoints (pool
         workers' connections are opened with `bulk=True` to match)."""

@@ -139,6 +139,13 @@ class WorkspaceIndex:
                     best[name_id] = (key, name)
         ranked = sorted(best.items(), key=lambda item: item[1])
         found: list[tuple[RankKey, Symbol]] = []
+        if self._store.bulk_loading:  # no name index yet: one scan for every name
+            batch = q.symbols_of_names(self._reader(), [n for n, _ in ranked], limit)
+            for name_id, (key, _) in ranked:
+                found += [(key, s) for s in batch[name_id][: limit - len(found)]]
+                if len(found) >= limit:
+                    break
+            return found
         for name_id, (key, _) in ranked:  # mostly a few names fill the limit
             found += [
                 (key, s) for s in q.symbols_of_name(self._reader(), name_id, limit - len(found))

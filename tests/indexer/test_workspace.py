@@ -440,3 +440,20 @@ def test_the_scan_stops_at_its_limits_and_says_which(tmp_path: Path) -> None:
     finally:
         index.close()
     assert stats.files == 3 and "index.maxFiles" in stats.capped
+
+
+def test_search_during_a_bulk_load_gives_the_same_results(root: Path, tmp_path: Path) -> None:
+    """While a cold load has dropped the name index, a search reads every ranked name's
+    definitions in one statement (one scan, not one per name): the same symbols, same order."""
+    source = "def main():\n    pass\nclass Mainframe: pass\n"
+    write(root, {f"pkg/m{i}.py": source for i in range(7)})
+    index = open_index(root, tmp_path)
+    index.refresh()
+    queries = ["main", "m", "User", "get", "Server", "zzz"]
+    expected = {(q, n): index.ranked_search(q, n) for q in queries for n in (3, 100)}
+    index._store.begin_bulk_load()
+    assert index._store.bulk_loading
+    during = {(q, n): index.ranked_search(q, n) for q in queries for n in (3, 100)}
+    index._store.end_bulk_load()
+    assert during == expected
+    assert len(expected["main", 100]) > 7  # several names, several definitions each
