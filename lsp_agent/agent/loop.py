@@ -328,6 +328,7 @@ class Agent:
                 append=options.append_system_prompt,
                 with_memory=options.load_memory,
                 trusted=options.project_trusted,
+                memory_excludes=self.ext.settings.claude_md_excludes,
             )
             extra = self.ext.system_prompt()
             if extra:

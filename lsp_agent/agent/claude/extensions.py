@@ -553,7 +553,8 @@ class Extensions:
         from lsp_agent.agent.prompt.memory import load_memory
 
         home = Path.home().resolve()
-        for memory in load_memory(self.project, trusted=self.renderer.trusted):
+        excludes = self.settings.claude_md_excludes
+        for memory in load_memory(self.project, trusted=self.renderer.trusted, excludes=excludes):
             reason = "include" if memory.imported_from is not None else "session_start"
             kind = "User" if memory.path.is_relative_to(home / ".claude") else "Project"
             if memory.path.name == "CLAUDE.local.md":

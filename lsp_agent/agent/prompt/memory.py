@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +54,14 @@ def _fence(project: Path) -> _Fence:
     return _Fence(root, supplied)
 
 
-def load_memory(project: Path, *, trusted: bool = True) -> list[MemoryFile]:
-    """Every memory file for `project`, broadest first, imports following their importer."""
-    from lsp_agent.agent.claude.settings_keys import read_settings
-
+def load_memory(
+    project: Path, *, trusted: bool = True, excludes: Sequence[str] = ()
+) -> list[MemoryFile]:
+    """Every memory file for `project`, broadest first, imports following their importer,
+    but those `excludes` (the settings' `claudeMdExcludes` globs) name."""
     loaded: list[MemoryFile] = []
     seen: set[Path] = set()
     fence = None if trusted else _fence(project)
-    excludes = read_settings(project, trusted=trusted).claude_md_excludes
     for path in memory_files(project):
         real = path.resolve()
         # A memory file the project supplied that is a link out of the folder.

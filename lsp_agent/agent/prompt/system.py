@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,14 @@ def system_blocks(
     append: str | None = None,
     with_memory: bool = True,
     trusted: bool = True,
+    memory_excludes: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """The `system` field as text blocks. `replace` swaps out the built-in instructions (the SDK's
     system_prompt); `append` adds to the end (its append_system_prompt)."""
     texts = [replace or INSTRUCTIONS, environment(cwd, add_dirs or [])]
-    memory = render_memory(load_memory(cwd, trusted=trusted)) if with_memory else ""
+    memory = ""
+    if with_memory:
+        memory = render_memory(load_memory(cwd, trusted=trusted, excludes=memory_excludes))
     if memory:
         texts.append(f"{MEMORY_PREAMBLE}\n\n{memory}")
     if append:
