@@ -37,6 +37,7 @@ from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
 from lsp_agent.agent.claude.output_styles import OutputStyles, load_output_styles
 from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
+from lsp_agent.agent.claude.plugins.checks import check_unused_parts
 from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
 from lsp_agent.agent.claude.subagents import (
@@ -160,6 +161,7 @@ class Extensions:
         directories the user named (`--plugin-dir`, `plugins.dirs`), besides the plugins the
         settings enable (claude/plugins/)."""
         plugins = discover(project, trusted=trusted, dirs=plugin_dirs, origin=plugin_origin)
+        check_unused_parts(plugins)
         servers = None
         if mcp:
             servers = McpServers.for_project(
