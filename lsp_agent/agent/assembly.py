@@ -106,6 +106,12 @@ def build_agent(
     from lsp_agent.agent.tools.registry import default_tools
     from lsp_agent.credentials import Redactor
 
+    main = host.extensions.main_agent if host.extensions is not None else None
+    if main is not None:  # the `agent` setting: its prompt and model are the session's
+        if run.get("system_prompt") is None:
+            run["system_prompt"] = main.prompt
+        if run.get("model") is None and main.model and main.model != "inherit":
+            run["model"] = model_names(host.environ or {}).resolve(main.model)
     chosen = host.extensions.settings.model if host.extensions is not None else ""
     if chosen and run.get("model") is None and settings.model == Settings().model:
         # Claude Code's `model` setting: below the editor's, LSP_AGENT_MODEL and ANTHROPIC_MODEL.

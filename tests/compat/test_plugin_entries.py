@@ -9,11 +9,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.agent.test_cli_ask import COMMAND, ask, cli_env
-from tests.compat.conftest import write_json
+from tests.compat.conftest import write_json, write_tree
 from tests.compat.test_plugins import content, plugins_cli, text, tool, tool_results
+from tests.conftest import isolated_env
 
 MARKET = Path(__file__).parent / "plugin_fixtures" / "curated-marketplace"
 PLUGINS = (MARKET / "plugins").resolve()
@@ -56,7 +58,9 @@ async def test_entries_user_config_and_bad_parts_through_ask(tmp_path: Path) -> 
     ]
     async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
         env = {**cli_env(tmp_path, fake), "LSP_AGENT_TEST_PYTHON": sys.executable}
-        _settings(workspace, Path(env["HOME"]))
+        # reviewer-mode is left out: its main-thread agent would narrow the tools.
+        enabled = tuple(name for name in ENABLED if name != "reviewer-mode")
+        _settings(workspace, Path(env["HOME"]), enabled)
         done = await ask(
             env,
             *("--cwd", str(workspace), "--permission-mode", "bypassPermissions"),
@@ -163,3 +167,54 @@ def test_plain_listing_redacts_sensitive_values(tmp_path: Path, env: dict[str, s
     assert '  option region (Region): "eu-west"' in done.stdout
     assert "  lspServers: pyright (pyright-langserver: .py .pyi)" in done.stdout
     assert SECRET not in done.stdout + done.stderr
+
+
+async def _first_request(tmp_path: Path, workspace: Path, *args: str) -> tuple[Any, str]:
+    async with FakeAnthropic(
+        {"responses": [text("Reviewed.")]}, variables={"cwd": str(workspace)}
+    ) as fake:
+        env = cli_env(tmp_path, fake)
+        done = await ask(env, "--cwd", str(workspace), *args)
+    assert done.code == 0, done.stderr
+    return fake.requests[0].body, done.stderr
+
+
+async def test_a_plugin_settings_agent_runs_the_main_thread(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    reviewer = ("--plugin-dir", str(PLUGINS / "reviewer-mode"))
+    body, _ = await _first_request(tmp_path, workspace, *reviewer, "review hello.py")
+    system = json.dumps(body["system"])
+    assert "You are the lead reviewer" in system
+    assert "How to work:" not in system  # the agent's prompt replaces the instructions
+    assert {t["name"] for t in body["tools"]} - {"ToolSearch"} == {"Read", "Grep"}
+    assert "haiku" in body["model"]
+    first = body["messages"][0]["content"][0]["text"]
+    assert first == "Start by listing what you will review.\n\nreview hello.py"
+    # A command as the first prompt is expanded, with the initialPrompt before it.
+    body, _ = await _first_request(
+        tmp_path, workspace, *reviewer, "--plugin-dir", str(PLUGINS / "rigid"), "/rigid:hello"
+    )
+    first = body["messages"][0]["content"][0]["text"]
+    assert first.startswith("Start by listing what you will review.\n\nSay hello.")
+
+    # The project's `agent` setting wins over the plugin's, once the folder is trusted.
+    solo = "---\nname: solo\ndescription: Works alone\n---\nYou work alone, quietly.\n"
+    write_tree(workspace, {".claude/agents/solo.md": solo})
+    write_json(workspace / ".claude" / "settings.json", {"agent": "solo"})
+    body, _ = await _first_request(tmp_path, workspace, *reviewer, "hi")
+    assert "You work alone, quietly." in json.dumps(body["system"])
+    assert body["messages"][0]["content"][0]["text"] == "hi"  # solo has no initialPrompt
+
+    # Untrusted, the folder's own `agent` setting is not used.
+    env = isolated_env(tmp_path / "env")  # the same HOME and data directory as cli_env's
+    subprocess.run([*COMMAND, "trust", "--no", "--cwd", str(workspace)], env=env, check=True)
+    body, _ = await _first_request(tmp_path, workspace, *reviewer, "hi")
+    assert "You are the lead reviewer" in json.dumps(body["system"])
+
+    # An agent that does not exist is named with the file that asked for it.
+    workspace2 = tmp_path / "other"
+    settings = write_json(workspace2 / ".claude" / "settings.json", {"agent": "ghost"})
+    body, stderr = await _first_request(tmp_path, workspace2, "hi")
+    assert f"{settings}: agent 'ghost' not found" in stderr
+    assert "How to work:" in json.dumps(body["system"])
