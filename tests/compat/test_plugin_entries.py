@@ -137,6 +137,16 @@ def test_listing_shows_entries_options_and_language_servers(
         f"{MARKET_FILE}: bad-lsp: LSP server 'half': 'extensionToLanguage' (an object" in problems
     )
 
+    # Two entries over the marketplace's root share its skills/: each has the skills it lists.
+    _settings(workspace, home, ("review-skills", "doc-skills"))
+    _, shared, _ = plugins_cli(env, "--cwd", str(workspace))
+    skills = {row["name"]: row["skills"] for row in shared["loaded"]}
+    assert skills == {
+        "review-skills": ["review-skills:code-review"],
+        "doc-skills": ["doc-skills:docs"],
+    }
+    _settings(workspace, home)
+
     # Without the user's value, the required option is a problem naming the plugin.
     write_json(home / ".claude" / "settings.json", {})
     _, listing, _ = plugins_cli(env, "--cwd", str(workspace))

@@ -100,9 +100,24 @@ def part_paths(plugin: Plugin, key: str, problems: list[str]) -> list[Path]:
     default = plugin.root / REPLACING.get(key, key)
     declared = plugin.declared(key)
     paths = [] if declared and key in REPLACING else [default]
+    listed = []
     for where, value in declared:
-        paths += inside(plugin, key, value, problems, where)
-    return [p for p in dict.fromkeys(paths) if p.exists()]
+        listed += inside(plugin, key, value, problems, where)
+    existing = [p for p in dict.fromkeys(listed) if p.exists()]
+    # Entries sharing the marketplace root's skills/ list their own skills: those are the
+    # whole set, unless the list names skills/ itself or the root.
+    shared = key == "skills" and _shares_marketplace_root(plugin)
+    if shared and existing and not {default, plugin.root} & set(existing):
+        paths = []
+    return [p for p in dict.fromkeys([*paths, *existing]) if p.exists()]
+
+
+def _shares_marketplace_root(plugin: Plugin) -> bool:
+    """The plugin's source is its marketplace's root (`"source": "./"`)."""
+    return any(
+        d.from_marketplace and d.file.parent.parent.resolve() == plugin.root
+        for d in plugin.declarations
+    )
 
 
 def inside(

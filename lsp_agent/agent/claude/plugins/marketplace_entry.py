@@ -31,7 +31,8 @@ class EntryConflict(Exception):
 
 
 def declaration(market: Path, entry: dict[str, Any]) -> Declared:
-    return Declared(market, {k: v for k, v in entry.items() if k not in MARKETPLACE_ONLY})
+    data = {k: v for k, v in entry.items() if k not in MARKETPLACE_ONLY}
+    return Declared(market, data, from_marketplace=True)
 
 
 def check(

@@ -19,6 +19,7 @@ class Declared:
 
     file: Path
     data: dict[str, Any] = field(hash=False, compare=False)
+    from_marketplace: bool = False
 
 
 @dataclass(frozen=True)
