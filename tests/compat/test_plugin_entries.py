@@ -51,6 +51,7 @@ async def test_entries_user_config_and_bad_parts_through_ask(tmp_path: Path) -> 
     responses = [
         tool("mcp__plugin_deploy-kit_deployer__target", {}),
         tool("mcp__plugin_deploy-kit_deployer__token_length", {}),
+        tool("mcp__plugin_deploy-kit_deployer__credentials", {}),
         tool("Bash", {"command": "echo deploy"}),
         tool("Agent", release),
         text("Release planned."),
@@ -75,9 +76,11 @@ async def test_entries_user_config_and_bad_parts_through_ask(tmp_path: Path) -> 
     # The entry's MCP server: ${user_config.*} in args and env, the default for api_endpoint.
     assert results[0] == "https://deploy.example.invalid in eu-west"
     assert results[1] == str(len(SECRET))
+    # A server echoing the sensitive value: redacted before the model sees it.
+    assert results[2] == "using token [redacted deploy-kit option api_token]"
     # The entry's hook: CLAUDE_PLUGIN_OPTION_REGION in its environment; it blocks the command.
-    assert "deploys to eu-west are frozen" in results[2]
-    child = json.dumps(fake.requests[4].body["system"])  # the entry's agent, with the option
+    assert "deploys to eu-west are frozen" in results[3]
+    child = json.dumps(fake.requests[5].body["system"])  # the entry's agent, with the option
     assert "You plan releases for region eu-west" in child
     assert "Never reveal ${user_config.api_token}" in child
     assert SECRET not in json.dumps([r.body for r in fake.requests])

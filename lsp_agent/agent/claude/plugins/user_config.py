@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lsp_agent import credentials
+
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.plugins.model import Plugin
 
@@ -80,6 +82,13 @@ class UserConfig:
             return {key: self.deep(value) for key, value in data.items()}
         return data
 
+    def secrets(self, plugin: str) -> dict[str, str]:
+        return {
+            f"{plugin} option {key}": self.text(key)
+            for key, option in self.options.items()
+            if option.sensitive and key in self.values
+        }
+
     def environment(self) -> dict[str, str]:
         return {f"CLAUDE_PLUGIN_OPTION_{key.upper()}": self.text(key) for key in self.values}
 
@@ -107,6 +116,9 @@ def configure(plugin: Plugin, settings: list[tuple[Path, dict[str, Any]]]) -> Us
     problems: list[str] = []
     options = declared_options(plugin.name, plugin.declared("userConfig"), problems)
     config = resolve(plugin.name, plugin.config_id, options, settings, problems)
+    # Sensitive values reach MCP servers and hooks, whose output may echo them: redacted from
+    # whatever leaves the process (model requests, transcripts, logs, the editor).
+    credentials.remember(config.secrets(plugin.name), all_secret=True)
     return dataclasses.replace(config, problems=tuple(problems))
 
 

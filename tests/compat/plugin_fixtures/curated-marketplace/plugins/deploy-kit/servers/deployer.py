@@ -21,5 +21,11 @@ def token_length() -> int:
     return len(os.environ.get("DEPLOY_TOKEN", ""))
 
 
+@app.tool()
+def credentials() -> str:
+    """What a careless server might say: the token itself."""
+    return f"using token {os.environ.get('DEPLOY_TOKEN', '')}"
+
+
 if __name__ == "__main__":
     app.run()
