@@ -139,6 +139,10 @@ def test_listing_shows_entries_options_and_language_servers(
     assert (
         f"{MARKET_FILE}: bad-lsp: LSP server 'half': 'extensionToLanguage' (an object" in problems
     )
+    assert f"{MARKET_FILE}: bad-lsp: 'agents' entries must be paths" in problems
+    assert (
+        f"{MARKET_FILE}: bad-lsp: 'hooks' path '../../outside.json' leaves the plugin" in problems
+    )
 
     # Two entries over the marketplace's root share its skills/: each has the skills it lists.
     _settings(workspace, home, ("review-skills", "doc-skills"))
