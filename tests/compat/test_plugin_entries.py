@@ -235,3 +235,58 @@ async def test_a_plugin_settings_agent_runs_the_main_thread(tmp_path: Path) -> N
     body, stderr = await _first_request(tmp_path, workspace2, "hi")
     assert f"{settings}: agent 'ghost' not found" in stderr
     assert "How to work:" in json.dumps(body["system"])
+
+
+def test_options_in_http_and_prompt_hooks(tmp_path: Path, home: Path) -> None:
+    """No shell reads an http hook's URL or headers: options fill them. A prompt hook's text
+    goes to the model: only non-sensitive values."""
+    from lsp_agent.agent.claude.hooks_config import HooksConfig
+    from lsp_agent.agent.claude.plugins import discover, parts
+
+    hooks = {
+        "hooks": {
+            "PostToolUse": [
+                {
+                    "hooks": [
+                        {
+                            "type": "http",
+                            "url": "${user_config.endpoint}/events",
+                            "headers": {"Authorization": "Bearer ${user_config.token}"},
+                        },
+                        {
+                            "type": "prompt",
+                            "prompt": "Check ${user_config.endpoint} ${user_config.token}",
+                        },
+                    ]
+                }
+            ]
+        }
+    }
+    options = {
+        "endpoint": {"type": "string", "title": "Endpoint", "description": "Where events go"},
+        "token": {
+            "type": "string",
+            "title": "Token",
+            "description": "Its token",
+            "sensitive": True,
+        },
+    }
+    plugin = tmp_path / "notifier"
+    write_json(
+        plugin / ".claude-plugin" / "plugin.json", {"name": "notifier", "userConfig": options}
+    )
+    write_json(plugin / "hooks" / "hooks.json", hooks)
+    values = {"endpoint": "https://events.example.invalid", "token": SECRET}
+    write_json(
+        home / ".claude" / "settings.json",
+        {"pluginConfigs": {"notifier@inline": {"options": values}}},
+    )
+    found = discover(tmp_path, trusted=True, dirs=[plugin])
+    config = HooksConfig()
+    parts.add_hooks(found, config, create=False)
+    http, prompt = config.events["PostToolUse"][0].hooks
+    assert http.command == "https://events.example.invalid/events"
+    assert dict(http.headers)["Authorization"] == f"Bearer {SECRET}"
+    assert prompt.command == "Check https://events.example.invalid ${user_config.token}"
+    assert ("CLAUDE_PLUGIN_OPTION_TOKEN", SECRET) in http.env
+    assert found.problems == []
