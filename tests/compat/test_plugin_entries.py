@@ -208,6 +208,11 @@ async def test_a_plugin_settings_agent_runs_the_main_thread(tmp_path: Path) -> N
     assert "haiku" in body["model"]
     first = body["messages"][0]["content"][0]["text"]
     assert first == "Start by listing what you will review.\n\nreview hello.py"
+    # The run's own model beats the agent's.
+    body, _ = await _first_request(
+        tmp_path, workspace, *reviewer, "--model", "claude-opus-4-1", "review hello.py"
+    )
+    assert body["model"] == "claude-opus-4-1"
     # A command as the first prompt is expanded, with the initialPrompt before it.
     body, _ = await _first_request(
         tmp_path, workspace, *reviewer, "--plugin-dir", str(PLUGINS / "rigid"), "/rigid:hello"
