@@ -113,13 +113,15 @@ _KNOWN: dict[str, str] = {}  # secret value -> variable name
 _known: list[tuple[str, str]] = []  # (name, value), longest value first
 
 
-def remember(environ: Mapping[str, str]) -> None:
+def remember(environ: Mapping[str, str], *, all_secret: bool = False) -> None:
     """Add `environ`'s credential values to the set everything leaving the process is
-    redacted against."""
+    redacted against. `all_secret`: every value is one, whatever its name (a plugin's
+    `sensitive` options)."""
     global _known
     added = False
     for name, value in environ.items():
-        if is_credential(name) and len(value) >= MIN_REDACTED_LENGTH and value not in _KNOWN:
+        secret = all_secret or is_credential(name)
+        if secret and len(value) >= MIN_REDACTED_LENGTH and value not in _KNOWN:
             _KNOWN[value] = name
             added = True
     if added:

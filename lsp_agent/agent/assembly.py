@@ -106,8 +106,17 @@ def build_agent(
     from lsp_agent.agent.tools.registry import default_tools
     from lsp_agent.credentials import Redactor
 
+    main = host.extensions.main_agent if host.extensions is not None else None
+    model_unset = run.get("model") is None and settings.model == Settings().model
+    if main is not None:  # the `agent` setting: its prompt and model are the session's
+        if run.get("system_prompt") is None:
+            run["system_prompt"] = main.prompt
+        # Below the front end's own model (`--model`, the editor's setting), above Claude
+        # Code's `model` setting.
+        if model_unset and main.model and main.model != "inherit":
+            run["model"] = model_names(host.environ or {}).resolve(main.model)
     chosen = host.extensions.settings.model if host.extensions is not None else ""
-    if chosen and run.get("model") is None and settings.model == Settings().model:
+    if chosen and run.get("model") is None and model_unset:
         # Claude Code's `model` setting: below the editor's, LSP_AGENT_MODEL and ANTHROPIC_MODEL.
         run["model"] = model_names(host.environ or {}).resolve(chosen)
     options = agent_options(

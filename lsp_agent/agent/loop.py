@@ -153,6 +153,9 @@ class Agent:
             extra_env=tuple(extensions.settings.env.items()),
         )
         self.tools = {t.name: t for t in [*tools, *self._extension_tools(can_use_tool)]}
+        if not self.is_subagent:  # the `agent` setting may narrow the session's tools
+            kept = set(extensions.main_tools(list(self.tools)))
+            self.tools = {name: t for name, t in self.tools.items() if name in kept}
         if tools and not self.is_subagent:  # looks tools up in this session's own list
             self.tools.setdefault("ToolSearch", ToolSearch(self.tools))
         # Older names real models still call (Task for Agent): same tool, not shown twice.
@@ -230,6 +233,9 @@ class Agent:
     async def _prompt_blocks(self, prompt: str, attached: bool = False) -> list[dict[str, Any]]:
         """The user message for `prompt`: slash commands expanded, hook context added. Raises
         _Answered when the prompt is answered without the model (built-ins, refusals)."""
+        first = not self._started and not self.messages and not self.is_subagent
+        if first and not prompt.lstrip().startswith("/"):
+            prompt, first = self.ext.first_prompt(prompt), False
         plan = await self.ext.prompt(prompt)
         if plan.action == "builtin" and plan.builtin is not None:
             from lsp_agent.agent.claude.builtin_commands import run_builtin
@@ -242,6 +248,8 @@ class Agent:
             self._model_before_command = self.options.model
             self.options.model = plan.model
         prompt, context = plan.text, list(plan.context)
+        if first:  # the user's prompt was a command: the agent's initialPrompt goes before it
+            prompt = self.ext.first_prompt(prompt)
         if not self._started:
             self._started = True
             source = "resume" if self.messages else "startup"

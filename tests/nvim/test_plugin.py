@@ -274,3 +274,31 @@ def test_the_trust_prompt_goes_through_vim_ui_select(
     )
     assert result.returncode == 0, result.stderr
     assert (workspace / "hook-ran").exists() == ran
+
+
+def test_plugins_command_lists_plugins_failures_and_problems(
+    env: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    fixtures = HERE.parent / "compat" / "plugin_fixtures"
+    dirs = [
+        fixtures / "curated-marketplace" / "plugins" / "deploy-kit",
+        fixtures / "broken" / "bad-manifest",
+    ]
+    secret = "s3cret-token-value"
+    claude = Path(env["HOME"]) / ".claude"
+    claude.mkdir(parents=True, exist_ok=True)
+    options = {"api_token": secret}
+    (claude / "settings.json").write_text(
+        json.dumps({"pluginConfigs": {"deploy-kit@inline": {"options": options}}})
+    )
+    result = run_plugin_script(
+        "plugin_plugins.lua",
+        "none",
+        env,
+        workspace,
+        tmp_path,
+        PLUGIN_DIRS="\n".join(map(str, dirs)),
+        SECRET=secret,
+    )
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout + result.stderr

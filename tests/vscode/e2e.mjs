@@ -164,6 +164,21 @@ async function checkResult() {
 }
 
 const modes = {
+  // "LSP Agent: Show Plugins": the loaded plugin with its parts, the failure and the problem;
+  // the sensitive option's value is nowhere on the page.
+  plugins: async () => {
+    await runCommand(page, "LSP Agent: Show Plugins");
+    await page.locator(".quick-input-widget", { hasText: "Claude Code plugins: 1 loaded" }).waitFor({ timeout: STEP_MS });
+    const rows = page.locator(".quick-input-list .monaco-list-row");
+    for (const want of ["deploy-kit 1.2.0", "commands: /deploy-kit:status", "Failed:", "malformed JSON", "required option 'region'"]) {
+      await rows.filter({ hasText: want }).first().waitFor({ timeout: STEP_MS });
+    }
+    const shown = (await page.locator(".quick-input-widget").textContent()) ?? "";
+    log(`plugins: ${shown.slice(0, 400)}`);
+    if (shown.includes(process.env.SECRET ?? "\u0000")) throw new Error("the sensitive value is shown");
+    await rows.filter({ hasText: "deploy-kit 1.2.0" }).first().click({ timeout: STEP_MS });
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: STEP_MS });
+  },
   // Bash needs permission: VS Code shows the server's message request; allow it once.
   permission: async () => {
     await askClaude("Make a marker file");

@@ -84,6 +84,7 @@ class Case:
     absent: str | None = None  # a file the run must not create
     restricted: bool = False  # Workspace Trust on, the folder not trusted (Restricted Mode)
     hook: bool = False  # the folder's .claude/settings.json has a hook creating `hook-ran`
+    claude_settings: dict[str, Any] = field(default_factory=dict)  # ~/.claude/settings.json
 
 
 CASES = {
@@ -185,6 +186,24 @@ CASES["trusted"] = Case(
 CASES["restricted"] = Case(
     "quickfix", "data.json", BROKEN, FIX_JSON, FIXED, absent="hook-ran", restricted=True, hook=True
 )
+# "Show Plugins": a plugin with an entry-free userConfig (its required option unset, its
+# sensitive one set) and a plugin whose manifest is malformed.
+PLUGIN_FIXTURES = ROOT / "tests" / "compat" / "plugin_fixtures"
+SECRET = "s3cret-token-value"
+CASES["plugins"] = Case(
+    "plugins",
+    "calc.py",
+    CALC,
+    [],
+    CALC,
+    settings={
+        "lspAgent.plugins.dirs": [
+            str(PLUGIN_FIXTURES / "curated-marketplace" / "plugins" / "deploy-kit"),
+            str(PLUGIN_FIXTURES / "broken" / "bad-manifest"),
+        ]
+    },
+    claude_settings={"pluginConfigs": {"deploy-kit@inline": {"options": {"api_token": SECRET}}}},
+)
 SECOND_HUNK_LINE = CALC.splitlines().index("def sub(a, b):") + 1
 
 
@@ -262,7 +281,8 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
     Bash asks through VS Code's own message request; "Allow once" lets it run. questions:
     AskUserQuestion in quick picks, answered with "Other..." and typed words, then two ticked
     options of a multi-select question. provider: the model provider from the settings screen.
-    missing: a server command that does not exist gives a clear message."""
+    missing: a server command that does not exist gives a clear message. plugins: "Show
+    Plugins" lists the loaded plugin, the failed one and the problem, no sensitive value."""
     missing = [
         str(p)
         for p in (CODE_SERVER, Path("/usr/bin/chromium"), HERE / "node_modules" / "playwright-core")
@@ -279,6 +299,10 @@ def test_review_in_real_vscode(name: str, vsix: Path, env: dict[str, str], tmp_p
         (workspace / ".claude" / "settings.json").write_text(
             json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [hook]}]}})
         )
+    if case.claude_settings:
+        claude = Path(env["HOME"]) / ".claude"
+        claude.mkdir(parents=True, exist_ok=True)
+        (claude / "settings.json").write_text(json.dumps(case.claude_settings))
     scenario = {"responses": case.responses}
     with fake_anthropic_process(scenario, {"cwd": str(workspace)}, case.fake) as base_url:
         steps = run_in_code_server(case, base_url, workspace, vsix, env, tmp_path)
@@ -377,6 +401,7 @@ def run_in_code_server(
                 "MODE": case.mode,
                 "SECOND_HUNK_LINE": str(SECOND_HUNK_LINE),
                 "SCREENSHOT": str(screenshot),
+                "SECRET": SECRET,
                 "FINAL_SCREENSHOT": os.environ.get("FINAL_SCREENSHOT", ""),
                 "REVIEW_SCREENSHOT": os.environ.get("REVIEW_SCREENSHOT", ""),
             },

@@ -10,6 +10,7 @@ import {
 } from "vscode-languageclient/node";
 import { ChangesView } from "./changes";
 import { forwardDiagnostics } from "./diagnostics";
+import { type PluginListing, showPlugins } from "./plugins";
 import { ASK_QUESTIONS, askQuestions } from "./questions";
 import { askPrompt } from "./promptInput";
 import { type HunkId, type SessionInfo, STREAM, type StreamEvent } from "./protocol";
@@ -70,6 +71,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   register("lspAgent.revertChangeFile", changeCommand((node) => changes.revertFile(node), "Revert file"));
   register("lspAgent.rewindRun", changeCommand((node) => changes.rewind(node), "Rewind"));
   register("lspAgent.showTranscript", () => transcript.show());
+  const pluginOutput = vscode.window.createOutputChannel("LSP Agent Plugins");
+  context.subscriptions.push(pluginOutput);
+  register("lspAgent.showPlugins", async () => {
+    const listing = (await execute("lspAgent.plugins", {}).catch(reportFailure("Listing plugins"))) as
+      | PluginListing
+      | undefined;
+    if (listing) await showPlugins(listing, pluginOutput);
+  });
   register("lspAgent.restartServer", async () => {
     await stopClient();
     await start();

@@ -58,3 +58,7 @@ command("LspAgentRevertFile", changes("revert_file"), { desc = "Revert the run's
 command("LspAgentRewind", function(opts)
   require("lsp_agent.changes").rewind(tonumber(opts.args), opts.bang)
 end, { nargs = "?", bang = true, desc = "Undo Claude's runs since a prompt (! also rewinds the conversation)" })
+
+command("LspAgentPlugins", function()
+  require("lsp_agent.plugins").show()
+end, { desc = "List the Claude Code plugins loaded here, with failures and problems" })

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsp_agent.agent.claude import main_agent
 from lsp_agent.agent.claude.commands import (
     Builtin,
     CommandSet,
@@ -37,6 +38,7 @@ from lsp_agent.agent.claude.mcp_servers import ApproveServer, McpServers
 from lsp_agent.agent.claude.output_styles import OutputStyles, load_output_styles
 from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
+from lsp_agent.agent.claude.plugins.checks import check_unused_parts
 from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
 from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
 from lsp_agent.agent.claude.subagents import (
@@ -125,6 +127,8 @@ class Extensions:
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
+        # The `agent` setting's definition, run as the main thread (claude/main_agent.py).
+        self.main_agent: AgentDefinition | None = None
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
@@ -160,6 +164,7 @@ class Extensions:
         directories the user named (`--plugin-dir`, `plugins.dirs`), besides the plugins the
         settings enable (claude/plugins/)."""
         plugins = discover(project, trusted=trusted, dirs=plugin_dirs, origin=plugin_origin)
+        check_unused_parts(plugins)
         servers = None
         if mcp:
             servers = McpServers.for_project(
@@ -194,6 +199,9 @@ class Extensions:
             trusted=trusted,
             styles=load_output_styles(project, plugins),
             settings=read_settings(project, trusted=trusted),
+        )
+        loaded.main_agent = main_agent.choose(
+            project, trusted=trusted, plugins=plugins, agents=agent_set, problems=loaded.problems
         )
         if on_problem is not None:
             for problem in loaded.problems:
@@ -265,6 +273,16 @@ class Extensions:
             return "".join(b.get("text", "") for b in snapshot.content if b["type"] == "text")
 
         self.hooks.ask_model = ask
+
+    def main_tools(self, available: list[str]) -> list[str]:
+        """The session's tools the main-thread agent keeps (all without one)."""
+        if self.main_agent is None:
+            return available
+        return main_agent.tool_names(self.main_agent, available)
+
+    def first_prompt(self, prompt: str) -> str:
+        """The first prompt of a new session, after the main-thread agent's `initialPrompt`."""
+        return main_agent.first_prompt(self.main_agent, prompt)
 
     def for_subagent(self) -> Extensions:
         """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but

@@ -88,7 +88,10 @@ class Renderer:
         data = Path(variables["CLAUDE_PLUGIN_DATA"]) if plugin is not None else None
         at = (self.project, self.session_id, use.names, use.skill_dir, plugin_root, data)
         given = BodyVars(use.arguments, *at)
-        text = bodies.substitute(use.text, given)
+        text = use.text
+        if plugin is not None and plugin.config is not None:  # the model reads it: no secrets
+            text = plugin.config.substitute(text, sensitive=False)
+        text = bodies.substitute(text, given)
         # Claude Code fills the same variables in allowed-tools, so a rule can name a script.
         only_variables = dataclasses.replace(given, arguments="", names=())
         allowed = tuple(bodies.substitute(t, only_variables) for t in use.allowed_tools)

@@ -36,6 +36,7 @@ _WIDENING = (
     "apiKeyHelper",
     "enabledPlugins",  # plugins bring hooks, MCP servers and `!` commands
     "extraKnownMarketplaces",
+    "agent",  # the main-thread agent: its prompt replaces the instructions (main_agent.py)
 )
 _WIDENING_PERMISSIONS = ("allow", "defaultMode", "additionalDirectories")
 

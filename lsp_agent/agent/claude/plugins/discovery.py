@@ -16,6 +16,7 @@ Code, too, waits for trust before it uses `extraKnownMarketplaces` from a reposi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude.files import settings_files, user_claude_dir
+from lsp_agent.agent.claude.plugins import user_config
 from lsp_agent.agent.claude.plugins.manifest import PluginError, read_plugin
 from lsp_agent.agent.claude.plugins.model import PluginSet
 
@@ -55,8 +57,9 @@ def discover(
 ) -> PluginSet:
     found = PluginSet()
     user_dir = user_dir or user_claude_dir()
+    configs = _config_settings(project)
     for path in dirs:
-        _load(found, Path(path), origin)
+        _load(found, Path(path), origin, configs)
     settings = _settings(project, trusted, found)
     enabled = _enabled(settings)
     if not enabled:
@@ -66,23 +69,58 @@ def discover(
     for entry in enabled:
         root = installed.get(entry.plugin_id)
         where = "installed (~/.claude/plugins)"
+        # An installed copy still takes the parts its marketplace entry declares, when the
+        # marketplace is here to read.
+        listed = _listing(entry, markets, PluginSet()) if root is not None else None
         if root is None:
-            root = _from_marketplace(entry, markets, found)
+            listed = _listing(entry, markets, found)
+            root = _plugin_source(*listed, entry, found) if listed is not None else None
             where = f"marketplace {entry.marketplace}"
         if root is None:
             continue
-        _load(found, root, where, plugin_id=entry.plugin_id, project=entry.project_supplied)
+        _load(
+            found,
+            root,
+            where,
+            configs,
+            plugin_id=entry.plugin_id,
+            project=entry.project_supplied,
+            entry=(listed[0], listed[2]) if listed is not None else None,
+        )
+    return found
+
+
+def _config_settings(project: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The settings `pluginConfigs` is read from: managed and the user's, never the
+    project's (see user_config.py)."""
+    found = []
+    for settings in settings_files(project):
+        data = None if settings.from_project else _read_json(settings.path, PluginSet())
+        if data is not None:
+            found.append((settings.path, data))
     return found
 
 
 def _load(
-    found: PluginSet, root: Path, origin: str, *, plugin_id: str = "", project: bool = False
+    found: PluginSet,
+    root: Path,
+    origin: str,
+    configs: list[tuple[Path, dict[str, Any]]],
+    *,
+    plugin_id: str = "",
+    project: bool = False,
+    entry: tuple[Path, dict[str, Any]] | None = None,
 ) -> None:
     try:
-        plugin = read_plugin(root, origin, plugin_id=plugin_id, project_supplied=project)
+        plugin = read_plugin(
+            root, origin, plugin_id=plugin_id, project_supplied=project, entry=entry
+        )
     except PluginError as exc:
         found.fail(exc.where, exc.reason, plugin_id)
         return
+    if plugin.declared("userConfig"):
+        plugin = dataclasses.replace(plugin, config=user_config.configure(plugin, configs))
+        found.problems += plugin.config.problems if plugin.config is not None else ()
     clash = next((p for p in found.plugins if p.name == plugin.name), None)
     if clash is not None:
         if clash.root == plugin.root:
@@ -202,9 +240,10 @@ def _declared(spec: Any, project: Path, setting_file: Path) -> Path | str:
     return resolved if kind == "file" else resolved / MARKETPLACE
 
 
-def _from_marketplace(
+def _listing(
     entry: Enabled, markets: dict[str, Path | str], found: PluginSet
-) -> Path | None:
+) -> tuple[Path, dict[str, Any], dict[str, Any]] | None:
+    """The marketplace file, its data and the plugin's entry in it."""
     where = entry.setting_file
     market = markets.get(entry.marketplace)
     if market is None:
@@ -230,7 +269,7 @@ def _from_marketplace(
     if listed is None:
         found.fail(market, f"lists no plugin named {entry.name!r}", entry.plugin_id)
         return None
-    return _plugin_source(market, data, listed, entry, found)
+    return market, data, listed
 
 
 def _plugin_source(

@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.claude.plugins.model import Plugin
+from lsp_agent.agent.claude.plugins import marketplace_entry
+from lsp_agent.agent.claude.plugins.model import Declared, Plugin
 
 MANIFEST = Path(".claude-plugin") / "plugin.json"
 # Replace the default folder when given; `skills` adds to it.
@@ -34,8 +35,14 @@ class PluginError(Exception):
 
 
 def read_plugin(
-    root: Path, origin: str, *, plugin_id: str = "", project_supplied: bool = False
+    root: Path,
+    origin: str,
+    *,
+    plugin_id: str = "",
+    project_supplied: bool = False,
+    entry: tuple[Path, dict[str, Any]] | None = None,
 ) -> Plugin:
+    """`entry`: the marketplace.json and the plugin's entry in it, when it came from one."""
     try:
         resolved = root.expanduser().resolve(strict=True)
     except FileNotFoundError:
@@ -45,10 +52,24 @@ def read_plugin(
     if not resolved.is_dir():
         raise PluginError(root, "not a directory")
     manifest = _manifest(resolved)
+    declarations = [Declared(resolved / MANIFEST, manifest)] if manifest else []
+    listed = None
+    if entry is not None:
+        try:
+            marketplace_entry.check(*entry, manifest, resolved / MANIFEST)
+        except marketplace_entry.EntryConflict as exc:
+            raise PluginError(exc.where, exc.reason) from None
+        listed = marketplace_entry.declaration(*entry)
+        declarations.append(listed)
     name = manifest.get("name", resolved.name)
+    if listed is not None:  # enabledPlugins and namespaces use the marketplace's name
+        name = listed.data.get("name", name)
     if not isinstance(name, str) or not _NAME.match(name):
         raise PluginError(resolved / MANIFEST, f"'name' must be a plain name, got {name!r}")
-    return Plugin(name, resolved, origin, manifest, plugin_id, project_supplied)
+    metadata = marketplace_entry.merged(manifest, listed)
+    return Plugin(
+        name, resolved, origin, metadata, plugin_id, project_supplied, tuple(declarations)
+    )
 
 
 def _why(exc: BaseException) -> str:
@@ -77,24 +98,43 @@ def part_paths(plugin: Plugin, key: str, problems: list[str]) -> list[Path]:
     """The directories or files holding one kind of part (`commands`, `agents`, `skills`,
     `outputStyles`), existing ones only."""
     default = plugin.root / REPLACING.get(key, key)
-    declared = plugin.manifest.get(key)
-    paths = [] if declared is not None and key in REPLACING else [default]
-    if declared is not None:
-        paths += inside(plugin, key, declared, problems)
-    return [p for p in dict.fromkeys(paths) if p.exists()]
+    declared = plugin.declared(key)
+    paths = [] if declared and key in REPLACING else [default]
+    listed = []
+    for where, value in declared:
+        listed += inside(plugin, key, value, problems, where)
+    existing = [p for p in dict.fromkeys(listed) if p.exists()]
+    # Entries sharing the marketplace root's skills/ list their own skills: those are the
+    # whole set, unless the list names skills/ itself or the root.
+    shared = key == "skills" and _shares_marketplace_root(plugin)
+    if shared and existing and not {default, plugin.root} & set(existing):
+        paths = []
+    return [p for p in dict.fromkeys([*paths, *existing]) if p.exists()]
 
 
-def inside(plugin: Plugin, key: str, declared: Any, problems: list[str]) -> list[Path]:
-    """The manifest's relative paths for `key`, each confined to the plugin's directory."""
+def _shares_marketplace_root(plugin: Plugin) -> bool:
+    """The plugin's source is its marketplace's root (`"source": "./"`)."""
+    return any(
+        d.from_marketplace and d.file.parent.parent.resolve() == plugin.root
+        for d in plugin.declarations
+    )
+
+
+def inside(
+    plugin: Plugin, key: str, declared: Any, problems: list[str], where: Path | None = None
+) -> list[Path]:
+    """Relative paths for `key` from `where` (plugin.json, or the marketplace entry: both are
+    relative to the plugin's root), each confined to the plugin's directory."""
+    where = where or plugin.root / MANIFEST
     items = declared if isinstance(declared, list) else [declared]
     found = []
     for item in items:
         if not isinstance(item, str):
-            problems.append(f"{plugin.root / MANIFEST}: '{key}' entries must be paths")
+            problems.append(f"{where}: {plugin.name}: '{key}' entries must be paths")
             continue
         path = (plugin.root / item).resolve()
         if not path.is_relative_to(plugin.root):
-            problems.append(f"{plugin.root / MANIFEST}: '{key}' path {item!r} leaves the plugin")
+            problems.append(f"{where}: {plugin.name}: '{key}' path {item!r} leaves the plugin")
             continue
         found.append(path)
     return found

@@ -6,7 +6,20 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.claude.plugins.user_config import UserConfig
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One file's declarations for a plugin: its `plugin.json`, or its entry in a
+    marketplace.json (which may declare parts too; see marketplace_entry.py)."""
+
+    file: Path
+    data: dict[str, Any] = field(hash=False, compare=False)
+    from_marketplace: bool = False
 
 
 @dataclass(frozen=True)
@@ -21,6 +34,19 @@ class Plugin:
     manifest: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     plugin_id: str = ""  # name@marketplace when enabled through settings
     project_supplied: bool = False
+    # Where parts are declared: plugin.json, then the marketplace entry (both add).
+    declarations: tuple[Declared, ...] = field(default=(), hash=False, compare=False)
+    # `userConfig` options and the values the user set (user_config.py); None: none declared.
+    config: UserConfig | None = field(default=None, hash=False, compare=False)
+
+    @property
+    def config_id(self) -> str:
+        """The key of `pluginConfigs` and of the data directory."""
+        return self.plugin_id or f"{self.name}@inline"
+
+    def declared(self, key: str) -> list[tuple[Path, Any]]:
+        """Each declaration of `key`, with the file that makes it."""
+        return [(d.file, d.data[key]) for d in self.declarations if key in d.data]
 
     @property
     def version(self) -> str:
@@ -38,8 +64,8 @@ class Plugin:
         `[A-Za-z0-9_-]` made `-` (a `--plugin-dir` plugin's id is `name@inline`)."""
         from lsp_agent.agent.claude.files import user_claude_dir
 
-        plugin_id = self.plugin_id or f"{self.name}@inline"
-        return user_claude_dir() / "plugins" / "data" / re.sub(r"[^A-Za-z0-9_-]", "-", plugin_id)
+        safe = re.sub(r"[^A-Za-z0-9_-]", "-", self.config_id)
+        return user_claude_dir() / "plugins" / "data" / safe
 
     def variables(self, *, create: bool = True) -> dict[str, str]:
         """CLAUDE_PLUGIN_ROOT and CLAUDE_PLUGIN_DATA (created when `create`: about to be used;
@@ -73,6 +99,8 @@ class PluginSet:
     # Problems inside a loaded plugin (a bad command file, a malformed hooks.json): the plugin
     # loads, the part does not.
     problems: list[str] = field(default_factory=list)
+    # Parts lsp-agent reads but does not use (language servers, monitors...): said, not failed.
+    notes: list[str] = field(default_factory=list)
 
     def names(self) -> set[str]:
         return {p.name for p in self.plugins}

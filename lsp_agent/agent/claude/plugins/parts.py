@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from lsp_agent.agent.claude import frontmatter
 from lsp_agent.agent.claude.commands import CommandSet, from_file
-from lsp_agent.agent.claude.hooks_config import HookGroup, HooksConfig, parse_hooks
+from lsp_agent.agent.claude.hooks_config import HookCommand, HookGroup, HooksConfig, parse_hooks
 from lsp_agent.agent.claude.mcp_config import McpConfig, parse_server
-from lsp_agent.agent.claude.plugins.manifest import MANIFEST, inside, part_paths
+from lsp_agent.agent.claude.plugins.manifest import inside, part_paths
 from lsp_agent.agent.claude.plugins.model import Plugin, PluginSet
+from lsp_agent.agent.claude.plugins.user_config import PLACEHOLDER
 from lsp_agent.agent.claude.skills import SKILL_FILE, Skill, SkillSet, parse_skill
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, parse_agent
 
@@ -84,6 +85,9 @@ def _add_skill(plugins: PluginSet, plugin: Plugin, path: Path, skills: SkillSet)
 def add_agents(plugins: PluginSet, agents: AgentSet) -> None:
     for plugin, path, fields, body in _files(plugins, "agents"):
         found = parse_agent(path, fields, body, f"plugin:{plugin.name}", f"{plugin.name}:")
+        if plugin.config is not None and not isinstance(found, str):
+            prompt = plugin.config.substitute(found.prompt, sensitive=False)
+            found = dataclasses.replace(found, prompt=prompt)
         _put(plugins, agents.agents, found, path, "subagent")
 
 
@@ -108,23 +112,55 @@ def add_hooks(plugins: PluginSet, hooks: HooksConfig, *, create: bool = True) ->
             continue
         parsed = parse_hooks(sources)
         plugins.problems += parsed.problems
-        env = tuple(plugin.variables(create=create).items())
+        variables = plugin.variables(create=create)
+        if plugin.config is not None:
+            variables |= plugin.config.environment()
+        env = tuple(variables.items())
         for event, groups in parsed.events.items():
             for group in groups:
+                configured = (_configured(plugin, h, plugins.problems) for h in group.hooks)
                 rooted = tuple(
-                    dataclasses.replace(hook, env=(*hook.env, *env)) for hook in group.hooks
+                    dataclasses.replace(hook, env=(*hook.env, *env))
+                    for hook in configured
+                    if hook is not None
                 )
                 hooks.events.setdefault(event, []).append(HookGroup(group.matcher, rooted))
 
 
+def _configured(plugin: Plugin, hook: HookCommand, problems: list[str]) -> HookCommand | None:
+    """`${user_config.KEY}` filled where no shell reads it; a shell command naming one is
+    refused (the value could hold shell syntax), as Claude Code refuses it."""
+    texts = [hook.command, *(value for _, value in hook.headers)]
+    if not any(PLACEHOLDER.search(text) for text in texts):
+        return hook
+    if hook.kind == "command":
+        problems.append(
+            f"{hook.source}: {plugin.name}: a shell hook command cannot use "
+            "${user_config.*} (the shell would run whatever the value holds); read "
+            "$CLAUDE_PLUGIN_OPTION_<KEY> in the script instead. The hook is skipped"
+        )
+        return None
+    if plugin.config is None:
+        return hook
+    # A prompt hook's text goes to the model: sensitive values stay out of it.
+    secret = hook.kind != "prompt"
+    return dataclasses.replace(
+        hook,
+        command=plugin.config.substitute(hook.command, sensitive=secret),
+        headers=tuple((k, plugin.config.substitute(v)) for k, v in hook.headers),
+    )
+
+
 def _hook_sources(plugin: Plugin, problems: list[str]) -> list[tuple[str, Any]]:
     paths = [plugin.root / "hooks" / "hooks.json"]
-    declared = plugin.manifest.get("hooks")
     sources: list[tuple[str, Any]] = []
-    if isinstance(declared, dict):
-        sources.append((str(plugin.root / MANIFEST), declared))
-    elif declared is not None:
-        paths += inside(plugin, "hooks", declared, problems)
+    for where, declared in plugin.declared("hooks"):
+        if isinstance(declared, dict):
+            # Inline, the events sit directly under `hooks` (a hooks.json wraps them once more).
+            inline = declared if isinstance(declared.get("hooks"), dict) else {"hooks": declared}
+            sources.append((str(where), inline))
+        else:
+            paths += inside(plugin, "hooks", declared, problems, where)
     for path in dict.fromkeys(paths):
         if path.is_file():
             sources.append((str(path), _json(path)))
@@ -148,6 +184,8 @@ def add_mcp_servers(
         for source, servers in found:
             for name, data in servers.items():
                 full = f"plugin_{plugin.name}_{name}"
+                if plugin.config is not None:
+                    data = plugin.config.deep(data)
                 server, problem = parse_server(full, data, "plugin", env)
                 if server is None:
                     plugins.problems.append(f"{source}: {problem}")
@@ -161,13 +199,13 @@ def add_mcp_servers(
 
 
 def _mcp_sources(plugin: Plugin, problems: list[str]) -> list[tuple[Path, dict[str, Any]]]:
-    declared = plugin.manifest.get("mcpServers")
     found: list[tuple[Path, Any]] = []
     paths = [plugin.root / ".mcp.json"]
-    if isinstance(declared, dict):
-        found.append((plugin.root / MANIFEST, declared))
-    elif declared is not None:
-        paths += inside(plugin, "mcpServers", declared, problems)
+    for where, declared in plugin.declared("mcpServers"):
+        if isinstance(declared, dict):
+            found.append((where, declared))
+        else:
+            paths += inside(plugin, "mcpServers", declared, problems, where)
     for path in dict.fromkeys(paths):
         if path.is_file():
             data = _json(path)

@@ -3,15 +3,18 @@ where it came from and its parts, and each plugin that did not load with the rea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude.commands import CommandSet
 from lsp_agent.agent.claude.hooks_config import HooksConfig
 from lsp_agent.agent.claude.mcp_config import McpConfig
-from lsp_agent.agent.claude.plugins import parts
+from lsp_agent.agent.claude.plugins import parts, unsupported
 from lsp_agent.agent.claude.plugins.discovery import discover
-from lsp_agent.agent.claude.plugins.model import PluginSet
+from lsp_agent.agent.claude.plugins.lsp_servers import NOT_STARTED, lsp_servers
+from lsp_agent.agent.claude.plugins.model import Plugin, PluginSet
+from lsp_agent.agent.claude.plugins.plugin_settings import plugin_settings
 from lsp_agent.agent.claude.skills import SkillSet
 from lsp_agent.agent.claude.subagents import AgentSet
 
@@ -43,7 +46,23 @@ def report(plugins: PluginSet) -> dict[str, Any]:
             n for n in servers.servers if n.startswith(f"plugin_{row['name']}_")
         )
         row["bin"] = str(Path(root) / "bin") if (Path(root) / "bin").is_dir() else ""
+    for row, plugin in zip(listing["loaded"], found.plugins, strict=True):
+        _extras(row, plugin, found)
+    listing["problems"] = list(found.problems)
     return listing
+
+
+def _extras(row: dict[str, Any], plugin: Plugin, found: PluginSet) -> None:
+    """Language servers, user options (sensitive values redacted), the plugin's main agent
+    setting, and the parts lsp-agent does not use."""
+    servers = lsp_servers(plugin, found.problems)
+    row["lspServers"] = [s.label() for s in servers]
+    row["userConfig"] = plugin.config.listing() if plugin.config is not None else []
+    if plugin.config is not None:
+        found.problems += plugin.config.problems
+    settings = plugin_settings(plugin, found.problems)
+    row["agent"] = settings.get("agent", "")
+    row["notes"] = ([NOT_STARTED] if servers else []) + unsupported.notes(plugin, settings)
 
 
 def text(listing: dict[str, Any]) -> str:
@@ -56,6 +75,14 @@ def text(listing: dict[str, Any]) -> str:
                 lines.append(f"  {key}: {', '.join(row[key])}")
         if row["bin"]:
             lines.append(f"  bin: {row['bin']} (on the Bash PATH)")
+        if row["lspServers"]:
+            lines.append(f"  lspServers: {', '.join(row['lspServers'])}")
+        if row["agent"]:
+            lines.append(f"  agent: {row['agent']} (settings.json: the main-thread agent)")
+        for option in row["userConfig"]:
+            value = json.dumps(option["value"]) if option["set"] else "not set"
+            lines.append(f"  option {option['key']} ({option['title']}): {value}")
+        lines += [f"  note: {note}" for note in row["notes"]]
     if not listing["loaded"]:
         lines.append("no plugins loaded")
     for row in listing["failed"]:
