@@ -125,11 +125,13 @@ class Extensions:
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
+        self.environ: dict[str, str] | None = None  # where `${VAR}` in MCP definitions expand
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
             *self.skills.problems,
             *self.agents.problems,
+            *(n for a in self.agents.agents.values() for n in a.notes),
             *(mcp.config.problems if mcp is not None else []),
             *self.plugins.messages(),
             *self.styles.problems,
@@ -195,6 +197,7 @@ class Extensions:
             styles=load_output_styles(project, plugins),
             settings=read_settings(project, trusted=trusted),
         )
+        loaded.environ = environ
         if on_problem is not None:
             for problem in loaded.problems:
                 on_problem(problem)
@@ -266,13 +269,19 @@ class Extensions:
 
         self.hooks.ask_model = ask
 
-    def for_subagent(self) -> Extensions:
-        """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
-        its prompt is the parent's instruction (no slash commands, no UserPromptSubmit) and it
-        has no session of its own (no SessionStart/SessionEnd)."""
+    @property
+    def trusted(self) -> bool:
+        """Whether the user trusts the folder (claude/trust.py)."""
+        return self.renderer.trusted
+
+    def for_subagent(self, hooks: HookRunner | None = None) -> Extensions:
+        """A view for a subagent run: the same hooks around its tool calls and SubagentStop (or
+        `hooks`, the session's plus the subagent's own), but its prompt is the parent's
+        instruction (no slash commands, no UserPromptSubmit) and it has no session of its own
+        (no SessionStart/SessionEnd)."""
         view = _SubagentExtensions(
             self.project,
-            hooks=self.hooks,
+            hooks=hooks or self.hooks,
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
@@ -283,6 +292,8 @@ class Extensions:
             settings=self.settings,
         )
         view._owns_mcp = False
+        view.environ = self.environ
+        view._own_hooks = hooks is not None
         return view
 
     def tools(
@@ -602,6 +613,8 @@ class Extensions:
 
 
 class _SubagentExtensions(Extensions):
+    _own_hooks = False  # a runner with the subagent's frontmatter hooks (subagent_scope.py)
+
     def use_model(self, query: ModelQuery) -> None:
         return None  # the hooks are the parent's, and keep the parent's model (and its cost)
 
@@ -614,6 +627,8 @@ class _SubagentExtensions(Extensions):
     ) -> None:
         if emit is not None:  # the hooks keep the parent session's fields: they are shared
             self.emit = emit
+        if self._own_hooks:  # its own runner reports the subagent's mode
+            self.hooks.permission_mode = permission_mode
 
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
@@ -642,7 +657,7 @@ class _NoExtensions(Extensions):
     def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
         return can_use_tool
 
-    def for_subagent(self) -> Extensions:
+    def for_subagent(self, hooks: HookRunner | None = None) -> Extensions:
         return self
 
 
