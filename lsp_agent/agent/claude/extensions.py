@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lsp_agent.agent.claude import frontmatter_hooks, skill_paths
 from lsp_agent.agent.claude.commands import (
     Builtin,
     CommandSet,
@@ -126,6 +127,9 @@ class Extensions:
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.environ: dict[str, str] | None = None  # where `${VAR}` in MCP definitions expand
+        self.offered: set[str] = set()  # path-limited skills a file has matched (skill_paths.py)
+        self._settings_hooks = hooks.config  # before any skill or command added its own
+        self._registered: set[Path] = set()  # skills and commands whose hooks were added
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
@@ -174,15 +178,19 @@ class Extensions:
             plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
         commands = load_commands(project)
         plugin_parts.add_commands(plugins, commands)
-        if not trusted:
-            commands.commands = {
-                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
-                for name, c in commands.commands.items()
-            }
         hooks_config = load_hooks(project, hooks, trusted=trusted)
         plugin_parts.add_hooks(plugins, hooks_config)
         skills = load_skills(project)
         plugin_parts.add_skills(plugins, skills)
+        if not trusted:  # the folder's own commands and skills pre-approve nothing yet
+            commands.commands = {
+                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
+                for name, c in commands.commands.items()
+            }
+            skills.skills = {
+                name: dataclasses.replace(s, allowed_tools=()) if s.source == "project" else s
+                for name, s in skills.skills.items()
+            }
         agent_set = load_agents(project, extra=agents or [])
         plugin_parts.add_agents(plugins, agent_set)
         loaded = cls(
@@ -233,7 +241,7 @@ class Extensions:
         close the original when the last session ends."""
         view = type(self)(
             self.project,
-            hooks=HookRunner(self.hooks.config, project_dir=self.hooks.project_dir),
+            hooks=HookRunner(self._settings_hooks, project_dir=self.hooks.project_dir),
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
@@ -244,6 +252,7 @@ class Extensions:
             settings=self.settings,
         )
         view._owns_mcp = False
+        view.environ = self.environ
         return view
 
     def attach(self, policy: Policy, query: ModelQuery, cancel: Callable[[], CancelToken]) -> None:
@@ -311,7 +320,8 @@ class Extensions:
             AskUserQuestionTool(ask),
         ]
         if self.skills.for_model():
-            found.append(SkillTool(self.skills, self._activate, self._skill_text))
+            skill_tool = SkillTool(self.skills, self._activate, self._skill_text, self._offered)
+            found.append(skill_tool)
         if run_subagent is not None:
             found.append(TaskTool(self.agents, run_subagent))
         if self.mcp is not None:
@@ -339,7 +349,7 @@ class Extensions:
 
     def system_prompt(self) -> str:
         return "\n\n".join(
-            t for t in (self.styles.system_prompt(), skills_prompt(self.skills)) if t
+            t for t in (self.styles.system_prompt(), skills_prompt(self.skills, self.offered)) if t
         )
 
     def instructions(self, built_in: str) -> str:
@@ -349,17 +359,27 @@ class Extensions:
     def _activate(self, skill: Skill) -> None:
         self.active_skill = skill
 
+    def _offered(self) -> set[str]:
+        return self.offered
+
     def tool_refusal(self, name: str) -> str:
-        """Why `name` may not run under the active skill's `allowed-tools` ("" if it may)."""
+        """Why `name` may not run under the active skill's `disallowed-tools` ("" if it may)."""
         skill = self.active_skill
         if skill is not None and name in skill.disallowed_tools:
             return f"{name} is not available while the skill {skill.name!r} is active"
-        if skill is None or not skill.allowed_tools or name == "Skill":
-            return ""
-        if any(rule.split("(", 1)[0] == name for rule in skill.allowed_tools):
-            return ""
-        allowed = ", ".join(skill.allowed_tools)
-        return f"{name} is not available while the skill {skill.name!r} is active ({allowed})"
+        return ""
+
+    def _invoked(self, label: str, path: Path | None, source: str, grants: tuple[str, ...]) -> None:
+        """A skill or command was invoked: its frontmatter hooks join the session's (once),
+        and its `allowed-tools` are pre-approved for the rest of this prompt's run."""
+        if path is not None and path not in self._registered:
+            self._registered.add(path)
+            problem = frontmatter_hooks.register(
+                self.hooks, path, supplied_by_folder=source == "project", trusted=self.trusted
+            )
+            if problem:
+                self.emit("hook", {"event": "UserPromptSubmit", "message": f"{label}: {problem}"})
+        self._grant(label, grants)
 
     # -- prompts ----------------------------------------------------------------------------
 
@@ -400,7 +420,7 @@ class Extensions:
             )
             plan = await self._render_plan(use)
             if plan.action == "send":
-                self._use_command_rules(command.name, plan.allowed_tools)
+                self._invoked(use.label, command.path, command.source, plan.allowed_tools)
                 plan.model = command.model
             return plan
         assert isinstance(result, Unknown)
@@ -410,27 +430,36 @@ class Extensions:
             arguments = text.strip().partition(" ")[2].strip()
             plan = await self._render_plan(_skill_use(skill, arguments))
             plan.model = skill.model
-            return await self._fork(skill, plan) if skill.fork and plan.action == "send" else plan
+            if plan.action != "send":
+                return plan
+            self._invoked(f"/{skill.name}", skill.path, skill.source, plan.allowed_tools)
+            return await self._fork(skill, plan) if skill.fork else plan
         return PromptPlan("refuse", message=result.message)
 
     async def _fork(self, skill: Skill, plan: PromptPlan) -> PromptPlan:
         """`context: fork`: the rendered skill is a subagent's prompt; the conversation gets
         the subagent's result (and the skill's limits end with it)."""
         self.active_skill = None
+        failed, text = await self._run_forked(skill, "\n\n".join([plan.text, *plan.context]))
+        if failed:
+            return PromptPlan("refuse", message=f"/{skill.name}: {text}")
+        return PromptPlan("send", text, model=skill.model)
+
+    async def _run_forked(self, skill: Skill, prompt: str) -> tuple[bool, str]:
+        """(failed, text): the subagent's result introduced for the conversation, or why the
+        skill could not run."""
         agent = self.agents.get(skill.agent or "general-purpose")
         if agent is None or self._run_subagent is None:
             why = f"no subagent named {skill.agent!r}" if agent is None else "no subagents here"
-            return PromptPlan("refuse", message=f"/{skill.name}: runs in a subagent, but {why}")
-        prompt = "\n\n".join([plan.text, *plan.context])
+            return True, f"runs in a subagent, but {why}"
         request = SubagentRequest(
             agent, prompt, f"/{skill.name}", f"skill_{uuid.uuid4().hex[:12]}", self._cancel()
         )
         result = await self._run_subagent(request)
         if result.is_error:
-            return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
+            return True, result.text
         ran = f"The skill /{skill.name} ran in the {agent.name} subagent."
-        text = f"{ran} Its result:\n\n{result.text}"
-        return PromptPlan("send", text, model=skill.model)
+        return False, f"{ran} Its result:\n\n{result.text}"
 
     def _plugin_name(self, bare: str) -> str | None:
         """The one plugin command or skill `plugin:bare`, as Claude Code lets the prefix go
@@ -457,10 +486,16 @@ class Extensions:
             "send", text, list(rendered.attachments), allowed_tools=rendered.allowed_tools
         )
 
-    async def _skill_text(self, skill: Skill, arguments: str) -> str:
-        """What the Skill tool returns: the skill rendered as for `/name`, files attached."""
+    async def _skill_text(self, skill: Skill, arguments: str) -> str | ToolResult:
+        """What the Skill tool returns: the skill rendered as for `/name`, files attached; a
+        `context: fork` skill runs in its subagent and this is the subagent's result."""
         rendered = await self.renderer.render(_skill_use(skill, arguments))
         text = f"Base directory for this skill: {skill.directory}\n\n{rendered.text.strip()}"
+        self._invoked(f"/{skill.name}", skill.path, skill.source, rendered.allowed_tools)
+        if skill.fork:
+            prompt = "\n\n".join([text, *rendered.attachments])
+            failed, result = await self._run_forked(skill, prompt)
+            return ToolResult(f"/{skill.name}: {result}" if failed else result, failed)
         return "\n\n".join([text, *rendered.attachments, *rendered.notes])
 
     # -- tools ------------------------------------------------------------------------------
@@ -489,18 +524,34 @@ class Extensions:
         if outcome.stop:
             self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
-        if not notes:
+        lines = [f"[{event} hook] {note}" for note in notes]
+        lines += self._offer_path_skills(tool_input)
+        if not lines:
             return result
-        feedback = "\n".join(f"[{event} hook] {note}" for note in notes)
+        feedback = "\n".join(lines)
         if isinstance(result.content, str):
             return ToolResult(f"{result.content}\n\n{feedback}", result.is_error)
         return ToolResult([*result.content, {"type": "text", "text": feedback}], result.is_error)
+
+    def _offer_path_skills(self, tool_input: dict[str, Any]) -> list[str]:
+        """Skills whose `paths` match a file this call worked with, offered from now on."""
+        files = skill_paths.touched_files(self.project, tool_input)
+        waiting = [s for s in self.skills.for_model() if s.paths and s.name not in self.offered]
+        found = [s for s in waiting if any(skill_paths.matches(s.paths, f) for f in files)]
+        self.offered.update(s.name for s in found)
+        return [
+            f"[skills] The skill {s.name!r} applies to the files you are working with: "
+            f"{s.description} Load it with the Skill tool when it helps."
+            for s in found
+        ]
 
     def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
         """The host's permission callback, with Notification hooks fired before each prompt.
         A call the running command's `allowed-tools` cover is allowed without asking (deny
         rules were checked before any question); headless, that is the only way to yes."""
-        uses_rules = any(c.allowed_tools for c in self.commands.commands.values())
+        uses_rules = any(c.allowed_tools for c in self.commands.commands.values()) or any(
+            s.allowed_tools for s in self.skills.skills.values()
+        )
         asked_hooks = self.hooks.has("PermissionRequest") or self.hooks.has("PermissionDenied")
         if can_use_tool is None and not uses_rules and not asked_hooks:
             return None
@@ -534,14 +585,20 @@ class Extensions:
         rules = self._command_rules
         return rules is not None and rules(name, tool_input)[0] == "allow"
 
-    def _use_command_rules(self, command: str, texts: tuple[str, ...]) -> None:
+    def _grant(self, label: str, texts: tuple[str, ...]) -> None:
+        """Allow rules (a command's or skill's `allowed-tools`) until the next prompt."""
         rules = []
         for text in texts:
             try:
-                rules.append(Rule.parse(text, "allow", f"/{command}", self.project))
+                rules.append(Rule.parse(text, "allow", label, self.project))
             except ValueError as exc:
-                self.emit("hook", {"event": "UserPromptSubmit", "message": f"/{command}: {exc}"})
-        self._command_rules = PermissionPolicy(rules=rules, cwd=self.project) if rules else None
+                self.emit("hook", {"event": "UserPromptSubmit", "message": f"{label}: {exc}"})
+        if not rules:
+            return
+        if self._command_rules is None:
+            self._command_rules = PermissionPolicy(rules=rules, cwd=self.project)
+        else:
+            self._command_rules.rules += rules
 
     # -- lifecycle --------------------------------------------------------------------------
 

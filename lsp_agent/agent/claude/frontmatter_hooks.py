@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude.frontmatter_yaml import structured
+from lsp_agent.agent.claude.hooks import HookRunner
 from lsp_agent.agent.claude.hooks_config import HookGroup, HooksConfig, parse_hooks
 
 
@@ -45,6 +46,18 @@ def read(path: Path, *, subagent: bool = False) -> HooksConfig:
     except (OSError, ValueError) as exc:
         return HooksConfig(problems=[f"{path}: {exc}; its hooks are ignored"])
     return parse(data, str(path), subagent=subagent)
+
+
+def register(runner: HookRunner, path: Path, *, supplied_by_folder: bool, trusted: bool) -> str:
+    """Add the hooks of the skill or command at `path` to the session's `runner` (from its
+    first invocation on); what went wrong, for the user ("" when nothing did)."""
+    config = read(path)
+    if not config.events:
+        return "; ".join(config.problems)
+    if supplied_by_folder and not trusted:
+        return f"{path}: its frontmatter hooks do not run until the folder is trusted"
+    runner.config = merged(runner.config, config)
+    return "; ".join(config.problems)
 
 
 def merged(base: HooksConfig, extra: HooksConfig) -> HooksConfig:
