@@ -230,6 +230,10 @@ class Extensions:
         as session_id, transcript_path and permission_mode, and where user messages go."""
         if emit is not None:
             self.emit = emit
+        if session_id != self.hooks.session_id:  # a new session: skills' hooks and offers end
+            self.hooks.config = self._settings_hooks
+            self._registered.clear()
+            self.offered.clear()
         self.hooks.session_id = session_id
         self.renderer.session_id = session_id
         self.hooks.transcript_path = str(transcript_path)
