@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.claude import frontmatter_hooks, skill_paths
+from lsp_agent.agent.claude.activations import Activations
 from lsp_agent.agent.claude.commands import (
     Builtin,
     CommandSet,
@@ -48,7 +48,6 @@ from lsp_agent.agent.claude.subagents import (
     load_agents,
 )
 from lsp_agent.agent.permissions.gate import headless_denial
-from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CancelToken, CanUseTool, PermissionResult
 from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
 from lsp_agent.agent.tools.base import ModelQuery, Tool, ToolResult
@@ -120,16 +119,14 @@ class Extensions:
         self.agents = agents or AgentSet()
         self.mcp = mcp
         self._owns_mcp = True
-        self._command_rules: PermissionPolicy | None = None  # the running command's allow rules
         self.halt = ""  # why a PostToolUse hook stopped the current run
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.environ: dict[str, str] | None = None  # where `${VAR}` in MCP definitions expand
-        self.offered: set[str] = set()  # path-limited skills a file has matched (skill_paths.py)
-        self._settings_hooks = hooks.config  # before any skill or command added its own
-        self._registered: set[Path] = set()  # skills and commands whose hooks were added
+        # Skills' and commands' hooks, grants and path offers (claude/activations.py).
+        self.activations = Activations(project, hooks, trusted=trusted)
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
@@ -231,9 +228,7 @@ class Extensions:
         if emit is not None:
             self.emit = emit
         if session_id != self.hooks.session_id:  # a new session: skills' hooks and offers end
-            self.hooks.config = self._settings_hooks
-            self._registered.clear()
-            self.offered.clear()
+            self.activations.new_session()
         self.hooks.session_id = session_id
         self.renderer.session_id = session_id
         self.hooks.transcript_path = str(transcript_path)
@@ -245,7 +240,7 @@ class Extensions:
         close the original when the last session ends."""
         view = type(self)(
             self.project,
-            hooks=HookRunner(self._settings_hooks, project_dir=self.hooks.project_dir),
+            hooks=HookRunner(self.activations.settings_hooks, project_dir=self.project),
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
@@ -353,7 +348,12 @@ class Extensions:
 
     def system_prompt(self) -> str:
         return "\n\n".join(
-            t for t in (self.styles.system_prompt(), skills_prompt(self.skills, self.offered)) if t
+            t
+            for t in (
+                self.styles.system_prompt(),
+                skills_prompt(self.skills, self.activations.offered),
+            )
+            if t
         )
 
     def instructions(self, built_in: str) -> str:
@@ -364,7 +364,7 @@ class Extensions:
         self.active_skill = skill
 
     def _offered(self) -> set[str]:
-        return self.offered
+        return self.activations.offered
 
     def tool_refusal(self, name: str) -> str:
         """Why `name` may not run under the active skill's `disallowed-tools` ("" if it may)."""
@@ -374,22 +374,14 @@ class Extensions:
         return ""
 
     def _invoked(self, label: str, path: Path | None, source: str, grants: tuple[str, ...]) -> None:
-        """A skill or command was invoked: its frontmatter hooks join the session's (once),
-        and its `allowed-tools` are pre-approved for the rest of this prompt's run."""
-        if path is not None and path not in self._registered:
-            self._registered.add(path)
-            problem = frontmatter_hooks.register(
-                self.hooks, path, supplied_by_folder=source == "project", trusted=self.trusted
-            )
-            if problem:
-                self.emit("hook", {"event": "UserPromptSubmit", "message": f"{label}: {problem}"})
-        self._grant(label, grants)
+        for message in self.activations.invoked(label, path, source, grants):
+            self.emit("hook", {"event": "UserPromptSubmit", "message": message})
 
     # -- prompts ----------------------------------------------------------------------------
 
     async def prompt(self, text: str) -> PromptPlan:
         self.active_skill = None
-        self._command_rules = None
+        self.activations.new_prompt()
         self.halt = ""
         plan = await self._expand(text)
         if plan.action != "send":
@@ -529,25 +521,13 @@ class Extensions:
             self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         lines = [f"[{event} hook] {note}" for note in notes]
-        lines += self._offer_path_skills(tool_input)
+        lines += self.activations.offer(self.skills.for_model(), tool_input)
         if not lines:
             return result
         feedback = "\n".join(lines)
         if isinstance(result.content, str):
             return ToolResult(f"{result.content}\n\n{feedback}", result.is_error)
         return ToolResult([*result.content, {"type": "text", "text": feedback}], result.is_error)
-
-    def _offer_path_skills(self, tool_input: dict[str, Any]) -> list[str]:
-        """Skills whose `paths` match a file this call worked with, offered from now on."""
-        files = skill_paths.touched_files(self.project, tool_input)
-        waiting = [s for s in self.skills.for_model() if s.paths and s.name not in self.offered]
-        found = [s for s in waiting if any(skill_paths.matches(s.paths, f) for f in files)]
-        self.offered.update(s.name for s in found)
-        return [
-            f"[skills] The skill {s.name!r} applies to the files you are working with: "
-            f"{s.description} Load it with the Skill tool when it helps."
-            for s in found
-        ]
 
     def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
         """The host's permission callback, with Notification hooks fired before each prompt.
@@ -561,7 +541,7 @@ class Extensions:
             return None
 
         async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
-            if self._command_allows(name, tool_input):
+            if self.activations.allows(name, tool_input):
                 return PermissionResult("allow")
             # PermissionRequest hooks may answer for the user (allow or deny, new input).
             call = {"tool_name": name, "tool_input": tool_input}
@@ -584,25 +564,6 @@ class Extensions:
             return answer
 
         return ask
-
-    def _command_allows(self, name: str, tool_input: dict[str, Any]) -> bool:
-        rules = self._command_rules
-        return rules is not None and rules(name, tool_input)[0] == "allow"
-
-    def _grant(self, label: str, texts: tuple[str, ...]) -> None:
-        """Allow rules (a command's or skill's `allowed-tools`) until the next prompt."""
-        rules = []
-        for text in texts:
-            try:
-                rules.append(Rule.parse(text, "allow", label, self.project))
-            except ValueError as exc:
-                self.emit("hook", {"event": "UserPromptSubmit", "message": f"{label}: {exc}"})
-        if not rules:
-            return
-        if self._command_rules is None:
-            self._command_rules = PermissionPolicy(rules=rules, cwd=self.project)
-        else:
-            self._command_rules.rules += rules
 
     # -- lifecycle --------------------------------------------------------------------------
 
