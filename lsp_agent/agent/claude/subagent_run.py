@@ -94,7 +94,7 @@ async def _run(
 
     edits = parent.ctx.edits
     tools = {name: parent.tools[name] for name in definition.tool_names(parent.tools)}
-    tools |= {tool.name: tool for tool in scope.tools}
+    tools |= {t.name: t for t in scope.tools if t.name not in definition.disallowed_tools}
     child: Child = spawn(
         options,
         tools=list(tools.values()),
