@@ -202,7 +202,8 @@ async def test_bad_subagent_frontmatter_is_reported_and_the_session_goes_on(
                 "---\nname: odd\ndescription: Odd\npermissionMode: yolo\n---\nOdd.\n"
             ),
             ".claude/agents/broken.md": (
-                "---\nname: broken\ndescription: Broken\nhooks:\n  PreToolUse: [oops\n---\nB.\n"
+                "---\nname: broken\ndescription: Broken\npermissionMode: plan\nhooks:\n"
+                "  PreToolUse: [oops\n---\nB.\n"
             ),
             ".claude/agents/shapes.md": (
                 "---\nname: shapes\ndescription: Shapes\nhooks:\n  PreToolUse: nope\n"
@@ -213,6 +214,9 @@ async def test_bad_subagent_frontmatter_is_reported_and_the_session_goes_on(
     turns = [
         tool("Task", {"description": "x", "prompt": "Go", "subagent_type": "odd"}),
         text("odd done"),
+        tool("Task", {"description": "y", "prompt": "Go", "subagent_type": "broken"}),
+        tool("Bash", {"command": "echo hi"}),
+        text("broken done"),
         text("done"),
     ]
     done, fake = await run(workspace, tmp_path, turns, "go")
@@ -225,7 +229,9 @@ async def test_bad_subagent_frontmatter_is_reported_and_the_session_goes_on(
     shapes = workspace / ".claude/agents/shapes.md"
     assert f"{shapes}: frontmatter hooks.PreToolUse must be a list" in done.stderr
     assert f"{shapes}: frontmatter hook event 'NoSuchEvent' is not supported" in done.stderr
-    assert "odd done" in content(tool_results(fake)[0])
+    odd_task, bash, broken_task = tool_results(fake)
+    assert "odd done" in content(odd_task) and "broken done" in content(broken_task)
+    assert "plan mode" in content(bash)  # bad hooks YAML: its mode still holds
 
 
 async def test_a_plugins_subagent_ignores_mode_hooks_and_servers(tmp_path: Path) -> None:

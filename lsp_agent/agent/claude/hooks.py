@@ -126,11 +126,9 @@ class HookRunner:
             transcript_path=self.transcript_path,
             permission_mode=self.permission_mode,
         )
-        runner.on_status, runner.extra_env, runner.ask_model = (
-            self.on_status,
-            self.extra_env,
-            self.ask_model,
-        )
+        runner.on_status = self.on_status
+        runner.extra_env = self.extra_env
+        runner.ask_model = self.ask_model
         runner._ran_once = self._ran_once
         return runner
 

@@ -4,9 +4,9 @@ The child shares the parent's model client, permission gate (mode, rules, the us
 this session" answers and the host's prompt), document source, edit sink and index, and the
 hooks around tool calls; it gets the definition's system prompt, model and tool subset, and
 its own permission mode, hooks and MCP servers where the definition sets them
-(subagent_scope.py). Its
-events reach the parent's sink tagged with `parent_tool_use_id`, and its cost is added to the
-parent's. The loop passes its own class as `spawn`, so this module never imports the loop.
+(subagent_scope.py). Its events reach the parent's sink tagged with `parent_tool_use_id`, and
+its cost is added to the parent's. The loop passes its own class as `spawn`, so this module
+never imports the loop.
 """
 
 from __future__ import annotations

@@ -181,10 +181,7 @@ def parse_agent(
     turns = frontmatter.as_str(fields.get("maxTurns")).strip()
     if turns and (not turns.isdigit() or int(turns) < 1):
         return f"{path}: maxTurns must be a whole number >= 1, got {turns!r}; ignored"
-    scoped = _scoped_fields(path, fields, source)
-    if isinstance(scoped, str):
-        scoped = ("", HooksConfig(), (), (scoped,))
-    mode, hooks, servers, notes = scoped
+    mode, hooks, servers, notes = _scoped_fields(path, fields, source)
     return AgentDefinition(
         name=prefix + name,
         description=description,
@@ -210,14 +207,19 @@ AGENT_MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
 
 def _scoped_fields(
     path: Path, fields: frontmatter.Frontmatter, source: str
-) -> tuple[str, HooksConfig, tuple[str | dict[str, Any], ...], tuple[str, ...]] | str:
-    """`permissionMode`, `hooks` and `mcpServers`, checked; a string when the YAML is bad."""
+) -> tuple[str, HooksConfig, tuple[str | dict[str, Any], ...], tuple[str, ...]]:
+    """`permissionMode`, `hooks` and `mcpServers`, checked, and what was wrong with them."""
     present = [key for key in SCOPED_KEYS if key in fields]
     if not present:
         return "", HooksConfig(), (), ()
     if source.startswith("plugin:"):
         keys = ", ".join(present)
-        return f"{path}: {keys} ignored: a plugin's subagents cannot set them"
+        return (
+            "",
+            HooksConfig(),
+            (),
+            (f"{path}: {keys} ignored: a plugin's subagents cannot set them",),
+        )
     notes: list[str] = []
     mode = frontmatter.as_str(fields.get("permissionMode")).strip()
     mode = "default" if mode == "manual" else mode
@@ -231,8 +233,9 @@ def _scoped_fields(
         return mode, HooksConfig(), (), tuple(notes)
     try:
         data = structured(path)
-    except (OSError, ValueError) as exc:
-        return f"{path}: {exc}; its hooks and mcpServers are ignored"
+    except (OSError, ValueError) as exc:  # the mode (read without YAML) still applies
+        notes.append(f"{path}: {exc}; its hooks and mcpServers are ignored")
+        return mode, HooksConfig(), (), tuple(notes)
     hooks = frontmatter_hooks.parse(data.get("hooks"), str(path), subagent=True)
     servers = _servers(path, data.get("mcpServers"), notes)
     return mode, hooks, servers, tuple(notes)
