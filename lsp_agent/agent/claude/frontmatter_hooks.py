@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lsp_agent.agent.claude import frontmatter
 from lsp_agent.agent.claude.frontmatter_yaml import structured
 from lsp_agent.agent.claude.hooks import HookRunner
 from lsp_agent.agent.claude.hooks_config import HookGroup, HooksConfig, parse_hooks
@@ -42,6 +43,8 @@ def parse(data: Any, source: str, *, subagent: bool = False) -> HooksConfig:
 def read(path: Path, *, subagent: bool = False) -> HooksConfig:
     """The frontmatter hooks of the file at `path`, read now (none when it declares none)."""
     try:
+        if "hooks" not in frontmatter.read(path)[0]:  # the flat read is cheap; YAML is not
+            return HooksConfig()
         data = structured(path).get("hooks")
     except (OSError, ValueError) as exc:
         return HooksConfig(problems=[f"{path}: {exc}; its hooks are ignored"])

@@ -164,15 +164,14 @@ def _frontmatter(found: Supplied, project: Path) -> None:
             found.raw[f"skill {skill.name}"] = list(skill.allowed_tools)
             found.commands.append(f"/{skill.name}: {', '.join(skill.allowed_tools)}")
     claude = project / ".claude"
-    for kind, pattern in (("agent", "agents/**/*.md"), ("skill", "skills/*/SKILL.md")):
+    for kind, pattern in (("skill", "skills/*/SKILL.md"), ("command", "commands/**/*.md")):
         for path in sorted(claude.glob(pattern)) if claude.is_dir() else []:
-            hooks = frontmatter_hooks.read(path, subagent=kind == "agent")
-            _file_hooks(found, project, kind, path, hooks)
-    for path in sorted(claude.glob("commands/**/*.md")) if claude.is_dir() else []:
-        _file_hooks(found, project, "command", path, frontmatter_hooks.read(path))
-    for agent in load_agents(project).agents.values():
-        if agent.source != "project":
+            _file_hooks(found, project, kind, path, frontmatter_hooks.read(path))
+    agents = load_agents(project).agents.values()
+    for agent in sorted(agents, key=lambda a: str(a.path)):
+        if agent.source != "project" or agent.path is None:
             continue
+        _file_hooks(found, project, "agent", agent.path, agent.hooks)
         inline = [name for e in agent.mcp_servers if isinstance(e, dict) for name in e]
         if inline:
             found.raw[f"agent {agent.name} servers"] = list(agent.mcp_servers)
