@@ -185,3 +185,15 @@ async def test_malformed_skill_hooks_are_reported_and_the_skill_still_loads(
     [loaded] = tool_results(fake)
     assert not loaded.get("is_error") and "Odd body." in content(loaded)
     assert f"{skill}: the frontmatter is not valid YAML" in messages(done)
+
+
+async def test_a_plugin_skills_hooks_get_the_plugins_root(tmp_path: Path) -> None:
+    workspace, plugin, log = tmp_path / "workspace", tmp_path / "kit", tmp_path / "hooks.log"
+    workspace.mkdir()
+    write_json(plugin / ".claude-plugin/plugin.json", {"name": "kit"})
+    hook = f"echo $CLAUDE_PLUGIN_ROOT >> {log}"
+    write_tree(plugin, {"skills/fmt/SKILL.md": SKILL_HOOKS.format(once=hook, every="true")})
+    turns = [tool("Skill", {"skill": "kit:fmt"}), tool("Glob", {"pattern": "*"}), text("done")]
+    done, _ = await run(workspace, tmp_path, turns, "--plugin-dir", str(plugin), "fmt")
+    assert done.code == 0, done.stderr
+    assert log.read_text().split() == [str(plugin)]

@@ -42,14 +42,24 @@ class Activations:
         self.rules = None
 
     def invoked(
-        self, label: str, path: Path | None, source: str, grants: tuple[str, ...]
+        self,
+        label: str,
+        path: Path | None,
+        source: str,
+        grants: tuple[str, ...],
+        env: tuple[tuple[str, str], ...] = (),
     ) -> list[str]:
-        """A skill or command ran: its hooks join the session's (once), its grants apply."""
+        """A skill or command ran: its hooks join the session's (once, with `env`), its grants
+        apply."""
         messages = []
         if path is not None and path not in self.registered:
             self.registered.add(path)
             problem = frontmatter_hooks.register(
-                self.hooks, path, supplied_by_folder=source == "project", trusted=self.trusted
+                self.hooks,
+                path,
+                supplied_by_folder=source == "project",
+                trusted=self.trusted,
+                env=env,
             )
             messages += [f"{label}: {problem}"] if problem else []
         return messages + self.grant(label, grants)

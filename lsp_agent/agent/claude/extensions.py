@@ -374,7 +374,9 @@ class Extensions:
         return ""
 
     def _invoked(self, label: str, path: Path | None, source: str, grants: tuple[str, ...]) -> None:
-        for message in self.activations.invoked(label, path, source, grants):
+        plugin = self.renderer.plugin(source)  # a plugin's hooks get its CLAUDE_PLUGIN_ROOT
+        env = tuple(plugin.variables().items()) if plugin is not None else ()
+        for message in self.activations.invoked(label, path, source, grants, env):
             self.emit("hook", {"event": "UserPromptSubmit", "message": message})
 
     # -- prompts ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ Claude Code documents. Problems name the file; a file with bad hooks still works
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,27 @@ def read(path: Path, *, subagent: bool = False) -> HooksConfig:
     return parse(data, str(path), subagent=subagent)
 
 
-def register(runner: HookRunner, path: Path, *, supplied_by_folder: bool, trusted: bool) -> str:
+def register(
+    runner: HookRunner,
+    path: Path,
+    *,
+    supplied_by_folder: bool,
+    trusted: bool,
+    env: tuple[tuple[str, str], ...] = (),
+) -> str:
     """Add the hooks of the skill or command at `path` to the session's `runner` (from its
-    first invocation on); what went wrong, for the user ("" when nothing did)."""
+    first invocation on), with `env` (a plugin's CLAUDE_PLUGIN_ROOT and CLAUDE_PLUGIN_DATA);
+    what went wrong, for the user ("" when nothing did)."""
     config = read(path)
     if not config.events:
         return "; ".join(config.problems)
     if supplied_by_folder and not trusted:
         return f"{path}: its frontmatter hooks do not run until the folder is trusted"
+    for groups in config.events.values():
+        groups[:] = [
+            HookGroup(g.matcher, tuple(replace(h, env=(*h.env, *env)) for h in g.hooks))
+            for g in groups
+        ]
     runner.config = merged(runner.config, config)
     return "; ".join(config.problems)
 
