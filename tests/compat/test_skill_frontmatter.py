@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.compat.agent_run import run_agent, text_response, tool_response
 from tests.compat.conftest import write_json, write_tree
 from tests.compat.test_frontmatter_scopes import (
     append,
@@ -197,3 +198,26 @@ async def test_a_plugin_skills_hooks_get_the_plugins_root(tmp_path: Path) -> Non
     done, _ = await run(workspace, tmp_path, turns, "--plugin-dir", str(plugin), "fmt")
     assert done.code == 0, done.stderr
     assert log.read_text().split() == [str(plugin)]
+
+
+async def test_skill_hooks_last_the_session_and_end_with_it(project: Path, tmp_path: Path) -> None:
+    once, every = tmp_path / "once.log", tmp_path / "every.log"
+    skill = SKILL_HOOKS.format(once=append(once, "x"), every=append(every, "x"))
+    write_tree(project, {".claude/skills/watch/SKILL.md": skill})
+    glob = tool_response("Glob", {"pattern": "*"})
+    await run_agent(
+        project,
+        [
+            *(tool_response("Skill", {"skill": "watch"}), glob, text_response("1")),
+            *(glob, text_response("2")),  # a later prompt: still registered
+            *(glob, text_response("3")),  # after /clear: a new session, none
+            *(tool_response("Skill", {"skill": "watch"}), glob, text_response("4")),
+        ],
+        "watch",
+        "again",
+        "/clear",
+        "after clear",
+        "watch again",
+    )
+    assert len(every.read_text().split()) == 3  # prompts 1, 2 and 4
+    assert len(once.read_text().split()) == 2  # once per session: the new one ran it again

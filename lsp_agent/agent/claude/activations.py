@@ -34,6 +34,7 @@ class Activations:
 
     def new_session(self) -> None:
         self.hooks.config = self.settings_hooks
+        self.hooks.forget_once()
         self.registered.clear()
         self.offered.clear()
         self.rules = None

@@ -132,6 +132,10 @@ class HookRunner:
         runner._ran_once = self._ran_once
         return runner
 
+    def forget_once(self) -> None:
+        """A new session: `once` hooks may run again."""
+        self._ran_once.clear()
+
     def has(self, event: str, matcher_value: str | None = None) -> bool:
         return bool(self.config.commands(event, matcher_value))
 
