@@ -285,3 +285,41 @@ def test_the_trust_question_lists_frontmatter_hooks_servers_and_modes(tmp_path: 
     skill = workspace / ".claude/skills/fmt/SKILL.md"
     skill.write_text(skill.read_text().replace("./skill.sh", "./other.sh"))
     assert supplied(workspace).fingerprint() != before  # a changed hook is asked about again
+
+
+async def test_a_subagents_permission_hooks_answer_its_questions_only(tmp_path: Path) -> None:
+    workspace, denied = tmp_path / "workspace", tmp_path / "denied.log"
+    allow = {
+        "hookSpecificOutput": {
+            "hookEventName": "PermissionRequest",
+            "decision": {"behavior": "allow"},
+        }
+    }
+    write_tree(
+        workspace,
+        {
+            "allow.sh": f"#!/bin/sh\necho '{json.dumps(allow)}'\n",
+            ".claude/agents/runner.md": (
+                "---\nname: runner\ndescription: Runs things\nhooks:\n"
+                "  PermissionRequest:\n    - matcher: Bash\n      hooks:\n"
+                "        - type: command\n          command: sh ./allow.sh\n"
+                "  PermissionDenied:\n    - hooks:\n        - type: command\n"
+                f"          command: {append(denied, 'denied')}\n---\nYou run things.\n"
+            ),
+        },
+    )
+    turns = [
+        tool("Task", {"description": "run", "prompt": "Run", "subagent_type": "runner"}),
+        tool("Bash", {"command": "echo from-the-subagent"}),  # its hook says yes
+        tool("Write", {"file_path": "{cwd}/out.txt", "content": "x"}),  # nobody does
+        text("ran"),
+        tool("Bash", {"command": "echo from-the-parent"}),  # the parent's: headless no
+        text("done"),
+    ]
+    done, fake = await run(workspace, tmp_path, turns, "run it")
+    assert done.code == 0, done.stderr
+    bash, write, _, parent_bash = tool_results(fake)
+    assert not bash.get("is_error") and "from-the-subagent" in content(bash)
+    assert write["is_error"] and not (workspace / "out.txt").exists()
+    assert parent_bash["is_error"] and "not granted" in content(parent_bash)
+    assert denied.read_text().split() == ["denied"]  # the subagent's Write only

@@ -8,7 +8,8 @@
   a folder the user has not trusted may only narrow the mode (plan < dontAsk < default <
   acceptEdits < bypassPermissions), never widen it.
 - `hooks`: added to the session's hooks for the subagent's run only (`Stop` already became
-  `SubagentStop`); a project's agent's run only once the folder is trusted.
+  `SubagentStop`; its PermissionRequest and PermissionDenied hooks wrap the question the
+  subagent's gate asks); a project's agent's run only once the folder is trusted.
 - `mcpServers`: a name gives the subagent that configured server's tools (the parent's
   connection); an inline definition is connected for the subagent and closed after it (a
   project's agent's only once the folder is trusted).
@@ -23,14 +24,16 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.claude import frontmatter_hooks
+from lsp_agent.agent.claude.hooks import HookRunner
 from lsp_agent.agent.claude.mcp_config import McpConfig, parse_server
 from lsp_agent.agent.claude.mcp_servers import McpServers, McpTool
 from lsp_agent.agent.claude.subagents import AgentDefinition
-from lsp_agent.agent.permissions.gate import PermissionGate
+from lsp_agent.agent.permissions.gate import PermissionGate, headless_denial
 from lsp_agent.agent.permissions.rules import PermissionPolicy
+from lsp_agent.agent.ports import CanUseTool, PermissionResult
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
@@ -68,14 +71,44 @@ def subagent_mode(
     return wanted, ""
 
 
-def child_gate(gate: PermissionGate, mode: str) -> PermissionGate:
-    """The parent's gate in another mode: same rules (shared), same host to ask."""
+def child_gate(gate: PermissionGate, mode: str, ask: CanUseTool | None) -> PermissionGate:
+    """The parent's gate in `mode`, asking through `ask`: the same rules (shared)."""
     policy = gate.policy
-    if mode == gate.mode or not isinstance(policy, PermissionPolicy):
+    if mode != gate.mode and isinstance(policy, PermissionPolicy):
+        policy = copy.copy(policy)  # `rules` stays the same list: session answers reach both
+        policy.set_mode(mode)
+    if policy is gate.policy and ask is gate.can_use_tool:
         return gate
-    view = copy.copy(policy)  # `rules` stays the same list: session answers reach both
-    view.set_mode(mode)
-    return PermissionGate(view, gate.can_use_tool, edits_reviewed=gate.edits_reviewed)
+    return PermissionGate(policy, ask, edits_reviewed=gate.edits_reviewed, mode=gate.mode)
+
+
+def own_permission_hooks(
+    ask: CanUseTool | None, own: HookRunner, note: Callable[[str], None]
+) -> CanUseTool | None:
+    """`ask` with the subagent's own PermissionRequest hooks first (they may answer) and its
+    PermissionDenied hooks after a no; the session's run inside `ask`, as for the parent."""
+    if not (own.has("PermissionRequest") or own.has("PermissionDenied")):
+        return ask
+
+    async def asking(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
+        call = {"tool_name": name, "tool_input": tool_input}
+        request = await own.run("PermissionRequest", call, name)
+        for message in request.user_messages():
+            note(message)
+        if request.permission_decision in ("allow", "deny"):
+            why = request.permission_reason or "denied by a PermissionRequest hook"
+            return PermissionResult(request.permission_decision, request.updated_input, why)
+        if ask is None:
+            answer = PermissionResult("deny", message=headless_denial(name, reason))
+        else:
+            answer = await ask(name, tool_input, reason)
+        if answer.behavior != "allow":
+            denied = await own.run("PermissionDenied", {**call, "reason": answer.message}, name)
+            for message in denied.user_messages():
+                note(message)
+        return answer
+
+    return asking
 
 
 @asynccontextmanager
@@ -105,10 +138,11 @@ async def subagent_scope(
     hooks = definition.hooks
     if hooks.events and untrusted:
         note("its frontmatter hooks do not run until the folder is trusted")
-    runner = None
+    runner, ask = None, gate.can_use_tool
     if hooks.events and not untrusted:
         runner = ext.hooks.with_config(frontmatter_hooks.merged(ext.hooks.config, hooks))
-    scope = SubagentScope(mode, child_gate(gate, mode), ext.for_subagent(runner))
+        ask = own_permission_hooks(ask, ext.hooks.with_config(hooks), note)
+    scope = SubagentScope(mode, child_gate(gate, mode, ask), ext.for_subagent(runner))
     scope.tools = _named_tools(definition, ext, parent_tools, note)
     inline = _inline(definition, untrusted, note, ext.environ or dict(os.environ))
     servers = None
