@@ -323,3 +323,15 @@ async def test_a_subagents_permission_hooks_answer_its_questions_only(tmp_path: 
     assert write["is_error"] and not (workspace / "out.txt").exists()
     assert parent_bash["is_error"] and "not granted" in content(parent_bash)
     assert denied.read_text().split() == ["denied"]  # the subagent's Write only
+
+
+async def test_disable_all_hooks_turns_frontmatter_hooks_off_too(tmp_path: Path) -> None:
+    workspace, log = tmp_path / "workspace", tmp_path / "stop.log"
+    write_tree(workspace, {".claude/agents/writer.md": WRITER.replace("{stop}", append(log, "x"))})
+    write_json(workspace / ".claude/settings.json", {"disableAllHooks": True})
+    done, fake = await run(workspace, tmp_path, WRITER_TURNS, "write out.txt")
+    assert done.code == 0, done.stderr
+    write, bash, *_ = tool_results(fake)
+    assert not write.get("is_error")  # its mode still applies
+    assert bash["is_error"] and "no shell in the writer" not in content(bash)
+    assert not log.exists()

@@ -139,7 +139,7 @@ async def subagent_scope(
     if hooks.events and untrusted:
         note("its frontmatter hooks do not run until the folder is trusted")
     runner, ask = None, gate.can_use_tool
-    if hooks.events and not untrusted:
+    if hooks.events and not untrusted and not ext.hooks.config.disabled:  # disableAllHooks
         runner = ext.hooks.with_config(frontmatter_hooks.merged(ext.hooks.config, hooks))
         ask = own_permission_hooks(ask, ext.hooks.with_config(hooks), note)
     scope = SubagentScope(mode, child_gate(gate, mode, ask), ext.for_subagent(runner))
