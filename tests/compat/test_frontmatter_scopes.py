@@ -287,8 +287,8 @@ def test_the_trust_question_lists_frontmatter_hooks_servers_and_modes(tmp_path: 
     assert supplied(workspace).fingerprint() != before  # a changed hook is asked about again
 
 
-async def test_a_subagents_permission_hooks_answer_its_questions_only(tmp_path: Path) -> None:
-    workspace, denied = tmp_path / "workspace", tmp_path / "denied.log"
+def write_runner(workspace: Path, denied: Path) -> None:
+    """A subagent whose PermissionRequest hook says yes to Bash; its PermissionDenied logs."""
     allow = {
         "hookSpecificOutput": {
             "hookEventName": "PermissionRequest",
@@ -308,6 +308,11 @@ async def test_a_subagents_permission_hooks_answer_its_questions_only(tmp_path: 
             ),
         },
     )
+
+
+async def test_a_subagents_permission_hooks_answer_its_questions_only(tmp_path: Path) -> None:
+    workspace, denied = tmp_path / "workspace", tmp_path / "denied.log"
+    write_runner(workspace, denied)
     turns = [
         tool("Task", {"description": "run", "prompt": "Run", "subagent_type": "runner"}),
         tool("Bash", {"command": "echo from-the-subagent"}),  # its hook says yes
@@ -335,3 +340,14 @@ async def test_disable_all_hooks_turns_frontmatter_hooks_off_too(tmp_path: Path)
     assert not write.get("is_error")  # its mode still applies
     assert bash["is_error"] and "no shell in the writer" not in content(bash)
     assert not log.exists()
+    denied = tmp_path / "denied.log"
+    write_runner(workspace, denied)
+    turns = [
+        tool("Task", {"description": "run", "prompt": "Run", "subagent_type": "runner"}),
+        tool("Bash", {"command": "echo hi"}),
+        text("ran"),
+        text("done"),
+    ]
+    done, fake = await run(workspace, tmp_path, turns, "run it")
+    bash, _ = tool_results(fake)
+    assert bash["is_error"] and not denied.exists()  # its permission hooks are off as well
