@@ -204,25 +204,32 @@ async def test_command_allowed_tools_apply_to_its_run_only(project: Path) -> Non
     assert again["is_error"] and "not granted" in again["content"]
 
 
-async def test_a_skill_limits_the_tools_while_active(project: Path) -> None:
+async def test_a_skills_allowed_tools_pre_approve_for_that_run_only(project: Path) -> None:
+    """Current Claude Code: `allowed-tools` grants those tools without a question during the
+    turn that invoked the skill; it restricts nothing, and the next prompt clears it."""
     write_tree(
         project,
         {
-            ".claude/skills/look/SKILL.md": (
-                "---\ndescription: Looks only\nallowed-tools: Read, Glob\n---\nOnly look."
+            ".claude/skills/greet/SKILL.md": (
+                "---\ndescription: Greets\nallowed-tools: Bash(echo *)\n---\nSay hi with echo."
             )
         },
     )
     run = await run_agent(
         project,
         [
-            tool_response("Skill", {"skill": "look"}),
+            tool_response("Skill", {"skill": "greet"}),
             tool_response("Bash", {"command": "echo hi"}),
-            text_response("looked"),
+            tool_response("Glob", {"pattern": "*"}),  # not listed, still available
+            text_response("greeted"),
+            tool_response("Bash", {"command": "echo again"}),
+            text_response("no"),
         ],
-        "look around",
-        permission_mode="bypassPermissions",
+        "greet",
+        "greet again",
     )
-    skill, bash = run.tool_results()
+    skill, echo, glob, again = run.tool_results()
     assert not skill["is_error"]
-    assert bash["is_error"] and "while the skill 'look' is active" in bash["content"]
+    assert not echo["is_error"] and "hi" in echo["content"]  # headless: only the grant says yes
+    assert not glob["is_error"]
+    assert again["is_error"] and "not granted" in again["content"]

@@ -51,11 +51,12 @@ async def test_prompt_commands_skills_and_hooks(project: Path, tmp_path: Path) -
     assert (
         skill.text.endswith("N\n\nARGUMENTS: today") if False else "ARGUMENTS: today" in skill.text
     )
-    assert ext.tool_refusal("Bash") and not ext.tool_refusal("Read")
+    # `allowed-tools` pre-approves (for this prompt's run); it takes no tool away.
+    assert not ext.tool_refusal("Bash") and ext.activations.allows("Read", {"file_path": "/x"})
     rows = {row["name"]: row["source"] for row in ext.slash_listing()}
     assert (rows["help"], rows["review"], rows["notes"]) == ("builtin", "project", "skill:project")
     await ext.prompt("plain")
-    assert not ext.tool_refusal("Bash")
+    assert not ext.activations.allows("Read", {"file_path": "/x"})
 
 
 async def test_prompt_blocked(project: Path, tmp_path: Path) -> None:

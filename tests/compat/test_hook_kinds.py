@@ -155,7 +155,8 @@ async def test_http_if_once_permission_request_and_batch_hooks(
     assert any(b.get("type") == "tool_result" and "hi" in json.dumps(b) for b in second)
     assert not any(b.get("is_error") for b in second if b.get("type") == "tool_result")
     assert any("batch checked" in b.get("text", "") for b in second)
-    assert once_log.read_text() == "ran\n"  # `once`: one run although two Bash calls came
+    # `once` is for skill and command frontmatter only: in a settings file it is ignored.
+    assert once_log.read_text() == "ran\nran\n"
     events = [json.loads(line) for line in done.stdout.splitlines()]
     assert any("Asking the policy server" in json.dumps(e) for e in events)
 

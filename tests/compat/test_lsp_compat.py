@@ -109,3 +109,42 @@ async def test_mcp_tool_call_in_the_editor(
     assert done["subtype"] == "success"
     assert [r["content"] for r in tool_results(editor)] == ["42"]
     assert "mcp__demo__add" in json.dumps(fake.requests[0].body["tools"])
+
+
+async def test_a_subagents_frontmatter_mode_and_hooks_in_the_editor(
+    start_server: StartServer,  # noqa: F811
+    fakes: list[FakeAnthropic],
+    workspace: Path,  # noqa: F811
+) -> None:
+    log = workspace.parent / "reads.log"
+    agent = (
+        "---\nname: auditor\ndescription: Audits\npermissionMode: plan\nhooks:\n"
+        "  PreToolUse:\n    - matcher: Read\n      hooks:\n        - type: command\n"
+        f"          command: echo read >> {log}\n---\nYou audit.\n"
+    )
+    (workspace / ".claude/agents").mkdir(parents=True)
+    (workspace / ".claude/agents/auditor.md").write_text(agent)
+    (workspace / "build").mkdir()
+    task = {"description": "audit", "prompt": "Audit", "subagent_type": "auditor"}
+    editor, _, done = await ask(
+        start_server,
+        fakes,
+        workspace,
+        [
+            tool_response("Task", task),
+            tool_response("Read", {"file_path": "{cwd}/hello.py"}),  # the subagent
+            tool_response("Bash", {"command": "rm -rf build"}),
+            text_response("audited"),
+            tool_response("Read", {"file_path": "{cwd}/hello.py"}),  # the parent
+            text_response("done"),
+        ],
+        "audit",
+        workspaceTrusted=True,
+    )
+    assert done["subtype"] == "success"
+    read, bash, _task, parent_read = tool_results(editor)
+    assert not read["isError"] and not parent_read["isError"]
+    assert bash["isError"] and "plan mode" in bash["content"]
+    assert editor.prompts == []  # plan mode refused it; nobody was asked
+    assert (workspace / "build").is_dir()
+    assert log.read_text().split() == ["read"]  # the subagent's Read only

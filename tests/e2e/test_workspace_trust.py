@@ -193,3 +193,67 @@ async def test_project_plugins_and_bang_lines_run_once_trusted(
     h.editor.answer = answers("Trust")
     await run_command(h)
     assert effects["plugin"].exists() and effects["bang"].exists()
+
+
+def write_frontmatter_hooks(workspace: Path, outside: Path) -> Path:
+    """Hooks only in the frontmatter of the repository's command, skill and agent (no settings
+    file at all), each appending its kind to one file outside."""
+    outside.mkdir(exist_ok=True)
+    log = outside / "frontmatter-hooks"
+
+    def hooks(kind: str) -> str:
+        return (
+            "hooks:\n  PreToolUse:\n    - hooks:\n        - type: command\n"
+            f"          command: echo {kind} >> {log}\n"
+        )
+
+    files = {
+        "commands/ship.md": f"---\ndescription: Ships\n{hooks('command')}---\nShip it.\n",
+        "skills/fmt/SKILL.md": f"---\ndescription: Formats\n{hooks('skill')}---\nFormat.\n",
+        "agents/helper.md": (
+            f"---\nname: helper\ndescription: Helps\n{hooks('agent')}---\nYou help.\n"
+        ),
+    }
+    for name, text in files.items():
+        (workspace / ".claude" / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / ".claude" / name).write_text(text)
+    (workspace / "hello.py").write_text(HELLO)
+    return log
+
+
+FRONTMATTER_TURNS = [
+    tool("Skill", {"skill": "fmt"}),
+    tool("Task", {"description": "help", "prompt": "Help", "subagent_type": "helper"}),
+    tool("Read", {"file_path": "{cwd}/hello.py"}),  # the subagent
+    {"content": [{"type": "text", "text": "helped"}]},
+    {"content": [{"type": "text", "text": "done"}]},
+]
+
+
+async def test_frontmatter_hooks_are_in_the_question_and_wait_for_trust(
+    start_agent: StartAgent, workspace: Path, tmp_path: Path
+) -> None:
+    log = write_frontmatter_hooks(workspace, tmp_path / "outside")
+    h = await start_agent(FRONTMATTER_TURNS)
+    h.editor.answer = answers("Not now")
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "/ship"})
+    assert (await h.editor.done(started["sessionId"]))["subtype"] == "success"
+    question = h.editor.prompts[0].message
+    for where in ("commands/ship.md", "skills/fmt/SKILL.md", "agents/helper.md"):
+        assert "PreToolUse: echo" in question and where in question
+    assert not log.exists()
+
+
+async def test_frontmatter_hooks_run_once_trusted(
+    start_agent: StartAgent, workspace: Path, tmp_path: Path
+) -> None:
+    log = write_frontmatter_hooks(workspace, tmp_path / "outside")
+    h = await start_agent(FRONTMATTER_TURNS)
+    h.editor.answer = answers("Trust")
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "/ship"})
+    assert (await h.editor.done(started["sessionId"]))["subtype"] == "success"
+    # The command's hook from /ship on (Skill, Task, the subagent's Read), the skill's once
+    # loaded (Task, Read), the agent's inside it only (Read). Hooks of one call run in parallel.
+    assert sorted(log.read_text().split()) == ["agent", *["command"] * 3, *["skill"] * 2]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude import main_agent
+from lsp_agent.agent.claude.activations import Activations
 from lsp_agent.agent.claude.commands import (
     Builtin,
     CommandSet,
@@ -49,7 +50,6 @@ from lsp_agent.agent.claude.subagents import (
     load_agents,
 )
 from lsp_agent.agent.permissions.gate import headless_denial
-from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 from lsp_agent.agent.ports import CancelToken, CanUseTool, PermissionResult
 from lsp_agent.agent.tools.ask_user import AskUserQuestionTool
 from lsp_agent.agent.tools.base import ModelQuery, Tool, ToolResult
@@ -121,7 +121,6 @@ class Extensions:
         self.agents = agents or AgentSet()
         self.mcp = mcp
         self._owns_mcp = True
-        self._command_rules: PermissionPolicy | None = None  # the running command's allow rules
         self.halt = ""  # why a PostToolUse hook stopped the current run
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
@@ -129,11 +128,15 @@ class Extensions:
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         # The `agent` setting's definition, run as the main thread (claude/main_agent.py).
         self.main_agent: AgentDefinition | None = None
+        self.environ: dict[str, str] | None = None  # where `${VAR}` in MCP definitions expand
+        # Skills' and commands' hooks, grants and path offers (claude/activations.py).
+        self.activations = Activations(project, hooks, trusted=trusted)
         self.problems = [
             *hooks.config.problems,
             *self.commands.problems,
             *self.skills.problems,
             *self.agents.problems,
+            *(n for a in self.agents.agents.values() for n in a.notes),
             *(mcp.config.problems if mcp is not None else []),
             *self.plugins.messages(),
             *self.styles.problems,
@@ -177,15 +180,19 @@ class Extensions:
             plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
         commands = load_commands(project)
         plugin_parts.add_commands(plugins, commands)
-        if not trusted:
-            commands.commands = {
-                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
-                for name, c in commands.commands.items()
-            }
         hooks_config = load_hooks(project, hooks, trusted=trusted)
         plugin_parts.add_hooks(plugins, hooks_config)
         skills = load_skills(project)
         plugin_parts.add_skills(plugins, skills)
+        if not trusted:  # the folder's own commands and skills pre-approve nothing yet
+            commands.commands = {
+                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
+                for name, c in commands.commands.items()
+            }
+            skills.skills = {
+                name: dataclasses.replace(s, allowed_tools=()) if s.source == "project" else s
+                for name, s in skills.skills.items()
+            }
         agent_set = load_agents(project, extra=agents or [])
         plugin_parts.add_agents(plugins, agent_set)
         loaded = cls(
@@ -203,6 +210,7 @@ class Extensions:
         loaded.main_agent = main_agent.choose(
             project, trusted=trusted, plugins=plugins, agents=agent_set, problems=loaded.problems
         )
+        loaded.environ = environ
         if on_problem is not None:
             for problem in loaded.problems:
                 on_problem(problem)
@@ -227,6 +235,8 @@ class Extensions:
         as session_id, transcript_path and permission_mode, and where user messages go."""
         if emit is not None:
             self.emit = emit
+        if session_id != self.hooks.session_id:  # a new session: skills' hooks and offers end
+            self.activations.new_session()
         self.hooks.session_id = session_id
         self.renderer.session_id = session_id
         self.hooks.transcript_path = str(transcript_path)
@@ -238,7 +248,7 @@ class Extensions:
         close the original when the last session ends."""
         view = type(self)(
             self.project,
-            hooks=HookRunner(self.hooks.config, project_dir=self.hooks.project_dir),
+            hooks=HookRunner(self.activations.settings_hooks, project_dir=self.project),
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
@@ -249,6 +259,8 @@ class Extensions:
             settings=self.settings,
         )
         view._owns_mcp = False
+        view.environ = self.environ
+        view.main_agent = self.main_agent  # each editor session runs the `agent` setting's too
         return view
 
     def attach(self, policy: Policy, query: ModelQuery, cancel: Callable[[], CancelToken]) -> None:
@@ -284,13 +296,19 @@ class Extensions:
         """The first prompt of a new session, after the main-thread agent's `initialPrompt`."""
         return main_agent.first_prompt(self.main_agent, prompt)
 
-    def for_subagent(self) -> Extensions:
-        """A view for a subagent run: the same hooks around its tool calls and SubagentStop, but
-        its prompt is the parent's instruction (no slash commands, no UserPromptSubmit) and it
-        has no session of its own (no SessionStart/SessionEnd)."""
+    @property
+    def trusted(self) -> bool:
+        """Whether the user trusts the folder (claude/trust.py)."""
+        return self.renderer.trusted
+
+    def for_subagent(self, hooks: HookRunner | None = None) -> Extensions:
+        """A view for a subagent run: the same hooks around its tool calls and SubagentStop (or
+        `hooks`, the session's plus the subagent's own), but its prompt is the parent's
+        instruction (no slash commands, no UserPromptSubmit) and it has no session of its own
+        (no SessionStart/SessionEnd)."""
         view = _SubagentExtensions(
             self.project,
-            hooks=self.hooks,
+            hooks=hooks or self.hooks,
             commands=self.commands,
             skills=self.skills,
             agents=self.agents,
@@ -301,6 +319,8 @@ class Extensions:
             settings=self.settings,
         )
         view._owns_mcp = False
+        view.environ = self.environ
+        view._own_hooks = hooks is not None
         return view
 
     def tools(
@@ -318,7 +338,8 @@ class Extensions:
             AskUserQuestionTool(ask),
         ]
         if self.skills.for_model():
-            found.append(SkillTool(self.skills, self._activate, self._skill_text))
+            skill_tool = SkillTool(self.skills, self._activate, self._skill_text, self._offered)
+            found.append(skill_tool)
         if run_subagent is not None:
             found.append(TaskTool(self.agents, run_subagent))
         if self.mcp is not None:
@@ -346,7 +367,12 @@ class Extensions:
 
     def system_prompt(self) -> str:
         return "\n\n".join(
-            t for t in (self.styles.system_prompt(), skills_prompt(self.skills)) if t
+            t
+            for t in (
+                self.styles.system_prompt(),
+                skills_prompt(self.skills, self.activations.offered),
+            )
+            if t
         )
 
     def instructions(self, built_in: str) -> str:
@@ -356,23 +382,27 @@ class Extensions:
     def _activate(self, skill: Skill) -> None:
         self.active_skill = skill
 
+    def _offered(self) -> set[str]:
+        return self.activations.offered
+
     def tool_refusal(self, name: str) -> str:
-        """Why `name` may not run under the active skill's `allowed-tools` ("" if it may)."""
+        """Why `name` may not run under the active skill's `disallowed-tools` ("" if it may)."""
         skill = self.active_skill
         if skill is not None and name in skill.disallowed_tools:
             return f"{name} is not available while the skill {skill.name!r} is active"
-        if skill is None or not skill.allowed_tools or name == "Skill":
-            return ""
-        if any(rule.split("(", 1)[0] == name for rule in skill.allowed_tools):
-            return ""
-        allowed = ", ".join(skill.allowed_tools)
-        return f"{name} is not available while the skill {skill.name!r} is active ({allowed})"
+        return ""
+
+    def _invoked(self, label: str, path: Path | None, source: str, grants: tuple[str, ...]) -> None:
+        plugin = self.renderer.plugin(source)  # a plugin's hooks get its CLAUDE_PLUGIN_ROOT
+        env = tuple(plugin.variables().items()) if plugin is not None else ()
+        for message in self.activations.invoked(label, path, source, grants, env):
+            self.emit("hook", {"event": "UserPromptSubmit", "message": message})
 
     # -- prompts ----------------------------------------------------------------------------
 
     async def prompt(self, text: str) -> PromptPlan:
         self.active_skill = None
-        self._command_rules = None
+        self.activations.new_prompt()
         self.halt = ""
         plan = await self._expand(text)
         if plan.action != "send":
@@ -407,7 +437,7 @@ class Extensions:
             )
             plan = await self._render_plan(use)
             if plan.action == "send":
-                self._use_command_rules(command.name, plan.allowed_tools)
+                self._invoked(use.label, command.path, command.source, plan.allowed_tools)
                 plan.model = command.model
             return plan
         assert isinstance(result, Unknown)
@@ -417,27 +447,36 @@ class Extensions:
             arguments = text.strip().partition(" ")[2].strip()
             plan = await self._render_plan(_skill_use(skill, arguments))
             plan.model = skill.model
-            return await self._fork(skill, plan) if skill.fork and plan.action == "send" else plan
+            if plan.action != "send":
+                return plan
+            self._invoked(f"/{skill.name}", skill.path, skill.source, plan.allowed_tools)
+            return await self._fork(skill, plan) if skill.fork else plan
         return PromptPlan("refuse", message=result.message)
 
     async def _fork(self, skill: Skill, plan: PromptPlan) -> PromptPlan:
         """`context: fork`: the rendered skill is a subagent's prompt; the conversation gets
         the subagent's result (and the skill's limits end with it)."""
         self.active_skill = None
+        failed, text = await self._run_forked(skill, "\n\n".join([plan.text, *plan.context]))
+        if failed:
+            return PromptPlan("refuse", message=f"/{skill.name}: {text}")
+        return PromptPlan("send", text, model=skill.model)
+
+    async def _run_forked(self, skill: Skill, prompt: str) -> tuple[bool, str]:
+        """(failed, text): the subagent's result introduced for the conversation, or why the
+        skill could not run."""
         agent = self.agents.get(skill.agent or "general-purpose")
         if agent is None or self._run_subagent is None:
             why = f"no subagent named {skill.agent!r}" if agent is None else "no subagents here"
-            return PromptPlan("refuse", message=f"/{skill.name}: runs in a subagent, but {why}")
-        prompt = "\n\n".join([plan.text, *plan.context])
+            return True, f"runs in a subagent, but {why}"
         request = SubagentRequest(
             agent, prompt, f"/{skill.name}", f"skill_{uuid.uuid4().hex[:12]}", self._cancel()
         )
         result = await self._run_subagent(request)
         if result.is_error:
-            return PromptPlan("refuse", message=f"/{skill.name}: {result.text}")
+            return True, result.text
         ran = f"The skill /{skill.name} ran in the {agent.name} subagent."
-        text = f"{ran} Its result:\n\n{result.text}"
-        return PromptPlan("send", text, model=skill.model)
+        return False, f"{ran} Its result:\n\n{result.text}"
 
     def _plugin_name(self, bare: str) -> str | None:
         """The one plugin command or skill `plugin:bare`, as Claude Code lets the prefix go
@@ -464,10 +503,16 @@ class Extensions:
             "send", text, list(rendered.attachments), allowed_tools=rendered.allowed_tools
         )
 
-    async def _skill_text(self, skill: Skill, arguments: str) -> str:
-        """What the Skill tool returns: the skill rendered as for `/name`, files attached."""
+    async def _skill_text(self, skill: Skill, arguments: str) -> str | ToolResult:
+        """What the Skill tool returns: the skill rendered as for `/name`, files attached; a
+        `context: fork` skill runs in its subagent and this is the subagent's result."""
         rendered = await self.renderer.render(_skill_use(skill, arguments))
         text = f"Base directory for this skill: {skill.directory}\n\n{rendered.text.strip()}"
+        self._invoked(f"/{skill.name}", skill.path, skill.source, rendered.allowed_tools)
+        if skill.fork:
+            prompt = "\n\n".join([text, *rendered.attachments])
+            failed, result = await self._run_forked(skill, prompt)
+            return ToolResult(f"/{skill.name}: {result}" if failed else result, failed)
         return "\n\n".join([text, *rendered.attachments, *rendered.notes])
 
     # -- tools ------------------------------------------------------------------------------
@@ -496,9 +541,11 @@ class Extensions:
         if outcome.stop:
             self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
-        if not notes:
+        lines = [f"[{event} hook] {note}" for note in notes]
+        lines += self.activations.offer(self.skills.for_model(), tool_input)
+        if not lines:
             return result
-        feedback = "\n".join(f"[{event} hook] {note}" for note in notes)
+        feedback = "\n".join(lines)
         if isinstance(result.content, str):
             return ToolResult(f"{result.content}\n\n{feedback}", result.is_error)
         return ToolResult([*result.content, {"type": "text", "text": feedback}], result.is_error)
@@ -507,13 +554,15 @@ class Extensions:
         """The host's permission callback, with Notification hooks fired before each prompt.
         A call the running command's `allowed-tools` cover is allowed without asking (deny
         rules were checked before any question); headless, that is the only way to yes."""
-        uses_rules = any(c.allowed_tools for c in self.commands.commands.values())
+        uses_rules = any(c.allowed_tools for c in self.commands.commands.values()) or any(
+            s.allowed_tools for s in self.skills.skills.values()
+        )
         asked_hooks = self.hooks.has("PermissionRequest") or self.hooks.has("PermissionDenied")
         if can_use_tool is None and not uses_rules and not asked_hooks:
             return None
 
         async def ask(name: str, tool_input: dict[str, Any], reason: str) -> PermissionResult:
-            if self._command_allows(name, tool_input):
+            if self.activations.allows(name, tool_input):
                 return PermissionResult("allow")
             # PermissionRequest hooks may answer for the user (allow or deny, new input).
             call = {"tool_name": name, "tool_input": tool_input}
@@ -536,19 +585,6 @@ class Extensions:
             return answer
 
         return ask
-
-    def _command_allows(self, name: str, tool_input: dict[str, Any]) -> bool:
-        rules = self._command_rules
-        return rules is not None and rules(name, tool_input)[0] == "allow"
-
-    def _use_command_rules(self, command: str, texts: tuple[str, ...]) -> None:
-        rules = []
-        for text in texts:
-            try:
-                rules.append(Rule.parse(text, "allow", f"/{command}", self.project))
-            except ValueError as exc:
-                self.emit("hook", {"event": "UserPromptSubmit", "message": f"/{command}: {exc}"})
-        self._command_rules = PermissionPolicy(rules=rules, cwd=self.project) if rules else None
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -620,6 +656,8 @@ class Extensions:
 
 
 class _SubagentExtensions(Extensions):
+    _own_hooks = False  # a runner with the subagent's frontmatter hooks (subagent_scope.py)
+
     def use_model(self, query: ModelQuery) -> None:
         return None  # the hooks are the parent's, and keep the parent's model (and its cost)
 
@@ -632,6 +670,8 @@ class _SubagentExtensions(Extensions):
     ) -> None:
         if emit is not None:  # the hooks keep the parent session's fields: they are shared
             self.emit = emit
+        if self._own_hooks:  # its own runner reports the subagent's mode
+            self.hooks.permission_mode = permission_mode
 
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
@@ -660,7 +700,7 @@ class _NoExtensions(Extensions):
     def ask_with_notification(self, can_use_tool: CanUseTool | None) -> CanUseTool | None:
         return can_use_tool
 
-    def for_subagent(self) -> Extensions:
+    def for_subagent(self, hooks: HookRunner | None = None) -> Extensions:
         return self
 
 

@@ -90,10 +90,11 @@ def as_list(value: str | list[str] | None) -> list[str]:
 
 
 def _split_commas(text: str) -> list[str]:
-    # "Bash(git add:*), Read" must not split inside the parentheses.
+    # "Bash(git add:*), Read" must not split inside the parentheses, nor a path glob such as
+    # "src/*.{ts,tsx}" inside its braces.
     parts, depth, current = [], 0, ""
     for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += {"(": 1, ")": -1, "{": 1, "}": -1}.get(char, 0)
         if char == "," and depth == 0:
             parts.append(current)
             current = ""

@@ -47,6 +47,10 @@ BLOCKING_EVENTS = frozenset(
 )
 # Events whose plain (non-JSON) stdout is added as context for the model.
 PLAIN_CONTEXT_EVENTS = frozenset({"UserPromptSubmit", "SessionStart"})
+# The events a hook's `if` (a permission rule) is evaluated on; on any other it never runs.
+IF_EVENTS = frozenset(
+    {"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"}
+)
 MAX_OUTPUT_CHARS = 10_000
 
 
@@ -112,6 +116,26 @@ class HookRunner:
     def for_project(cls, project_dir: Path, **kwargs: Any) -> HookRunner:
         return cls(load_hooks(project_dir), project_dir=project_dir, **kwargs)
 
+    def with_config(self, config: HooksConfig) -> HookRunner:
+        """A runner over `config` with this one's session fields, environment, model and `once`
+        record (a subagent's frontmatter hooks on top of the session's)."""
+        runner = HookRunner(
+            config,
+            project_dir=self.project_dir,
+            session_id=self.session_id,
+            transcript_path=self.transcript_path,
+            permission_mode=self.permission_mode,
+        )
+        runner.on_status = self.on_status
+        runner.extra_env = self.extra_env
+        runner.ask_model = self.ask_model
+        runner._ran_once = self._ran_once
+        return runner
+
+    def forget_once(self) -> None:
+        """A new session: `once` hooks may run again."""
+        self._ran_once.clear()
+
     def has(self, event: str, matcher_value: str | None = None) -> bool:
         return bool(self.config.commands(event, matcher_value))
 
@@ -123,7 +147,7 @@ class HookRunner:
         hooks = [
             h
             for h in self.config.commands(event, matcher_value)
-            if (event, h) not in self._ran_once and self._condition_holds(h, payload)
+            if (event, h) not in self._ran_once and self._condition_holds(event, h, payload)
         ]
         if not hooks:
             return HookOutcome()
@@ -135,11 +159,14 @@ class HookRunner:
         results = await asyncio.gather(*(self._run_one(h, stdin) for h in hooks))
         return aggregate(event, list(results))
 
-    def _condition_holds(self, hook: HookCommand, payload: dict[str, Any]) -> bool:
-        """`if`: on tool events, the call must match the rule; elsewhere it does not apply."""
-        tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
-        if not hook.condition or not isinstance(tool, str) or not isinstance(tool_input, dict):
+    def _condition_holds(self, event: str, hook: HookCommand, payload: dict[str, Any]) -> bool:
+        """`if`: on tool events, the call must match the rule; on other events a hook with an
+        `if` never runs, as Claude Code documents."""
+        if not hook.condition:
             return True
+        tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
+        if event not in IF_EVENTS or not isinstance(tool, str) or not isinstance(tool_input, dict):
+            return False
         from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 
         try:

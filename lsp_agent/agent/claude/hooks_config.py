@@ -10,7 +10,8 @@ POSTed as JSON to `url`; `headers` may use `$VAR` for the names in `allowedEnvVa
 `prompt` (the small fast model judges the event, claude/hook_prompt.py); other types (`agent`,
 `mcp_tool`) are reported and skipped. Common fields: `timeout` (seconds),
 `if` (one permission rule, e.g. `Bash(git *)`: on tool events the hook runs only for calls it
-matches), `statusMessage` (shown to the user when the hook starts), `once` (once per session).
+matches; on other events a hook with `if` never runs), `statusMessage` (shown to the user when
+the hook starts), `once` (once per session; skill and command frontmatter only).
 
 Every event name Claude Code has is accepted; those an editor agent never meets (`IGNORED`) are
 configured without a message but never fire (docs/claude-code-compat.md lists them).
@@ -97,6 +98,7 @@ class HooksConfig:
     events: dict[str, list[HookGroup]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # reported to the user, never fatal
     disabled: bool = False  # `disableAllHooks`: plugins' hooks are off too
+    once_allowed: bool = False  # `once` is honoured (skill and command frontmatter only)
 
     def commands(self, event: str, value: str | None) -> list[HookCommand]:
         """The hooks to run for `event` whose matcher accepts `value` (None: the event has no
@@ -145,8 +147,10 @@ def load_hooks(
     return parse_hooks(sources)
 
 
-def parse_hooks(sources: Iterable[tuple[str, Any]]) -> HooksConfig:
-    config = HooksConfig()
+def parse_hooks(sources: Iterable[tuple[str, Any]], *, allow_once: bool = False) -> HooksConfig:
+    """`allow_once`: honour `once`, which Claude Code documents for skill (and command)
+    frontmatter only; in settings files it is ignored."""
+    config = HooksConfig(once_allowed=allow_once)
     disabled = False
     for source, data in sources:
         if isinstance(data, Exception):
@@ -230,5 +234,5 @@ def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookComman
         allowed_env=tuple(str(a) for a in allowed),
         condition=condition if isinstance(condition, str) else "",
         status_message=str(hook.get("statusMessage") or ""),
-        once=hook.get("once") is True,
+        once=hook.get("once") is True and config.once_allowed,
     )

@@ -7,21 +7,25 @@ name), `description`, `when_to_use` (added to it), `argument-hint`, `arguments` 
 run), `disable-model-invocation` (hidden from the model; the user can still run it as `/name`),
 `user-invocable: false` (not a `/name` command; the model can still load it), `context: fork`
 with `agent` (a `/name` run gives the rendered skill to that subagent and the conversation gets
-its result; always waited for, as Claude Code does with -p). Not applied yet: `paths`, `hooks`,
-`effort`, `shell`, `background`. The project's skill wins over the
-user's of the same name.
+its result; always waited for, as Claude Code does with -p; the Skill tool runs it the same
+way), `paths` (offered to the model only once it works with a matching file, skill_paths.py),
+`hooks` (registered when the skill is invoked, for the rest of the session; frontmatter_hooks.py).
+Not applied yet: `effort`, `shell`, `background`. The project's skill wins over the user's of
+the same name.
 
-`allowed-tools`, when given, limits the tools the model may call while the skill is active (the
-rest of that run); Skill itself stays callable. The Skill tool reports activation through a
-callback, and the loop applies the limit.
+`allowed-tools` pre-approves those tools (permission rules) for the rest of the prompt's run
+that invoked the skill, as Claude Code's current docs say; it restricts nothing.
+`disallowed-tools` refuses tools while the skill is active. The Skill tool reports activation
+through a callback, and extensions.py applies both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude import frontmatter, skill_paths
 from lsp_agent.agent.claude.commands import argument_names
 from lsp_agent.agent.claude.files import user_claude_dir
 
@@ -44,6 +48,7 @@ class Skill:
     disallowed_tools: tuple[str, ...] = ()  # refused while the skill is active
     fork: bool = False  # `context: fork`: runs as a subagent's prompt, not in the conversation
     agent: str = ""  # the subagent type a forked skill runs as (default general-purpose)
+    paths: tuple[str, ...] = ()  # offered to the model only for matching files (skill_paths.py)
 
     @property
     def directory(self) -> Path:
@@ -59,8 +64,15 @@ class SkillSet:
     skills: dict[str, Skill] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
-    def for_model(self) -> list[Skill]:
-        return [s for s in self.skills.values() if not s.disable_model_invocation]
+    def for_model(self, offered: Collection[str] | None = None) -> list[Skill]:
+        """The skills the model may load; given `offered` (the path-limited skills a file
+        has matched so far), a skill with `paths` only once offered."""
+        return [
+            s
+            for s in self.skills.values()
+            if not s.disable_model_invocation
+            and (offered is None or not s.paths or s.name in offered)
+        ]
 
 
 def load_skills(project: Path, user_dir: Path | None = None) -> SkillSet:
@@ -110,12 +122,13 @@ def parse_skill(
         disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowed-tools"))),
         fork=frontmatter.as_str(fields.get("context")).strip() == "fork",
         agent=frontmatter.as_str(fields.get("agent")).strip(),
+        paths=skill_paths.parse(fields.get("paths")),
     )
 
 
-def skills_prompt(skills: SkillSet) -> str:
+def skills_prompt(skills: SkillSet, offered: Collection[str] = ()) -> str:
     """The system-prompt section listing the skills the model may load."""
-    visible = skills.for_model()
+    visible = skills.for_model(offered)
     if not visible:
         return ""
     lines = [

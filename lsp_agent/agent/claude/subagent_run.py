@@ -2,9 +2,11 @@
 
 The child shares the parent's model client, permission gate (mode, rules, the user's "allow for
 this session" answers and the host's prompt), document source, edit sink and index, and the
-hooks around tool calls; it gets the definition's system prompt, model and tool subset. Its
-events reach the parent's sink tagged with `parent_tool_use_id`, and its cost is added to the
-parent's. The loop passes its own class as `spawn`, so this module never imports the loop.
+hooks around tool calls; it gets the definition's system prompt, model and tool subset, and
+its own permission mode, hooks and MCP servers where the definition sets them
+(subagent_scope.py). Its events reach the parent's sink tagged with `parent_tool_use_id`, and
+its cost is added to the parent's. The loop passes its own class as `spawn`, so this module
+never imports the loop.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from lsp_agent.agent.claude.subagent_scope import SubagentScope, subagent_scope
 from lsp_agent.agent.claude.subagents import AgentDefinition, SubagentRequest, SubagentResult
 from lsp_agent.agent.events import AgentEvent, RunDone, SessionStarted, UsageUpdated
 from lsp_agent.agent.model.pricing import add_usage
@@ -59,9 +62,19 @@ class Child(Protocol):
 
 
 async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) -> SubagentResult:
+    """Under the definition's own mode, hooks and MCP servers (claude/subagent_scope.py)."""
+    scoped = subagent_scope(request.definition, parent.gate, parent.ext, parent.tools)
+    async with scoped as scope:
+        return await _run(parent, request, scope, spawn)
+
+
+async def _run(
+    parent: Parent, request: SubagentRequest, scope: SubagentScope, spawn: Any
+) -> SubagentResult:
     definition = request.definition
     options = dataclasses.replace(
         parent.options,
+        permission_mode=scope.mode,
         model=definition.resolve_model(
             parent.options.model, request.model, parent.options.model_aliases
         ),
@@ -80,15 +93,17 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
             parent.emit(tagged)
 
     edits = parent.ctx.edits
+    tools = {name: parent.tools[name] for name in definition.tool_names(parent.tools)}
+    tools |= {t.name: t for t in scope.tools if t.name not in definition.disallowed_tools}
     child: Child = spawn(
         options,
-        tools=[parent.tools[name] for name in definition.tool_names(parent.tools)],
+        tools=list(tools.values()),
         documents=parent.ctx.documents,
         edits=edits.inner if isinstance(edits, ReportingSink) else edits,  # reports its own
         on_event=forward,
         client=parent.client,
-        gate=parent.gate,
-        extensions=parent.ext.for_subagent(),
+        gate=scope.gate,
+        extensions=scope.extensions,
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
         redact=parent.redact,

@@ -6,10 +6,11 @@ Frontmatter: `name` and `description` (both required), `tools` (comma-separated 
 means every tool of the parent), `disallowedTools` (taken away from those), `model` (an id, an
 alias `sonnet`/`opus`/`haiku`, or `inherit`, the default), `maxTurns` (the run's turn limit),
 `skills` (skills whose content is put into its system prompt at start; it cannot load others
-itself). The body is the subagent's system prompt. Read and kept, not applied (the subagent
-shares its parent's permission gate, hooks and MCP connections): `permissionMode`,
-`mcpServers`, `hooks`, `initialPrompt` (for an agent run as the main session). The project's
-definition wins over the user's of the same name, and both over the built-in one.
+itself), `permissionMode`, `hooks` and `mcpServers` (applied around its run by
+subagent_scope.py; a plugin's agent ignores those three, as Claude Code's do). Read and kept, not
+applied: `initialPrompt` (for an agent run as the main session). The body is the subagent's
+system prompt. The project's definition wins over the user's of the same name, and both over the
+built-in one.
 
 A subagent never gets the Task tool itself (no nesting), starts with an empty conversation, and
 returns only its final text to the parent. The loop runs it (`SubagentRunner`), so it shares the
@@ -22,9 +23,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.claude import frontmatter, frontmatter_hooks
 from lsp_agent.agent.claude.files import user_claude_dir
+from lsp_agent.agent.claude.frontmatter_yaml import structured
+from lsp_agent.agent.claude.hooks_config import HooksConfig
 from lsp_agent.agent.model.names import DEFAULT_ALIASES, ModelNames
 from lsp_agent.agent.ports import CancelToken
 
@@ -45,8 +49,13 @@ class AgentDefinition:
     disallowed_tools: tuple[str, ...] = ()
     max_turns: int | None = None
     skills: tuple[str, ...] = ()  # preloaded into the system prompt
-    permission_mode: str = ""  # read, not applied (see the module's docstring)
-    initial_prompt: str = ""
+    permission_mode: str = ""  # "": the parent's (subagent_scope.py decides what applies)
+    initial_prompt: str = ""  # read, not applied (see the module's docstring)
+    # Frontmatter hooks (Stop already SubagentStop) and `mcpServers` entries: a configured
+    # server's name, or {name: inline definition}.
+    hooks: HooksConfig = field(default_factory=HooksConfig, compare=False)
+    mcp_servers: tuple[str | dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()  # what was wrong in the file, reported when loaded
 
     def tool_names(self, available: Iterable[str]) -> list[str]:
         """The parent's tools this subagent gets, in the parent's order, never Task."""
@@ -172,6 +181,7 @@ def parse_agent(
     turns = frontmatter.as_str(fields.get("maxTurns")).strip()
     if turns and (not turns.isdigit() or int(turns) < 1):
         return f"{path}: maxTurns must be a whole number >= 1, got {turns!r}; ignored"
+    mode, hooks, servers, notes = _scoped_fields(path, fields, source)
     return AgentDefinition(
         name=prefix + name,
         description=description,
@@ -183,9 +193,71 @@ def parse_agent(
         disallowed_tools=tuple(frontmatter.as_list(fields.get("disallowedTools"))),
         max_turns=int(turns) if turns else None,
         skills=tuple(frontmatter.as_list(fields.get("skills"))),
-        permission_mode=frontmatter.as_str(fields.get("permissionMode")),
+        permission_mode=mode,
         initial_prompt=frontmatter.as_str(fields.get("initialPrompt")),
+        hooks=hooks,
+        mcp_servers=servers,
+        notes=(*notes, *hooks.problems),
     )
+
+
+SCOPED_KEYS = ("permissionMode", "hooks", "mcpServers")
+AGENT_MODES = ("default", "acceptEdits", "plan", "dontAsk", "bypassPermissions")
+
+
+def _scoped_fields(
+    path: Path, fields: frontmatter.Frontmatter, source: str
+) -> tuple[str, HooksConfig, tuple[str | dict[str, Any], ...], tuple[str, ...]]:
+    """`permissionMode`, `hooks` and `mcpServers`, checked, and what was wrong with them."""
+    present = [key for key in SCOPED_KEYS if key in fields]
+    if not present:
+        return "", HooksConfig(), (), ()
+    if source.startswith("plugin:"):
+        keys = ", ".join(present)
+        return (
+            "",
+            HooksConfig(),
+            (),
+            (f"{path}: {keys} ignored: a plugin's subagents cannot set them",),
+        )
+    notes: list[str] = []
+    mode = frontmatter.as_str(fields.get("permissionMode")).strip()
+    mode = "default" if mode == "manual" else mode
+    if mode and mode not in AGENT_MODES:
+        notes.append(
+            f"{path}: unknown permissionMode {mode!r} (one of {', '.join(AGENT_MODES)}); "
+            "the subagent runs in its parent's mode"
+        )
+        mode = ""
+    if "hooks" not in fields and "mcpServers" not in fields:
+        return mode, HooksConfig(), (), tuple(notes)
+    try:
+        data = structured(path)
+    except (OSError, ValueError) as exc:  # the mode (read without YAML) still applies
+        notes.append(f"{path}: {exc}; its hooks and mcpServers are ignored")
+        return mode, HooksConfig(), (), tuple(notes)
+    hooks = frontmatter_hooks.parse(data.get("hooks"), str(path), subagent=True)
+    servers = _servers(path, data.get("mcpServers"), notes)
+    return mode, hooks, servers, tuple(notes)
+
+
+def _servers(path: Path, value: Any, notes: list[str]) -> tuple[str | dict[str, Any], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, dict):  # the .mcp.json shape, {name: definition}
+        value = [{name: entry} for name, entry in value.items()]
+    if not isinstance(value, list):
+        notes.append(f"{path}: mcpServers must be a list of server names or definitions")
+        return ()
+    found: list[str | dict[str, Any]] = []
+    for entry in value:
+        if isinstance(entry, str) and entry.strip():
+            found.append(entry.strip())
+        elif isinstance(entry, dict) and entry and all(isinstance(k, str) for k in entry):
+            found.append(entry)
+        else:
+            notes.append(f"{path}: mcpServers entry {entry!r} is neither a name nor a definition")
+    return tuple(found)
 
 
 @dataclass(frozen=True)

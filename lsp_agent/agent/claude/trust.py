@@ -3,7 +3,9 @@
 Opening a folder is casual; cloning a repository is how attacks arrive. Until the user trusts a
 folder, nothing the folder itself supplies may run code, widen permissions or read outside it:
 its hooks, allow rules, `defaultMode` and `additionalDirectories`, its `.mcp.json` servers and
-the settings that enable them, its commands' `allowed-tools`, and CLAUDE.md imports leaving it.
+the settings that enable them, its commands' and skills' `allowed-tools`, the hooks in its
+agents', skills' and commands' frontmatter, its agents' inline MCP servers and a `permissionMode`
+wider than the session's, and CLAUDE.md imports leaving it.
 Its deny and ask rules and its plain CLAUDE.md text still apply: they only restrict or inform.
 The loaders take the decision as their `trusted` parameter; this module only works it out.
 
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lsp_agent.agent.claude.files import settings_files
+from lsp_agent.agent.claude.hooks_config import HooksConfig
 from lsp_agent.paths import data_dir
 
 Answer = Literal["trusted", "untrusted"]
@@ -67,7 +70,7 @@ class Supplied:
             ("permission rules", self.rules),
             ("MCP servers", self.servers),
             ("settings", self.settings),
-            ("commands allowing tools", self.commands),
+            ("commands and skills allowing tools", self.commands),
             ("CLAUDE.md imports from outside the folder", self.imports),
         ]
         return [f"{title}: {'; '.join(items)}" for title, items in sections if items]
@@ -81,6 +84,7 @@ def supplied(project: Path) -> Supplied:
             _settings(found, entry.path)
     _servers(found, project)
     _commands(found, project)
+    _frontmatter(found, project)
     _imports(found, project)
     return found
 
@@ -147,6 +151,45 @@ def _commands(found: Supplied, project: Path) -> None:
         if command.source == "project" and command.allowed_tools:
             found.raw[f"/{command.name}"] = list(command.allowed_tools)
             found.commands.append(f"/{command.name}: {', '.join(command.allowed_tools)}")
+
+
+def _frontmatter(found: Supplied, project: Path) -> None:
+    """Hooks in the folder's agents, skills and commands; skills' `allowed-tools`; agents'
+    inline MCP servers and permission modes."""
+    from lsp_agent.agent.claude import frontmatter_hooks
+    from lsp_agent.agent.claude.skills import load_skills
+    from lsp_agent.agent.claude.subagents import load_agents
+
+    for skill in sorted(load_skills(project).skills.values(), key=lambda s: s.name):
+        if skill.source == "project" and skill.allowed_tools:
+            found.raw[f"skill {skill.name}"] = list(skill.allowed_tools)
+            found.commands.append(f"/{skill.name}: {', '.join(skill.allowed_tools)}")
+    claude = project / ".claude"
+    for kind, pattern in (("skill", "skills/*/SKILL.md"), ("command", "commands/**/*.md")):
+        for path in sorted(claude.glob(pattern)) if claude.is_dir() else []:
+            _file_hooks(found, project, kind, path, frontmatter_hooks.read(path))
+    agents = load_agents(project).agents.values()
+    for agent in sorted(agents, key=lambda a: str(a.path)):
+        if agent.source != "project" or agent.path is None:
+            continue
+        _file_hooks(found, project, "agent", agent.path, agent.hooks)
+        inline = [name for e in agent.mcp_servers if isinstance(e, dict) for name in e]
+        if inline:
+            found.raw[f"agent {agent.name} servers"] = list(agent.mcp_servers)
+            found.servers += [f"{name} (agent {agent.name})" for name in inline]
+        if agent.permission_mode in ("acceptEdits", "bypassPermissions"):
+            found.raw[f"agent {agent.name} mode"] = agent.permission_mode
+            found.rules.append(f"agent {agent.name}: permissionMode {agent.permission_mode}")
+
+
+def _file_hooks(found: Supplied, project: Path, kind: str, path: Path, hooks: HooksConfig) -> None:
+    from lsp_agent.agent.claude.frontmatter_hooks import summary
+
+    lines = summary(hooks)
+    if lines:
+        where = path.relative_to(project).as_posix()
+        found.raw[where] = lines
+        found.hooks += [f"{line} ({kind} {where})" for line in lines]
 
 
 def _imports(found: Supplied, project: Path) -> None:

@@ -150,6 +150,8 @@ class PermissionPolicy:
         self.warnings = list(warnings)
         self.mode = "default"
         self.set_mode(mode)
+        # `disableBypassPermissionsMode`: nothing may switch to bypassPermissions later either.
+        self.bypass_disabled = False
 
     @classmethod
     def from_settings(
@@ -187,13 +189,15 @@ class PermissionPolicy:
             warnings.append("bypassPermissions is disabled by settings; using default mode")
             chosen = "default"
         all_roots = [*(roots or [cwd or project]), *settings.additional_directories]
-        return cls(
+        policy = cls(
             chosen,
             [*managed, *given, *others],
             cwd=cwd or project,
             roots=all_roots,
             warnings=warnings,
         )
+        policy.bypass_disabled = settings.disable_bypass
+        return policy
 
     def set_mode(self, mode: str) -> None:
         if mode not in MODES:
