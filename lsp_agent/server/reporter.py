@@ -245,7 +245,10 @@ class StreamReporter:
 
     def flush_text(self, final: bool = False) -> None:
         """Send the pending text deltas as one notification, and progress once for them
-        (`final`: the text ends here, so what the redactor holds back goes too)."""
+        (`final`: the text ends here, so what the redactors hold back goes too, the thinking's
+        included)."""
+        if final:
+            self._end_thinking()
         self._flush_scheduled = False
         text = self._redactor.feed("".join(self._pending))
         self._pending = []
