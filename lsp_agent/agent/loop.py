@@ -37,6 +37,7 @@ from lsp_agent.agent.events import (
 )
 from lsp_agent.agent.model.client import ModelClient, race_cancel, with_cache_breakpoints
 from lsp_agent.agent.model.errors import APIError
+from lsp_agent.agent.model.names import ModelNames
 from lsp_agent.agent.model.pricing import add_usage
 from lsp_agent.agent.model.reducer import MessageSnapshot
 from lsp_agent.agent.options import AgentOptions, AgentResult
@@ -133,6 +134,7 @@ class Agent:
         )
         # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
         extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
+        extensions.hooks.fast_model = options.small_fast_model  # an agent hook's default model
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
@@ -375,7 +377,7 @@ class Agent:
                 results += await asyncio.gather(*(self._call(c) for c in batch))
             else:
                 results.append(await self._call(batch[0]))
-        return results + await self.ext.post_tool_batch(calls)
+        return results + await self.ext.post_tool_batch(calls, results)
 
     def _tool(self, name: str) -> Tool | None:
         return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))
@@ -483,8 +485,9 @@ class Agent:
         window = self.client.context_window(model) or compaction.context_window(model)
         return compaction.context_tokens(self._last_usage), window
 
-    async def compact(self, trigger: str = "auto", instructions: str = "") -> None:
-        """Replace the history with a model-written summary (the transcript keeps both)."""
+    async def compact(self, trigger: str = "auto", instructions: str = "") -> bool:
+        """Replace the history with a model-written summary (the transcript keeps both). False:
+        a PreCompact hook blocked it."""
         result = await compaction.compact(
             self.messages,
             query=self._summary,
@@ -496,19 +499,28 @@ class Agent:
         )
         for message in result.user_messages:
             self._hook_message("PreCompact", message)
+        if result.blocked:  # a PreCompact hook said no: the conversation stays as it is
+            return False
         self.transcript.write(result.boundary)
         self.messages = []
         self._append("user", result.messages[0]["content"])
         self._system, self._last_usage = None, {}  # CLAUDE.md is read again
+        return True
 
     async def _summary(self, request: dict[str, Any]) -> str:
         snapshot = await self.client.stream(request, cancel=self.ctx.cancel)
         self._account(snapshot)
         return snapshot.text
 
-    async def _side_query(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot:
-        """A tool's own request to the model (WebFetch, WebSearch), in this session's cost."""
-        model = self.options.small_fast_model if fast else self.options.model
+    async def _side_query(
+        self, request: dict[str, Any], *, fast: bool = False, model: str | None = None
+    ) -> MessageSnapshot:
+        """A tool's own request to the model (WebFetch, WebSearch, a prompt hook), in this
+        session's cost. `model` names one as a user would (alias or id)."""
+        if model:
+            model = ModelNames(self.options.model_aliases).resolve(model)
+        else:
+            model = self.options.small_fast_model if fast else self.options.model
         snapshot = await self.client.stream({**request, "model": model}, cancel=self.ctx.cancel)
         self._account(snapshot)
         return snapshot

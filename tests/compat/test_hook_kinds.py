@@ -199,7 +199,7 @@ async def test_subagent_start_context(tmp_path: Path) -> None:
     assert "Look around." in child and "Subagents follow the team rules." in child
 
 
-def test_unknown_events_and_types_are_reported() -> None:
+def test_unknown_events_types_and_per_event_limits_are_reported() -> None:
     config = parse_hooks(
         [
             (
@@ -207,8 +207,17 @@ def test_unknown_events_and_types_are_reported() -> None:
                 {
                     "hooks": {
                         "Bogus": [],
-                        "Stop": [{"hooks": [{"type": "agent", "prompt": "x"}, {"type": "http"}]}],
+                        "Stop": [{"hooks": [{"type": "script", "x": 1}, {"type": "http"}]}],
                         "CwdChanged": [{"hooks": [{"type": "command", "command": "true"}]}],
+                        "SessionStart": [
+                            {"hooks": [{"type": "http", "url": "http://x"}]},
+                            {"hooks": [{"type": "agent", "prompt": "check"}]},
+                        ],
+                        "Notification": [{"hooks": [{"type": "prompt", "prompt": "check"}]}],
+                        "PostToolUse": [
+                            {"hooks": [{"type": "mcp_tool", "tool": "scan"}]},
+                            {"hooks": [{"type": "command", "command": "node", "args": "a.js"}]},
+                        ],
                     }
                 },
             )
@@ -216,8 +225,16 @@ def test_unknown_events_and_types_are_reported() -> None:
     )
     assert config.problems == [
         "s.json: hook event 'Bogus' is not supported; ignored",
-        "s.json: Stop hook of type 'agent' is not supported",
+        "s.json: Stop hook of type 'script' is not supported",
         "s.json: Stop http hook without a url",
+        "s.json: SessionStart does not take http hooks (only command, mcp_tool); "
+        "this one is ignored",
+        "s.json: SessionStart does not take agent hooks (only command, mcp_tool); "
+        "this one is ignored",
+        "s.json: Notification does not take prompt hooks (only command, http, mcp_tool); "
+        "this one is ignored",
+        "s.json: PostToolUse mcp_tool hook without a server; ignored",
+        "s.json: PostToolUse command hook: 'args' must be a list of strings; ignored",
     ]
 
 
@@ -260,9 +277,13 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
     assert events[1]["trigger"] == "manual" and "said hi" in events[1]["compact_summary"]
 
 
-async def test_a_prompt_hook_asks_the_fast_model_and_blocks(tmp_path: Path) -> None:
+async def test_a_prompt_hook_continuing_on_block_denies_to_the_model(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
-    hook = {"type": "prompt", "prompt": "Refuse any Bash command deleting files: $ARGUMENTS"}
+    hook = {
+        "type": "prompt",
+        "prompt": "Refuse any Bash command deleting files: $ARGUMENTS",
+        "continueOnBlock": True,
+    }
     write_json(
         workspace / ".claude" / "settings.json",
         {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [hook]}]}},

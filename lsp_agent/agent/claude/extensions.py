@@ -15,6 +15,7 @@ any of it (tests, benchmarks): the loop always has an Extensions and never branc
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from lsp_agent.agent.claude.commands import (
     expand,
     load_commands,
 )
+from lsp_agent.agent.claude.hook_agent import agent_runner
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
@@ -55,7 +57,9 @@ from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanMode
 from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
 
-MAX_STOP_CONTINUATIONS = 3  # Stop hooks that keep blocking cannot keep a run alive forever
+# Stop hooks that keep blocking cannot keep a run alive forever: Claude Code ends the turn
+# after 8 consecutive blocks.
+MAX_STOP_CONTINUATIONS = 8
 # ("hook", {event, message}): a message for the user, from a hook or the user's setup.
 Emit = Callable[[str, dict[str, Any]], None]
 
@@ -106,6 +110,7 @@ class Extensions:
         self.styles = styles or OutputStyles()
         self.settings = settings or ClaudeSettings()
         hooks.extra_env = self.settings.env
+        hooks.mcp = mcp  # `mcp_tool` hooks call the session's connected servers
         self.renderer = Renderer(
             project,
             self.plugins,
@@ -261,7 +266,9 @@ class Extensions:
         """The session's side requests to the model, which `prompt` hooks use (fast model)."""
 
         async def ask(request: dict[str, Any]) -> str:
-            snapshot = await query(request, fast=True)
+            request = dict(request)
+            model = request.pop("model", None)  # a prompt hook's own `model`
+            snapshot = await query(request, fast=True, model=model)
             return "".join(b.get("text", "") for b in snapshot.content if b["type"] == "text")
 
         self.hooks.ask_model = ask
@@ -285,6 +292,12 @@ class Extensions:
         view._owns_mcp = False
         return view
 
+    def without_hooks(self) -> Extensions:
+        """A subagent view that fires no hooks (an agent hook's verifier)."""
+        view = self.for_subagent()
+        view.hooks = HookRunner(HooksConfig(), project_dir=self.hooks.project_dir)
+        return view
+
     def tools(
         self,
         *,
@@ -294,6 +307,10 @@ class Extensions:
         set_mode: Callable[[str], None],
     ) -> list[Tool]:
         self._run_subagent = run_subagent
+        if run_subagent is not None:
+            self.hooks.run_agent = agent_runner(
+                run_subagent, lambda: self._cancel(), lambda: self.hooks.fast_model
+            )
         found: list[Tool] = [
             ExitPlanModeTool(ask, get_mode, set_mode),
             EnterPlanModeTool(get_mode, set_mode),
@@ -477,6 +494,8 @@ class Extensions:
         outcome = await self._hook(event, payload, name)
         if outcome.stop:
             self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
+        if outcome.updated_output is not None:  # PostToolUse's `updatedToolOutput`
+            result = ToolResult(_as_result(outcome.updated_output), result.is_error)
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         if not notes:
             return result
@@ -514,7 +533,12 @@ class Extensions:
                 await self._hook("Notification", payload, "permission_prompt")
                 answer = await can_use_tool(name, tool_input, reason)
             if answer.behavior != "allow":
-                await self._hook("PermissionDenied", {**call, "reason": answer.message}, name)
+                denied = await self._hook(
+                    "PermissionDenied", {**call, "reason": answer.message}, name
+                )
+                if denied.retry:
+                    message = f"{answer.message}\n{RETRY_NOTE}".strip()
+                    answer = dataclasses.replace(answer, message=message)
             return answer
 
         return ask
@@ -538,9 +562,11 @@ class Extensions:
         """The text to continue with when a Stop (SubagentStop) hook blocks, else None."""
         event = "SubagentStop" if subagent else "Stop"
         outcome = await self._hook(event, {"stop_hook_active": continuations > 0})
-        if outcome.stop or not outcome.blocked or continuations >= MAX_STOP_CONTINUATIONS:
+        if outcome.stop or continuations >= MAX_STOP_CONTINUATIONS:
             return None
-        return outcome.reason
+        # A block's reason, or `additionalContext` (feedback, not an error): either keeps it going.
+        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        return "\n\n".join(notes) if notes else None
 
     async def session_start(self, source: str) -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
@@ -565,14 +591,32 @@ class Extensions:
     async def session_end(self, reason: str = "other") -> None:
         await self._hook("SessionEnd", {"reason": reason})
 
-    async def post_tool_batch(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def post_tool_batch(
+        self, calls: list[dict[str, Any]], results: Sequence[dict[str, Any]] = ()
+    ) -> list[dict[str, Any]]:
         """PostToolBatch, once a turn's tool calls have all resolved: text blocks (hook context
-        and block reasons) to send with the results."""
+        and block reasons) to send with the results. A block or `continue: false` also sets
+        `halt`: the loop stops before the next model request (the reason stays in the
+        conversation for when it goes on)."""
         if not self.hooks.has("PostToolBatch"):
             return []
-        batch = [{"tool_name": c.get("name"), "tool_input": c.get("input")} for c in calls]
+        sent = {r.get("tool_use_id"): r.get("content") for r in results}
+        batch = [
+            {
+                "tool_name": c.get("name"),
+                "tool_input": c.get("input"),
+                "tool_use_id": c.get("id"),
+                "tool_response": sent.get(c.get("id"), ""),
+            }
+            for c in calls
+        ]
         outcome = await self._hook("PostToolBatch", {"tool_calls": batch})
-        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        reason = outcome.reason if outcome.blocked else ""
+        if outcome.stop or outcome.blocked:
+            self.halt = outcome.stop_reason or reason or "a PostToolBatch hook stopped the run"
+            if reason:
+                self.emit("hook", {"event": "PostToolBatch", "message": reason})
+        notes = [*([reason] if reason else []), *outcome.additional_context]
         return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
 
     async def stop_failure(self, error: str) -> None:
@@ -657,3 +701,16 @@ def _skill_use(skill: Skill, arguments: str) -> Invocation:
         skill.allowed_tools,
         skill_dir=skill.directory,
     )
+
+
+RETRY_NOTE = "A PermissionDenied hook says you may retry this tool call."
+
+
+def _as_result(value: Any) -> str | list[dict[str, Any]]:
+    """A hook's replacement tool output as tool_result content: text as is, content blocks as
+    they are, anything else (a structured output) as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(b, dict) and "type" in b for b in value):
+        return value
+    return json.dumps(value)

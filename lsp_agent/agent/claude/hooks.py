@@ -1,5 +1,6 @@
 """Running Claude Code hooks: command hooks get the event as JSON on stdin, and their exit code
-and output decide what happens next.
+and output decide what happens next. The other types (http, mcp_tool, prompt, agent) are run by
+their own modules and answer in the same shape: an exit code, stdout and stderr.
 
 - Exit 0: success. Stdout starting with `{` is parsed as the JSON output below; other stdout
   becomes context for the model on UserPromptSubmit and SessionStart, and is ignored otherwise.
@@ -7,12 +8,16 @@ and output decide what happens next.
   PostToolUse(Failure) feeds it back to the model, UserPromptSubmit drops the prompt, Stop and
   SubagentStop make the agent continue. On other events it is only shown to the user.
 - Any other exit code, or a hook still running at its timeout (its process group is killed):
-  a non-blocking error shown to the user.
+  a non-blocking error shown to the user, unless stdout is a JSON object: then it decides.
+  Exit 2 with JSON blocks too, the JSON's reason winning over stderr. Notification,
+  PermissionDenied, InstructionsLoaded and StopFailure ignore exit codes; StopFailure ignores
+  the output as well.
 
 JSON output: `continue: false` (+ `stopReason`) ends the run; `systemMessage` is shown to the
 user; `decision: "block"` + `reason` blocks as exit 2 does (PreToolUse also accepts the older
 `approve`); `hookSpecificOutput` carries `permissionDecision` (allow | deny | ask),
-`permissionDecisionReason`, `updatedInput` and `additionalContext`.
+`permissionDecisionReason`, `updatedInput`, `additionalContext`, PostToolUse's
+`updatedToolOutput` (`updatedMCPToolOutput`) and PermissionDenied's `retry`.
 
 All matching hooks run in parallel, identical commands once. When they disagree, deny beats ask
 beats allow; the updated input of the last hook (in configuration order) that gave one wins. A
@@ -22,20 +27,22 @@ hook's allow only skips the permission prompt: the loop still applies deny rules
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from lsp_agent import credentials
+from lsp_agent.agent.claude.hook_agent import RunAgent, ask_agent
+from lsp_agent.agent.claude.hook_command import run_command
 from lsp_agent.agent.claude.hook_http import post_hook
+from lsp_agent.agent.claude.hook_mcp import call_mcp_hook
 from lsp_agent.agent.claude.hook_prompt import AskModel, ask_hook
-from lsp_agent.agent.claude.hooks_config import HookCommand, HooksConfig, load_hooks
+from lsp_agent.agent.claude.hooks_config import TOOL_EVENTS, HookCommand, HooksConfig, load_hooks
+
+if TYPE_CHECKING:
+    from lsp_agent.agent.claude.mcp_servers import McpServers
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +50,21 @@ HookDecision = Literal["allow", "deny", "ask"]
 _RANK: dict[str, int] = {"allow": 0, "ask": 1, "deny": 2}
 # Events where exit 2 / decision "block" changes what the agent does.
 BLOCKING_EVENTS = frozenset(
-    {"PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "Stop", "SubagentStop"}
+    {
+        "PreToolUse",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "PostToolBatch",
+        "UserPromptSubmit",
+        "Stop",
+        "SubagentStop",
+        "PreCompact",
+    }
 )
+# Events whose hooks' exit codes mean nothing (Claude Code's per-event table), and the one whose
+# output is not read at all either.
+EXIT_IGNORED = frozenset({"Notification", "PermissionDenied", "InstructionsLoaded", "StopFailure"})
+OUTPUT_IGNORED = frozenset({"StopFailure"})
 # Events whose plain (non-JSON) stdout is added as context for the model.
 PLAIN_CONTEXT_EVENTS = frozenset({"UserPromptSubmit", "SessionStart"})
 MAX_OUTPUT_CHARS = 10_000
@@ -70,6 +90,8 @@ class HookOutcome:
     permission_decision: HookDecision | None = None  # PreToolUse
     permission_reason: str = ""
     updated_input: dict[str, Any] | None = None
+    updated_output: Any = None  # PostToolUse: replaces what the model sees of the result
+    retry: bool = False  # PermissionDenied: the model may try the call again
     additional_context: list[str] = field(default_factory=list)
     system_messages: list[str] = field(default_factory=list)  # for the user
     errors: list[str] = field(default_factory=list)  # non-blocking failures, for the user
@@ -106,6 +128,9 @@ class HookRunner:
         self.on_status: Callable[[str], None] = lambda message: None  # `statusMessage`
         self.extra_env: dict[str, str] = {}  # the settings' `env`
         self.ask_model: AskModel | None = None  # for `prompt` hooks, bound by the loop
+        self.run_agent: RunAgent | None = None  # for `agent` hooks, bound with the subagents
+        self.fast_model = ""  # the small fast model's id, bound by the loop (agent hooks)
+        self.mcp: McpServers | None = None  # for `mcp_tool` hooks: the session's servers
         self._ran_once: set[tuple[str, HookCommand]] = set()  # `once` hooks that have run
 
     @classmethod
@@ -123,7 +148,7 @@ class HookRunner:
         hooks = [
             h
             for h in self.config.commands(event, matcher_value)
-            if (event, h) not in self._ran_once and self._condition_holds(h, payload)
+            if (event, h) not in self._ran_once and self._condition_holds(h, event, payload)
         ]
         if not hooks:
             return HookOutcome()
@@ -131,14 +156,20 @@ class HookRunner:
         for hook in hooks:
             if hook.status_message:
                 self.on_status(hook.status_message)
-        stdin = json.dumps({**self._common(event), **payload}, default=str).encode()
-        results = await asyncio.gather(*(self._run_one(h, stdin) for h in hooks))
+        full = {**self._common(event), **payload}
+        stdin = json.dumps(full, default=str).encode()
+        results = await asyncio.gather(*(self._run_one(h, event, full, stdin) for h in hooks))
         return aggregate(event, list(results))
 
-    def _condition_holds(self, hook: HookCommand, payload: dict[str, Any]) -> bool:
-        """`if`: on tool events, the call must match the rule; elsewhere it does not apply."""
+    def _condition_holds(self, hook: HookCommand, event: str, payload: dict[str, Any]) -> bool:
+        """`if`: on tool events, the call must match the rule; on other events a hook with
+        `if` never runs (Claude Code's reference)."""
+        if not hook.condition:
+            return True
+        if event not in TOOL_EVENTS:
+            return False
         tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
-        if not hook.condition or not isinstance(tool, str) or not isinstance(tool_input, dict):
+        if not isinstance(tool, str) or not isinstance(tool_input, dict):
             return True
         from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 
@@ -159,52 +190,37 @@ class HookRunner:
             "hook_event_name": event,
         }
 
-    async def _run_one(self, hook: HookCommand, stdin: bytes) -> HookResult:
-        if hook.kind == "prompt":
+    async def _run_one(
+        self, hook: HookCommand, event: str, payload: dict[str, Any], stdin: bytes
+    ) -> HookResult:
+        if hook.kind in ("prompt", "agent", "mcp_tool"):
             try:
                 async with asyncio.timeout(hook.timeout):
-                    code, body, why = await ask_hook(hook.command, stdin.decode(), self.ask_model)
+                    code, body, why = await self._answer(hook, event, payload, stdin)
             except TimeoutError:
                 return HookResult(hook.command, None, timed_out=True)
-            return HookResult(hook.command, code, body, why)
+            return HookResult(hook.command, code, _clip(body), why)
         if hook.kind == "http":
             code, body, why, timed_out = await post_hook(hook, stdin)
             return HookResult(hook.command, code, body[:MAX_OUTPUT_CHARS], why, timed_out)
-        env = {**credentials.scrubbed(os.environ), **self.extra_env}
-        env["CLAUDE_PROJECT_DIR"] = str(self.project_dir)
-        env.update(hook.env)
-        try:
-            process = await asyncio.create_subprocess_shell(
-                hook.command,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                cwd=self.project_dir,
-                env=env,
-                start_new_session=True,  # its own process group, so a timeout kills children too
-            )
-        except OSError as exc:
-            return HookResult(hook.command, None, stderr=f"could not start: {exc}")
-        try:
-            async with asyncio.timeout(hook.timeout):
-                out, err = await process.communicate(stdin)
-        except TimeoutError:
-            _kill_group(process)
-            await process.wait()
-            return HookResult(hook.command, None, timed_out=True)
-        except BaseException:
-            _kill_group(process)
-            raise
-        return HookResult(hook.command, process.returncode, _text(out), _text(err))
+        code, out, err, timed_out = await run_command(hook, stdin, self.project_dir, self.extra_env)
+        return HookResult(hook.command, code, _text(out), _clip(err), timed_out)
 
-
-def _kill_group(process: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    async def _answer(
+        self, hook: HookCommand, event: str, payload: dict[str, Any], stdin: bytes
+    ) -> tuple[int | None, str, str]:
+        if hook.kind == "prompt":
+            return await ask_hook(hook, event, stdin.decode(), self.ask_model)
+        if hook.kind == "agent":
+            return await ask_agent(hook, event, stdin.decode(), self.run_agent)
+        return await call_mcp_hook(hook, payload, self.mcp)
 
 
 def _text(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace")
+    return _clip(data.decode("utf-8", errors="replace"))
+
+
+def _clip(text: str) -> str:
     return text if len(text) <= MAX_OUTPUT_CHARS else text[:MAX_OUTPUT_CHARS] + "\n[truncated]"
 
 
@@ -220,21 +236,36 @@ def _apply(outcome: HookOutcome, event: str, result: HookResult) -> None:
     name = result.command
     if result.timed_out:
         outcome.errors.append(f"{event} hook `{name}` timed out and was stopped")
-    elif result.exit_code == 2:
-        _block(outcome, event, result.stderr.strip() or f"blocked by hook `{name}`")
-    elif result.exit_code != 0:
+        return
+    if event in OUTPUT_IGNORED:
+        return
+    data, problem = _json_output(result.stdout)
+    if problem:
+        outcome.errors.append(f"{event} hook `{name}` printed invalid JSON: {problem}")
+    if result.exit_code == 2 and event not in EXIT_IGNORED:
+        # Exit 2 blocks whatever the JSON says; a blocking JSON reason beats stderr.
+        said = str(data.get("reason") or "") if data and data.get("decision") == "block" else ""
+        _block(outcome, event, said or result.stderr.strip() or f"blocked by hook `{name}`")
+        if data:
+            _apply_json(outcome, event, {k: v for k, v in data.items() if k != "decision"})
+    elif data is not None:
+        _apply_json(outcome, event, data)  # on any exit code, a JSON object decides
+    elif result.exit_code not in (0, 2) and event not in EXIT_IGNORED:
         detail = result.stderr.strip() or f"exit code {result.exit_code}"
         outcome.errors.append(f"{event} hook `{name}` failed: {detail}")
-    elif result.stdout.lstrip().startswith("{"):
-        try:
-            data = json.loads(result.stdout)
-        except ValueError as exc:
-            outcome.errors.append(f"{event} hook `{name}` printed invalid JSON: {exc}")
-            return
-        if isinstance(data, dict):
-            _apply_json(outcome, event, data)
-    elif event in PLAIN_CONTEXT_EVENTS and result.stdout.strip():
+    elif result.exit_code == 0 and event in PLAIN_CONTEXT_EVENTS and result.stdout.strip():
         outcome.additional_context.append(result.stdout.strip())
+
+
+def _json_output(stdout: str) -> tuple[dict[str, Any] | None, str]:
+    """Stdout starting with `{` as a JSON object (else None), and why it did not parse."""
+    if not stdout.lstrip().startswith("{"):
+        return None, ""
+    try:
+        data = json.loads(stdout)
+    except ValueError as exc:
+        return None, str(exc)
+    return (data, "") if isinstance(data, dict) else (None, "")
 
 
 def _block(outcome: HookOutcome, event: str, reason: str) -> None:
@@ -272,6 +303,12 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
             outcome.updated_input = answer["updatedInput"]
     if isinstance(specific.get("updatedInput"), dict):
         outcome.updated_input = specific["updatedInput"]
+    if event == "PostToolUse":
+        for key in ("updatedToolOutput", "updatedMCPToolOutput"):
+            if specific.get(key) is not None:
+                outcome.updated_output = specific[key]
+    if event == "PermissionDenied" and specific.get("retry") is True:
+        outcome.retry = True
     context = specific.get("additionalContext")
     if isinstance(context, str) and context.strip():
         outcome.additional_context.append(context.strip())

@@ -88,14 +88,18 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         on_event=forward,
         client=parent.client,
         gate=parent.gate,
-        extensions=parent.ext.for_subagent(),
+        extensions=parent.ext.for_subagent() if request.hooks else parent.ext.without_hooks(),
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
         redact=parent.redact,
     )
     # Background commands a subagent starts belong to the session, like the parent's.
     child.ctx.background = parent.ctx.background
-    context = await parent.ext.subagent_start(definition.name, request.tool_use_id)
+    context = (
+        await parent.ext.subagent_start(definition.name, request.tool_use_id)
+        if request.hooks
+        else []
+    )
     prompt = "\n\n".join([request.prompt, *context])
     # Not closed: the client is the parent's and the transcript lives in memory.
     result = await child.run(prompt, request.cancel)

@@ -196,6 +196,7 @@ class SubagentRequest:
     tool_use_id: str
     cancel: CancelToken
     model: str | None = None  # the call's own model choice (an id or an alias)
+    hooks: bool = True  # False: the run fires no hooks (an agent hook's own verifier)
 
 
 @dataclass(frozen=True)

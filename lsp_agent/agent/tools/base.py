@@ -58,9 +58,12 @@ class ToolContext:
 
 
 class ModelQuery(Protocol):
-    """One request outside the conversation: `fast` picks the small fast model."""
+    """One request outside the conversation: `fast` picks the small fast model, `model` (an id
+    or an alias such as `haiku`) a named one."""
 
-    async def __call__(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot: ...
+    async def __call__(
+        self, request: dict[str, Any], *, fast: bool = False, model: str | None = None
+    ) -> MessageSnapshot: ...
 
 
 class Tool(Protocol):
