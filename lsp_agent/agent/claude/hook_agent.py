@@ -70,7 +70,7 @@ def agent_runner(
             f"hook_{uuid.uuid4().hex[:12]}",
             cancel(),
             model=model or fast_model() or None,
-            hooks=False,
+            verifier=True,
         )
         result = await run_subagent(request)
         if result.is_error:

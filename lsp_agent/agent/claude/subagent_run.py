@@ -73,7 +73,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     )
 
     def forward(event: AgentEvent) -> None:
-        if not isinstance(event, NOT_FORWARDED):
+        if not isinstance(event, NOT_FORWARDED) and not request.verifier:
             tagged = dataclasses.replace(
                 event, session_id=parent.session_id, parent_tool_use_id=request.tool_use_id
             )
@@ -88,7 +88,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         on_event=forward,
         client=parent.client,
         gate=parent.gate,
-        extensions=parent.ext.for_subagent() if request.hooks else parent.ext.without_hooks(),
+        extensions=parent.ext.without_hooks() if request.verifier else parent.ext.for_subagent(),
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
         redact=parent.redact,
@@ -97,7 +97,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
     child.ctx.background = parent.ctx.background
     context = (
         await parent.ext.subagent_start(definition.name, request.tool_use_id)
-        if request.hooks
+        if not request.verifier
         else []
     )
     prompt = "\n\n".join([request.prompt, *context])

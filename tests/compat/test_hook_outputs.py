@@ -1,0 +1,152 @@
+"""Hook JSON outputs and exit codes per event, as Claude Code's hooks reference defines them,
+end to end through `lsp-agent ask` and the scripted fake API: PostToolBatch blocking stops the
+loop, Stop's `additionalContext` keeps the agent going, PostToolUse's `updatedToolOutput`,
+PermissionDenied's `retry`, JSON read on any exit code (exit 2 still blocks), PreCompact
+blocking `/compact`, and `if` keeping a hook off non-tool events."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from lsp_agent.testing.fake_anthropic import FakeAnthropic
+from tests.agent.test_cli_ask import ask, cli_env
+from tests.compat.conftest import write_json
+
+
+def tool(name: str, tool_input: dict[str, Any]) -> dict[str, Any]:
+    return {"content": [{"type": "tool_use", "name": name, "input": tool_input}]}
+
+
+def text(words: str) -> dict[str, Any]:
+    return {"content": [{"type": "text", "text": words}]}
+
+
+def prints(output: dict[str, Any], code: int = 0, stderr: str = "") -> dict[str, Any]:
+    """A command hook printing `output` as JSON and exiting `code`."""
+    script = f"import sys; print({json.dumps(json.dumps(output))}); "
+    script += f"sys.stderr.write({stderr!r}); sys.exit({code})"
+    return {"type": "command", "command": sys.executable, "args": ["-c", script]}
+
+
+def settings(workspace: Path, hooks: dict[str, Any]) -> None:
+    write_json(workspace / ".claude" / "settings.json", {"hooks": hooks})
+
+
+async def run(
+    tmp_path: Path, workspace: Path, responses: list[dict[str, Any]], *args: str
+) -> tuple[Any, FakeAnthropic]:
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        done = await ask(
+            cli_env(tmp_path, fake),
+            *("--cwd", str(workspace), "--output-format", "stream-json", *args),
+        )
+    return done, fake
+
+
+async def test_post_tool_batch_block_stops_before_the_next_request(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    seen = tmp_path / "batch.json"
+    record = {"type": "command", "command": f"cat > {seen}"}
+    block = prints({"decision": "block", "reason": "the build is red; stop here"})
+    settings(workspace, {"PostToolBatch": [{"hooks": [record, block]}]})
+    responses = [tool("Glob", {"pattern": "*.py"}), text("never asked")]
+    done, fake = await run(tmp_path, workspace, responses, "look")
+    assert len(fake.requests) == 1  # the loop stopped before a second model request
+    assert "the build is red; stop here" in done.stdout
+    [call] = json.loads(seen.read_text())["tool_calls"]
+    assert call["tool_name"] == "Glob" and call["tool_use_id"] and "tool_response" in call
+
+
+async def test_stop_context_continues_and_json_decides_on_any_exit_code(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    (workspace / "a.txt").parent.mkdir(parents=True)
+    (workspace / "a.txt").write_text("secret value\n")
+    once = tmp_path / "stopped-once"
+    stop_script = (
+        "import json, os, sys\n"
+        f"if os.path.exists({str(once)!r}): sys.exit(0)\n"
+        f"open({str(once)!r}, 'w').close()\n"
+        "out = {'hookEventName': 'Stop', 'additionalContext': 'Also run the linter.'}\n"
+        "print(json.dumps({'hookSpecificOutput': out}))\n"
+    )
+    stop = {"type": "command", "command": sys.executable, "args": ["-c", stop_script]}
+    redact = {
+        "hookSpecificOutput": {"hookEventName": "PostToolUse", "updatedToolOutput": "[hidden]"}
+    }
+    # Exit 1 with JSON: the JSON decides (a deny), no failure is reported.
+    deny = {
+        "hookSpecificOutput": {
+            "hookEventName": "PreToolUse",
+            "permissionDecision": "deny",
+            "permissionDecisionReason": "no globbing today",
+        }
+    }
+    # Exit 2 with JSON: blocks, the JSON's reason winning over stderr.
+    block = {"decision": "block", "reason": "grep is blocked by policy"}
+    # `if` on a non-tool event: the hook never runs.
+    marker = tmp_path / "never"
+    never = {"type": "command", "if": "Bash(*)", "command": f"touch {marker}"}
+    settings(
+        workspace,
+        {
+            "Stop": [{"hooks": [{**stop}]}],
+            "PostToolUse": [{"matcher": "Read", "hooks": [prints(redact)]}],
+            "PreToolUse": [
+                {"matcher": "Glob", "hooks": [prints(deny, code=1, stderr="ignored")]},
+                {"matcher": "Grep", "hooks": [prints(block, code=2, stderr="stderr reason")]},
+            ],
+            "UserPromptSubmit": [{"hooks": [never]}],
+        },
+    )
+    responses = [
+        {
+            "content": [
+                {"type": "tool_use", "name": "Read", "input": {"file_path": "{cwd}/a.txt"}},
+                {"type": "tool_use", "name": "Glob", "input": {"pattern": "*"}},
+                {"type": "tool_use", "name": "Grep", "input": {"pattern": "x"}},
+            ]
+        },
+        text("Looked."),
+        text("Linted."),
+    ]
+    done, fake = await run(tmp_path, workspace, responses, "look")
+    assert done.code == 0, done.stderr
+    results = json.dumps(fake.requests[1].body["messages"][-1])
+    assert "[hidden]" in results and "secret value" not in results
+    assert "no globbing today" in results and "ignored" not in done.stdout
+    assert "grep is blocked by policy" in results and "stderr reason" not in results
+    # Stop's additionalContext kept the agent going with it as the next instruction.
+    assert "Also run the linter." in json.dumps(fake.requests[2].body["messages"][-1])
+    assert not marker.exists()
+    assert fake.remaining == 0
+
+
+async def test_permission_denied_retry_tells_the_model(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    retry = {"hookSpecificOutput": {"hookEventName": "PermissionDenied", "retry": True}}
+    settings(workspace, {"PermissionDenied": [{"matcher": "Bash", "hooks": [prints(retry)]}]})
+    responses = [tool("Bash", {"command": "touch x"}), text("Fine.")]
+    done, fake = await run(tmp_path, workspace, responses, "make x")  # headless: denied
+    assert done.code == 0, done.stderr
+    result = json.dumps(fake.requests[1].body["messages"][-1])
+    assert "may retry this tool call" in result
+    assert not (workspace / "x").exists()
+
+
+async def test_pre_compact_exit_2_blocks_compaction(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    veto = {"type": "command", "command": "echo 'keep the full history' >&2; exit 2"}
+    settings(workspace, {"PreCompact": [{"matcher": "manual", "hooks": [veto]}]})
+    async with FakeAnthropic({"responses": [text("Hello.")]}, variables={"cwd": "."}) as fake:
+        env = cli_env(tmp_path, fake)
+        done = await ask(env, "--cwd", str(workspace), "--output-format", "json", "hi")
+        session = json.loads(done.stdout)["session_id"]
+        args = ("--cwd", str(workspace), "--resume", session, "--output-format", "stream-json")
+        done = await ask(env, *args, "/compact")
+    assert done.code == 0, done.stderr
+    assert fake.remaining == 0 and len(fake.requests) == 1  # no summary was asked for
+    assert "Not compacted: a PreCompact hook blocked it." in done.stdout
+    assert "keep the full history" in done.stdout
