@@ -273,7 +273,7 @@ class Agent:
                     "the conversation no longer fits the model's context window; "
                     "run /compact or start a new session"
                 )
-            again = await self._stop_hook(stops)
+            again = await self._stop_hook(stops, snapshot.text)
             if again is None:
                 return snapshot.text
             stops += 1
@@ -595,8 +595,10 @@ class Agent:
         )
         self.emit(usage)
 
-    async def _stop_hook(self, continuations: int) -> str | None:
-        return await self.ext.stop(continuations, subagent=self.is_subagent)
+    async def _stop_hook(self, continuations: int, last_message: str = "") -> str | None:
+        return await self.ext.stop(
+            continuations, subagent=self.is_subagent, last_message=last_message
+        )
 
     def _finish(self, subtype: str, text: str, duration: float) -> AgentResult:
         result = AgentResult(

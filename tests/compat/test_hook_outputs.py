@@ -150,3 +150,29 @@ async def test_pre_compact_exit_2_blocks_compaction(tmp_path: Path) -> None:
     assert fake.remaining == 0 and len(fake.requests) == 1  # no summary was asked for
     assert "Not compacted: a PreCompact hook blocked it." in done.stdout
     assert "keep the full history" in done.stdout
+
+
+async def test_stop_inputs_and_subagent_stop_matcher(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    log = tmp_path / "stops.log"
+    record = {"type": "command", "command": f"cat >> {log}; echo >> {log}"}
+    skipped = tmp_path / "plan-stop"
+    settings(
+        workspace,
+        {
+            "Stop": [{"hooks": [record]}],
+            "SubagentStop": [
+                {"matcher": "Explore", "hooks": [record]},
+                {"matcher": "Plan", "hooks": [{"type": "command", "command": f"touch {skipped}"}]},
+            ],
+        },
+    )
+    call = {"subagent_type": "Explore", "description": "look", "prompt": "Look around."}
+    responses = [tool("Agent", call), text("Seen it all."), text("All done.")]
+    done, _fake = await run(tmp_path, workspace, responses, "explore")
+    assert done.code == 0, done.stderr
+    sub, top = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert sub["hook_event_name"] == "SubagentStop" and sub["agent_type"] == "Explore"
+    assert sub["last_assistant_message"] == "Seen it all." and sub["agent_id"]
+    assert top["hook_event_name"] == "Stop" and top["last_assistant_message"] == "All done."
+    assert not skipped.exists()  # SubagentStop matches on the agent type

@@ -129,6 +129,7 @@ class Extensions:
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
+        self.subagent_type = self.subagent_id = ""  # a subagent view's: SubagentStop's fields
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.problems = [
             *hooks.config.problems,
@@ -558,10 +559,19 @@ class Extensions:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def stop(self, continuations: int, *, subagent: bool = False) -> str | None:
-        """The text to continue with when a Stop (SubagentStop) hook blocks, else None."""
+    async def stop(
+        self, continuations: int, *, subagent: bool = False, last_message: str = ""
+    ) -> str | None:
+        """The text to continue with when a Stop (SubagentStop) hook blocks, else None.
+        SubagentStop hooks match on the subagent's type, as SubagentStart's do."""
         event = "SubagentStop" if subagent else "Stop"
-        outcome = await self._hook(event, {"stop_hook_active": continuations > 0})
+        payload: dict[str, Any] = {"stop_hook_active": continuations > 0}
+        payload["last_assistant_message"] = last_message
+        matcher = None
+        if subagent and self.subagent_type:
+            payload |= {"agent_id": self.subagent_id, "agent_type": self.subagent_type}
+            matcher = self.subagent_type
+        outcome = await self._hook(event, payload, matcher)
         if outcome.stop or continuations >= MAX_STOP_CONTINUATIONS:
             return None
         # A block's reason, or `additionalContext` (feedback, not an error): either keeps it going.

@@ -80,6 +80,8 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
             parent.emit(tagged)
 
     edits = parent.ctx.edits
+    extensions = parent.ext.without_hooks() if request.verifier else parent.ext.for_subagent()
+    extensions.subagent_type, extensions.subagent_id = definition.name, request.tool_use_id
     child: Child = spawn(
         options,
         tools=[parent.tools[name] for name in definition.tool_names(parent.tools)],
@@ -88,7 +90,7 @@ async def run_subagent(parent: Parent, request: SubagentRequest, *, spawn: Any) 
         on_event=forward,
         client=parent.client,
         gate=parent.gate,
-        extensions=parent.ext.without_hooks() if request.verifier else parent.ext.for_subagent(),
+        extensions=extensions,
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
         redact=parent.redact,
