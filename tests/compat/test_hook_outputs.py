@@ -176,3 +176,44 @@ async def test_stop_inputs_and_subagent_stop_matcher(tmp_path: Path) -> None:
     assert sub["last_assistant_message"] == "Seen it all." and sub["agent_id"]
     assert top["hook_event_name"] == "Stop" and top["last_assistant_message"] == "All done."
     assert not skipped.exists()  # SubagentStop matches on the agent type
+
+
+async def test_file_changed_and_config_change_fire_after_tool_calls(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    log = tmp_path / "changes.log"
+    record = f"cat >> {log}; echo >> {log}"
+    extra = workspace / "data" / "extra.csv"
+    watch = {"watchPaths": [str(extra)]}
+    first = f"{record}; echo '{json.dumps(watch)}'"
+    settings(
+        workspace,
+        {
+            # `.envrc` is watched by name; its hook adds a path to the watch list.
+            "FileChanged": [
+                {"matcher": ".envrc", "hooks": [{"type": "command", "command": first}]},
+                {"hooks": [{"type": "command", "command": record}]},
+            ],
+            "ConfigChange": [{"hooks": [{"type": "command", "command": record}]}],
+        },
+    )
+    skill = workspace / ".claude" / "skills" / "new" / "SKILL.md"
+    responses = [
+        tool("Bash", {"command": "echo 'export A=1' > .envrc"}),
+        tool("Bash", {"command": f"mkdir -p data && echo 1,2 > {extra}"}),
+        tool("Bash", {"command": f"mkdir -p {skill.parent} && echo '# New' > {skill}"}),
+        text("Done."),
+    ]
+    done, fake = await run(
+        tmp_path, workspace, responses, "--permission-mode", "bypassPermissions", "set up"
+    )
+    assert done.code == 0, done.stderr
+    seen = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    changes = [(e["hook_event_name"], e.get("event"), Path(e["file_path"]).name) for e in seen]
+    assert changes == [
+        ("FileChanged", "add", ".envrc"),
+        ("FileChanged", "add", ".envrc"),  # both groups match `.envrc`
+        ("FileChanged", "add", "extra.csv"),  # only the group without a matcher
+        ("ConfigChange", None, "SKILL.md"),
+    ]
+    assert seen[-1]["source"] == "skills"
+    assert fake.remaining == 0

@@ -32,6 +32,7 @@ from lsp_agent.agent.claude.commands import (
     load_commands,
 )
 from lsp_agent.agent.claude.hook_agent import agent_runner
+from lsp_agent.agent.claude.hook_watch import FileHooks
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
@@ -130,6 +131,8 @@ class Extensions:
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
         self.subagent_type = self.subagent_id = ""  # a subagent view's: SubagentStop's fields
+        self.file_hooks = FileHooks(hooks.config, project)  # FileChanged, ConfigChange
+        self.file_hooks.start()
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         self.problems = [
             *hooks.config.problems,
@@ -374,6 +377,7 @@ class Extensions:
         self.active_skill = None
         self._command_rules = None
         self.halt = ""
+        await self.check_files()
         plan = await self._expand(text)
         if plan.action != "send":
             return plan
@@ -583,7 +587,19 @@ class Extensions:
         compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
         if self.hooks.has("InstructionsLoaded"):
             await self._instructions_loaded()
-        return (await self._hook("SessionStart", {"source": source}, source)).additional_context
+        self.file_hooks.start()
+        outcome = await self._hook("SessionStart", {"source": source}, source)
+        if outcome.watch_paths is not None:
+            self.file_hooks.watch_paths(outcome.watch_paths)
+        return outcome.additional_context
+
+    async def check_files(self) -> None:
+        """FileChanged and ConfigChange hooks for what changed on disk since the last check
+        (claude/hook_watch.py): before each prompt and after each batch of tool calls."""
+        for event, payload, matcher in self.file_hooks.due():
+            outcome = await self._hook(event, payload, matcher)
+            if outcome.watch_paths is not None:
+                self.file_hooks.watch_paths(outcome.watch_paths)
 
     async def _instructions_loaded(self) -> None:
         from lsp_agent.agent.prompt.memory import load_memory
@@ -608,6 +624,7 @@ class Extensions:
         and block reasons) to send with the results. A block or `continue: false` also sets
         `halt`: the loop stops before the next model request (the reason stays in the
         conversation for when it goes on)."""
+        await self.check_files()
         if not self.hooks.has("PostToolBatch"):
             return []
         sent = {r.get("tool_use_id"): r.get("content") for r in results}
@@ -677,6 +694,9 @@ class _SubagentExtensions(Extensions):
 
     async def session_end(self, reason: str = "other") -> None:
         return None
+
+    async def check_files(self) -> None:
+        return None  # the parent's checkpoints see what the subagent changed
 
 
 class _NoExtensions(Extensions):

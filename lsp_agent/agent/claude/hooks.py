@@ -59,6 +59,7 @@ BLOCKING_EVENTS = frozenset(
         "Stop",
         "SubagentStop",
         "PreCompact",
+        "ConfigChange",  # blocks silently: lsp-agent applies no settings change mid-session
     }
 )
 # Events whose hooks' exit codes mean nothing (Claude Code's per-event table), and the one whose
@@ -92,6 +93,7 @@ class HookOutcome:
     updated_input: dict[str, Any] | None = None
     updated_output: Any = None  # PostToolUse: replaces what the model sees of the result
     retry: bool = False  # PermissionDenied: the model may try the call again
+    watch_paths: list[str] | None = None  # SessionStart, FileChanged: files to watch now
     additional_context: list[str] = field(default_factory=list)
     system_messages: list[str] = field(default_factory=list)  # for the user
     errors: list[str] = field(default_factory=list)  # non-blocking failures, for the user
@@ -290,6 +292,7 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
     elif decision == "approve" and event == "PreToolUse":
         _decide(outcome, "allow", reason)
     specific = data.get("hookSpecificOutput")
+    _watch_paths(outcome, event, data)
     if not isinstance(specific, dict):
         return
     permission = specific.get("permissionDecision")
@@ -309,6 +312,7 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
                 outcome.updated_output = specific[key]
     if event == "PermissionDenied" and specific.get("retry") is True:
         outcome.retry = True
+    _watch_paths(outcome, event, specific)
     context = specific.get("additionalContext")
     if isinstance(context, str) and context.strip():
         outcome.additional_context.append(context.strip())
@@ -321,3 +325,10 @@ def _decide(outcome: HookOutcome, decision: HookDecision, reason: str) -> None:
         outcome.permission_reason = reason
     elif decision == current and reason:
         outcome.permission_reason = f"{outcome.permission_reason}\n{reason}".strip()
+
+
+def _watch_paths(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
+    """`watchPaths` (SessionStart, FileChanged): a list of paths, the last hook's winning."""
+    paths = data.get("watchPaths")
+    if event in ("SessionStart", "FileChanged") and isinstance(paths, list):
+        outcome.watch_paths = [str(p) for p in paths if isinstance(p, str)]

@@ -52,9 +52,11 @@ EVENTS = (
     "PermissionRequest",
     "PermissionDenied",
     "InstructionsLoaded",
+    "ConfigChange",
+    "FileChanged",
 )
 # Claude Code's other events: accepted, never fired here (no terminal UI, teammates, worktrees,
-# elicitations, task list or config watcher in lsp-agent).
+# elicitations, task list or `cd` tracking in lsp-agent).
 IGNORED = (
     "Setup",
     "UserPromptExpansion",
@@ -62,10 +64,8 @@ IGNORED = (
     "TaskCreated",
     "TaskCompleted",
     "TeammateIdle",
-    "ConfigChange",
     "CwdChanged",
     "DirectoryAdded",
-    "FileChanged",
     "WorktreeCreate",
     "WorktreeRemove",
     "Elicitation",
