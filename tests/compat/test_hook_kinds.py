@@ -308,3 +308,18 @@ async def test_a_prompt_hook_continuing_on_block_denies_to_the_model(tmp_path: P
     result = json.dumps(fake.requests[2].body["messages"][-1])
     assert "deleting files is not allowed here" in result and '"is_error": true' in result
     assert not (workspace / "build").exists()
+
+
+def test_default_timeouts_follow_the_event_and_type() -> None:
+    def hooks(event: str, *entries: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [("s.json", {"hooks": {event: [{"hooks": list(entries)}]}})]
+
+    command = {"type": "command", "command": "true"}
+    prompt = {"type": "prompt", "prompt": "ok?"}
+    agent = {"type": "agent", "prompt": "ok?"}
+    stop = parse_hooks(hooks("Stop", command, prompt, agent)).commands("Stop", None)
+    assert [h.timeout for h in stop] == [600.0, 30.0, 60.0]
+    submit = parse_hooks(hooks("UserPromptSubmit", command)).commands("UserPromptSubmit", None)
+    assert [h.timeout for h in submit] == [30.0]
+    ending = parse_hooks(hooks("SessionEnd", command, {**command, "command": "x", "timeout": 900}))
+    assert [h.timeout for h in ending.commands("SessionEnd", None)] == [1.5, 60.0]

@@ -217,3 +217,19 @@ async def test_file_changed_and_config_change_fire_after_tool_calls(tmp_path: Pa
     ]
     assert seen[-1]["source"] == "skills"
     assert fake.remaining == 0
+
+
+async def test_permission_request_interrupt_stops_and_exit_2_is_silent(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    answer = {"behavior": "deny", "message": "not on a Friday", "interrupt": True}
+    deny = {"hookSpecificOutput": {"hookEventName": "PermissionRequest", "decision": answer}}
+    quiet = {"type": "command", "command": "echo 'this stderr is dropped' >&2; exit 2"}
+    settings(
+        workspace, {"PermissionRequest": [{"matcher": "Bash", "hooks": [prints(deny), quiet]}]}
+    )
+    responses = [tool("Bash", {"command": "touch x"}), text("never asked")]
+    done, fake = await run(tmp_path, workspace, responses, "make x")
+    assert len(fake.requests) == 1  # `interrupt`: the denial stopped the agent too
+    assert "not on a Friday" in done.stdout
+    assert "this stderr is dropped" not in done.stdout
+    assert not (workspace / "x").exists()

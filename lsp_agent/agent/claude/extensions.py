@@ -524,6 +524,8 @@ class Extensions:
             # PermissionRequest hooks may answer for the user (allow or deny, new input).
             call = {"tool_name": name, "tool_input": tool_input}
             request = await self._hook("PermissionRequest", call, name)
+            if request.stop:  # a deny with `interrupt: true` also stops the agent
+                self.halt = request.stop_reason or "a PermissionRequest hook stopped the run"
             if request.permission_decision in ("allow", "deny"):
                 return PermissionResult(
                     request.permission_decision,

@@ -271,6 +271,8 @@ def _json_output(stdout: str) -> tuple[dict[str, Any] | None, str]:
 
 
 def _block(outcome: HookOutcome, event: str, reason: str) -> None:
+    if event == "PermissionRequest":
+        return  # only its `decision` object answers; exit 2's stderr is discarded
     if event not in BLOCKING_EVENTS:
         outcome.errors.append(f"{event} hook: {reason}")
         return
@@ -302,6 +304,9 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
     if event == "PermissionRequest" and isinstance(answer, dict):
         if answer.get("behavior") in ("allow", "deny"):
             _decide(outcome, answer["behavior"], str(answer.get("message") or ""))
+        if answer.get("behavior") == "deny" and answer.get("interrupt") is True:
+            outcome.stop = True  # `interrupt`: the denial also stops the agent
+            outcome.stop_reason = outcome.stop_reason or str(answer.get("message") or "")
         if isinstance(answer.get("updatedInput"), dict):
             outcome.updated_input = answer["updatedInput"]
     if isinstance(specific.get("updatedInput"), dict):

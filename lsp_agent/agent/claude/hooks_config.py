@@ -74,6 +74,9 @@ IGNORED = (
 HOOK_TYPES = ("command", "http", "prompt", "agent", "mcp_tool")
 PROMPT_TIMEOUT_S = 30.0
 AGENT_TIMEOUT_S = 60.0
+# SessionEnd must not hold up closing a session: 1.5 s unless a hook sets more, at most 60 s.
+SESSION_END_BUDGET_S = 1.5
+SESSION_END_MAX_S = 60.0
 # Claude Code's reference: `prompt` and `agent` hooks only on these events; SessionStart (and
 # Setup) take `command` and `mcp_tool` only; every other event takes command, http, mcp_tool.
 JUDGED_EVENTS = frozenset(
@@ -135,12 +138,14 @@ def allowed_types(event: str) -> tuple[str, ...]:
 
 
 def default_timeout(kind: str, event: str) -> float:
-    """Claude Code's defaults: 600 s for command, http and mcp_tool (30 s on UserPromptSubmit),
-    30 s for prompt, 60 s for agent."""
+    """Claude Code's defaults: 600 s for command, http and mcp_tool (30 s on UserPromptSubmit,
+    1.5 s on SessionEnd), 30 s for prompt, 60 s for agent."""
     if kind == "prompt":
         return PROMPT_TIMEOUT_S
     if kind == "agent":
         return AGENT_TIMEOUT_S
+    if event == "SessionEnd":
+        return SESSION_END_BUDGET_S
     return 30.0 if event == "UserPromptSubmit" else DEFAULT_TIMEOUT_S
 
 
@@ -281,6 +286,8 @@ def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookComman
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using {default:g} s")
         timeout = default
+    if event == "SessionEnd":
+        timeout = min(timeout, SESSION_END_MAX_S)
     headers = hook.get("headers") or {}
     allowed = hook.get("allowedEnvVars") or []
     condition = hook.get("if") or ""
