@@ -542,6 +542,7 @@ class Agent:
             lambda: self.options.permission_mode,
             self._extension_message,
         )
+        self.ctx.env_file = self.ext.hooks.env_file()  # what SessionStart hooks export
 
     def _task_notices(self) -> list[dict[str, Any]]:
         background = self.ctx.background

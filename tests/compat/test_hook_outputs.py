@@ -233,3 +233,19 @@ async def test_permission_request_interrupt_stops_and_exit_2_is_silent(tmp_path:
     assert "not on a Friday" in done.stdout
     assert "this stderr is dropped" not in done.stdout
     assert not (workspace / "x").exists()
+
+
+async def test_session_start_env_file_reaches_bash_commands(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    export = {
+        "type": "command",
+        "command": 'echo \'export FROM_HOOK="set by a hook"\' >> "$CLAUDE_ENV_FILE"',
+    }
+    settings(workspace, {"SessionStart": [{"hooks": [export]}]})
+    responses = [tool("Bash", {"command": 'echo "[$FROM_HOOK]"'}), text("Done.")]
+    done, fake = await run(
+        tmp_path, workspace, responses, "--permission-mode", "bypassPermissions", "show"
+    )
+    assert done.code == 0, done.stderr
+    assert "[set by a hook]" in json.dumps(fake.requests[1].body["messages"][-1])
+    assert not list((tmp_path / "env").rglob("session-env/*.sh"))  # removed at session end

@@ -618,6 +618,7 @@ class Extensions:
 
     async def session_end(self, reason: str = "other") -> None:
         await self._hook("SessionEnd", {"reason": reason})
+        self.hooks.env_file().unlink(missing_ok=True)  # SessionStart writes it again on resume
 
     async def post_tool_batch(
         self, calls: list[dict[str, Any]], results: Sequence[dict[str, Any]] = ()

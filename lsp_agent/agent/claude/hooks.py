@@ -66,6 +66,7 @@ BLOCKING_EVENTS = frozenset(
 # output is not read at all either.
 EXIT_IGNORED = frozenset({"Notification", "PermissionDenied", "InstructionsLoaded", "StopFailure"})
 OUTPUT_IGNORED = frozenset({"StopFailure"})
+ENV_FILE_EVENTS = frozenset({"SessionStart", "FileChanged"})
 # Events whose plain (non-JSON) stdout is added as context for the model.
 PLAIN_CONTEXT_EVENTS = frozenset({"UserPromptSubmit", "SessionStart"})
 MAX_OUTPUT_CHARS = 10_000
@@ -139,6 +140,15 @@ class HookRunner:
     def for_project(cls, project_dir: Path, **kwargs: Any) -> HookRunner:
         return cls(load_hooks(project_dir), project_dir=project_dir, **kwargs)
 
+    def env_file(self, *, create: bool = False) -> Path:
+        """The session's `CLAUDE_ENV_FILE` (its folder made when `create`: a hook may write)."""
+        from lsp_agent.paths import data_dir
+
+        path = data_dir() / "session-env" / f"{self.session_id or 'no-session'}.sh"
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
     def has(self, event: str, matcher_value: str | None = None) -> bool:
         return bool(self.config.commands(event, matcher_value))
 
@@ -205,7 +215,10 @@ class HookRunner:
         if hook.kind == "http":
             code, body, why, timed_out = await post_hook(hook, stdin)
             return HookResult(hook.command, code, body[:MAX_OUTPUT_CHARS], why, timed_out)
-        code, out, err, timed_out = await run_command(hook, stdin, self.project_dir, self.extra_env)
+        extra = dict(self.extra_env)
+        if event in ENV_FILE_EVENTS:  # where Claude Code offers CLAUDE_ENV_FILE
+            extra["CLAUDE_ENV_FILE"] = str(self.env_file(create=True))
+        code, out, err, timed_out = await run_command(hook, stdin, self.project_dir, extra)
         return HookResult(hook.command, code, _text(out), _clip(err), timed_out)
 
     async def _answer(

@@ -55,6 +55,9 @@ class ToolContext:
     path_prefix: tuple[str, ...] = ()
     # The settings files' `env` for shell commands (never credentials).
     extra_env: tuple[tuple[str, str], ...] = ()
+    # The file SessionStart/FileChanged hooks write `export` lines to (`CLAUDE_ENV_FILE`): shell
+    # commands source it first, so the variables persist for the session.
+    env_file: Path | None = None
 
 
 class ModelQuery(Protocol):
