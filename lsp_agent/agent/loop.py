@@ -247,7 +247,7 @@ class Agent:
         if not self._started:
             self._started = True
             source = "resume" if self.messages else "startup"
-            context += await self.ext.session_start(source)
+            context += await self.ext.session_start(source, self.options.model)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks and not attached:
             raise _Answered("error_during_execution", "the prompt is empty")

@@ -249,3 +249,27 @@ async def test_session_start_env_file_reaches_bash_commands(tmp_path: Path) -> N
     assert done.code == 0, done.stderr
     assert "[set by a hook]" in json.dumps(fake.requests[1].body["messages"][-1])
     assert not list((tmp_path / "env").rglob("session-env/*.sh"))  # removed at session end
+
+
+async def test_session_start_reload_skills_and_model(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    skills = workspace / ".claude" / "skills"
+    (skills / "old").mkdir(parents=True)
+    (skills / "old" / "SKILL.md").write_text("---\nname: old\ndescription: Old.\n---\nOld body.\n")
+    seen = tmp_path / "start.json"
+    fresh = "---\nname: fresh\ndescription: Installed by a hook.\n---\nFresh instructions.\n"
+    install = (
+        "import json, os, sys\n"
+        f"open({str(seen)!r}, 'w').write(sys.stdin.read())\n"
+        f"os.makedirs({str(skills / 'fresh')!r}, exist_ok=True)\n"
+        f"open({str(skills / 'fresh' / 'SKILL.md')!r}, 'w').write({fresh!r})\n"
+        "out = {'hookEventName': 'SessionStart', 'reloadSkills': True}\n"
+        "print(json.dumps({'hookSpecificOutput': out}))\n"
+    )
+    hook = {"type": "command", "command": sys.executable, "args": ["-c", install]}
+    settings(workspace, {"SessionStart": [{"matcher": "startup", "hooks": [hook]}]})
+    responses = [tool("Skill", {"skill": "fresh"}), text("Done.")]
+    done, fake = await run(tmp_path, workspace, responses, "--model", "opus", "go")
+    assert done.code == 0, done.stderr
+    assert "Fresh instructions." in json.dumps(fake.requests[1].body["messages"][-1])
+    assert json.loads(seen.read_text())["model"] == "claude-opus-4-1"

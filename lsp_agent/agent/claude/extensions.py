@@ -179,13 +179,7 @@ class Extensions:
                 environ=environ,
             )
             plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
-        commands = load_commands(project)
-        plugin_parts.add_commands(plugins, commands)
-        if not trusted:
-            commands.commands = {
-                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
-                for name, c in commands.commands.items()
-            }
+        commands = _load_commands(project, plugins, trusted)
         hooks_config = load_hooks(project, hooks, trusted=trusted)
         plugin_parts.add_hooks(plugins, hooks_config)
         skills = load_skills(project)
@@ -584,16 +578,32 @@ class Extensions:
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         return "\n\n".join(notes) if notes else None
 
-    async def session_start(self, source: str) -> list[str]:
+    async def session_start(self, source: str, model: str = "") -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
         compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
         if self.hooks.has("InstructionsLoaded"):
             await self._instructions_loaded()
         self.file_hooks.start()
-        outcome = await self._hook("SessionStart", {"source": source}, source)
+        payload = {"source": source, **({"model": model} if model else {})}
+        outcome = await self._hook("SessionStart", payload, source)
         if outcome.watch_paths is not None:
             self.file_hooks.watch_paths(outcome.watch_paths)
+        if outcome.reload_skills:
+            self._reload_skills()
         return outcome.additional_context
+
+    def _reload_skills(self) -> None:
+        """SessionStart's `reloadSkills`: skills and commands a hook installed, found again.
+        In place, so the Skill tool and the listings see them."""
+        skills = load_skills(self.project)
+        plugin_parts.add_skills(self.plugins, skills)
+        self.skills.skills.clear()
+        self.skills.skills.update(skills.skills)
+        commands = _load_commands(self.project, self.plugins, self.renderer.trusted)
+        self.commands.commands.clear()
+        self.commands.commands.update(commands.commands)
+        for problem in [*skills.problems, *commands.problems]:
+            self.emit("hook", {"event": "SessionStart", "message": problem})
 
     async def check_files(self) -> None:
         """FileChanged and ConfigChange hooks for what changed on disk since the last check
@@ -692,7 +702,7 @@ class _SubagentExtensions(Extensions):
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
 
-    async def session_start(self, source: str) -> list[str]:
+    async def session_start(self, source: str, model: str = "") -> list[str]:
         return []
 
     async def session_end(self, reason: str = "other") -> None:
@@ -747,3 +757,15 @@ def _as_result(value: Any) -> str | list[dict[str, Any]]:
     if isinstance(value, list) and all(isinstance(b, dict) and "type" in b for b in value):
         return value
     return json.dumps(value)
+
+
+def _load_commands(project: Path, plugins: PluginSet, trusted: bool) -> CommandSet:
+    """The custom and plugin commands; an untrusted folder's own lose their `allowed-tools`."""
+    commands = load_commands(project)
+    plugin_parts.add_commands(plugins, commands)
+    if not trusted:
+        commands.commands = {
+            name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
+            for name, c in commands.commands.items()
+        }
+    return commands

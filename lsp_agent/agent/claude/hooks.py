@@ -95,6 +95,7 @@ class HookOutcome:
     updated_output: Any = None  # PostToolUse: replaces what the model sees of the result
     retry: bool = False  # PermissionDenied: the model may try the call again
     watch_paths: list[str] | None = None  # SessionStart, FileChanged: files to watch now
+    reload_skills: bool = False  # SessionStart: a hook installed skills or commands
     additional_context: list[str] = field(default_factory=list)
     system_messages: list[str] = field(default_factory=list)  # for the user
     errors: list[str] = field(default_factory=list)  # non-blocking failures, for the user
@@ -331,6 +332,8 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
     if event == "PermissionDenied" and specific.get("retry") is True:
         outcome.retry = True
     _watch_paths(outcome, event, specific)
+    if event == "SessionStart" and specific.get("reloadSkills") is True:
+        outcome.reload_skills = True
     context = specific.get("additionalContext")
     if isinstance(context, str) and context.strip():
         outcome.additional_context.append(context.strip())
