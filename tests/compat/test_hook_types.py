@@ -209,3 +209,23 @@ async def test_mcp_tool_hook_calls_a_connected_server(tmp_path: Path) -> None:
     # A server that is not connected and a tool that fails are messages; the run went on.
     assert "MCP server 'nowhere' is not connected" in done.stdout
     assert "`demo:fail` failed: the tool answered with an error" in done.stdout
+
+
+async def test_http_hook_plain_text_body_is_an_error_not_context(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.compat.test_hook_kinds import HookServer
+
+    server = HookServer({})
+    server.answer = b"remember the milk"
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    workspace = tmp_path / "workspace"
+    hook = {"type": "http", "url": f"http://127.0.0.1:{port}/hook"}
+    settings(workspace, {"UserPromptSubmit": [{"hooks": [hook]}]})
+    async with listening, FakeAnthropic({"responses": [text("Hi.")]}, variables={}) as fake:
+        env = cli_env(tmp_path, fake)
+        done = await ask(env, "--cwd", str(workspace), "--output-format", "stream-json", "hi")
+    assert done.code == 0, done.stderr
+    assert server.received and "remember the milk" not in json.dumps(fake.requests[0].body)
+    assert "the hook answered with text, not a JSON object" in done.stdout

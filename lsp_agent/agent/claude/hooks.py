@@ -307,22 +307,20 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
         _block(outcome, event, reason or "blocked by a hook")
     elif decision == "approve" and event == "PreToolUse":
         _decide(outcome, "allow", reason)
-    specific = data.get("hookSpecificOutput")
     _watch_paths(outcome, event, data)
-    if not isinstance(specific, dict):
-        return
+    specific = data.get("hookSpecificOutput")
+    if isinstance(specific, dict):
+        _apply_specific(outcome, event, specific)
+
+
+def _apply_specific(outcome: HookOutcome, event: str, specific: dict[str, Any]) -> None:
+    """`hookSpecificOutput`: each event reads its own fields."""
     permission = specific.get("permissionDecision")
     if event == "PreToolUse" and permission in _RANK:
         _decide(outcome, permission, str(specific.get("permissionDecisionReason") or ""))
-    answer = specific.get("decision")  # PermissionRequest: {behavior, updatedInput, message}
+    answer = specific.get("decision")
     if event == "PermissionRequest" and isinstance(answer, dict):
-        if answer.get("behavior") in ("allow", "deny"):
-            _decide(outcome, answer["behavior"], str(answer.get("message") or ""))
-        if answer.get("behavior") == "deny" and answer.get("interrupt") is True:
-            outcome.stop = True  # `interrupt`: the denial also stops the agent
-            outcome.stop_reason = outcome.stop_reason or str(answer.get("message") or "")
-        if isinstance(answer.get("updatedInput"), dict):
-            outcome.updated_input = answer["updatedInput"]
+        _answer_permission(outcome, answer)
     if isinstance(specific.get("updatedInput"), dict):
         outcome.updated_input = specific["updatedInput"]
     if event == "PostToolUse":
@@ -337,6 +335,17 @@ def _apply_json(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None:
     context = specific.get("additionalContext")
     if isinstance(context, str) and context.strip():
         outcome.additional_context.append(context.strip())
+
+
+def _answer_permission(outcome: HookOutcome, answer: dict[str, Any]) -> None:
+    """PermissionRequest's `decision`: {behavior, updatedInput, message, interrupt}."""
+    if answer.get("behavior") in ("allow", "deny"):
+        _decide(outcome, answer["behavior"], str(answer.get("message") or ""))
+    if answer.get("behavior") == "deny" and answer.get("interrupt") is True:
+        outcome.stop = True  # `interrupt`: the denial also stops the agent
+        outcome.stop_reason = outcome.stop_reason or str(answer.get("message") or "")
+    if isinstance(answer.get("updatedInput"), dict):
+        outcome.updated_input = answer["updatedInput"]
 
 
 def _decide(outcome: HookOutcome, decision: HookDecision, reason: str) -> None:
