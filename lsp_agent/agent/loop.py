@@ -167,6 +167,7 @@ class Agent:
         self._system: list[dict[str, Any]] | None = None
         self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
         self._started = False  # SessionStart hooks have run
+        self._start_source = ""  # why the next SessionStart fires, when not startup/resume
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
         self._running = False
@@ -246,7 +247,7 @@ class Agent:
         prompt, context = plan.text, list(plan.context)
         if not self._started:
             self._started = True
-            source = "resume" if self.messages else "startup"
+            source = self._start_source or ("resume" if self.messages else "startup")
             context += await self.ext.session_start(source, self.options.model)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks and not attached:
@@ -503,7 +504,10 @@ class Agent:
             return False
         self.transcript.write(result.boundary)
         self.messages = []
-        self._append("user", result.messages[0]["content"])
+        # SessionStart hooks with source "compact" (InstructionsLoaded first) add context.
+        context = await self.ext.session_start("compact", self.options.model)
+        extra = [{"type": "text", "text": t} for t in context if t.strip()]
+        self._append("user", [*result.messages[0]["content"], *extra])
         self._system, self._last_usage = None, {}  # CLAUDE.md is read again
         return True
 
@@ -532,6 +536,7 @@ class Agent:
         self.messages, self._system, self._last_usage = [], None, {}
         self.ctx.session_id = self.session_id
         self.ctx.reads.clear()
+        self._started, self._start_source = False, "clear"  # SessionStart "clear" comes next
         self._bind_hooks()
 
     def _bind_hooks(self) -> None:

@@ -273,3 +273,51 @@ async def test_session_start_reload_skills_and_model(tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     assert "Fresh instructions." in json.dumps(fake.requests[1].body["messages"][-1])
     assert json.loads(seen.read_text())["model"] == "claude-opus-4-1"
+
+
+async def test_compaction_and_clear_fire_session_hooks(tmp_path: Path) -> None:
+    from tests.compat.agent_run import run_agent, text_response
+
+    workspace = tmp_path / "workspace"
+    (workspace / "CLAUDE.md").parent.mkdir(parents=True)
+    (workspace / "CLAUDE.md").write_text("Use tabs.\n")
+    log = tmp_path / "session.log"
+    record = {"type": "command", "command": f"cat >> {log}; echo >> {log}"}
+    after = {
+        "hookSpecificOutput": {
+            "hookEventName": "SessionStart",
+            "additionalContext": "Branch: main (after compaction)",
+        }
+    }
+    settings(
+        workspace,
+        {
+            "SessionStart": [
+                {"matcher": "compact", "hooks": [prints(after)]},
+                {"hooks": [record]},
+            ],
+            "SessionEnd": [{"hooks": [{**record, "timeout": 30}]}],
+            "InstructionsLoaded": [{"matcher": "compact", "hooks": [record]}],
+        },
+    )
+    answers = ["Hello.", "Summary: said hello.", "Still here.", "Cleared and back."]
+    run = await run_agent(
+        workspace,
+        [text_response(a) for a in answers],
+        *("hi", "/compact", "and now?", "/clear", "fresh start"),
+    )
+    # The first request after compaction carries the SessionStart "compact" hook's context.
+    assert "Branch: main (after compaction)" in json.dumps(run.sent(2)["messages"][0])
+    seen = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    fired = [
+        (e["hook_event_name"], e.get("source") or e.get("reason") or e.get("load_reason"))
+        for e in seen
+    ]
+    assert fired == [
+        ("SessionStart", "startup"),
+        ("InstructionsLoaded", "compact"),
+        ("SessionStart", "compact"),
+        ("SessionEnd", "clear"),
+        ("SessionStart", "clear"),
+        ("SessionEnd", "other"),
+    ]

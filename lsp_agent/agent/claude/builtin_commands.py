@@ -58,6 +58,8 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
             return "Not compacted: a PreCompact hook blocked it.", False
         return "Compacted the conversation into a summary.", False
     if name == "clear":
+        if agent.messages:  # the conversation ending: SessionEnd hooks with reason "clear"
+            await agent.ext.session_end("clear")
         agent.clear()
         return "Started a new conversation.", False
     return (

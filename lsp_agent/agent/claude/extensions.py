@@ -582,7 +582,7 @@ class Extensions:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
         compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
         if self.hooks.has("InstructionsLoaded"):
-            await self._instructions_loaded()
+            await self._instructions_loaded(compacted=source == "compact")
         self.file_hooks.start()
         payload = {"source": source, **({"model": model} if model else {})}
         outcome = await self._hook("SessionStart", payload, source)
@@ -613,13 +613,14 @@ class Extensions:
             if outcome.watch_paths is not None:
                 self.file_hooks.watch_paths(outcome.watch_paths)
 
-    async def _instructions_loaded(self) -> None:
+    async def _instructions_loaded(self, *, compacted: bool = False) -> None:
         from lsp_agent.agent.prompt.memory import load_memory
 
         home = Path.home().resolve()
         excludes = self.settings.claude_md_excludes
         for memory in load_memory(self.project, trusted=self.renderer.trusted, excludes=excludes):
             reason = "include" if memory.imported_from is not None else "session_start"
+            reason = "compact" if compacted else reason  # read again after a compaction
             kind = "User" if memory.path.is_relative_to(home / ".claude") else "Project"
             if memory.path.name == "CLAUDE.local.md":
                 kind = "Local"
