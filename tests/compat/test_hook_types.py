@@ -229,3 +229,21 @@ async def test_http_hook_plain_text_body_is_an_error_not_context(tmp_path: Path)
     assert done.code == 0, done.stderr
     assert server.received and "remember the milk" not in json.dumps(fake.requests[0].body)
     assert "the hook answered with text, not a JSON object" in done.stdout
+
+
+async def test_a_prompt_hook_whose_request_fails_is_a_message(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    hook = {"type": "prompt", "prompt": "Is this fine? $ARGUMENTS"}
+    settings(workspace, {"PreToolUse": [{"matcher": "Bash", "hooks": [hook]}]})
+    refused = {
+        "status": 400,
+        "error": {"type": "invalid_request_error", "message": "no such model"},
+    }
+    responses = [tool("Bash", {"command": "echo ran"}), refused, text("Ran it.")]
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        args = ("--cwd", str(workspace), "--permission-mode", "bypassPermissions")
+        done = await ask(env, *args, "--output-format", "stream-json", "run it")
+    assert done.code == 0, done.stderr
+    assert "PreToolUse hook" in done.stdout and "no such model" in done.stdout
+    assert "ran" in json.dumps(fake.requests[2].body["messages"][-1])  # the session went on

@@ -212,6 +212,9 @@ class HookRunner:
                     code, body, why = await self._answer(hook, event, payload, stdin)
             except TimeoutError:
                 return HookResult(hook.command, None, timed_out=True)
+            except Exception as exc:  # the model's or the server's failure is the hook's own
+                log.warning("%s hook %s failed", hook.kind, hook.command, exc_info=True)
+                return HookResult(hook.command, 1, stderr=f"{type(exc).__name__}: {exc}")
             return HookResult(hook.command, code, _clip(body), why)
         if hook.kind == "http":
             code, body, why, timed_out = await post_hook(hook, stdin)
