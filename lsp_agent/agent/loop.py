@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lsp_agent.agent.claude.hooks import failure_kind
 from lsp_agent.agent.events import (
     AgentEvent,
     EditDecided,
@@ -222,7 +223,7 @@ class Agent:
             await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
-            await self.ext.stop_failure(error.message)
+            await self.ext.stop_failure(error.message, failure_kind(error.status, error.error_type))
         except TimeoutError:
             wall = self.options.max_wall_seconds
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"

@@ -246,8 +246,21 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
         workspace / ".claude" / "settings.json",
         {
             "hooks": {
-                event: [{"hooks": [{"type": "command", "command": record}]}]
-                for event in ("StopFailure", "PostCompact")
+                **{
+                    event: [{"hooks": [{"type": "command", "command": record}]}]
+                    for event in ("StopFailure", "PostCompact")
+                },
+                # Matchers: the error type and the end reason; neither fires here.
+                "StopFailure": [
+                    {"hooks": [{"type": "command", "command": record}]},
+                    {
+                        "matcher": "rate_limit",
+                        "hooks": [{"type": "command", "command": f"{record}; true"}],
+                    },
+                ],
+                "SessionEnd": [
+                    {"matcher": "clear", "hooks": [{"type": "command", "command": record}]}
+                ],
             }
         },
     )
@@ -273,7 +286,9 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
     assert fake.remaining == 0
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert [e["hook_event_name"] for e in events] == ["StopFailure", "PostCompact"]
-    assert "invalid x-api-key" in events[0]["error"]
+    # `error` is Claude Code's error type (the matcher); the text is in the details.
+    assert events[0]["error"] == "authentication_failed"
+    assert "invalid x-api-key" in events[0]["error_details"]
     assert events[1]["trigger"] == "manual" and "said hi" in events[1]["compact_summary"]
 
 

@@ -29,10 +29,28 @@ from tests.compat.conftest import write_json
         (".*Edit", "MultiEdit", True),
         ("Edit$", "NotebookEdit", True),  # unanchored at the start
         ("[", "Bash", False),  # a broken regex matches nothing
+        ("Edit, Write", "Write", True),  # commas and spaces list names too
+        ("Edit ,Write", "MultiEdit", False),
+        ("code-reviewer", "senior-code-reviewer", False),  # a hyphenated name is exact
     ],
 )
 def test_matcher(matcher: str, value: str, expected: bool) -> None:
     assert matches(matcher, value) is expected
+
+
+@pytest.mark.parametrize(
+    ("matcher", "value", "expected"),
+    [
+        (".envrc|.env", ".env", True),  # a regex: `.` is any character
+        ("rate_limit|overloaded", "overloaded", True),
+        ("rate-limit", "xrate-limitx", True),  # a hyphen keeps it on the regex path
+        ("a, b", "a", False),  # no comma lists for these events
+    ],
+)
+def test_narrow_matcher_of_file_changed_and_stop_failure(
+    matcher: str, value: str, expected: bool
+) -> None:
+    assert matches(matcher, value, narrow=True) is expected
 
 
 def hook_settings(event: str, *commands: str, matcher: str = "", timeout: float = 10) -> dict:

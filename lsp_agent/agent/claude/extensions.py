@@ -628,7 +628,7 @@ class Extensions:
             await self._hook("InstructionsLoaded", payload, reason)
 
     async def session_end(self, reason: str = "other") -> None:
-        await self._hook("SessionEnd", {"reason": reason})
+        await self._hook("SessionEnd", {"reason": reason}, reason)
         self.hooks.env_file().unlink(missing_ok=True)  # SessionStart writes it again on resume
 
     async def post_tool_batch(
@@ -660,9 +660,11 @@ class Extensions:
         notes = [*([reason] if reason else []), *outcome.additional_context]
         return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
 
-    async def stop_failure(self, error: str) -> None:
-        """StopFailure: the run ended on an API error (its output is not used)."""
-        await self._hook("StopFailure", {"error": error})
+    async def stop_failure(self, error: str, kind: str = "unknown") -> None:
+        """StopFailure: the run ended on an API error (its output is not used). `kind` is
+        Claude Code's error type (`failure_kind`), the matcher; `error` the text."""
+        payload = {"error": kind, "error_details": error, "last_assistant_message": error}
+        await self._hook("StopFailure", payload, kind)
 
     async def subagent_start(self, agent_type: str, agent_id: str) -> list[str]:
         """SubagentStart: context for the subagent from the hooks."""

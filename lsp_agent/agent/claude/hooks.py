@@ -365,3 +365,21 @@ def _watch_paths(outcome: HookOutcome, event: str, data: dict[str, Any]) -> None
     paths = data.get("watchPaths")
     if event in ("SessionStart", "FileChanged") and isinstance(paths, list):
         outcome.watch_paths = [str(p) for p in paths if isinstance(p, str)]
+
+
+def failure_kind(status: int | None, error_type: str) -> str:
+    """StopFailure's `error`: Claude Code's name for why a model request failed."""
+    by_type = {
+        "rate_limit_error": "rate_limit",
+        "overloaded_error": "overloaded",
+        "authentication_error": "authentication_failed",
+        "billing_error": "billing_error",
+        "invalid_request_error": "invalid_request",
+        "not_found_error": "model_not_found",
+    }
+    by_status = {429: "rate_limit", 529: "overloaded", 401: "authentication_failed"}
+    if error_type in by_type:
+        return by_type[error_type]
+    if status in by_status:
+        return by_status[status]
+    return "server_error" if status is not None and status >= 500 else "unknown"

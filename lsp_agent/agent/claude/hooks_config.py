@@ -101,7 +101,10 @@ TOOL_EVENTS = frozenset(
     {"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"}
 )
 
-_NAME_LIST = re.compile(r"[A-Za-z0-9_|-]+")
+# Matchers made only of these are exact names, listed with `|` or `,`; anything else is a regex.
+_NAME_LIST = re.compile(r"[A-Za-z0-9_|, -]+")
+_NARROW_NAME_LIST = re.compile(r"[A-Za-z0-9_|]+")  # FileChanged, StopFailure: `|` lists only
+NARROW_MATCHER_EVENTS = frozenset({"FileChanged", "StopFailure"})
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ class HooksConfig:
         seen: set[tuple[object, ...]] = set()
         found = []
         for group in self.events.get(event, []):
-            if value is not None and not matches(group.matcher, value):
+            narrow = event in NARROW_MATCHER_EVENTS
+            if value is not None and not matches(group.matcher, value, narrow=narrow):
                 continue
             for hook in group.hooks:
                 if hook.identity not in seen:
@@ -176,14 +180,16 @@ class HooksConfig:
         return found
 
 
-def matches(matcher: str, value: str) -> bool:
-    """Empty or `*` matches everything; a plain `A|B` list matches those exact names; anything
-    else is a regular expression searched anywhere in the value (unanchored)."""
+def matches(matcher: str, value: str, *, narrow: bool = False) -> bool:
+    """Empty or `*` matches everything; names (letters, digits, `_`, `-`, spaces) listed with
+    `|` or `,` match those exact names; anything else is a regular expression searched anywhere
+    in the value (unanchored). `narrow` (FileChanged, StopFailure): only `|` lists of letters,
+    digits and `_` are names."""
     matcher = matcher.strip()
     if matcher in ("", "*"):
         return True
-    if _NAME_LIST.fullmatch(matcher):
-        return value in matcher.split("|")
+    if (_NARROW_NAME_LIST if narrow else _NAME_LIST).fullmatch(matcher):
+        return value in {name.strip() for name in re.split(r"[|,]", matcher)}
     try:
         return re.search(matcher, value) is not None
     except re.error:
