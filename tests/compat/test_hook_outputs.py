@@ -180,20 +180,31 @@ async def test_stop_inputs_and_subagent_stop_matcher(tmp_path: Path) -> None:
 
 async def test_file_changed_and_config_change_fire_after_tool_calls(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
-    log = tmp_path / "changes.log"
-    record = f"cat >> {log}; echo >> {log}"
+    # One log per hook: hooks matching the same change run in parallel.
+    logs = {name: tmp_path / f"{name}.log" for name in ("envrc", "any", "config")}
+
+    def record(name: str) -> str:
+        return f"cat >> {logs[name]}; echo >> {logs[name]}"
+
     extra = workspace / "data" / "extra.csv"
     watch = {"watchPaths": [str(extra)]}
-    first = f"{record}; echo '{json.dumps(watch)}'"
     settings(
         workspace,
         {
             # `.envrc` is watched by name; its hook adds a path to the watch list.
             "FileChanged": [
-                {"matcher": ".envrc", "hooks": [{"type": "command", "command": first}]},
-                {"hooks": [{"type": "command", "command": record}]},
+                {
+                    "matcher": ".envrc",
+                    "hooks": [
+                        {
+                            "type": "command",
+                            "command": f"{record('envrc')}; echo '{json.dumps(watch)}'",
+                        }
+                    ],
+                },
+                {"hooks": [{"type": "command", "command": record("any")}]},
             ],
-            "ConfigChange": [{"hooks": [{"type": "command", "command": record}]}],
+            "ConfigChange": [{"hooks": [{"type": "command", "command": record("config")}]}],
         },
     )
     skill = workspace / ".claude" / "skills" / "new" / "SKILL.md"
@@ -207,15 +218,19 @@ async def test_file_changed_and_config_change_fire_after_tool_calls(tmp_path: Pa
         tmp_path, workspace, responses, "--permission-mode", "bypassPermissions", "set up"
     )
     assert done.code == 0, done.stderr
-    seen = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-    changes = [(e["hook_event_name"], e.get("event"), Path(e["file_path"]).name) for e in seen]
-    assert changes == [
-        ("FileChanged", "add", ".envrc"),
-        ("FileChanged", "add", ".envrc"),  # both groups match `.envrc`
-        ("FileChanged", "add", "extra.csv"),  # only the group without a matcher
-        ("ConfigChange", None, "SKILL.md"),
-    ]
-    assert seen[-1]["source"] == "skills"
+
+    def seen(name: str) -> list[tuple[str, str | None, str]]:
+        lines = logs[name].read_text().splitlines() if logs[name].exists() else []
+        events = [json.loads(line) for line in lines if line.strip()]
+        return [
+            (e["hook_event_name"], e.get("event") or e.get("source"), Path(e["file_path"]).name)
+            for e in events
+        ]
+
+    assert seen("envrc") == [("FileChanged", "add", ".envrc")]
+    # The group without a matcher sees every watched file, the hook-added path too.
+    assert seen("any") == [("FileChanged", "add", ".envrc"), ("FileChanged", "add", "extra.csv")]
+    assert seen("config") == [("ConfigChange", "skills", "SKILL.md")]
     assert fake.remaining == 0
 
 
