@@ -247,3 +247,61 @@ async def test_a_prompt_hook_whose_request_fails_is_a_message(tmp_path: Path) ->
     assert done.code == 0, done.stderr
     assert "PreToolUse hook" in done.stdout and "no such model" in done.stdout
     assert "ran" in json.dumps(fake.requests[2].body["messages"][-1])  # the session went on
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting to be reaped has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+async def test_async_hooks_run_in_the_background_and_report_next_turn(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    pid_file, go = tmp_path / "hook.pid", tmp_path / "go"
+    stuck_pid = tmp_path / "stuck.pid"
+    report = {
+        "hookSpecificOutput": {"hookEventName": "PostToolUse", "additionalContext": "tests passed"}
+    }
+    # Waits for the agent's next command: run synchronously, it would hold the agent up.
+    waits = (
+        "import json, os, pathlib, time\n"
+        f"pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.01)\n"
+        f"print(json.dumps({report!r}))\n"
+    )
+    # Never ends: the session's end must stop it.
+    stuck = (
+        "import os, pathlib, time\n"
+        f"pathlib.Path({str(stuck_pid)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(3600)\n"
+    )
+    # Timeouts only bound a broken run (a synchronous hook would stall the agent until then).
+    hooks = [
+        {"type": "command", "command": sys.executable, "args": ["-c", waits], "async": True},
+        {"type": "command", "command": sys.executable, "args": ["-c", stuck], "asyncRewake": True},
+    ]
+    for hook in hooks:
+        hook["timeout"] = 20
+    settings(workspace, {"PostToolUse": [{"matcher": "Bash", "hooks": hooks}]})
+    # The agent's next command lets the first hook finish and waits until it has exited.
+    started = f"while [ ! -s {pid_file} ] || [ ! -s {stuck_pid} ]; do sleep 0.01; done"
+    ended = f"while kill -0 $(cat {pid_file}) 2>/dev/null; do sleep 0.01; done"
+    wait_for_hook = f"{started}; touch {go}; {ended}"
+    responses = [
+        tool("Bash", {"command": "echo one"}),
+        tool("Bash", {"command": wait_for_hook}),
+        text("Done."),
+    ]
+    async with FakeAnthropic({"responses": responses}, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        args = ("--cwd", str(workspace), "--permission-mode", "bypassPermissions")
+        done = await ask(env, *args, "test it")
+    assert done.code == 0, done.stderr
+    # The finished hook's context came with the turn after it ended, marked as an async hook's.
+    assert "[async hook] tests passed" in json.dumps(fake.requests[2].body["messages"][-1])
+    assert "tests passed" not in json.dumps(fake.requests[1].body["messages"])
+    assert not _alive(int(stuck_pid.read_text()))  # stopped with the session

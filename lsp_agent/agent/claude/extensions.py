@@ -379,7 +379,8 @@ class Extensions:
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)
-        plan.context = [*plan.context, *outcome.additional_context]
+        late = self.hooks.take_background_notes()  # from `async` hooks that finished since
+        plan.context = [*plan.context, *outcome.additional_context, *late]
         return plan
 
     async def _expand(self, text: str) -> PromptPlan:
@@ -639,8 +640,12 @@ class Extensions:
         `halt`: the loop stops before the next model request (the reason stays in the
         conversation for when it goes on)."""
         await self.check_files()
+        late = [
+            {"type": "text", "text": f"[async hook] {n}"}
+            for n in self.hooks.take_background_notes()
+        ]
         if not self.hooks.has("PostToolBatch"):
-            return []
+            return late
         sent = {r.get("tool_use_id"): r.get("content") for r in results}
         batch = [
             {
@@ -658,7 +663,7 @@ class Extensions:
             if reason:
                 self.emit("hook", {"event": "PostToolBatch", "message": reason})
         notes = [*([reason] if reason else []), *outcome.additional_context]
-        return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
+        return [*late, *({"type": "text", "text": f"[PostToolBatch hook] {n}"} for n in notes)]
 
     async def stop_failure(self, error: str, kind: str = "unknown") -> None:
         """StopFailure: the run ended on an API error (its output is not used). `kind` is
@@ -672,6 +677,7 @@ class Extensions:
         return (await self._hook("SubagentStart", payload, agent_type)).additional_context
 
     async def aclose(self) -> None:
+        await self.hooks.stop_background()  # `async` hooks end with the session, as with -p
         if self.mcp is not None and self._owns_mcp:
             await self.mcp.aclose()
 

@@ -136,6 +136,8 @@ class HookRunner:
         self.fast_model = ""  # the small fast model's id, bound by the loop (agent hooks)
         self.mcp: McpServers | None = None  # for `mcp_tool` hooks: the session's servers
         self._ran_once: set[tuple[str, HookCommand]] = set()  # `once` hooks that have run
+        self._background: set[asyncio.Task[HookResult]] = set()  # `async` hooks running
+        self._background_notes: list[str] = []  # what finished ones said, for the next turn
 
     @classmethod
     def for_project(cls, project_dir: Path, **kwargs: Any) -> HookRunner:
@@ -171,8 +173,39 @@ class HookRunner:
                 self.on_status(hook.status_message)
         full = {**self._common(event), **payload}
         stdin = json.dumps(full, default=str).encode()
-        results = await asyncio.gather(*(self._run_one(h, event, full, stdin) for h in hooks))
+        for hook in (h for h in hooks if h.background):
+            self._start_background(hook, event, full, stdin)
+        waited = [h for h in hooks if not h.background]
+        results = await asyncio.gather(*(self._run_one(h, event, full, stdin) for h in waited))
         return aggregate(event, list(results))
+
+    def _start_background(
+        self, hook: HookCommand, event: str, payload: dict[str, Any], stdin: bytes
+    ) -> None:
+        """An `async` hook: the agent goes on; what its JSON says for the model
+        (`additionalContext`, `systemMessage`) comes with the next turn, nothing else counts."""
+        task = asyncio.create_task(self._run_one(hook, event, payload, stdin))
+        self._background.add(task)
+
+        def done(task: asyncio.Task[HookResult]) -> None:
+            self._background.discard(task)
+            if task.cancelled() or task.exception() is not None:
+                return
+            outcome = aggregate(event, [task.result()])
+            self._background_notes += [*outcome.additional_context, *outcome.system_messages]
+
+        task.add_done_callback(done)
+
+    def take_background_notes(self) -> list[str]:
+        """What `async` hooks that finished since the last call said for the model."""
+        notes, self._background_notes = self._background_notes, []
+        return notes
+
+    async def stop_background(self) -> None:
+        """Stop the `async` hooks still running (their process groups are killed)."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     def _condition_holds(self, hook: HookCommand, event: str, payload: dict[str, Any]) -> bool:
         """`if`: on tool events, the call must match the rule; on other events a hook with

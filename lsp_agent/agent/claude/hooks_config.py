@@ -125,6 +125,7 @@ class HookCommand:
     server: str = ""  # mcp_tool
     tool: str = ""  # mcp_tool
     tool_input: str = ""  # mcp_tool: its `input`, as JSON text (the dataclass stays hashable)
+    background: bool = False  # command: `async`, runs without holding the agent up
 
     @property
     def identity(self) -> tuple[object, ...]:
@@ -323,12 +324,16 @@ def _kind_fields(
     """The fields only some types have (`args`; `model`, `continueOnBlock`; `server`, `input`),
     or None (reported) when they are malformed."""
     where = f"{source}: {event} {kind} hook"
-    if kind == "command" and "args" in hook:
+    if kind == "command":
+        # `asyncRewake` implies `async`; lsp-agent runs both in the background, without rewake.
+        background = hook.get("async") is True or hook.get("asyncRewake") is True
+        if "args" not in hook:
+            return {"background": background}
         args = hook["args"]
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
             config.problems.append(f"{where}: 'args' must be a list of strings; ignored")
             return None
-        return {"args": tuple(args)}
+        return {"args": tuple(args), "background": background}
     if kind in ("prompt", "agent"):
         model = hook.get("model") or ""
         if not isinstance(model, str):
