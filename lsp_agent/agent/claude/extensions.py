@@ -379,7 +379,7 @@ class Extensions:
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)
-        late = self.hooks.take_background_notes()  # from `async` hooks that finished since
+        late = self._late_notes()
         plan.context = [*plan.context, *outcome.additional_context, *late]
         return plan
 
@@ -606,6 +606,10 @@ class Extensions:
         for problem in [*skills.problems, *commands.problems]:
             self.emit("hook", {"event": "SessionStart", "message": problem})
 
+    def _late_notes(self) -> list[str]:
+        """What `async` hooks that finished since the last turn said for the model."""
+        return self.hooks.take_background_notes()
+
     async def check_files(self) -> None:
         """FileChanged and ConfigChange hooks for what changed on disk since the last check
         (claude/hook_watch.py): before each prompt and after each batch of tool calls."""
@@ -640,10 +644,7 @@ class Extensions:
         `halt`: the loop stops before the next model request (the reason stays in the
         conversation for when it goes on)."""
         await self.check_files()
-        late = [
-            {"type": "text", "text": f"[async hook] {n}"}
-            for n in self.hooks.take_background_notes()
-        ]
+        late = [{"type": "text", "text": f"[async hook] {n}"} for n in self._late_notes()]
         if not self.hooks.has("PostToolBatch"):
             return late
         sent = {r.get("tool_use_id"): r.get("content") for r in results}
@@ -719,6 +720,9 @@ class _SubagentExtensions(Extensions):
 
     async def check_files(self) -> None:
         return None  # the parent's checkpoints see what the subagent changed
+
+    def _late_notes(self) -> list[str]:
+        return []  # `async` hooks report to the parent's conversation
 
 
 class _NoExtensions(Extensions):
