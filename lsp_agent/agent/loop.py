@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lsp_agent.agent.claude.hooks import failure_kind
 from lsp_agent.agent.events import (
     AgentEvent,
     EditDecided,
@@ -37,6 +38,7 @@ from lsp_agent.agent.events import (
 )
 from lsp_agent.agent.model.client import ModelClient, race_cancel, with_cache_breakpoints
 from lsp_agent.agent.model.errors import APIError
+from lsp_agent.agent.model.names import ModelNames
 from lsp_agent.agent.model.pricing import add_usage
 from lsp_agent.agent.model.reducer import MessageSnapshot
 from lsp_agent.agent.options import AgentOptions, AgentResult
@@ -133,6 +135,7 @@ class Agent:
         )
         # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
         extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
+        extensions.hooks.fast_model = options.small_fast_model  # an agent hook's default model
         self._ask_lock = asyncio.Lock()  # one question to the user at a time
         self.transcript, self.messages = open_session(options, transcript)
         # A subagent's conversation lives in memory only; it gets no extension tools of its own.
@@ -168,6 +171,7 @@ class Agent:
         self._system: list[dict[str, Any]] | None = None
         self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
         self._started = False  # SessionStart hooks have run
+        self._start_source = ""  # why the next SessionStart fires, when not startup/resume
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
         self._running = False
@@ -222,7 +226,7 @@ class Agent:
             await self._stop_background()  # a cancelled session leaves nothing running
         except APIError as error:
             subtype, text = "error_during_execution", error.message
-            await self.ext.stop_failure(error.message)
+            await self.ext.stop_failure(error.message, failure_kind(error.status, error.error_type))
         except TimeoutError:
             wall = self.options.max_wall_seconds
             subtype, text = "error_during_execution", f"stopped: wall time limit of {wall} s"
@@ -252,8 +256,8 @@ class Agent:
             prompt = self.ext.first_prompt(prompt)
         if not self._started:
             self._started = True
-            source = "resume" if self.messages else "startup"
-            context += await self.ext.session_start(source)
+            source = self._start_source or ("resume" if self.messages else "startup")
+            context += await self.ext.session_start(source, self.options.model)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks and not attached:
             raise _Answered("error_during_execution", "the prompt is empty")
@@ -279,7 +283,7 @@ class Agent:
                     "the conversation no longer fits the model's context window; "
                     "run /compact or start a new session"
                 )
-            again = await self._stop_hook(stops)
+            again = await self._stop_hook(stops, snapshot.text)
             if again is None:
                 return snapshot.text
             stops += 1
@@ -383,7 +387,7 @@ class Agent:
                 results += await asyncio.gather(*(self._call(c) for c in batch))
             else:
                 results.append(await self._call(batch[0]))
-        return results + await self.ext.post_tool_batch(calls)
+        return results + await self.ext.post_tool_batch(calls, results)
 
     def _tool(self, name: str) -> Tool | None:
         return self.tools.get(name) or self.tools.get(self._aliases.get(name, ""))
@@ -491,8 +495,9 @@ class Agent:
         window = self.client.context_window(model) or compaction.context_window(model)
         return compaction.context_tokens(self._last_usage), window
 
-    async def compact(self, trigger: str = "auto", instructions: str = "") -> None:
-        """Replace the history with a model-written summary (the transcript keeps both)."""
+    async def compact(self, trigger: str = "auto", instructions: str = "") -> bool:
+        """Replace the history with a model-written summary (the transcript keeps both). False:
+        a PreCompact hook blocked it."""
         result = await compaction.compact(
             self.messages,
             query=self._summary,
@@ -504,19 +509,31 @@ class Agent:
         )
         for message in result.user_messages:
             self._hook_message("PreCompact", message)
+        if result.blocked:  # a PreCompact hook said no: the conversation stays as it is
+            return False
         self.transcript.write(result.boundary)
         self.messages = []
-        self._append("user", result.messages[0]["content"])
+        # SessionStart hooks with source "compact" (InstructionsLoaded first) add context.
+        context = await self.ext.session_start("compact", self.options.model)
+        extra = [{"type": "text", "text": t} for t in context if t.strip()]
+        self._append("user", [*result.messages[0]["content"], *extra])
         self._system, self._last_usage = None, {}  # CLAUDE.md is read again
+        return True
 
     async def _summary(self, request: dict[str, Any]) -> str:
         snapshot = await self.client.stream(request, cancel=self.ctx.cancel)
         self._account(snapshot)
         return snapshot.text
 
-    async def _side_query(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot:
-        """A tool's own request to the model (WebFetch, WebSearch), in this session's cost."""
-        model = self.options.small_fast_model if fast else self.options.model
+    async def _side_query(
+        self, request: dict[str, Any], *, fast: bool = False, model: str | None = None
+    ) -> MessageSnapshot:
+        """A tool's own request to the model (WebFetch, WebSearch, a prompt hook), in this
+        session's cost. `model` names one as a user would (alias or id)."""
+        if model:
+            model = ModelNames(self.options.model_aliases).resolve(model)
+        else:
+            model = self.options.small_fast_model if fast else self.options.model
         snapshot = await self.client.stream({**request, "model": model}, cancel=self.ctx.cancel)
         self._account(snapshot)
         return snapshot
@@ -528,6 +545,7 @@ class Agent:
         self.messages, self._system, self._last_usage = [], None, {}
         self.ctx.session_id = self.session_id
         self.ctx.reads.clear()
+        self._started, self._start_source = False, "clear"  # SessionStart "clear" comes next
         self._bind_hooks()
 
     def _bind_hooks(self) -> None:
@@ -538,6 +556,7 @@ class Agent:
             lambda: self.options.permission_mode,
             self._extension_message,
         )
+        self.ctx.env_file = self.ext.hooks.env_file()  # what SessionStart hooks export
 
     def _task_notices(self) -> list[dict[str, Any]]:
         background = self.ctx.background
@@ -591,8 +610,10 @@ class Agent:
         )
         self.emit(usage)
 
-    async def _stop_hook(self, continuations: int) -> str | None:
-        return await self.ext.stop(continuations, subagent=self.is_subagent)
+    async def _stop_hook(self, continuations: int, last_message: str = "") -> str | None:
+        return await self.ext.stop(
+            continuations, subagent=self.is_subagent, last_message=last_message
+        )
 
     def _finish(self, subtype: str, text: str, duration: float) -> AgentResult:
         result = AgentResult(

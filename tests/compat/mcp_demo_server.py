@@ -27,6 +27,12 @@ def shout(text: str) -> str:
 
 
 @app.tool()
+def echo(text: str) -> str:
+    """Return the text as it came."""
+    return text
+
+
+@app.tool()
 def big(n: int) -> str:
     """Return n characters."""
     return "x" * n

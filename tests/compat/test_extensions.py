@@ -121,7 +121,9 @@ async def test_notification_before_permission_prompts(project: Path, tmp_path: P
 async def test_shared_views_and_session_fields(project: Path, tmp_path: Path) -> None:
     seen = tmp_path / "seen.json"
     record = py(tmp_path, "r", f"open({str(seen)!r}, 'w').write(json.dumps(event))\n")
-    ext, _ = await load(project, hook("SessionEnd", record))
+    ending = hook("SessionEnd", record)
+    ending["SessionEnd"][0]["hooks"][0]["timeout"] = 30  # past the 1.5 s SessionEnd default
+    ext, _ = await load(project, ending)
     view = ext.share()
     assert view.hooks is not ext.hooks and view.commands is ext.commands
     view.bind_session("s-2", "/data/s-2.jsonl", lambda: "plan")

@@ -200,7 +200,7 @@ async def test_subagent_start_context(tmp_path: Path) -> None:
     assert "Look around." in child and "Subagents follow the team rules." in child
 
 
-def test_unknown_events_and_types_are_reported() -> None:
+def test_unknown_events_types_and_per_event_limits_are_reported() -> None:
     config = parse_hooks(
         [
             (
@@ -208,8 +208,17 @@ def test_unknown_events_and_types_are_reported() -> None:
                 {
                     "hooks": {
                         "Bogus": [],
-                        "Stop": [{"hooks": [{"type": "agent", "prompt": "x"}, {"type": "http"}]}],
+                        "Stop": [{"hooks": [{"type": "script", "x": 1}, {"type": "http"}]}],
                         "CwdChanged": [{"hooks": [{"type": "command", "command": "true"}]}],
+                        "SessionStart": [
+                            {"hooks": [{"type": "http", "url": "http://x"}]},
+                            {"hooks": [{"type": "agent", "prompt": "check"}]},
+                        ],
+                        "Notification": [{"hooks": [{"type": "prompt", "prompt": "check"}]}],
+                        "PostToolUse": [
+                            {"hooks": [{"type": "mcp_tool", "tool": "scan"}]},
+                            {"hooks": [{"type": "command", "command": "node", "args": "a.js"}]},
+                        ],
                     }
                 },
             )
@@ -217,8 +226,16 @@ def test_unknown_events_and_types_are_reported() -> None:
     )
     assert config.problems == [
         "s.json: hook event 'Bogus' is not supported; ignored",
-        "s.json: Stop hook of type 'agent' is not supported",
+        "s.json: Stop hook of type 'script' is not supported",
         "s.json: Stop http hook without a url",
+        "s.json: SessionStart does not take http hooks (only command, mcp_tool); "
+        "this one is ignored",
+        "s.json: SessionStart does not take agent hooks (only command, mcp_tool); "
+        "this one is ignored",
+        "s.json: Notification does not take prompt hooks (only command, http, mcp_tool); "
+        "this one is ignored",
+        "s.json: PostToolUse mcp_tool hook without a server; ignored",
+        "s.json: PostToolUse command hook: 'args' must be a list of strings; ignored",
     ]
 
 
@@ -230,8 +247,21 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
         workspace / ".claude" / "settings.json",
         {
             "hooks": {
-                event: [{"hooks": [{"type": "command", "command": record}]}]
-                for event in ("StopFailure", "PostCompact")
+                **{
+                    event: [{"hooks": [{"type": "command", "command": record}]}]
+                    for event in ("StopFailure", "PostCompact")
+                },
+                # Matchers: the error type and the end reason; neither fires here.
+                "StopFailure": [
+                    {"hooks": [{"type": "command", "command": record}]},
+                    {
+                        "matcher": "rate_limit",
+                        "hooks": [{"type": "command", "command": f"{record}; true"}],
+                    },
+                ],
+                "SessionEnd": [
+                    {"matcher": "clear", "hooks": [{"type": "command", "command": record}]}
+                ],
             }
         },
     )
@@ -257,13 +287,19 @@ async def test_stop_failure_and_post_compact(tmp_path: Path) -> None:
     assert fake.remaining == 0
     events = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert [e["hook_event_name"] for e in events] == ["StopFailure", "PostCompact"]
-    assert "invalid x-api-key" in events[0]["error"]
+    # `error` is Claude Code's error type (the matcher); the text is in the details.
+    assert events[0]["error"] == "authentication_failed"
+    assert "invalid x-api-key" in events[0]["error_details"]
     assert events[1]["trigger"] == "manual" and "said hi" in events[1]["compact_summary"]
 
 
-async def test_a_prompt_hook_asks_the_fast_model_and_blocks(tmp_path: Path) -> None:
+async def test_a_prompt_hook_continuing_on_block_denies_to_the_model(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
-    hook = {"type": "prompt", "prompt": "Refuse any Bash command deleting files: $ARGUMENTS"}
+    hook = {
+        "type": "prompt",
+        "prompt": "Refuse any Bash command deleting files: $ARGUMENTS",
+        "continueOnBlock": True,
+    }
     write_json(
         workspace / ".claude" / "settings.json",
         {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [hook]}]}},
@@ -288,3 +324,18 @@ async def test_a_prompt_hook_asks_the_fast_model_and_blocks(tmp_path: Path) -> N
     result = json.dumps(fake.requests[2].body["messages"][-1])
     assert "deleting files is not allowed here" in result and '"is_error": true' in result
     assert not (workspace / "build").exists()
+
+
+def test_default_timeouts_follow_the_event_and_type() -> None:
+    def hooks(event: str, *entries: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [("s.json", {"hooks": {event: [{"hooks": list(entries)}]}})]
+
+    command = {"type": "command", "command": "true"}
+    prompt = {"type": "prompt", "prompt": "ok?"}
+    agent = {"type": "agent", "prompt": "ok?"}
+    stop = parse_hooks(hooks("Stop", command, prompt, agent)).commands("Stop", None)
+    assert [h.timeout for h in stop] == [600.0, 30.0, 60.0]
+    submit = parse_hooks(hooks("UserPromptSubmit", command)).commands("UserPromptSubmit", None)
+    assert [h.timeout for h in submit] == [30.0]
+    ending = parse_hooks(hooks("SessionEnd", command, {**command, "command": "x", "timeout": 900}))
+    assert [h.timeout for h in ending.commands("SessionEnd", None)] == [1.5, 60.0]

@@ -29,10 +29,28 @@ from tests.compat.conftest import write_json
         (".*Edit", "MultiEdit", True),
         ("Edit$", "NotebookEdit", True),  # unanchored at the start
         ("[", "Bash", False),  # a broken regex matches nothing
+        ("Edit, Write", "Write", True),  # commas and spaces list names too
+        ("Edit ,Write", "MultiEdit", False),
+        ("code-reviewer", "senior-code-reviewer", False),  # a hyphenated name is exact
     ],
 )
 def test_matcher(matcher: str, value: str, expected: bool) -> None:
     assert matches(matcher, value) is expected
+
+
+@pytest.mark.parametrize(
+    ("matcher", "value", "expected"),
+    [
+        (".envrc|.env", ".env", True),  # a regex: `.` is any character
+        ("rate_limit|overloaded", "overloaded", True),
+        ("rate-limit", "xrate-limitx", True),  # a hyphen keeps it on the regex path
+        ("a, b", "a", False),  # no comma lists for these events
+    ],
+)
+def test_narrow_matcher_of_file_changed_and_stop_failure(
+    matcher: str, value: str, expected: bool
+) -> None:
+    assert matches(matcher, value, narrow=True) is expected
 
 
 def hook_settings(event: str, *commands: str, matcher: str = "", timeout: float = 10) -> dict:
@@ -79,7 +97,7 @@ def test_bad_configuration_is_reported() -> None:
         ]
     )
     assert len(config.problems) == 3
-    assert [h.timeout for h in config.commands("Stop", None)] == [60.0]
+    assert [h.timeout for h in config.commands("Stop", None)] == [600.0]
 
 
 async def test_stdin_payload_and_project_dir(project: Path, tmp_path: Path) -> None:
@@ -117,11 +135,16 @@ async def test_exit_2_blocks_with_stderr(project: Path, tmp_path: Path) -> None:
 
 async def test_exit_2_on_a_non_blocking_event_is_only_shown(project: Path, tmp_path: Path) -> None:
     command = script(tmp_path / "n.sh", "#!/bin/sh\necho nope >&2\nexit 2\n")
+    outcome = await runner_for(project, hook_settings("SessionEnd", command)).run(
+        "SessionEnd", {"reason": "other"}
+    )
+    assert not outcome.blocked
+    assert outcome.errors == ["SessionEnd hook: nope"]
+    # Notification ignores exit codes and stderr altogether (Claude Code's per-event table).
     outcome = await runner_for(project, hook_settings("Notification", command)).run(
         "Notification", {"message": "hi"}
     )
-    assert not outcome.blocked
-    assert outcome.errors == ["Notification hook: nope"]
+    assert not outcome.blocked and outcome.errors == []
 
 
 async def test_other_exit_codes_do_not_block(project: Path, tmp_path: Path) -> None:

@@ -136,7 +136,9 @@ async def test_stdio_server_tools(
     write_json(home / ".claude.json", {"mcpServers": {"demo": demo(env={"GREETING": "hey "})}})
     servers = await start(project, closing)
     tools = by_name(servers)
-    assert sorted(tools) == [f"mcp__demo__{n}" for n in ("add", "big", "crash", "fail", "shout")]
+    assert sorted(tools) == [
+        f"mcp__demo__{n}" for n in ("add", "big", "crash", "echo", "fail", "shout")
+    ]
     add = tools["mcp__demo__add"]
     assert add.description == "Add two numbers."
     assert add.input_schema["required"] == ["a", "b"]

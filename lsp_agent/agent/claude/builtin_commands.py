@@ -30,7 +30,7 @@ class Session(Protocol):
     messages: list[dict[str, Any]]
     ctx: ToolContext
 
-    async def compact(self, trigger: str = ..., instructions: str = ...) -> None: ...
+    async def compact(self, trigger: str = ..., instructions: str = ...) -> bool: ...
     def clear(self) -> None: ...
 
 
@@ -54,9 +54,12 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
     if name == "compact":
         if not agent.messages:
             return "Nothing to compact yet.", False
-        await agent.compact("manual", arguments)
+        if not await agent.compact("manual", arguments):
+            return "Not compacted: a PreCompact hook blocked it.", False
         return "Compacted the conversation into a summary.", False
     if name == "clear":
+        if agent.messages:  # the conversation ending: SessionEnd hooks with reason "clear"
+            await agent.ext.session_end("clear")
         agent.clear()
         return "Started a new conversation.", False
     return (

@@ -15,6 +15,7 @@ any of it (tests, benchmarks): the loop always has an Extensions and never branc
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -32,6 +33,8 @@ from lsp_agent.agent.claude.commands import (
     expand,
     load_commands,
 )
+from lsp_agent.agent.claude.hook_agent import agent_runner
+from lsp_agent.agent.claude.hook_watch import FileHooks
 from lsp_agent.agent.claude.hooks import HookOutcome, HookRunner
 from lsp_agent.agent.claude.hooks_config import HooksConfig, load_hooks
 from lsp_agent.agent.claude.invocation import Invocation, Policy, Renderer, ShellRefused
@@ -57,7 +60,9 @@ from lsp_agent.agent.tools.exit_plan_mode import EnterPlanModeTool, ExitPlanMode
 from lsp_agent.agent.tools.skill import SkillTool
 from lsp_agent.agent.tools.task import TaskTool
 
-MAX_STOP_CONTINUATIONS = 3  # Stop hooks that keep blocking cannot keep a run alive forever
+# Stop hooks that keep blocking cannot keep a run alive forever: Claude Code ends the turn
+# after 8 consecutive blocks.
+MAX_STOP_CONTINUATIONS = 8
 # ("hook", {event, message}): a message for the user, from a hook or the user's setup.
 Emit = Callable[[str, dict[str, Any]], None]
 
@@ -108,6 +113,7 @@ class Extensions:
         self.styles = styles or OutputStyles()
         self.settings = settings or ClaudeSettings()
         hooks.extra_env = self.settings.env
+        hooks.mcp = mcp  # `mcp_tool` hooks call the session's connected servers
         self.renderer = Renderer(
             project,
             self.plugins,
@@ -125,6 +131,9 @@ class Extensions:
         self.emit: Emit = lambda kind, data: None
         self.active_skill: Skill | None = None
         self._run_subagent: SubagentRunner | None = None  # the loop's, for forked skills
+        self.subagent_type = self.subagent_id = ""  # a subagent view's: SubagentStop's fields
+        self.file_hooks = FileHooks(hooks.config, project)  # FileChanged, ConfigChange
+        self.file_hooks.start()
         self._cancel: Callable[[], CancelToken] = CancelToken  # the running prompt's token
         # The `agent` setting's definition, run as the main thread (claude/main_agent.py).
         self.main_agent: AgentDefinition | None = None
@@ -178,8 +187,7 @@ class Extensions:
                 environ=environ,
             )
             plugin_parts.add_mcp_servers(plugins, servers.config, environ or dict(os.environ))
-        commands = load_commands(project)
-        plugin_parts.add_commands(plugins, commands)
+        commands = _load_commands(project, plugins, trusted)
         hooks_config = load_hooks(project, hooks, trusted=trusted)
         plugin_parts.add_hooks(plugins, hooks_config)
         skills = load_skills(project)
@@ -281,7 +289,9 @@ class Extensions:
         """The session's side requests to the model, which `prompt` hooks use (fast model)."""
 
         async def ask(request: dict[str, Any]) -> str:
-            snapshot = await query(request, fast=True)
+            request = dict(request)
+            model = request.pop("model", None)  # a prompt hook's own `model`
+            snapshot = await query(request, fast=True, model=model)
             return "".join(b.get("text", "") for b in snapshot.content if b["type"] == "text")
 
         self.hooks.ask_model = ask
@@ -323,6 +333,12 @@ class Extensions:
         view._own_hooks = hooks is not None
         return view
 
+    def without_hooks(self) -> Extensions:
+        """A subagent view that fires no hooks (an agent hook's verifier)."""
+        view = self.for_subagent()
+        view.hooks = HookRunner(HooksConfig(), project_dir=self.hooks.project_dir)
+        return view
+
     def tools(
         self,
         *,
@@ -332,6 +348,10 @@ class Extensions:
         set_mode: Callable[[str], None],
     ) -> list[Tool]:
         self._run_subagent = run_subagent
+        if run_subagent is not None:
+            self.hooks.run_agent = agent_runner(
+                run_subagent, lambda: self._cancel(), lambda: self.hooks.fast_model
+            )
         found: list[Tool] = [
             ExitPlanModeTool(ask, get_mode, set_mode),
             EnterPlanModeTool(get_mode, set_mode),
@@ -404,6 +424,7 @@ class Extensions:
         self.active_skill = None
         self.activations.new_prompt()
         self.halt = ""
+        await self.check_files()
         plan = await self._expand(text)
         if plan.action != "send":
             return plan
@@ -411,7 +432,8 @@ class Extensions:
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)
-        plan.context = [*plan.context, *outcome.additional_context]
+        late = self._late_notes()
+        plan.context = [*plan.context, *outcome.additional_context, *late]
         return plan
 
     async def _expand(self, text: str) -> PromptPlan:
@@ -540,6 +562,8 @@ class Extensions:
         outcome = await self._hook(event, payload, name)
         if outcome.stop:
             self.halt = outcome.stop_reason or f"a {event} hook stopped the run"
+        if outcome.updated_output is not None:  # PostToolUse's `updatedToolOutput`
+            result = ToolResult(_as_result(outcome.updated_output), result.is_error)
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         lines = [f"[{event} hook] {note}" for note in notes]
         lines += self.activations.offer(self.skills.for_model(), tool_input)
@@ -567,6 +591,8 @@ class Extensions:
             # PermissionRequest hooks may answer for the user (allow or deny, new input).
             call = {"tool_name": name, "tool_input": tool_input}
             request = await self._hook("PermissionRequest", call, name)
+            if request.stop:  # a deny with `interrupt: true` also stops the agent
+                self.halt = request.stop_reason or "a PermissionRequest hook stopped the run"
             if request.permission_decision in ("allow", "deny"):
                 return PermissionResult(
                     request.permission_decision,
@@ -581,35 +607,84 @@ class Extensions:
                 await self._hook("Notification", payload, "permission_prompt")
                 answer = await can_use_tool(name, tool_input, reason)
             if answer.behavior != "allow":
-                await self._hook("PermissionDenied", {**call, "reason": answer.message}, name)
+                denied = await self._hook(
+                    "PermissionDenied", {**call, "reason": answer.message}, name
+                )
+                if denied.retry:
+                    message = f"{answer.message}\n{RETRY_NOTE}".strip()
+                    answer = dataclasses.replace(answer, message=message)
             return answer
 
         return ask
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    async def stop(self, continuations: int, *, subagent: bool = False) -> str | None:
-        """The text to continue with when a Stop (SubagentStop) hook blocks, else None."""
+    async def stop(
+        self, continuations: int, *, subagent: bool = False, last_message: str = ""
+    ) -> str | None:
+        """The text to continue with when a Stop (SubagentStop) hook blocks, else None.
+        SubagentStop hooks match on the subagent's type, as SubagentStart's do."""
         event = "SubagentStop" if subagent else "Stop"
-        outcome = await self._hook(event, {"stop_hook_active": continuations > 0})
-        if outcome.stop or not outcome.blocked or continuations >= MAX_STOP_CONTINUATIONS:
+        payload: dict[str, Any] = {"stop_hook_active": continuations > 0}
+        payload["last_assistant_message"] = last_message
+        matcher = None
+        if subagent and self.subagent_type:
+            payload |= {"agent_id": self.subagent_id, "agent_type": self.subagent_type}
+            matcher = self.subagent_type
+        outcome = await self._hook(event, payload, matcher)
+        if outcome.stop or continuations >= MAX_STOP_CONTINUATIONS:
             return None
-        return outcome.reason
+        # A block's reason, or `additionalContext` (feedback, not an error): either keeps it going.
+        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
+        return "\n\n".join(notes) if notes else None
 
-    async def session_start(self, source: str) -> list[str]:
+    async def session_start(self, source: str, model: str = "") -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
         compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
         if self.hooks.has("InstructionsLoaded"):
-            await self._instructions_loaded()
-        return (await self._hook("SessionStart", {"source": source}, source)).additional_context
+            await self._instructions_loaded(compacted=source == "compact")
+        self.file_hooks.start()
+        payload = {"source": source, **({"model": model} if model else {})}
+        outcome = await self._hook("SessionStart", payload, source)
+        if outcome.watch_paths is not None:
+            self.file_hooks.watch_paths(outcome.watch_paths)
+        if outcome.reload_skills:
+            self._reload_skills()
+        return outcome.additional_context
 
-    async def _instructions_loaded(self) -> None:
+    def _reload_skills(self) -> None:
+        """SessionStart's `reloadSkills`: skills and commands a hook installed, found again.
+        In place, so the Skill tool and the listings see them."""
+        skills = load_skills(self.project)
+        plugin_parts.add_skills(self.plugins, skills)
+        self.skills.skills.clear()
+        self.skills.skills.update(skills.skills)
+        commands = _load_commands(self.project, self.plugins, self.renderer.trusted)
+        self.commands.commands.clear()
+        self.commands.commands.update(commands.commands)
+        for problem in [*skills.problems, *commands.problems]:
+            self.emit("hook", {"event": "SessionStart", "message": problem})
+
+    def _late_notes(self) -> list[str]:
+        """What `async` hooks that finished since the last turn said for the model."""
+        return self.hooks.take_background_notes()
+
+    async def check_files(self) -> None:
+        """FileChanged and ConfigChange hooks for what changed on disk since the last check
+        (claude/hook_watch.py): before each prompt and after each batch of tool calls."""
+        for event, payload, matcher in self.file_hooks.due():
+            outcome = await self._hook(event, payload, matcher)
+            if outcome.watch_paths is not None:
+                self.file_hooks.watch_paths(outcome.watch_paths)
+
+    async def _instructions_loaded(self, *, compacted: bool = False) -> None:
         from lsp_agent.agent.prompt.memory import load_memory
 
         home = Path.home().resolve()
         excludes = self.settings.claude_md_excludes
         for memory in load_memory(self.project, trusted=self.renderer.trusted, excludes=excludes):
             reason = "include" if memory.imported_from is not None else "session_start"
+            reason = "compact" if compacted else reason  # read again after a compaction
             kind = "User" if memory.path.is_relative_to(home / ".claude") else "Project"
             if memory.path.name == "CLAUDE.local.md":
                 kind = "Local"
@@ -617,21 +692,44 @@ class Extensions:
             await self._hook("InstructionsLoaded", payload, reason)
 
     async def session_end(self, reason: str = "other") -> None:
-        await self._hook("SessionEnd", {"reason": reason})
+        await self._hook("SessionEnd", {"reason": reason}, reason)
+        self.hooks.env_file().unlink(missing_ok=True)  # SessionStart writes it again on resume
 
-    async def post_tool_batch(self, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    async def post_tool_batch(
+        self, calls: list[dict[str, Any]], results: Sequence[dict[str, Any]] = ()
+    ) -> list[dict[str, Any]]:
         """PostToolBatch, once a turn's tool calls have all resolved: text blocks (hook context
-        and block reasons) to send with the results."""
+        and block reasons) to send with the results. A block or `continue: false` also sets
+        `halt`: the loop stops before the next model request (the reason stays in the
+        conversation for when it goes on)."""
+        await self.check_files()
+        late = [{"type": "text", "text": f"[async hook] {n}"} for n in self._late_notes()]
         if not self.hooks.has("PostToolBatch"):
-            return []
-        batch = [{"tool_name": c.get("name"), "tool_input": c.get("input")} for c in calls]
+            return late
+        sent = {r.get("tool_use_id"): r.get("content") for r in results}
+        batch = [
+            {
+                "tool_name": c.get("name"),
+                "tool_input": c.get("input"),
+                "tool_use_id": c.get("id"),
+                "tool_response": sent.get(c.get("id"), ""),
+            }
+            for c in calls
+        ]
         outcome = await self._hook("PostToolBatch", {"tool_calls": batch})
-        notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
-        return [{"type": "text", "text": f"[PostToolBatch hook] {note}"} for note in notes]
+        reason = outcome.reason if outcome.blocked else ""
+        if outcome.stop or outcome.blocked:
+            self.halt = outcome.stop_reason or reason or "a PostToolBatch hook stopped the run"
+            if reason:
+                self.emit("hook", {"event": "PostToolBatch", "message": reason})
+        notes = [*([reason] if reason else []), *outcome.additional_context]
+        return [*late, *({"type": "text", "text": f"[PostToolBatch hook] {n}"} for n in notes)]
 
-    async def stop_failure(self, error: str) -> None:
-        """StopFailure: the run ended on an API error (its output is not used)."""
-        await self._hook("StopFailure", {"error": error})
+    async def stop_failure(self, error: str, kind: str = "unknown") -> None:
+        """StopFailure: the run ended on an API error (its output is not used). `kind` is
+        Claude Code's error type (`failure_kind`), the matcher; `error` the text."""
+        payload = {"error": kind, "error_details": error, "last_assistant_message": error}
+        await self._hook("StopFailure", payload, kind)
 
     async def subagent_start(self, agent_type: str, agent_id: str) -> list[str]:
         """SubagentStart: context for the subagent from the hooks."""
@@ -639,6 +737,7 @@ class Extensions:
         return (await self._hook("SubagentStart", payload, agent_type)).additional_context
 
     async def aclose(self) -> None:
+        await self.hooks.stop_background()  # `async` hooks end with the session, as with -p
         if self.mcp is not None and self._owns_mcp:
             await self.mcp.aclose()
 
@@ -676,11 +775,17 @@ class _SubagentExtensions(Extensions):
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
 
-    async def session_start(self, source: str) -> list[str]:
+    async def session_start(self, source: str, model: str = "") -> list[str]:
         return []
 
     async def session_end(self, reason: str = "other") -> None:
         return None
+
+    async def check_files(self) -> None:
+        return None  # the parent's checkpoints see what the subagent changed
+
+    def _late_notes(self) -> list[str]:
+        return []  # `async` hooks report to the parent's conversation
 
 
 class _NoExtensions(Extensions):
@@ -715,3 +820,28 @@ def _skill_use(skill: Skill, arguments: str) -> Invocation:
         skill.allowed_tools,
         skill_dir=skill.directory,
     )
+
+
+RETRY_NOTE = "A PermissionDenied hook says you may retry this tool call."
+
+
+def _as_result(value: Any) -> str | list[dict[str, Any]]:
+    """A hook's replacement tool output as tool_result content: text as is, content blocks as
+    they are, anything else (a structured output) as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(b, dict) and "type" in b for b in value):
+        return value
+    return json.dumps(value)
+
+
+def _load_commands(project: Path, plugins: PluginSet, trusted: bool) -> CommandSet:
+    """The custom and plugin commands; an untrusted folder's own lose their `allowed-tools`."""
+    commands = load_commands(project)
+    plugin_parts.add_commands(plugins, commands)
+    if not trusted:
+        commands.commands = {
+            name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
+            for name, c in commands.commands.items()
+        }
+    return commands

@@ -1,8 +1,9 @@
-"""`http` hooks: the event's JSON POSTed to a URL; the response body is read like a command
-hook's stdout (JSON output decides), a non-2xx status or a connection failure is a non-blocking
-error, as in Claude Code. Header values may name environment variables (`$VAR`, `${VAR}`), but
-only those the hook lists in `allowedEnvVars`, and never a provider credential (the tools'
-scrubbed environment), so no configuration can send the API key to a hook's server."""
+"""`http` hooks: the event's JSON POSTed to a URL; a 2xx response body that is a JSON object is
+read like a command hook's JSON output; an empty one changes nothing; any other body, a non-2xx
+status or a connection failure is a non-blocking error, as in Claude Code. Header values may
+name environment variables (`$VAR`, `${VAR}`), but only those the hook lists in
+`allowedEnvVars`, and never a provider credential (the tools' scrubbed environment), so no
+configuration can send the API key to a hook's server."""
 
 from __future__ import annotations
 
@@ -39,4 +40,13 @@ async def post_hook(hook: HookCommand, body: bytes) -> Posted:
         return 1, "", f"could not reach the hook: {exc}", False
     if not response.is_success:
         return 1, "", f"HTTP {response.status_code}", False
-    return 0, response.text, "", False
+    text = response.text
+    if text.strip() and not text.lstrip().startswith("{"):
+        # Claude Code: a 2xx body that is not a JSON object is an error, never model context.
+        return (
+            1,
+            "",
+            f"the hook answered with text, not a JSON object: {text.strip()[:200]!r}",
+            False,
+        )
+    return 0, text, "", False

@@ -5,13 +5,17 @@
 
 Hooks from every settings file (managed, local, project, user) are merged: each event's matcher
 groups are concatenated, highest precedence first. `"disableAllHooks": true` in any file turns
-them all off. Hook types: `command` (a shell command, the event on stdin), `http` (the event
-POSTed as JSON to `url`; `headers` may use `$VAR` for the names in `allowedEnvVars`) and
-`prompt` (the small fast model judges the event, claude/hook_prompt.py); other types (`agent`,
-`mcp_tool`) are reported and skipped. Common fields: `timeout` (seconds),
-`if` (one permission rule, e.g. `Bash(git *)`: on tool events the hook runs only for calls it
-matches; on other events a hook with `if` never runs), `statusMessage` (shown to the user when
-the hook starts), `once` (once per session; skill and command frontmatter only).
+them all off. Hook types: `command` (a shell command, the event on stdin; with `args`, an
+executable run without a shell, claude/hook_command.py), `http` (the event POSTed as JSON to
+`url`; `headers` may use `$VAR` for the names in `allowedEnvVars`), `mcp_tool` (a tool of a
+connected MCP server, claude/hook_mcp.py), `prompt` (a model judges the event,
+claude/hook_prompt.py) and `agent` (a subagent with read-only tools judges it,
+claude/hook_agent.py). Not every event takes every type (`ALLOWED_TYPES`, from Claude Code's
+reference): a hook of a type its event does not support is reported and skipped. Common fields:
+`timeout` (seconds; defaults as in `default_timeout`), `if` (one permission rule, e.g.
+`Bash(git *)`: on tool events the hook runs only for calls it matches, on other events never),
+`statusMessage` (shown to the user when the hook starts), `once` (once per session; skill and
+command frontmatter only).
 
 Every event name Claude Code has is accepted; those an editor agent never meets (`IGNORED`) are
 configured without a message but never fire (docs/claude-code-compat.md lists them).
@@ -19,6 +23,7 @@ configured without a message but never fire (docs/claude-code-compat.md lists th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
@@ -28,7 +33,7 @@ from typing import Any
 
 from lsp_agent.agent.claude.files import settings_files
 
-DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = 600.0
 
 EVENTS = (
     "PreToolUse",
@@ -48,9 +53,11 @@ EVENTS = (
     "PermissionRequest",
     "PermissionDenied",
     "InstructionsLoaded",
+    "ConfigChange",
+    "FileChanged",
 )
 # Claude Code's other events: accepted, never fired here (no terminal UI, teammates, worktrees,
-# elicitations, task list or config watcher in lsp-agent).
+# elicitations, task list or `cd` tracking in lsp-agent).
 IGNORED = (
     "Setup",
     "UserPromptExpansion",
@@ -58,19 +65,47 @@ IGNORED = (
     "TaskCreated",
     "TaskCompleted",
     "TeammateIdle",
-    "ConfigChange",
     "CwdChanged",
     "DirectoryAdded",
-    "FileChanged",
     "WorktreeCreate",
     "WorktreeRemove",
     "Elicitation",
     "ElicitationResult",
 )
-HOOK_TYPES = ("command", "http", "prompt")
+HOOK_TYPES = ("command", "http", "prompt", "agent", "mcp_tool")
 PROMPT_TIMEOUT_S = 30.0
+AGENT_TIMEOUT_S = 60.0
+# SessionEnd must not hold up closing a session: 1.5 s unless a hook sets more, at most 60 s.
+SESSION_END_BUDGET_S = 1.5
+SESSION_END_MAX_S = 60.0
+# Claude Code's reference: `prompt` and `agent` hooks only on these events; SessionStart (and
+# Setup) take `command` and `mcp_tool` only; every other event takes command, http, mcp_tool.
+JUDGED_EVENTS = frozenset(
+    {
+        "PermissionDenied",
+        "PermissionRequest",
+        "PostToolBatch",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "PreToolUse",
+        "Stop",
+        "SubagentStop",
+        "TaskCompleted",
+        "TaskCreated",
+        "TeammateIdle",
+        "UserPromptExpansion",
+        "UserPromptSubmit",
+    }
+)
+# Events where an `if` rule is evaluated; elsewhere a hook with `if` never runs.
+TOOL_EVENTS = frozenset(
+    {"PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"}
+)
 
-_NAME_LIST = re.compile(r"[A-Za-z0-9_|-]+")
+# Matchers made only of these are exact names, listed with `|` or `,`; anything else is a regex.
+_NAME_LIST = re.compile(r"[A-Za-z0-9_|, -]+")
+_NARROW_NAME_LIST = re.compile(r"[A-Za-z0-9_|]+")  # FileChanged, StopFailure: `|` lists only
+NARROW_MATCHER_EVENTS = frozenset({"FileChanged", "StopFailure"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +120,38 @@ class HookCommand:
     condition: str = ""  # `if`: one permission rule the tool call must match
     status_message: str = ""
     once: bool = False
+    args: tuple[str, ...] | None = None  # command: exec form (no shell) when set
+    model: str = ""  # prompt, agent: a model id or alias; "" is the small fast model
+    continue_on_block: bool = False  # prompt: `continueOnBlock`
+    server: str = ""  # mcp_tool
+    tool: str = ""  # mcp_tool
+    tool_input: str = ""  # mcp_tool: its `input`, as JSON text (the dataclass stays hashable)
+    background: bool = False  # command: `async`, runs without holding the agent up
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two configured hooks the same hook (run once when both match)."""
+        return (self.kind, self.command, self.args, self.env, self.tool_input, self.model)
+
+
+def allowed_types(event: str) -> tuple[str, ...]:
+    if event in JUDGED_EVENTS:
+        return HOOK_TYPES
+    if event in ("SessionStart", "Setup"):
+        return ("command", "mcp_tool")
+    return ("command", "http", "mcp_tool")
+
+
+def default_timeout(kind: str, event: str) -> float:
+    """Claude Code's defaults: 600 s for command, http and mcp_tool (30 s on UserPromptSubmit,
+    1.5 s on SessionEnd), 30 s for prompt, 60 s for agent."""
+    if kind == "prompt":
+        return PROMPT_TIMEOUT_S
+    if kind == "agent":
+        return AGENT_TIMEOUT_S
+    if event == "SessionEnd":
+        return SESSION_END_BUDGET_S
+    return 30.0 if event == "UserPromptSubmit" else DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -103,26 +170,29 @@ class HooksConfig:
     def commands(self, event: str, value: str | None) -> list[HookCommand]:
         """The hooks to run for `event` whose matcher accepts `value` (None: the event has no
         matcher, so every group applies), each distinct command once, in configuration order."""
-        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        seen: set[tuple[object, ...]] = set()
         found = []
         for group in self.events.get(event, []):
-            if value is not None and not matches(group.matcher, value):
+            narrow = event in NARROW_MATCHER_EVENTS
+            if value is not None and not matches(group.matcher, value, narrow=narrow):
                 continue
             for hook in group.hooks:
-                if (hook.command, hook.env) not in seen:
-                    seen.add((hook.command, hook.env))
+                if hook.identity not in seen:
+                    seen.add(hook.identity)
                     found.append(hook)
         return found
 
 
-def matches(matcher: str, value: str) -> bool:
-    """Empty or `*` matches everything; a plain `A|B` list matches those exact names; anything
-    else is a regular expression searched anywhere in the value (unanchored)."""
+def matches(matcher: str, value: str, *, narrow: bool = False) -> bool:
+    """Empty or `*` matches everything; names (letters, digits, `_`, `-`, spaces) listed with
+    `|` or `,` match those exact names; anything else is a regular expression searched anywhere
+    in the value (unanchored). `narrow` (FileChanged, StopFailure): only `|` lists of letters,
+    digits and `_` are names."""
     matcher = matcher.strip()
     if matcher in ("", "*"):
         return True
-    if _NAME_LIST.fullmatch(matcher):
-        return value in matcher.split("|")
+    if (_NARROW_NAME_LIST if narrow else _NAME_LIST).fullmatch(matcher):
+        return value in {name.strip() for name in re.split(r"[|,]", matcher)}
     try:
         return re.search(matcher, value) is not None
     except re.error:
@@ -209,23 +279,36 @@ def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookComman
     if not isinstance(hook, dict) or kind not in HOOK_TYPES:
         config.problems.append(f"{source}: {event} hook of type {kind!r} is not supported")
         return None
-    key = {"command": "command", "http": "url", "prompt": "prompt"}[kind]
+    if kind not in allowed_types(event):
+        takes = ", ".join(allowed_types(event))
+        config.problems.append(
+            f"{source}: {event} does not take {kind} hooks (only {takes}); this one is ignored"
+        )
+        return None
+    key = {"command": "command", "http": "url", "prompt": "prompt", "agent": "prompt"}.get(
+        kind, "tool"
+    )
     target = hook.get(key)
     if not isinstance(target, str) or not target.strip():
         config.problems.append(f"{source}: {event} {kind} hook without a {key}")
         return None
-    default = PROMPT_TIMEOUT_S if kind == "prompt" else DEFAULT_TIMEOUT_S
+    default = default_timeout(kind, event)
     timeout = hook.get("timeout", default)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         config.problems.append(f"{source}: {event} hook timeout {timeout!r}; using {default:g} s")
         timeout = default
+    if event == "SessionEnd":
+        timeout = min(timeout, SESSION_END_MAX_S)
     headers = hook.get("headers") or {}
     allowed = hook.get("allowedEnvVars") or []
     condition = hook.get("if") or ""
     if not isinstance(headers, dict) or not isinstance(allowed, list):
         config.problems.append(f"{source}: {event} hook headers/allowedEnvVars are malformed")
         return None
-    return HookCommand(
+    extra = _kind_fields(config, source, event, kind, hook)
+    if extra is None:
+        return None
+    parsed = HookCommand(
         target,
         float(timeout),
         source,
@@ -236,3 +319,41 @@ def _hook(config: HooksConfig, source: str, event: str, hook: Any) -> HookComman
         status_message=str(hook.get("statusMessage") or ""),
         once=hook.get("once") is True and config.once_allowed,
     )
+    return dataclasses.replace(parsed, **extra)
+
+
+def _kind_fields(
+    config: HooksConfig, source: str, event: str, kind: str, hook: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The fields only some types have (`args`; `model`, `continueOnBlock`; `server`, `input`),
+    or None (reported) when they are malformed."""
+    where = f"{source}: {event} {kind} hook"
+    if kind == "command":
+        # `asyncRewake` implies `async`; lsp-agent runs both in the background, without rewake.
+        background = hook.get("async") is True or hook.get("asyncRewake") is True
+        if "args" not in hook:
+            return {"background": background}
+        args = hook["args"]
+        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+            config.problems.append(f"{where}: 'args' must be a list of strings; ignored")
+            return None
+        return {"args": tuple(args), "background": background}
+    if kind in ("prompt", "agent"):
+        model = hook.get("model") or ""
+        if not isinstance(model, str):
+            config.problems.append(f"{where}: 'model' must be a string; using the fast model")
+            model = ""
+        return {"model": model.strip(), "continue_on_block": hook.get("continueOnBlock") is True}
+    if kind == "mcp_tool":
+        server, tool_input = hook.get("server"), hook.get("input", {})
+        if not isinstance(server, str) or not server.strip():
+            config.problems.append(f"{where} without a server; ignored")
+            return None
+        if not isinstance(tool_input, dict):
+            config.problems.append(f"{where}: 'input' must be an object; ignored")
+            return None
+        text = json.dumps(tool_input, sort_keys=True)
+        server, tool = server.strip(), hook["tool"].strip()
+        label = f"{server}:{tool}"  # names the hook in messages
+        return {"command": label, "server": server, "tool": tool, "tool_input": text}
+    return {}

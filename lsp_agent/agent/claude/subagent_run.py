@@ -86,7 +86,7 @@ async def _run(
     )
 
     def forward(event: AgentEvent) -> None:
-        if not isinstance(event, NOT_FORWARDED):
+        if not isinstance(event, NOT_FORWARDED) and not request.verifier:
             tagged = dataclasses.replace(
                 event, session_id=parent.session_id, parent_tool_use_id=request.tool_use_id
             )
@@ -95,6 +95,9 @@ async def _run(
     edits = parent.ctx.edits
     tools = {name: parent.tools[name] for name in definition.tool_names(parent.tools)}
     tools |= {t.name: t for t in scope.tools if t.name not in definition.disallowed_tools}
+    # A hook's verifier fires no hooks (a PreToolUse agent hook would run on its own Reads).
+    extensions = parent.ext.without_hooks() if request.verifier else scope.extensions
+    extensions.subagent_type, extensions.subagent_id = definition.name, request.tool_use_id
     child: Child = spawn(
         options,
         tools=list(tools.values()),
@@ -103,14 +106,18 @@ async def _run(
         on_event=forward,
         client=parent.client,
         gate=scope.gate,
-        extensions=scope.extensions,
+        extensions=extensions,
         index=parent.ctx.index,
         transcript=Transcript(str(uuid.uuid4()), None),
         redact=parent.redact,
     )
     # Background commands a subagent starts belong to the session, like the parent's.
     child.ctx.background = parent.ctx.background
-    context = await parent.ext.subagent_start(definition.name, request.tool_use_id)
+    context = (
+        await parent.ext.subagent_start(definition.name, request.tool_use_id)
+        if not request.verifier
+        else []
+    )
     prompt = "\n\n".join([request.prompt, *context])
     # Not closed: the client is the parent's and the transcript lives in memory.
     result = await child.run(prompt, request.cancel)

@@ -268,6 +268,9 @@ class SubagentRequest:
     tool_use_id: str
     cancel: CancelToken
     model: str | None = None  # the call's own model choice (an id or an alias)
+    # An agent hook's verifier: fires no hooks (a PreToolUse agent hook must not run again for
+    # its Read calls) and shows no events (it is not the conversation's work).
+    verifier: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class CompactResult:
     summary: str
     boundary: dict[str, Any]  # the transcript record, written before the new message
     user_messages: list[str] = field(default_factory=list)  # from PreCompact hooks
+    blocked: bool = False  # a PreCompact hook blocked it: nothing was summarized
 
 
 async def compact(
@@ -102,8 +103,9 @@ async def compact(
         payload = {"trigger": trigger, "custom_instructions": instructions}
         outcome = await hooks.run("PreCompact", payload, trigger)
         notes = outcome.user_messages()
-        if outcome.blocked and outcome.reason:
-            notes.append(outcome.reason)
+        if outcome.blocked:  # exit 2 or `decision: "block"`: no compaction this time
+            notes.append(f"compaction blocked by a PreCompact hook: {outcome.reason}".strip())
+            return CompactResult(messages, "", {}, notes, blocked=True)
     summary = (await query(summary_request(messages, model, instructions))).strip()
     if hooks is not None:
         payload = {"trigger": trigger, "compact_summary": summary}

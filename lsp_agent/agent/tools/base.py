@@ -55,12 +55,18 @@ class ToolContext:
     path_prefix: tuple[str, ...] = ()
     # The settings files' `env` for shell commands (never credentials).
     extra_env: tuple[tuple[str, str], ...] = ()
+    # The file SessionStart/FileChanged hooks write `export` lines to (`CLAUDE_ENV_FILE`): shell
+    # commands source it first, so the variables persist for the session.
+    env_file: Path | None = None
 
 
 class ModelQuery(Protocol):
-    """One request outside the conversation: `fast` picks the small fast model."""
+    """One request outside the conversation: `fast` picks the small fast model, `model` (an id
+    or an alias such as `haiku`) a named one."""
 
-    async def __call__(self, request: dict[str, Any], *, fast: bool = False) -> MessageSnapshot: ...
+    async def __call__(
+        self, request: dict[str, Any], *, fast: bool = False, model: str | None = None
+    ) -> MessageSnapshot: ...
 
 
 class Tool(Protocol):

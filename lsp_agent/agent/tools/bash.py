@@ -140,5 +140,9 @@ def _result(command: str, done: proc.Finished, timeout_ms: float) -> ToolResult:
 
 def tool_env(ctx: ToolContext) -> dict[str, str]:
     """A command's environment: the user's pass-through credentials only, plugins' `bin/`
-    first on PATH, the settings' `env`."""
-    return proc.tool_env(ctx.env_passthrough, ctx.path_prefix, ctx.extra_env)
+    first on PATH, the settings' `env`; and, once a hook has written it, the session's
+    `CLAUDE_ENV_FILE` as BASH_ENV, which bash sources before running the command."""
+    env = proc.tool_env(ctx.env_passthrough, ctx.path_prefix, ctx.extra_env)
+    if ctx.env_file is not None and ctx.env_file.is_file():
+        env["BASH_ENV"] = str(ctx.env_file)
+    return env
