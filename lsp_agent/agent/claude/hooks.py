@@ -234,7 +234,9 @@ class HookRunner:
         if not hook.condition:
             return True
         tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
-        if event not in TOOL_EVENTS or not isinstance(tool, str) or not isinstance(tool_input, dict):
+        if event not in TOOL_EVENTS or not isinstance(tool, str):
+            return False
+        if not isinstance(tool_input, dict):
             return False
         from lsp_agent.agent.permissions.rules import PermissionPolicy, Rule
 
