@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.claude import frontmatter
 from lsp_agent.agent.claude.frontmatter_yaml import structured
-from lsp_agent.agent.claude.hooks import HookRunner
 from lsp_agent.agent.claude.hooks_config import HookGroup, HooksConfig, parse_hooks
+
+if TYPE_CHECKING:  # hooks -> hook_agent -> subagents -> this module
+    from lsp_agent.agent.claude.hooks import HookRunner
 
 
 def parse(data: Any, source: str, *, subagent: bool = False) -> HooksConfig:
