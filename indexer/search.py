@@ -31,7 +31,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -271,21 +271,50 @@ class SearchIndex:
     def ranked_names(self, query: str, limit: int = 100) -> list[tuple[RankKey, str, int]]:
         """(rank key, name, name id) best first: sorting on (key, name) merges several
         indexes into the order one index over all their names would give."""
+        return [item for group in self.ranked_groups(query, limit) for item in group]
+
+    def ranked_groups(
+        self, query: str, limit: int = 100
+    ) -> Iterator[list[tuple[RankKey, str, int]]]:
+        """`ranked_names` lazily, one group of names with the same rank key at a time (in
+        scan order): a caller that stops early computes only the tiers and looks up only the
+        spellings it needed. Names are looked up in growing chunks (one statement each)."""
         query = query.strip().replace("\n", " ")
-        chosen: dict[int, int] = {}  # name index -> tier
+        spelled: dict[int, str] = {}
+        chosen = self._chosen(query, limit, spelled)
+        group: list[tuple[RankKey, str, int]] = []
+        size = 8
+        while chunk := list(islice(chosen, size)):
+            size *= 4
+            ids = self.ids
+            missing = [ids[i] for i, _ in chunk if ids[i] not in spelled]
+            if missing:
+                spelled.update(self.original(missing))
+            for i, tier in chunk:
+                item = self._key(query, i, tier, spelled[ids[i]])
+                if group and item[0] != group[-1][0]:
+                    yield group
+                    group = []
+                group.append(item)
+        if group:
+            yield group
+
+    def _chosen(self, query: str, limit: int, spelled: dict[int, str]) -> Iterator[tuple[int, int]]:
+        """(name index, tier) in scan order, each name once, at most `limit`."""
         if not query:
-            chosen = dict.fromkeys(range(min(limit, len(self))), 0)
-        for rank, tier in enumerate(self._tiers(query, limit) if query else ()):
+            yield from ((i, 0) for i in range(min(limit, len(self))))
+            return
+        chosen: set[int] = set()
+        for rank, tier in enumerate(self._tiers(query, spelled)):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
-                break  # enough plain matches, or a query too long to be an abbreviation
+                return  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
-                chosen.setdefault(i, rank)
+                if i in chosen:
+                    continue
+                chosen.add(i)
+                yield i, rank
                 if len(chosen) >= limit:
-                    break
-            if len(chosen) >= limit:
-                break
-        names = self.original([self.ids[i] for i in chosen])
-        return [self._key(query, i, r, names[self.ids[i]]) for i, r in chosen.items()]
+                    return
 
     def _key(self, query: str, i: int, tier: int, name: str) -> tuple[RankKey, str, int]:
         # The order `_tiers` yields: by tier, shorter names first; in the prefix tier exact
@@ -295,11 +324,11 @@ class SearchIndex:
             key = (0, len(name) != len(query), len(name), not name.startswith(query))
         return key, name, self.ids[i]
 
-    def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
+    def _tiers(self, query: str, spelled: dict[int, str]) -> Iterator[Iterator[int]]:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
-        yield iter(self._prefix_tier(query, q, limit))
+        yield self._prefix_tier(query, q, spelled)
         at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
         yield self._inner_starts(at_starts) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
@@ -338,25 +367,31 @@ class SearchIndex:
             if bit(p):
                 yield _line(p, starts)
 
-    def _prefix_tier(self, query: str, q: bytes, limit: int) -> list[int]:
+    def _prefix_tier(self, query: str, q: bytes, spelled: dict[int, str]) -> Iterator[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
-        among names of one length. The scan stops after `limit` names and the rest of the
-        last one's length, so the order does not depend on the limit."""
-        hits: list[int] = []
-        lengths: list[int] = []
+        among names of one length; lazily, whole lengths at a time, so the order does not
+        depend on how far the caller reads. Spellings are looked up (into `spelled`) for
+        growing chunks of hits, not one length at a time."""
+        hits: list[tuple[int, int]] = []  # (length, name index) of the chunk being read
+        size = 8
         for p in self._find(b"\n" + q):
             i = _line(p + 1, self.starts)
             length = self.length(i)
-            if len(hits) >= limit and length != lengths[-1]:
-                break
-            hits.append(i)
-            lengths.append(length)
-        names = self.original([self.ids[i] for i in hits])
-        by_line = {
-            i: (n, not names[self.ids[i]].startswith(query))
-            for i, n in zip(hits, lengths, strict=True)
-        }
-        return sorted(hits, key=by_line.__getitem__)
+            if len(hits) >= size and length != hits[-1][0]:
+                yield from self._by_case(query, hits, spelled)
+                hits, size = [], size * 4
+            hits.append((length, i))
+        yield from self._by_case(query, hits, spelled)
+
+    def _by_case(
+        self, query: str, hits: list[tuple[int, int]], spelled: dict[int, str]
+    ) -> list[int]:
+        ids = self.ids
+        missing = [ids[i] for _, i in hits if ids[i] not in spelled]
+        if missing:
+            spelled.update(self.original(missing))
+        ordered = sorted(hits, key=lambda h: (h[0], not spelled[ids[h[1]]].startswith(query)))
+        return [i for _, i in ordered]
 
 
 def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:

@@ -8,12 +8,13 @@ connections, so they see committed snapshots and never wait for a refresh to fin
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import islice
@@ -132,27 +133,39 @@ class WorkspaceIndex:
     def ranked_search(self, query: str, limit: int = 100) -> list[tuple[RankKey, Symbol]]:
         """`search` with each symbol's rank key (comparable across indexes: lower is better).
         Names rank; each name's definitions follow in the order they were indexed."""
-        best: dict[int, tuple[RankKey, str]] = {}
-        for part in self._search_parts():
-            for key, name, name_id in part.ranked_names(query, limit):
-                if name_id not in best or (key, name) < best[name_id]:
-                    best[name_id] = (key, name)
-        ranked = sorted(best.items(), key=lambda item: item[1])
+        # Each part's names come sorted on (key, name), lazily; merged, they give the order of
+        # one index over all the names, and names are ranked only until the limit is filled.
+        streams = [_sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
+        ranked = _distinct(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
         if self._store.bulk_loading:  # no name index yet: one scan for every name
-            batch = q.symbols_of_names(self._reader(), [n for n, _ in ranked], limit)
-            for name_id, (key, _) in ranked:
+            names = list(ranked)
+            batch = q.symbols_of_names(self._reader(), [n for _, n in names], limit)
+            for key, name_id in names:
                 found += [(key, s) for s in batch[name_id][: limit - len(found)]]
                 if len(found) >= limit:
                     break
             return found
-        for name_id, (key, _) in ranked:  # mostly a few names fill the limit
-            found += [
-                (key, s) for s in q.symbols_of_name(self._reader(), name_id, limit - len(found))
-            ]
-            if len(found) >= limit:
-                break
-        return found
+        size = 8  # names per statement, growing: mostly the first few fill the limit
+        while len(found) < limit and (names := list(islice(ranked, size))):
+            size *= 4
+            keys = {name_id: key for key, name_id in names}
+            rows = q.definitions_of_names(self._reader(), list(keys), limit - len(found))
+            found += [(keys[name_id], symbol) for name_id, symbol in rows]
+        return found[:limit]
+
+    def search_version(self) -> tuple[int, int, int]:
+        """Changes whenever `ranked_search` may answer differently (no database read, so an
+        event loop can check it to reuse an answer). While a refresh writes, the search answers
+        from names up to REFRESH_SEARCH_LAG_S old: so may a reused answer."""
+        base, delta, generation = self._base, self._delta, self._generation
+        if (
+            self._refreshing > 0
+            and delta is not None
+            and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
+        ):
+            generation = delta.generation
+        return (id(self), base.last_symbol if base is not None else -1, generation)
 
     def search_index(self) -> SearchIndex | None:
         """Bring the search file up to date with the database (call off the event loop, after a
@@ -446,6 +459,22 @@ class WorkspaceIndex:
 
     def close(self) -> None:
         self._store.close()
+
+
+def _sorted_names(
+    groups: Iterator[list[tuple[RankKey, str, int]]],
+) -> Iterator[tuple[RankKey, str, int]]:
+    for group in groups:  # one rank key each: in scan order, which is by lowercase name
+        yield from sorted(group)
+
+
+def _distinct(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
+    """(key, name id), each name once (a name in the file and in the in-memory part)."""
+    seen: set[int] = set()
+    for key, _, name_id in items:
+        if name_id not in seen:
+            seen.add(name_id)
+            yield key, name_id
 
 
 def _changed(

@@ -325,6 +325,22 @@ def test_a_warm_open_searches_the_file_the_last_refresh_wrote(root: Path, tmp_pa
     assert "get_user_bonus_info" in [s.name for s in warm.search("gubi")]
 
 
+def test_the_search_version_moves_with_every_write_and_only_then(
+    root: Path, tmp_path: Path
+) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    version = index.search_version()
+    index.search("gubi")
+    index.file_symbols(str(root / "app/models.py"))
+    assert index.search_version() == version  # reads leave it
+    index.update_file(str(root / "app/extra.py"), b"def get_user_bonus_info(): pass\n")
+    assert index.search_version() != version
+    version = index.search_version()
+    index.remove_file(str(root / "app/extra.py"))
+    assert index.search_version() != version
+
+
 def test_a_rebuilt_database_ignores_the_old_search_file(root: Path, tmp_path: Path) -> None:
     first = open_index(root, tmp_path)
     first.refresh()
