@@ -12,6 +12,7 @@ import heapq
 import logging
 import multiprocessing
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -65,8 +66,12 @@ class WorkspaceIndex:
         workers: int | None = None,
         niceness: int = 0,
         limits: ScanLimits | None = None,
+        search_in_child: bool = False,
     ) -> None:
         self.root = os.path.abspath(root)
+        # Write the search file in a child process (a server: its event loop shares the GIL
+        # with the thread that writes it; the CLI has nothing else to do meanwhile).
+        self.search_in_child = search_in_child
         # Added to the pool workers' nice value: an editor's server indexes in the background
         # and its own requests come first for the CPU (the command-line index runs at 0).
         self.niceness = niceness
@@ -216,18 +221,17 @@ class WorkspaceIndex:
 
     def _rebuild_base(self) -> None:
         with self._base_lock:  # one writer of the file at a time
-            reader = self._store.reader()
-            try:
-                reader.execute("BEGIN")  # one snapshot for both statements
-                last = q.last_symbol_id(reader)
-                current = self._base
-                if current is not None and last - current.last_symbol <= DELTA_REBUILD:
-                    return  # another thread wrote it while this one waited for the lock
-                chunks = q.defined_names(reader, last)
-                blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
-                SearchIndex.write_file(self._search_path, chunks, self._epoch, last, blocks)
-            finally:
-                reader.close()
+            current = self._base
+            if (
+                current is not None
+                and q.last_symbol_id(self._reader()) - current.last_symbol <= DELTA_REBUILD
+            ):
+                return  # another thread wrote it while this one waited for the lock
+            args = (str(self.db_path), str(self._search_path), self._epoch)
+            if self.search_in_child:
+                _in_child(write_search_file, *args, self.niceness)
+            else:
+                write_search_file(*args)
             fresh = self._open_base()
             with self._search_lock:
                 self._base, self._delta = fresh, None
@@ -459,6 +463,31 @@ class WorkspaceIndex:
 
     def close(self) -> None:
         self._store.close()
+
+
+def write_search_file(db_path: str, search_path: str, epoch: str, niceness: int = 0) -> None:
+    """Write the search file for everything the database holds now (one read snapshot)."""
+    if niceness:
+        os.nice(niceness)
+    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        reader.execute("BEGIN")  # one snapshot for both statements
+        last = q.last_symbol_id(reader)
+        chunks = q.defined_names(reader, last)
+        blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
+        SearchIndex.write_file(search_path, chunks, epoch, last, blocks)
+    finally:
+        reader.close()
+
+
+def _in_child(fn: Callable[..., None], *args: object) -> None:
+    """Run `fn` in a child process and wait for it: the server's event loop never waits for
+    the GIL behind the seconds of Python a large search file costs to build."""
+    child = _mp_context().Process(target=fn, args=args, name="lsp-agent-search-file", daemon=True)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise RuntimeError(f"the search file writer exited with code {child.exitcode}")
 
 
 def _sorted_names(

@@ -325,6 +325,21 @@ def test_a_warm_open_searches_the_file_the_last_refresh_wrote(root: Path, tmp_pa
     assert "get_user_bonus_info" in [s.name for s in warm.search("gubi")]
 
 
+def test_a_search_file_written_by_a_child_process_answers_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    inline = WorkspaceIndex(root, tmp_path / "inline")
+    inline.refresh()
+    child = WorkspaceIndex(root, tmp_path / "child", search_in_child=True)
+    child.refresh()
+    assert child.search_index() is not None  # the child's file, mapped
+    assert child.db_path.with_suffix(".search").read_bytes()[16:] != b""
+    for query in ("gubi", "User", "main", "S"):
+        assert [(s.name, s.path) for s in child.search(query)] == [
+            (s.name, s.path) for s in inline.search(query)
+        ]
+
+
 def test_the_search_version_moves_with_every_write_and_only_then(
     root: Path, tmp_path: Path
 ) -> None:
