@@ -35,9 +35,8 @@ log = logging.getLogger(__name__)
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
 DELTA_REBUILD = 20_000
-# While a refresh writes, a search may answer from names up to this old instead of rebuilding
-# the in-memory part after every batch the workers commit (which held the editor's searches
-# up by tens of milliseconds each, bench/busy_latency.py). Single-file updates never lag.
+# While a refresh writes, the in-memory part is rebuilt in the background at most this often;
+# searches answer from the previous one meanwhile. Single-file updates never lag.
 REFRESH_SEARCH_LAG_S = 1.0
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
@@ -96,6 +95,7 @@ class WorkspaceIndex:
         self._search_lock = threading.Lock()
         self._base_lock = threading.Lock()
         self._rebuilding = False
+        self._delta_rebuilding = False
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -162,14 +162,10 @@ class WorkspaceIndex:
     def search_version(self) -> tuple[int, int, int]:
         """Changes whenever `ranked_search` may answer differently (no database read, so an
         event loop can check it to reuse an answer). While a refresh writes, the search answers
-        from names up to REFRESH_SEARCH_LAG_S old: so may a reused answer."""
+        from the names of its last snapshot (`_search_parts`): so may a reused answer."""
         base, delta, generation = self._base, self._delta, self._generation
-        if (
-            self._refreshing > 0
-            and delta is not None
-            and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
-        ):
-            generation = delta.generation
+        if self._refreshing > 0:
+            generation = delta.generation if delta is not None else -1
         return (id(self), base.last_symbol if base is not None else -1, generation)
 
     def search_index(self) -> SearchIndex | None:
@@ -195,23 +191,45 @@ class WorkspaceIndex:
             last = base.last_symbol if base else 0
             newest = q.last_symbol_id(self._reader())
             backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
-            fresh_enough = (
-                not sync
-                and self._refreshing > 0
-                and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
-            )
-            if not backlog and (
-                delta is None or (delta.generation != generation and not fresh_enough)
-            ):
-                delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
-                                                        generation)  # fmt: skip
-                self._delta_built = time.monotonic()
+            if not backlog and (delta is None or delta.generation != generation):
+                if sync or self._refreshing == 0:
+                    delta = self._delta = self._build_delta(last, generation)
+                elif time.monotonic() - self._delta_built >= REFRESH_SEARCH_LAG_S:
+                    self._start_delta(base, last, generation)
             if backlog and not sync:
                 self._start_rebuild()
         if backlog and sync:
             self._rebuild_base()
             return self._search_parts()
         return [part for part in (base, delta) if part is not None]
+
+    def _build_delta(self, last: int, generation: int) -> SearchIndex:
+        self._delta_built = time.monotonic()
+        return SearchIndex.build(q.names_since(self._reader(), last), generation)
+
+    def _start_delta(self, base: SearchIndex | None, last: int, generation: int) -> None:
+        """Rebuild the in-memory part in a background thread: while a refresh writes, a search
+        answers from the previous one (at most REFRESH_SEARCH_LAG_S plus a build old) instead
+        of building it after every batch (tens of milliseconds each, bench/busy_latency.py)."""
+        if self._delta_rebuilding:
+            return
+        self._delta_rebuilding = True
+        self._delta_built = time.monotonic()
+
+        def rebuild() -> None:
+            reader = self._store.reader()
+            try:
+                delta = SearchIndex.build(q.names_since(reader, last), generation)
+                with self._search_lock:
+                    if self._base is base:  # else the file was rewritten meanwhile
+                        self._delta = delta
+            except Exception:
+                log.exception("could not update the search of %s", self.root)
+            finally:
+                self._delta_rebuilding = False
+                reader.close()
+
+        threading.Thread(target=rebuild, name="search-delta", daemon=True).start()
 
     def _open_base(self) -> SearchIndex | None:
         base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
