@@ -24,21 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-# How long a thread may hold the GIL while another waits for it (CPython's default: 5 ms). The
-# event loop shares the server process with indexing and search threads; with the default, a
-# request waited up to 5 ms for the GIL at every switch (bench/busy_latency.py).
-SWITCH_INTERVAL_S = 0.001
-
-
 def run(args: argparse.Namespace) -> int:
     import os
-    import sys
 
     from lsp_agent import credentials
     from lsp_agent.server import logs
     from lsp_agent.server.app import create_server
 
-    sys.setswitchinterval(SWITCH_INTERVAL_S)  # the server only: the CLI has no event loop
     level = args.log_level or os.environ.get("LSP_AGENT_LOG_LEVEL", "info")
     logs.configure_stderr(level if level in logs.LEVELS else "info")
     credentials.redact_logs()
