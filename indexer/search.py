@@ -54,6 +54,7 @@ FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
+BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
@@ -64,6 +65,7 @@ MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: keys, ends, 
 MAP_PARTS = ("keys", "ends", "data")
 MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
+Built = tuple[dict[str, bytes], int, int | None]  # sections, blocks, names per block
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,32 +138,34 @@ class SearchIndex:
     ) -> SearchIndex:
         """An in-memory index of `rows` (name id, name); with `block_lines`, block maps too
         (the small in-memory indexes scan faster without)."""
-        # Shortest names first: every tier's hits then come out already ranked, so a tier
-        # stops scanning as soon as it has `limit` hits.
-        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
-        builder = _Builder(dict(sinks), block_lines)
-        builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
-        blocks = builder.finish()
         names = dict(rows)
-        sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
-        sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
+        return cls.from_sections(
+            build_sections(rows, block_lines),
+            lambda ids: {i: names[i] for i in ids},
+            generation,
+            last_symbol,
+        )
+
+    @classmethod
+    def from_sections(
+        cls, built: Built, original: Originals, generation: int = 0, last_symbol: int = 0
+    ) -> SearchIndex:
+        """An index over what `build_sections` made (here or in another process)."""
+        data, blocks, block_lines = built
+        sections: dict[str, Any] = {name: Text.of(data[name]) for name in TEXTS}
+        sections |= {name: array("I", data[name]) for name in ARRAYS}
         if block_lines:
             sections |= {
                 m: BlockMap(
-                    array("I", sinks[f"{m}_keys"].getvalue()),
-                    array("Q", sinks[f"{m}_ends"].getvalue()),
-                    sinks[f"{m}_data"].getvalue(),
+                    array("I", data[f"{m}_keys"]),
+                    array("Q", data[f"{m}_ends"]),
+                    data[f"{m}_data"],
                     blocks,
                     block_lines,
                 )
                 for m in MAPS
             }
-        return cls(
-            **sections,
-            original=lambda ids: {i: names[i] for i in ids},
-            generation=generation,
-            last_symbol=last_symbol,
-        )
+        return cls(**sections, original=original, generation=generation, last_symbol=last_symbol)
 
     @staticmethod
     def write_file(
@@ -392,6 +396,21 @@ class SearchIndex:
             spelled.update(self.original(missing))
         ordered = sorted(hits, key=lambda h: (h[0], not spelled[ids[h[1]]].startswith(query)))
         return [i for _, i in ordered]
+
+
+def build_sections(rows: Sequence[tuple[int, str]], block_lines: int | None = None) -> Built:
+    """The sections of an in-memory index of `rows` (name id, name): plain bytes, so another
+    process can build them."""
+    # Shortest names first: every tier's hits then come out already ranked, so a tier
+    # stops scanning as soon as it has `limit` hits.
+    sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
+    builder = _Builder(dict(sinks), block_lines)
+    ordered = sorted(rows, key=lambda r: (len(r[1]), r[1]))
+    # In chunks: each regular-expression pass holds the GIL until it returns.
+    for at in range(0, len(ordered), BUILD_CHUNK):
+        builder.add(ordered[at : at + BUILD_CHUNK])
+    blocks = builder.finish()
+    return {name: sink.getvalue() for name, sink in sinks.items()}, blocks, block_lines
 
 
 def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:

@@ -20,17 +20,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any, TypeVar
 
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
-from indexer.search import RankKey, SearchIndex
+from indexer.search import Built, RankKey, SearchIndex, build_sections
 from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
@@ -217,9 +219,14 @@ class WorkspaceIndex:
         self._delta_built = time.monotonic()
 
         def rebuild() -> None:
-            reader = self._store.reader()
             try:
-                delta = SearchIndex.build(q.names_since(reader, last), generation)
+                args = (str(self.db_path), last)
+                built = _in_child(delta_sections, *args) if self.search_in_child else None
+                delta = SearchIndex.from_sections(
+                    built or delta_sections(*args),
+                    lambda ids: q.names_by_id(self._reader(), ids),
+                    generation,
+                )
                 with self._search_lock:
                     if self._base is base:  # else the file was rewritten meanwhile
                         self._delta = delta
@@ -227,7 +234,6 @@ class WorkspaceIndex:
                 log.exception("could not update the search of %s", self.root)
             finally:
                 self._delta_rebuilding = False
-                reader.close()
 
         threading.Thread(target=rebuild, name="search-delta", daemon=True).start()
 
@@ -498,14 +504,44 @@ def write_search_file(db_path: str, search_path: str, epoch: str, niceness: int 
         reader.close()
 
 
-def _in_child(fn: Callable[..., None], *args: object) -> None:
-    """Run `fn` in a child process and wait for it: the server's event loop never waits for
-    the GIL behind the seconds of Python a large search file costs to build."""
-    child = _mp_context().Process(target=fn, args=args, name="lsp-agent-search-file", daemon=True)
+def delta_sections(db_path: str, last: int) -> Built:
+    """The in-memory search part's sections for the names defined after symbol `last`."""
+    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return build_sections(q.names_since(reader, last))
+    finally:
+        reader.close()
+
+
+def _in_child(fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` in a child process, waiting for it: the server's event loop never waits
+    for the GIL behind the Python a search file, or the search's in-memory part during a
+    refresh, costs to build (a second, or hundreds of milliseconds, each)."""
+    context = _mp_context()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_send_result, args=(send, fn, *args), name="lsp-agent-search", daemon=True
+    )
     child.start()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:
+        result = None
     child.join()
-    if child.exitcode != 0:
-        raise RuntimeError(f"the search file writer exited with code {child.exitcode}")
+    receive.close()
+    if child.exitcode != 0 or not isinstance(result, tuple) or result[0] != "ok":
+        raise RuntimeError(f"the search builder failed (exit code {child.exitcode}): {result}")
+    return result[1]
+
+
+def _send_result(send: Any, fn: Callable[..., object], *args: object) -> None:
+    try:
+        result = ("ok", fn(*args))
+    except Exception as exc:
+        result = ("error", repr(exc))
+    send.send(result)
+    send.close()
 
 
 def _sorted_names(

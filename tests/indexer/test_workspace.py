@@ -340,6 +340,26 @@ def test_a_search_file_written_by_a_child_process_answers_the_same(
         ]
 
 
+def test_the_search_part_built_in_a_child_process_answers_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    from indexer import reads
+    from indexer.search import SearchIndex
+    from indexer.workspace import _in_child, delta_sections
+
+    index = open_index(root, tmp_path)
+    index.refresh()
+    reader = index._store.reader()
+    here = SearchIndex.build(reads.names_since(reader, 0))
+    there = SearchIndex.from_sections(
+        _in_child(delta_sections, str(index.db_path), 0),
+        lambda ids: reads.names_by_id(reader, ids),
+    )
+    for query in ("gubi", "User", "main", "S", ""):
+        assert there.ranked_names(query) == here.ranked_names(query)
+    assert there.ranked_names("gubi")  # not just two empty answers
+
+
 def test_the_search_version_moves_with_every_write_and_only_then(
     root: Path, tmp_path: Path
 ) -> None:
