@@ -10,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import logging
-import multiprocessing
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,14 +18,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
-from indexer.search import Built, RankKey, SearchIndex, build_sections
-from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
+from indexer.search import RankKey, SearchIndex
+from indexer.search_build import delta_sections, in_child, mp_context, write_search_file
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
@@ -221,7 +219,7 @@ class WorkspaceIndex:
         def rebuild() -> None:
             try:
                 args = (str(self.db_path), last)
-                built = _in_child(delta_sections, *args) if self.search_in_child else None
+                built = in_child(delta_sections, *args) if self.search_in_child else None
                 delta = SearchIndex.from_sections(
                     built or delta_sections(*args),
                     lambda ids: q.names_by_id(self._reader(), ids),
@@ -253,7 +251,7 @@ class WorkspaceIndex:
                 return  # another thread wrote it while this one waited for the lock
             args = (str(self.db_path), str(self._search_path), self._epoch)
             if self.search_in_child:
-                _in_child(write_search_file, *args, self.niceness)
+                in_child(write_search_file, *args, self.niceness)
             else:
                 write_search_file(*args)
             fresh = self._open_base()
@@ -363,7 +361,7 @@ class WorkspaceIndex:
                 self._store_results([run_job(job)], counter, new)
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
-        context = _mp_context()
+        context = mp_context()
         initargs = (str(self.db_path), self.root, bulk, self.niceness)
         with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
@@ -489,61 +487,6 @@ class WorkspaceIndex:
         self._store.close()
 
 
-def write_search_file(db_path: str, search_path: str, epoch: str, niceness: int = 0) -> None:
-    """Write the search file for everything the database holds now (one read snapshot)."""
-    if niceness:
-        os.nice(niceness)
-    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        reader.execute("BEGIN")  # one snapshot for both statements
-        last = q.last_symbol_id(reader)
-        chunks = q.defined_names(reader, last)
-        blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
-        SearchIndex.write_file(search_path, chunks, epoch, last, blocks)
-    finally:
-        reader.close()
-
-
-def delta_sections(db_path: str, last: int) -> Built:
-    """The in-memory search part's sections for the names defined after symbol `last`."""
-    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return build_sections(q.names_since(reader, last))
-    finally:
-        reader.close()
-
-
-def _in_child(fn: Callable[..., T], *args: object) -> T:
-    """`fn(*args)` in a child process, waiting for it: the server's event loop never waits
-    for the GIL behind the Python a search file, or the search's in-memory part during a
-    refresh, costs to build (a second, or hundreds of milliseconds, each)."""
-    context = _mp_context()
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_send_result, args=(send, fn, *args), name="lsp-agent-search", daemon=True
-    )
-    child.start()
-    send.close()
-    try:
-        result = receive.recv()
-    except EOFError:
-        result = None
-    child.join()
-    receive.close()
-    if child.exitcode != 0 or not isinstance(result, tuple) or result[0] != "ok":
-        raise RuntimeError(f"the search builder failed (exit code {child.exitcode}): {result}")
-    return result[1]
-
-
-def _send_result(send: Any, fn: Callable[..., object], *args: object) -> None:
-    try:
-        result = ("ok", fn(*args))
-    except Exception as exc:
-        result = ("error", repr(exc))
-    send.send(result)
-    send.close()
-
-
 def _sorted_names(
     groups: Iterator[list[tuple[RankKey, str, int]]],
 ) -> Iterator[tuple[RankKey, str, int]]:
@@ -588,17 +531,6 @@ def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
     if current:
         batches.append(current)
     return batches
-
-
-def _mp_context():
-    # fork is fastest but unsafe once other threads run (the server); forkserver is safe there.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["indexer.worker"])  # workers start with grammars loaded
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _check(cancel: threading.Event | None) -> None:

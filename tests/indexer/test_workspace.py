@@ -345,14 +345,14 @@ def test_the_search_part_built_in_a_child_process_answers_the_same(
 ) -> None:
     from indexer import reads
     from indexer.search import SearchIndex
-    from indexer.workspace import _in_child, delta_sections
+    from indexer.search_build import delta_sections, in_child
 
     index = open_index(root, tmp_path)
     index.refresh()
     reader = index._store.reader()
     here = SearchIndex.build(reads.names_since(reader, 0))
     there = SearchIndex.from_sections(
-        _in_child(delta_sections, str(index.db_path), 0),
+        in_child(delta_sections, str(index.db_path), 0),
         lambda ids: reads.names_by_id(reader, ids),
     )
     for query in ("gubi", "User", "main", "S", ""):
