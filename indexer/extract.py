@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from indexer.languages import BY_NAME, load
 from indexer.model import FileSymbols, Reference, Span, Symbol
+from indexer.preproc import define_only
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser, Query, Tree
@@ -223,6 +224,10 @@ def signature_line(source: bytes, offset: int) -> str:
 
 def extract_source(source: bytes, language: str) -> tuple[list[SymbolRow], list[RefRow], bool]:
     """Parse and extract in one go, dropping the tree (rows plus whether it had syntax errors)."""
+    if language == "c":  # a header of #defines only gives the same rows without a parse
+        scanned = define_only(source)
+        if scanned is not None:
+            return scanned[0], scanned[1], False
     tree = parse(source, language)
     symbols, refs = extract_rows(tree, source, language)
     return symbols, refs, tree.root_node.has_error

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+from pathlib import Path
 
 from indexer.extract import RefRow, SymbolRow, extract_source
 from indexer.store import Store, content_hash
@@ -71,7 +72,10 @@ def write_results(store: Store, results: list[Result], new: bool = False) -> Non
 _store: Store | None = None  # a pool worker's own connection to the index
 
 
-def init_pool_worker(db_path: str, root: str, bulk: bool, niceness: int = 0) -> None:
+def init_pool_worker(
+    db_path: str, root: str, bulk: bool, niceness: int = 0, owner: int = 0
+) -> None:
+    """`owner`: the pid of the process that made the pool (0: the parent)."""
     global _store
     if niceness:
         with contextlib.suppress(OSError):
@@ -80,16 +84,30 @@ def init_pool_worker(db_path: str, root: str, bulk: bool, niceness: int = 0) -> 
     # collector would re-scan a growing heap for nothing (about 4% of a cold index).
     gc.disable()
     _store = Store(db_path, root, existing=True, bulk=bulk)
-    _exit_with_parent()
+    exit_when_gone(owner or os.getppid())
 
 
-def _exit_with_parent() -> None:
-    """Exit when the parent dies (killed, say). A worker waiting for its next batch would wait
-    forever otherwise: its siblings, forked with the same pipe, keep the queue from closing."""
-    parent = os.getppid()
+def exit_when_gone(owner: int) -> None:
+    """Exit when the pool's owner dies (killed, say). A worker waiting for its next batch would
+    wait forever otherwise: its siblings, forked with the same pipe, keep the queue from closing.
+    The owner, not the parent: a forkserver worker's parent is the fork server, which outlives
+    a killed owner for as long as it has children, so watching it would keep them all alive."""
+
+    def alive() -> bool:
+        try:
+            os.kill(owner, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # someone else's process: the pid was reused, the owner is gone
+            return False
+        try:  # a killed owner its own parent has not reaped yet is a zombie: gone too
+            stat = Path(f"/proc/{owner}/stat").read_text()
+        except OSError:
+            return True  # no /proc (macOS): the signal test is all there is
+        return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while alive():
             time.sleep(PARENT_POLL_S)
         os._exit(1)  # a batch in hand is lost; its transaction was not committed
 

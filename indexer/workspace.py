@@ -362,7 +362,7 @@ class WorkspaceIndex:
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
         context = mp_context()
-        initargs = (str(self.db_path), self.root, bulk, self.niceness)
+        initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
         with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.

@@ -10,6 +10,7 @@ the updates in the order the run produced them.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Literal, assert_never
 
 from acp import schema
@@ -104,6 +105,10 @@ def _thought(text: str) -> schema.AgentThoughtChunk:
     return schema.AgentThoughtChunk(session_update="agent_thought_chunk", content=block)
 
 
+def _some(chunk: Callable[[str], Update], text: str) -> list[Update]:
+    return [chunk(text)] if text else []
+
+
 def _result_text(content: str | list[dict[str, Any]]) -> str:
     if isinstance(content, str):
         text = content
@@ -120,8 +125,10 @@ class Translator:
         # What the ports showed of a running tool call (diffs, terminals), kept so the final
         # update, which replaces the call's content, still carries it.
         self._shown: dict[str, list[Any]] = {}
-        # The session's sender redacts each update; a secret split across deltas needs this.
+        # The session's sender redacts each update; a secret split across deltas needs this,
+        # in the answer and in the thoughts alike (each its own stream).
         self._redactor = credentials.StreamRedactor()
+        self._thoughts = credentials.StreamRedactor()
 
     def diff(
         self, tool_use_id: str, path: str, old_text: str | None, new_text: str
@@ -145,18 +152,22 @@ class Translator:
     def __call__(self, event: ev.AgentEvent) -> list[Update]:
         # A subagent's prose would interleave with the answer; its tool calls are shown.
         nested = event.parent_tool_use_id is not None
-        if isinstance(event, ev.TextDelta):
-            text = "" if nested else self._redactor.feed(event.text)
-            return [_message(text)] if text else []
-        held = self._redactor.flush()  # the answer's text ends where anything else happens
-        return ([_message(held)] if held else []) + self._translate(event, nested)
+        if isinstance(event, ev.TextDelta) and not nested:
+            return self._thought_held() + _some(_message, self._redactor.feed(event.text))
+        if isinstance(event, ev.ThinkingDelta) and not nested:
+            held = _some(_message, self._redactor.flush())
+            return held + _some(_thought, self._thoughts.feed(event.text))
+        # Each stream ends where anything else happens: what its redactor held back goes.
+        held = _some(_message, self._redactor.flush()) + self._thought_held()
+        return held + self._translate(event, nested)
+
+    def _thought_held(self) -> list[Update]:
+        return _some(_thought, self._thoughts.flush())
 
     def _translate(self, event: ev.AgentEvent, nested: bool) -> list[Update]:
         match event:
-            case ev.TextDelta():
-                return []  # handled by __call__
-            case ev.ThinkingDelta():
-                return [] if nested else [_thought(event.text)]
+            case ev.TextDelta() | ev.ThinkingDelta():
+                return []  # the top level's are handled by __call__; a subagent's are not shown
             case ev.ToolStarted():
                 return self._started(event)
             case ev.ToolFinished():

@@ -104,12 +104,17 @@ class StreamReporter:
         self._pending_parent: dict[str, Any] | None = None  # None: no text since the last flush
         self._flush_handle: asyncio.Handle | None = None
         self._last_flush = float("-inf")  # time.monotonic() of the last text sent
-        # The writer redacts each message; a secret split across deltas needs this.
+        # The writer redacts each message; a secret split across deltas needs this, for the
+        # answer and for the thinking alike (each its own stream, since they interleave).
         self._redactor = credentials.StreamRedactor()
+        self._thinking = credentials.StreamRedactor()
+        self._thinking_parent: dict[str, Any] | None = None  # None: no thinking held open
 
     # -- output ------------------------------------------------------------------------------
 
     def send(self, kind: str, **fields: Any) -> None:
+        if kind != "thinking":
+            self._end_thinking()  # what the thinking redactor holds back goes first
         if kind != "text" and (self._pending or self._pending_parent is not None):
             self.flush_text(final=True)  # keep the stream in order: text before what followed
         self.output.notify(STREAM, {"sessionId": self.session_id, "kind": kind, **fields})
@@ -135,8 +140,7 @@ class StreamReporter:
             case ev.TextDelta():
                 self._on_text(event.text, parent)
             case ev.ThinkingDelta():
-                self.send("thinking", text=event.text, **parent)
-                self.progress("thinking")
+                self._on_thinking(event.text, parent)
             case ev.ToolStarted():
                 self._flush_text()
                 title = tool_title(event.name, event.input)
@@ -235,9 +239,30 @@ class StreamReporter:
                 else loop.call_soon(self.flush_text)
             )
 
+    def _on_thinking(self, text: str, parent: dict[str, Any]) -> None:
+        if self._thinking_parent is not None and parent != self._thinking_parent:
+            self._end_thinking()
+        self._thinking_parent = parent
+        shown = self._thinking.feed(text)
+        if shown:
+            self.send("thinking", text=shown, **parent)
+        self.progress("thinking")
+
+    def _end_thinking(self) -> None:
+        """The thinking stream ends where anything else is sent: what was held back goes."""
+        if self._thinking_parent is None:
+            return
+        parent, self._thinking_parent = self._thinking_parent, None
+        held = self._thinking.flush()
+        if held:
+            self.send("thinking", text=held, **parent)
+
     def flush_text(self, final: bool = False) -> None:
         """Send the pending text deltas as one notification, and progress once for them
-        (`final`: the text ends here, so what the redactor holds back goes too)."""
+        (`final`: the text ends here, so what the redactors hold back goes too, the thinking's
+        included)."""
+        if final:
+            self._end_thinking()
         if self._flush_handle is not None:
             self._flush_handle.cancel()  # a no-op when this is that call
             self._flush_handle = None

@@ -194,11 +194,15 @@ async def test_the_key_in_the_models_answer_never_reaches_the_client(
     redacted from every session update the ACP client receives."""
     from tests.agent.conftest import API_KEY
 
-    answer = {"content": [{"type": "text", "text": f"Your key is {API_KEY}."}]}
+    thinking = {"type": "thinking", "thinking": f"It is {API_KEY}.", "signature": "s1"}
+    answer = {"content": [thinking, {"type": "text", "text": f"Your key is {API_KEY}."}]}
     async with FakeAnthropic({"responses": [answer]}) as server:
         client = await start(server)
         session = await client.new_session(workspace)
         done = await client.prompt(session, "what is my key?")
     assert done["stopReason"] == "end_turn"
     assert client.text() == "Your key is [redacted ANTHROPIC_API_KEY]."
+    # The thoughts too, though the key is split across their deltas.
+    thoughts = "".join(u["content"]["text"] for u in client.kinds("agent_thought_chunk"))
+    assert thoughts == "It is [redacted ANTHROPIC_API_KEY]."
     assert all(API_KEY not in str(message) for message in client.raw)

@@ -87,7 +87,9 @@ async def test_a_planted_secret_reaches_no_output(
     (workspace / ".claude").mkdir()
     (workspace / ".claude" / "settings.json").write_text(json.dumps({"hooks": hooks}))
     steps = bash_scenario("cat secret.txt")
-    steps[-1] = {"content": [{"type": "text", "text": "Your key is sk-test-key, keep it."}]}
+    thinking = {"type": "thinking", "thinking": "They want sk-test-key shown.", "signature": "s1"}
+    answer = {"type": "text", "text": "Your key is sk-test-key, keep it."}
+    steps[-1] = {"content": [thinking, answer]}
     h = await start_agent(
         steps,
         init_options={"permissionMode": "bypassPermissions", "workspaceTrusted": True},
@@ -113,3 +115,5 @@ async def test_a_planted_secret_reaches_no_output(
     # Streamed in small deltas, the key is split across notifications: joined, it is not there.
     streamed = "".join(e["text"] for e in h.editor.stream if e["kind"] == "text")
     assert "Your key is [redacted ANTHROPIC_API_KEY], keep it." in streamed
+    thought = "".join(e["text"] for e in h.editor.stream if e["kind"] == "thinking")
+    assert thought == "They want [redacted ANTHROPIC_API_KEY] shown."

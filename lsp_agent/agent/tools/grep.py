@@ -2,7 +2,8 @@
 
 Both backends print what `rg --no-heading --with-filename` prints (absolute paths, `path:N:line`
 for matches, `path-N-line` for context, `--` between groups), so results and tests do not depend
-on which one ran. Both honour .gitignore files, search hidden files and skip `.git` and symlinks.
+on which one ran. Both honour .gitignore files inside a git work tree, search hidden files and
+skip `.git` and symlinks.
 """
 
 from __future__ import annotations
@@ -132,13 +133,12 @@ def _query(tool_input: dict[str, Any], ctx: ToolContext) -> Query:
 
 
 def rg_argv(rg: str, q: Query) -> list[str]:
-    # --no-require-git: .gitignore counts outside a git checkout too, as in the Python search;
+    # .gitignore counts inside a git work tree only (ripgrep's default), as in the Python search;
     # --sort path: a stable order (and head_limit keeps the same lines every time).
     argv = [
         rg,
         "--no-config",
         "--hidden",
-        "--no-require-git",
         "--no-ignore-global",
         "--no-ignore-exclude",
         "--no-ignore-dot",

@@ -1,6 +1,7 @@
-"""Walking a workspace the way ripgrep does: .gitignore files honoured at every level (the
-deepest opinion wins, `!` re-includes), hidden files included, `.git` and symlinks skipped (so a
-link pointing outside the workspace is never followed). Plus glob patterns as regexes."""
+"""Walking a workspace the way ripgrep does: .gitignore files honoured at every level inside a
+git work tree and nowhere else (the deepest opinion wins, `!` re-includes), hidden files
+included, `.git` and symlinks skipped (so a link pointing outside the workspace is never
+followed). Plus glob patterns as regexes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pathspec
+from indexer.scan import in_git_tree
 
 from lsp_agent.agent.ports import CancelToken
 
@@ -53,13 +55,21 @@ class _NoIgnores(Ignores):
 NO_IGNORES = _NoIgnores()
 
 
+class _OutsideGit(_NoIgnores):
+    """Outside a git work tree a .gitignore means nothing (as in git and ripgrep, and as the
+    index scans), until a directory holding `.git` starts one."""
+
+    def entering(self, directory: Path) -> Ignores:
+        return Ignores().entering(directory) if (directory / ".git").exists() else self
+
+
 def ignores_for(top: Path, root: Path) -> Ignores:
     """The specs from every .gitignore between the workspace `root` and `top`, inclusive."""
-    ignores = Ignores()
     chain = [top, *top.parents] if top.is_relative_to(root) else [top]
-    for directory in reversed(chain):
-        if directory.is_relative_to(root):
-            ignores = ignores.entering(directory)
+    inside = [directory for directory in reversed(chain) if directory.is_relative_to(root)]
+    ignores = Ignores() if inside and in_git_tree(str(inside[0])) else _OutsideGit()
+    for directory in inside:
+        ignores = ignores.entering(directory)
     return ignores
 
 

@@ -15,6 +15,7 @@ from lsp_agent.agent.tools.listing import LS, Glob
 from .conftest import write_tree
 
 FILES: dict[str, str | bytes] = {
+    ".git/HEAD": "ref: refs/heads/main\n",  # a git work tree: its .gitignore files count
     ".gitignore": "build/\n*.log\n!keep.log\n",
     "src/app.py": "import os\n\ndef main():\n    print('Hello')\n    return 0\n",
     "src/util.py": "def helper():\n    return 'hello world'\n",
@@ -208,6 +209,30 @@ async def test_ls(tree: ToolContext) -> None:
     await check(
         tree, LS(), {"path": "src", "ignore": ["web"]}, "- {ws}/src/\n  - app.py\n  - util.py"
     )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_gitignore_counts_only_inside_a_git_work_tree(ctx: ToolContext, backend: Any) -> None:
+    """As in git and ripgrep (and the index): outside a work tree a .gitignore hides nothing,
+    while a nested repository's own .gitignore counts inside it."""
+    write_tree(
+        ctx.cwd,
+        {
+            ".gitignore": "*.log\n",
+            "a.log": "hello\n",
+            "repo/.git/HEAD": "ref: refs/heads/main\n",
+            "repo/.gitignore": "*.log\n",
+            "repo/b.log": "hello\n",
+            "repo/c.txt": "hello\n",
+        },
+    )
+    result = await Grep(backend=backend).run({"pattern": "hello", "output_mode": "count"}, ctx)
+    assert sorted(str(result.content).splitlines()) == [
+        f"{ctx.cwd}/a.log:1",
+        f"{ctx.cwd}/repo/c.txt:1",
+    ]
+    listing = await LS().run({"path": str(ctx.cwd)}, ctx)
+    assert "a.log" in str(listing.content) and "b.log" not in str(listing.content)
 
 
 async def test_auto_backend_without_rg(
