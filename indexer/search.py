@@ -31,7 +31,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +54,7 @@ FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
+BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
@@ -64,6 +65,7 @@ MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: keys, ends, 
 MAP_PARTS = ("keys", "ends", "data")
 MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
+Built = tuple[dict[str, bytes], int, int | None]  # sections, blocks, names per block
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,32 +138,34 @@ class SearchIndex:
     ) -> SearchIndex:
         """An in-memory index of `rows` (name id, name); with `block_lines`, block maps too
         (the small in-memory indexes scan faster without)."""
-        # Shortest names first: every tier's hits then come out already ranked, so a tier
-        # stops scanning as soon as it has `limit` hits.
-        sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
-        builder = _Builder(dict(sinks), block_lines)
-        builder.add(sorted(rows, key=lambda r: (len(r[1]), r[1])))
-        blocks = builder.finish()
         names = dict(rows)
-        sections: dict[str, Any] = {name: Text.of(sinks[name].getvalue()) for name in TEXTS}
-        sections |= {name: array("I", sinks[name].getvalue()) for name in ARRAYS}
+        return cls.from_sections(
+            build_sections(rows, block_lines),
+            lambda ids: {i: names[i] for i in ids},
+            generation,
+            last_symbol,
+        )
+
+    @classmethod
+    def from_sections(
+        cls, built: Built, original: Originals, generation: int = 0, last_symbol: int = 0
+    ) -> SearchIndex:
+        """An index over what `build_sections` made (here or in another process)."""
+        data, blocks, block_lines = built
+        sections: dict[str, Any] = {name: Text.of(data[name]) for name in TEXTS}
+        sections |= {name: array("I", data[name]) for name in ARRAYS}
         if block_lines:
             sections |= {
                 m: BlockMap(
-                    array("I", sinks[f"{m}_keys"].getvalue()),
-                    array("Q", sinks[f"{m}_ends"].getvalue()),
-                    sinks[f"{m}_data"].getvalue(),
+                    array("I", data[f"{m}_keys"]),
+                    array("Q", data[f"{m}_ends"]),
+                    data[f"{m}_data"],
                     blocks,
                     block_lines,
                 )
                 for m in MAPS
             }
-        return cls(
-            **sections,
-            original=lambda ids: {i: names[i] for i in ids},
-            generation=generation,
-            last_symbol=last_symbol,
-        )
+        return cls(**sections, original=original, generation=generation, last_symbol=last_symbol)
 
     @staticmethod
     def write_file(
@@ -271,21 +275,50 @@ class SearchIndex:
     def ranked_names(self, query: str, limit: int = 100) -> list[tuple[RankKey, str, int]]:
         """(rank key, name, name id) best first: sorting on (key, name) merges several
         indexes into the order one index over all their names would give."""
+        return [item for group in self.ranked_groups(query, limit) for item in group]
+
+    def ranked_groups(
+        self, query: str, limit: int = 100
+    ) -> Iterator[list[tuple[RankKey, str, int]]]:
+        """`ranked_names` lazily, one group of names with the same rank key at a time (in
+        scan order): a caller that stops early computes only the tiers and looks up only the
+        spellings it needed. Names are looked up in growing chunks (one statement each)."""
         query = query.strip().replace("\n", " ")
-        chosen: dict[int, int] = {}  # name index -> tier
+        spelled: dict[int, str] = {}
+        chosen = self._chosen(query, limit, spelled)
+        group: list[tuple[RankKey, str, int]] = []
+        size = 8
+        while chunk := list(islice(chosen, size)):
+            size *= 4
+            ids = self.ids
+            missing = [ids[i] for i, _ in chunk if ids[i] not in spelled]
+            if missing:
+                spelled.update(self.original(missing))
+            for i, tier in chunk:
+                item = self._key(query, i, tier, spelled[ids[i]])
+                if group and item[0] != group[-1][0]:
+                    yield group
+                    group = []
+                group.append(item)
+        if group:
+            yield group
+
+    def _chosen(self, query: str, limit: int, spelled: dict[int, str]) -> Iterator[tuple[int, int]]:
+        """(name index, tier) in scan order, each name once, at most `limit`."""
         if not query:
-            chosen = dict.fromkeys(range(min(limit, len(self))), 0)
-        for rank, tier in enumerate(self._tiers(query, limit) if query else ()):
+            yield from ((i, 0) for i in range(min(limit, len(self))))
+            return
+        chosen: set[int] = set()
+        for rank, tier in enumerate(self._tiers(query, spelled)):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
-                break  # enough plain matches, or a query too long to be an abbreviation
+                return  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
-                chosen.setdefault(i, rank)
+                if i in chosen:
+                    continue
+                chosen.add(i)
+                yield i, rank
                 if len(chosen) >= limit:
-                    break
-            if len(chosen) >= limit:
-                break
-        names = self.original([self.ids[i] for i in chosen])
-        return [self._key(query, i, r, names[self.ids[i]]) for i, r in chosen.items()]
+                    return
 
     def _key(self, query: str, i: int, tier: int, name: str) -> tuple[RankKey, str, int]:
         # The order `_tiers` yields: by tier, shorter names first; in the prefix tier exact
@@ -295,11 +328,11 @@ class SearchIndex:
             key = (0, len(name) != len(query), len(name), not name.startswith(query))
         return key, name, self.ids[i]
 
-    def _tiers(self, query: str, limit: int) -> Iterator[Iterator[int]]:
+    def _tiers(self, query: str, spelled: dict[int, str]) -> Iterator[Iterator[int]]:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
-        yield iter(self._prefix_tier(query, q, limit))
+        yield self._prefix_tier(query, q, spelled)
         at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
         yield self._inner_starts(at_starts) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
@@ -338,25 +371,46 @@ class SearchIndex:
             if bit(p):
                 yield _line(p, starts)
 
-    def _prefix_tier(self, query: str, q: bytes, limit: int) -> list[int]:
+    def _prefix_tier(self, query: str, q: bytes, spelled: dict[int, str]) -> Iterator[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
-        among names of one length. The scan stops after `limit` names and the rest of the
-        last one's length, so the order does not depend on the limit."""
-        hits: list[int] = []
-        lengths: list[int] = []
+        among names of one length; lazily, whole lengths at a time, so the order does not
+        depend on how far the caller reads. Spellings are looked up (into `spelled`) for
+        growing chunks of hits, not one length at a time."""
+        hits: list[tuple[int, int]] = []  # (length, name index) of the chunk being read
+        size = 8
         for p in self._find(b"\n" + q):
             i = _line(p + 1, self.starts)
             length = self.length(i)
-            if len(hits) >= limit and length != lengths[-1]:
-                break
-            hits.append(i)
-            lengths.append(length)
-        names = self.original([self.ids[i] for i in hits])
-        by_line = {
-            i: (n, not names[self.ids[i]].startswith(query))
-            for i, n in zip(hits, lengths, strict=True)
-        }
-        return sorted(hits, key=by_line.__getitem__)
+            if len(hits) >= size and length != hits[-1][0]:
+                yield from self._by_case(query, hits, spelled)
+                hits, size = [], size * 4
+            hits.append((length, i))
+        yield from self._by_case(query, hits, spelled)
+
+    def _by_case(
+        self, query: str, hits: list[tuple[int, int]], spelled: dict[int, str]
+    ) -> list[int]:
+        ids = self.ids
+        missing = [ids[i] for _, i in hits if ids[i] not in spelled]
+        if missing:
+            spelled.update(self.original(missing))
+        ordered = sorted(hits, key=lambda h: (h[0], not spelled[ids[h[1]]].startswith(query)))
+        return [i for _, i in ordered]
+
+
+def build_sections(rows: Sequence[tuple[int, str]], block_lines: int | None = None) -> Built:
+    """The sections of an in-memory index of `rows` (name id, name): plain bytes, so another
+    process can build them."""
+    # Shortest names first: every tier's hits then come out already ranked, so a tier
+    # stops scanning as soon as it has `limit` hits.
+    sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
+    builder = _Builder(dict(sinks), block_lines)
+    ordered = sorted(rows, key=lambda r: (len(r[1]), r[1]))
+    # In chunks: each regular-expression pass holds the GIL until it returns.
+    for at in range(0, len(ordered), BUILD_CHUNK):
+        builder.add(ordered[at : at + BUILD_CHUNK])
+    blocks = builder.finish()
+    return {name: sink.getvalue() for name, sink in sinks.items()}, blocks, block_lines
 
 
 def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:

@@ -8,34 +8,35 @@ connections, so they see committed snapshots and never wait for a refresh to fin
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import logging
-import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
 from indexer.search import RankKey, SearchIndex
-from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
+from indexer.search_build import delta_sections, in_child, mp_context, write_search_file
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Symbols added since the search file was written: past this many, rewrite it rather than
 # hold their names in memory (and rebuild that in-memory index after every write).
 DELTA_REBUILD = 20_000
-# While a refresh writes, a search may answer from names up to this old instead of rebuilding
-# the in-memory part after every batch the workers commit (which held the editor's searches
-# up by tens of milliseconds each, bench/busy_latency.py). Single-file updates never lag.
+# While a refresh writes, the in-memory part is rebuilt in the background at most this often;
+# searches answer from the previous one meanwhile. Single-file updates never lag.
 REFRESH_SEARCH_LAG_S = 1.0
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
 BATCH_BYTES = 256 * 1024
@@ -64,8 +65,12 @@ class WorkspaceIndex:
         workers: int | None = None,
         niceness: int = 0,
         limits: ScanLimits | None = None,
+        search_in_child: bool = False,
     ) -> None:
         self.root = os.path.abspath(root)
+        # Write the search file in a child process (a server: its event loop shares the GIL
+        # with the thread that writes it; the CLI has nothing else to do meanwhile).
+        self.search_in_child = search_in_child
         # Added to the pool workers' nice value: an editor's server indexes in the background
         # and its own requests come first for the CPU (the command-line index runs at 0).
         self.niceness = niceness
@@ -90,6 +95,7 @@ class WorkspaceIndex:
         self._search_lock = threading.Lock()
         self._base_lock = threading.Lock()
         self._rebuilding = False
+        self._delta_rebuilding = False
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -132,27 +138,35 @@ class WorkspaceIndex:
     def ranked_search(self, query: str, limit: int = 100) -> list[tuple[RankKey, Symbol]]:
         """`search` with each symbol's rank key (comparable across indexes: lower is better).
         Names rank; each name's definitions follow in the order they were indexed."""
-        best: dict[int, tuple[RankKey, str]] = {}
-        for part in self._search_parts():
-            for key, name, name_id in part.ranked_names(query, limit):
-                if name_id not in best or (key, name) < best[name_id]:
-                    best[name_id] = (key, name)
-        ranked = sorted(best.items(), key=lambda item: item[1])
+        # Each part's names come sorted on (key, name), lazily; merged, they give the order of
+        # one index over all the names, and names are ranked only until the limit is filled.
+        streams = [_sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
+        ranked = _distinct(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
         if self._store.bulk_loading:  # no name index yet: one scan for every name
-            batch = q.symbols_of_names(self._reader(), [n for n, _ in ranked], limit)
-            for name_id, (key, _) in ranked:
+            names = list(ranked)
+            batch = q.symbols_of_names(self._reader(), [n for _, n in names], limit)
+            for key, name_id in names:
                 found += [(key, s) for s in batch[name_id][: limit - len(found)]]
                 if len(found) >= limit:
                     break
             return found
-        for name_id, (key, _) in ranked:  # mostly a few names fill the limit
-            found += [
-                (key, s) for s in q.symbols_of_name(self._reader(), name_id, limit - len(found))
-            ]
-            if len(found) >= limit:
-                break
-        return found
+        size = 8  # names per statement, growing: mostly the first few fill the limit
+        while len(found) < limit and (names := list(islice(ranked, size))):
+            size *= 4
+            keys = {name_id: key for key, name_id in names}
+            rows = q.definitions_of_names(self._reader(), list(keys), limit - len(found))
+            found += [(keys[name_id], symbol) for name_id, symbol in rows]
+        return found[:limit]
+
+    def search_version(self) -> tuple[int, int, int]:
+        """Changes whenever `ranked_search` may answer differently (no database read, so an
+        event loop can check it to reuse an answer). While a refresh writes, the search answers
+        from the names of its last snapshot (`_search_parts`): so may a reused answer."""
+        base, delta, generation = self._base, self._delta, self._generation
+        if self._refreshing > 0:
+            generation = delta.generation if delta is not None else -1
+        return (id(self), base.last_symbol if base is not None else -1, generation)
 
     def search_index(self) -> SearchIndex | None:
         """Bring the search file up to date with the database (call off the event loop, after a
@@ -177,23 +191,49 @@ class WorkspaceIndex:
             last = base.last_symbol if base else 0
             newest = q.last_symbol_id(self._reader())
             backlog = newest - last > DELTA_REBUILD or (sync and base is None and newest > 0)
-            fresh_enough = (
-                not sync
-                and self._refreshing > 0
-                and time.monotonic() - self._delta_built < REFRESH_SEARCH_LAG_S
-            )
-            if not backlog and (
-                delta is None or (delta.generation != generation and not fresh_enough)
-            ):
-                delta = self._delta = SearchIndex.build(q.names_since(self._reader(), last),
-                                                        generation)  # fmt: skip
-                self._delta_built = time.monotonic()
+            if not backlog and (delta is None or delta.generation != generation):
+                if sync or self._refreshing == 0:
+                    delta = self._delta = self._build_delta(last, generation)
+                elif time.monotonic() - self._delta_built >= REFRESH_SEARCH_LAG_S:
+                    self._start_delta(base, last, generation)
             if backlog and not sync:
                 self._start_rebuild()
         if backlog and sync:
             self._rebuild_base()
             return self._search_parts()
         return [part for part in (base, delta) if part is not None]
+
+    def _build_delta(self, last: int, generation: int) -> SearchIndex:
+        self._delta_built = time.monotonic()
+        return SearchIndex.build(q.names_since(self._reader(), last), generation)
+
+    def _start_delta(self, base: SearchIndex | None, last: int, generation: int) -> None:
+        """Rebuild the in-memory part in a background thread: while a refresh writes, a search
+        answers from the previous one (at most REFRESH_SEARCH_LAG_S plus a build old) instead
+        of building it after every batch (tens of milliseconds each, bench/busy_latency.py)."""
+        if self._delta_rebuilding:
+            return
+        self._delta_rebuilding = True
+        self._delta_built = time.monotonic()
+
+        def rebuild() -> None:
+            try:
+                args = (str(self.db_path), last)
+                built = in_child(delta_sections, *args) if self.search_in_child else None
+                delta = SearchIndex.from_sections(
+                    built or delta_sections(*args),
+                    lambda ids: q.names_by_id(self._reader(), ids),
+                    generation,
+                )
+                with self._search_lock:
+                    if self._base is base:  # else the file was rewritten meanwhile
+                        self._delta = delta
+            except Exception:
+                log.exception("could not update the search of %s", self.root)
+            finally:
+                self._delta_rebuilding = False
+
+        threading.Thread(target=rebuild, name="search-delta", daemon=True).start()
 
     def _open_base(self) -> SearchIndex | None:
         base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
@@ -203,18 +243,17 @@ class WorkspaceIndex:
 
     def _rebuild_base(self) -> None:
         with self._base_lock:  # one writer of the file at a time
-            reader = self._store.reader()
-            try:
-                reader.execute("BEGIN")  # one snapshot for both statements
-                last = q.last_symbol_id(reader)
-                current = self._base
-                if current is not None and last - current.last_symbol <= DELTA_REBUILD:
-                    return  # another thread wrote it while this one waited for the lock
-                chunks = q.defined_names(reader, last)
-                blocks = BLOCK_LINES if last >= MAP_MIN_SYMBOLS else None
-                SearchIndex.write_file(self._search_path, chunks, self._epoch, last, blocks)
-            finally:
-                reader.close()
+            current = self._base
+            if (
+                current is not None
+                and q.last_symbol_id(self._reader()) - current.last_symbol <= DELTA_REBUILD
+            ):
+                return  # another thread wrote it while this one waited for the lock
+            args = (str(self.db_path), str(self._search_path), self._epoch)
+            if self.search_in_child:
+                in_child(write_search_file, *args, self.niceness)
+            else:
+                write_search_file(*args)
             fresh = self._open_base()
             with self._search_lock:
                 self._base, self._delta = fresh, None
@@ -322,7 +361,7 @@ class WorkspaceIndex:
                 self._store_results([run_job(job)], counter, new)
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
-        context = _mp_context()
+        context = mp_context()
         initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
         with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
@@ -448,6 +487,22 @@ class WorkspaceIndex:
         self._store.close()
 
 
+def _sorted_names(
+    groups: Iterator[list[tuple[RankKey, str, int]]],
+) -> Iterator[tuple[RankKey, str, int]]:
+    for group in groups:  # one rank key each: in scan order, which is by lowercase name
+        yield from sorted(group)
+
+
+def _distinct(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
+    """(key, name id), each name once (a name in the file and in the in-memory part)."""
+    seen: set[int] = set()
+    for key, _, name_id in items:
+        if name_id not in seen:
+            seen.add(name_id)
+            yield key, name_id
+
+
 def _changed(
     files: list[ScannedFile], known: dict[str, tuple[int, int, int, str]]
 ) -> list[ScannedFile]:
@@ -476,17 +531,6 @@ def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
     if current:
         batches.append(current)
     return batches
-
-
-def _mp_context():
-    # fork is fastest but unsafe once other threads run (the server); forkserver is safe there.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["indexer.worker"])  # workers start with grammars loaded
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _check(cancel: threading.Event | None) -> None:

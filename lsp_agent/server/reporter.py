@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, assert_never
@@ -29,6 +30,11 @@ STREAM = "lspAgent/stream"
 MAX_RESULT_CHARS = 4000  # tool output in the stream; the model gets it whole
 MAX_PROGRESS_CHARS = 120
 PROGRESS_KEEP = 2 * MAX_PROGRESS_CHARS
+# At most one text notification (and one progress report) per this many seconds: an editor
+# shows no more than that, and at a model's top rate one per event-loop turn (every 4 ms) kept
+# the pipe to the editor full, so its requests' answers waited behind stream messages
+# (bench/busy_latency.py, "stream").
+TEXT_INTERVAL_S = 0.02
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,14 @@ class StreamReporter:
         self._line = ""  # the current line, up to PROGRESS_KEEP characters
         self._last_line = ""  # the last complete non-blank line
         # Text deltas not yet sent, by parent tool use: sent as one notification once the event
-        # loop gets round to it (after the model chunk they came in). A slow stream still sends
-        # each delta at once; a fast one sends one notification per chunk instead of one per
-        # delta, so the editor's requests are not queued behind thousands of messages.
+        # loop gets round to it (after the model chunk they came in), and TEXT_INTERVAL_S after
+        # the previous one at the earliest. A slow stream still sends each delta at once; a fast
+        # one sends one notification per interval instead of one per delta, so the editor's
+        # requests are not queued behind thousands of messages.
         self._pending: list[str] = []
         self._pending_parent: dict[str, Any] | None = None  # None: no text since the last flush
-        self._flush_scheduled = False
+        self._flush_handle: asyncio.Handle | None = None
+        self._last_flush = float("-inf")  # time.monotonic() of the last text sent
         # The writer redacts each message; a secret split across deltas needs this, for the
         # answer and for the thinking alike (each its own stream, since they interleave).
         self._redactor = credentials.StreamRedactor()
@@ -218,12 +226,18 @@ class StreamReporter:
             self.flush_text(final=True)
         self._pending.append(text)
         self._pending_parent = parent
-        if not self._flush_scheduled:
+        if self._flush_handle is None:
             try:
-                asyncio.get_running_loop().call_soon(self.flush_text)
-                self._flush_scheduled = True
+                loop = asyncio.get_running_loop()
             except RuntimeError:  # no event loop (a synchronous caller): send it all now
                 self.flush_text(final=True)
+                return
+            wait = self._last_flush + TEXT_INTERVAL_S - time.monotonic()
+            self._flush_handle = (
+                loop.call_later(wait, self.flush_text)
+                if wait > 0
+                else loop.call_soon(self.flush_text)
+            )
 
     def _on_thinking(self, text: str, parent: dict[str, Any]) -> None:
         if self._thinking_parent is not None and parent != self._thinking_parent:
@@ -249,7 +263,9 @@ class StreamReporter:
         included)."""
         if final:
             self._end_thinking()
-        self._flush_scheduled = False
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()  # a no-op when this is that call
+            self._flush_handle = None
         text = self._redactor.feed("".join(self._pending))
         self._pending = []
         parent = self._pending_parent or {}
@@ -258,6 +274,7 @@ class StreamReporter:
             self._pending_parent = None
         if not text:
             return
+        self._last_flush = time.monotonic()
         self.send("text", text=text, **parent)
         # Progress shows the latest non-blank line; only the new text is scanned, and a line is
         # kept no longer than progress can show, so each delta costs its own length.

@@ -172,6 +172,8 @@ async def test_watched_file_changes_reach_workspace_symbol(
     start_server: StartServer, project: Path
 ) -> None:
     client = await ready(start_server)
+    query = types.WorkspaceSymbolParams(query="freshly")
+    assert await client.workspace_symbol_async(query) == []  # a recent answer is kept...
     new = project / "extra.py"
     new.write_text(textwrap.dedent("def freshly_created():\n    pass\n"))
     client.workspace_did_change_watched_files(
@@ -180,8 +182,29 @@ async def test_watched_file_changes_reach_workspace_symbol(
         )
     )
     await wait_for_log(client, "updated 1 file")
-    result = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="freshly"))
+    result = await client.workspace_symbol_async(query)  # ...until the index changes
     assert [s.name for s in result] == ["freshly_created"]
+
+
+async def test_a_repeated_workspace_symbol_query_sees_buffer_edits(
+    start_server: StartServer, project: Path
+) -> None:
+    client = await ready(start_server)
+    doc = open_doc(client, project, "cart.py")
+    query = types.WorkspaceSymbolParams(query="Cart")
+    assert [s.name for s in await client.workspace_symbol_async(query) or []] == ["Cart"]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version=2, uri=doc),
+            [
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(3, 6), types.Position(3, 10)), text="Basket"
+                )
+            ],
+        )
+    )
+    # The buffer answers for its file at once, before its rows are stored in the index.
+    assert await client.workspace_symbol_async(query) == []
 
 
 async def test_watchers_are_registered(start_server: StartServer, project: Path) -> None:

@@ -325,6 +325,57 @@ def test_a_warm_open_searches_the_file_the_last_refresh_wrote(root: Path, tmp_pa
     assert "get_user_bonus_info" in [s.name for s in warm.search("gubi")]
 
 
+def test_a_search_file_written_by_a_child_process_answers_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    inline = WorkspaceIndex(root, tmp_path / "inline")
+    inline.refresh()
+    child = WorkspaceIndex(root, tmp_path / "child", search_in_child=True)
+    child.refresh()
+    assert child.search_index() is not None  # the child's file, mapped
+    assert child.db_path.with_suffix(".search").read_bytes()[16:] != b""
+    for query in ("gubi", "User", "main", "S"):
+        assert [(s.name, s.path) for s in child.search(query)] == [
+            (s.name, s.path) for s in inline.search(query)
+        ]
+
+
+def test_the_search_part_built_in_a_child_process_answers_the_same(
+    root: Path, tmp_path: Path
+) -> None:
+    from indexer import reads
+    from indexer.search import SearchIndex
+    from indexer.search_build import delta_sections, in_child
+
+    index = open_index(root, tmp_path)
+    index.refresh()
+    reader = index._store.reader()
+    here = SearchIndex.build(reads.names_since(reader, 0))
+    there = SearchIndex.from_sections(
+        in_child(delta_sections, str(index.db_path), 0),
+        lambda ids: reads.names_by_id(reader, ids),
+    )
+    for query in ("gubi", "User", "main", "S", ""):
+        assert there.ranked_names(query) == here.ranked_names(query)
+    assert there.ranked_names("gubi")  # not just two empty answers
+
+
+def test_the_search_version_moves_with_every_write_and_only_then(
+    root: Path, tmp_path: Path
+) -> None:
+    index = open_index(root, tmp_path)
+    index.refresh()
+    version = index.search_version()
+    index.search("gubi")
+    index.file_symbols(str(root / "app/models.py"))
+    assert index.search_version() == version  # reads leave it
+    index.update_file(str(root / "app/extra.py"), b"def get_user_bonus_info(): pass\n")
+    assert index.search_version() != version
+    version = index.search_version()
+    index.remove_file(str(root / "app/extra.py"))
+    assert index.search_version() != version
+
+
 def test_a_rebuilt_database_ignores_the_old_search_file(root: Path, tmp_path: Path) -> None:
     first = open_index(root, tmp_path)
     first.refresh()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from lsp_agent.server.symbols.answers import RecentAnswers
 from lsp_agent.server.symbols.convert import (
     byte_offset,
     document_symbols,
@@ -40,6 +41,7 @@ def register(server: AgentServer) -> None:
     server.documents.subscribe(state.on_document)
     server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
     server.on_initialized(lambda: _initialized(server, state))
+    answers: RecentAnswers[list[types.SymbolInformation]] = RecentAnswers()
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
@@ -57,9 +59,16 @@ def register(server: AgentServer) -> None:
         ls: AgentServer, params: types.WorkspaceSymbolParams
     ) -> list[types.SymbolInformation]:
         await state.wait_opened()  # a warm database answers before its refresh is done
+        key = state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT)
+        answer = answers.get(key)
+        if answer is not None:
+            return answer
         found = await asyncio.to_thread(state.search, params.query, WORKSPACE_SYMBOL_LIMIT)
         conv = state.converter()
-        return [symbol_information(s, conv) for s in found]
+        answer = [symbol_information(s, conv) for s in found]
+        if state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT) == key:  # nothing changed
+            answers.put(key, answer)
+        return answer
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: AgentServer, params: types.DefinitionParams) -> list[types.Location]:

@@ -139,6 +139,7 @@ class ServerIndex:
                     max_file_size=max_size,
                     niceness=BACKGROUND_NICENESS,
                     limits=limits,
+                    search_in_child=True,
                 )
                 for folder in folders
             ]
@@ -227,6 +228,17 @@ class ServerIndex:
         # Ranked together, as one index would rank them.
         merged = SearchIndex.build(list(enumerate(s.name for s in candidates)))
         return [candidates[i] for i in merged.search(query, limit)]
+
+    def search_key(self, query: str, limit: int) -> tuple[object, ...]:
+        """What a search's answer depends on (`answers.RecentAnswers`): read on the event loop,
+        no database read. A bytes object caches its hash, so a buffer is hashed once."""
+        texts = {**self.buffers, **{path: doc.source for path, doc in self.docs.items()}}
+        return (
+            query,
+            limit,
+            tuple(index.search_version() for index in self.indexes),
+            tuple(sorted((path, len(text), hash(text)) for path, text in texts.items())),
+        )
 
     def definitions(self, name: str) -> list[Symbol]:
         return self.roots.definitions(name)
