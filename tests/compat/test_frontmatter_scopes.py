@@ -188,7 +188,7 @@ async def test_a_subagent_may_narrow_its_mode_and_name_a_configured_server(
 
 
 def _demo_rest() -> set[str]:
-    return {"mcp__demo__big", "mcp__demo__fail", "mcp__demo__crash"}
+    return {"mcp__demo__big", "mcp__demo__fail", "mcp__demo__crash", "mcp__demo__echo"}
 
 
 async def test_bad_subagent_frontmatter_is_reported_and_the_session_goes_on(

@@ -86,3 +86,28 @@ async def test_slash_commands_are_listed_for_pickers(
     assert by_name["review-pr"]["description"].startswith("Review the open pull request")
     assert by_name["review-pr"]["argumentHint"] == "[number]"
     assert {"compact", "clear", "model", "help"} <= set(by_name)
+
+
+async def test_the_agent_setting_runs_every_editor_session(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    """The `agent` setting (a project subagent run as the main thread) in the editor: each
+    session the server starts gets its prompt, tools and initialPrompt, as `ask` does."""
+    agent = (
+        "---\nname: solo\ndescription: Works alone\ntools: Read, Grep\n"
+        "initialPrompt: Start with the file's outline.\n---\nYou work alone, quietly.\n"
+    )
+    (workspace / ".claude" / "agents").mkdir(parents=True)
+    (workspace / ".claude" / "agents" / "solo.md").write_text(agent)
+    (workspace / ".claude" / "settings.json").write_text(json.dumps({"agent": "solo"}))
+    h = await start_agent([text("Looked.")], init_options={"workspaceTrusted": True})
+    (workspace / "hello.py").write_text(HELLO)
+    uri = h.editor.open(workspace / "hello.py")
+    started = await h.command("lspAgent.ask", {"uri": uri, "prompt": "look at it"})
+    done = await h.editor.done(started["sessionId"])
+    assert done["subtype"] == "success"
+    body = h.fake.requests[0].body
+    assert "You work alone, quietly." in json.dumps(body["system"])
+    assert {t["name"] for t in body["tools"]} - {"ToolSearch"} == {"Read", "Grep"}
+    first = body["messages"][0]["content"][0]["text"]
+    assert first.startswith("Start with the file's outline.\n\n")
