@@ -9,7 +9,7 @@ from lsp_agent.agent.claude.body import ShellRefused
 from lsp_agent.agent.claude.skills import Skill, SkillSet, skill_message
 from lsp_agent.agent.tools.base import ToolContext, ToolResult
 
-# The skill's text for the model: substitutions, `!` lines and `@` files done (extensions.py);
+# The skill's text for the model: substitutions, `!` lines and `@` files done (user_prompts.py);
 # for a `context: fork` skill, its subagent's result.
 Render = Callable[[Skill, str], Awaitable[str | ToolResult]]
 
