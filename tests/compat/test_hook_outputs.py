@@ -336,3 +336,37 @@ async def test_compaction_and_clear_fire_session_hooks(tmp_path: Path) -> None:
         ("SessionStart", "clear"),
         ("SessionEnd", "other"),
     ]
+
+
+async def test_reloaded_skills_of_an_untrusted_folder_pre_approve_nothing(tmp_path: Path) -> None:
+    """A user's SessionStart hook asking for `reloadSkills` in a folder the user has not
+    trusted: the folder's skills come back as they loaded, their `allowed-tools` left out."""
+    import subprocess
+
+    from tests.agent.test_cli_ask import COMMAND
+    from tests.conftest import isolated_env
+
+    workspace = tmp_path / "workspace"
+    skill = workspace / ".claude" / "skills" / "shout" / "SKILL.md"
+    skill.parent.mkdir(parents=True)
+    skill.write_text(
+        "---\nname: shout\ndescription: Shouts.\nallowed-tools: Bash(echo *)\n---\nShout.\n"
+    )
+    reload = prints({"hookSpecificOutput": {"hookEventName": "SessionStart", "reloadSkills": True}})
+    user = tmp_path / "env" / "home" / ".claude"
+    write_json(user / "settings.json", {"hooks": {"SessionStart": [{"hooks": [reload]}]}})
+    # The user's own skill pre-approves something, so grants are consulted at all.
+    mine = user / "skills" / "mine" / "SKILL.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("---\nname: mine\ndescription: Mine.\nallowed-tools: Read\n---\nMine.\n")
+    env = isolated_env(tmp_path / "env")  # the HOME and data directory cli_env uses
+    subprocess.run([*COMMAND, "trust", "--no", "--cwd", str(workspace)], env=env, check=True)
+    responses = [
+        tool("Skill", {"skill": "shout"}),
+        tool("Bash", {"command": "echo granted-by-the-folder"}),
+        text("Done."),
+    ]
+    done, fake = await run(tmp_path, workspace, responses, "go")
+    assert done.code == 0, done.stderr
+    result = json.dumps(fake.requests[2].body["messages"][-1])
+    assert "Permission to use Bash was not granted" in result  # asked, and headless said no

@@ -150,17 +150,7 @@ class Extensions(UserPrompts):
         commands = _load_commands(project, plugins, trusted)
         hooks_config = load_hooks(project, hooks, trusted=trusted)
         plugin_parts.add_hooks(plugins, hooks_config)
-        skills = load_skills(project)
-        plugin_parts.add_skills(plugins, skills)
-        if not trusted:  # the folder's own commands and skills pre-approve nothing yet
-            commands.commands = {
-                name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
-                for name, c in commands.commands.items()
-            }
-            skills.skills = {
-                name: dataclasses.replace(s, allowed_tools=()) if s.source == "project" else s
-                for name, s in skills.skills.items()
-            }
+        skills = _load_skills(project, plugins, trusted)
         agent_set = load_agents(project, extra=agents or [])
         plugin_parts.add_agents(plugins, agent_set)
         loaded = cls(
@@ -354,8 +344,7 @@ class Extensions(UserPrompts):
     def _reload_skills(self) -> None:
         """SessionStart's `reloadSkills`: skills and commands a hook installed, found again.
         In place, so the Skill tool and the listings see them."""
-        skills = load_skills(self.project)
-        plugin_parts.add_skills(self.plugins, skills)
+        skills = _load_skills(self.project, self.plugins, self.renderer.trusted)
         self.skills.skills.clear()
         self.skills.skills.update(skills.skills)
         commands = _load_commands(self.project, self.plugins, self.renderer.trusted)
@@ -423,6 +412,19 @@ class _NoExtensions(Extensions):
 
     def for_subagent(self, hooks: HookRunner | None = None) -> Extensions:
         return self
+
+
+def _load_skills(project: Path, plugins: PluginSet, trusted: bool) -> SkillSet:
+    """The folder's, the user's and plugin skills; an untrusted folder's own lose their
+    `allowed-tools` (they pre-approve nothing before trust)."""
+    skills = load_skills(project)
+    plugin_parts.add_skills(plugins, skills)
+    if not trusted:
+        skills.skills = {
+            name: dataclasses.replace(s, allowed_tools=()) if s.source == "project" else s
+            for name, s in skills.skills.items()
+        }
+    return skills
 
 
 def _load_commands(project: Path, plugins: PluginSet, trusted: bool) -> CommandSet:
