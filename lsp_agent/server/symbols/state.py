@@ -221,10 +221,19 @@ class ServerIndex:
             return self.roots.search(query, limit)
         from indexer.search import SearchIndex
 
-        buffers = [s for doc in docs for s in doc.symbols()]
+        buffers = [s for doc in docs for s in doc.symbols() if _may_match(query, s.name)]
         paths = {doc.path for doc in docs}
-        stored = self.roots.search(query, limit + len(buffers))
-        candidates = [s for s in stored if s.path not in paths] + buffers
+        # What the index holds for the buffers' files is dropped, so ask for more only when
+        # some of it was among the best (asking for every buffer symbol more each time made
+        # the index rank and read hundreds of names for nothing).
+        wanted = limit
+        while True:
+            stored = self.roots.search(query, wanted)
+            kept = [s for s in stored if s.path not in paths]
+            if len(kept) >= limit or len(stored) < wanted:
+                break
+            wanted += limit - len(kept)
+        candidates = kept + buffers
         # Ranked together, as one index would rank them.
         merged = SearchIndex.build(list(enumerate(s.name for s in candidates)))
         return [candidates[i] for i in merged.search(query, limit)]
@@ -449,3 +458,12 @@ def _update_files(wanted: list[tuple[str, WorkspaceIndex]]) -> None:
 def _store_and_rebuild(index: WorkspaceIndex, *args: Any) -> None:
     index.store_extraction(*args)
     index.rebuild_search()
+
+
+def _may_match(query: str, name: str) -> bool:
+    """Whether `name` could match `query` in any ranking tier: each is a subsequence of the
+    name, ignoring case, so a name that fails this is in none (a cheap filter before ranking
+    the buffers' symbols with the index's own SearchIndex)."""
+    wanted = query.strip().replace("\n", " ").encode("utf-8", "surrogateescape").lower()
+    letters = iter(name.encode("utf-8", "surrogateescape").lower())
+    return all(char in letters for char in wanted)
