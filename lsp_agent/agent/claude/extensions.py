@@ -22,11 +22,11 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsp_agent.agent.claude import main_agent
 from lsp_agent.agent.claude.activations import Activations
-from lsp_agent.agent.claude.commands import CommandSet, load_commands
+from lsp_agent.agent.claude.commands import CommandSet, SlashCommand, load_commands
 from lsp_agent.agent.claude.hook_agent import agent_runner
 from lsp_agent.agent.claude.hook_events import MAX_STOP_CONTINUATIONS, Emit, ToolGate
 from lsp_agent.agent.claude.hook_watch import FileHooks
@@ -39,7 +39,7 @@ from lsp_agent.agent.claude.plugins import PluginSet, discover
 from lsp_agent.agent.claude.plugins import parts as plugin_parts
 from lsp_agent.agent.claude.plugins.checks import check_unused_parts
 from lsp_agent.agent.claude.settings_keys import ClaudeSettings, read_settings
-from lsp_agent.agent.claude.skills import SkillSet, load_skills, skills_prompt
+from lsp_agent.agent.claude.skills import Skill, SkillSet, load_skills, skills_prompt
 from lsp_agent.agent.claude.subagents import AgentDefinition, AgentSet, SubagentRunner, load_agents
 from lsp_agent.agent.claude.user_prompts import PromptPlan, UserPrompts
 from lsp_agent.agent.ports import CancelToken, CanUseTool
@@ -51,6 +51,9 @@ from lsp_agent.agent.tools.task import TaskTool
 
 # The loop's view is this module: what moved to the bases is still importable from here.
 __all__ = ["MAX_STOP_CONTINUATIONS", "Emit", "Extensions", "PromptPlan", "ToolGate"]
+
+
+_Granting = TypeVar("_Granting", SlashCommand, Skill)
 
 
 class Extensions(UserPrompts):
@@ -420,10 +423,7 @@ def _load_skills(project: Path, plugins: PluginSet, trusted: bool) -> SkillSet:
     skills = load_skills(project)
     plugin_parts.add_skills(plugins, skills)
     if not trusted:
-        skills.skills = {
-            name: dataclasses.replace(s, allowed_tools=()) if s.source == "project" else s
-            for name, s in skills.skills.items()
-        }
+        skills.skills = _no_folder_grants(skills.skills)
     return skills
 
 
@@ -432,8 +432,14 @@ def _load_commands(project: Path, plugins: PluginSet, trusted: bool) -> CommandS
     commands = load_commands(project)
     plugin_parts.add_commands(plugins, commands)
     if not trusted:
-        commands.commands = {
-            name: dataclasses.replace(c, allowed_tools=()) if c.source == "project" else c
-            for name, c in commands.commands.items()
-        }
+        commands.commands = _no_folder_grants(commands.commands)
     return commands
+
+
+def _no_folder_grants(parts: dict[str, _Granting]) -> dict[str, _Granting]:
+    """The folder's own commands or skills without their `allowed-tools`: before trust they
+    pre-approve nothing."""
+    return {
+        name: dataclasses.replace(part, allowed_tools=()) if part.source == "project" else part
+        for name, part in parts.items()
+    }

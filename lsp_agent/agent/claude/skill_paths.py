@@ -4,21 +4,20 @@ system prompt until a tool call works with a file that matches (`file_path` or
 `notebook_path`); from then on it is offered for the rest of the session, and the tool's result
 says so. The user can still run it as `/name` at any time.
 
-Patterns: `*` and `?` stay within one path segment, `**` spans any number of them, `{a,b}`
-expands; `*.md` matches Markdown files in the project root only, `**/*.md` at any depth.
+Patterns (the Glob tool's, `tools/walk.py`): `*` and `?` stay within one path segment, `**`
+spans any number of them, `{a,b}` expands, `[...]` is a class; `*.md` matches Markdown files
+in the project root only, `**/*.md` at any depth.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lsp_agent.agent.claude import frontmatter
+from lsp_agent.agent.tools.walk import glob_regex
 
-_BRACES = re.compile(r"\{([^{}]*)\}")
 PATH_KEYS = ("file_path", "notebook_path")
 
 
@@ -27,43 +26,10 @@ def parse(value: str | list[str] | None) -> tuple[str, ...]:
     return tuple(p.strip().removeprefix("./") for p in frontmatter.as_list(value) if p.strip())
 
 
-def expand_braces(pattern: str) -> list[str]:
-    match = _BRACES.search(pattern)
-    if match is None:
-        return [pattern]
-    head, tail = pattern[: match.start()], pattern[match.end() :]
-    return [x for option in match.group(1).split(",") for x in expand_braces(head + option + tail)]
-
-
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern[str]:
-    parts, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(parts))
-
-
 def matches(patterns: Iterable[str], relative: str) -> bool:
     """Whether a project-relative POSIX path matches one of the patterns."""
-    return any(
-        _regex(expanded).fullmatch(relative)
-        for pattern in patterns
-        for expanded in expand_braces(pattern)
-    )
+    # The Glob tool's patterns: no implicit `**/`, so `*.md` stays in the root.
+    return any(glob_regex(pattern).fullmatch(relative) for pattern in patterns)
 
 
 def touched_files(project: Path, tool_input: dict[str, Any]) -> list[str]:
