@@ -10,12 +10,11 @@ the plugin's other servers and parts still load.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.claude.plugins.manifest import inside
+from lsp_agent.agent.claude.plugins.manifest import declared_json
 from lsp_agent.agent.claude.plugins.model import Plugin
 
 LSP_FILE = ".lsp.json"
@@ -61,20 +60,7 @@ def lsp_servers(plugin: Plugin, problems: list[str]) -> list[LspServer]:
 
 
 def _sources(plugin: Plugin, problems: list[str]) -> list[tuple[Path, dict[str, Any]]]:
-    paths = [plugin.root / LSP_FILE]
-    found: list[tuple[Path, Any]] = []
-    for where, declared in plugin.declared("lspServers"):
-        if isinstance(declared, dict):
-            found.append((where, declared))
-        else:
-            paths += inside(plugin, "lspServers", declared, problems, where)
-    for path in dict.fromkeys(paths):
-        if not path.is_file():
-            continue
-        try:
-            found.append((path, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path}: unreadable or malformed JSON ({exc})")
+    found = declared_json(plugin, "lspServers", LSP_FILE, problems)
     result = []
     for path, data in found:
         if isinstance(data, dict):

@@ -138,3 +138,26 @@ def inside(
             continue
         found.append(path)
     return found
+
+
+def declared_json(
+    plugin: Plugin, key: str, default: str, problems: list[str]
+) -> list[tuple[Path, Any]]:
+    """A part given as a default JSON file, inline objects or paths under `key` (plugin.json
+    and the marketplace entry): each (file it came from, its JSON). A file that cannot be read
+    or parsed is a problem naming it."""
+    found: list[tuple[Path, Any]] = []
+    paths = [plugin.root / default]
+    for where, declared in plugin.declared(key):
+        if isinstance(declared, dict):
+            found.append((where, declared))
+        else:
+            paths += inside(plugin, key, declared, problems, where)
+    for path in dict.fromkeys(paths):
+        if not path.is_file():
+            continue
+        try:
+            found.append((path, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{path}: unreadable or malformed JSON ({exc})")
+    return found

@@ -20,7 +20,7 @@ from lsp_agent.agent.claude import frontmatter
 from lsp_agent.agent.claude.commands import CommandSet, from_file
 from lsp_agent.agent.claude.hooks_config import HookCommand, HookGroup, HooksConfig, parse_hooks
 from lsp_agent.agent.claude.mcp_config import McpConfig, parse_server
-from lsp_agent.agent.claude.plugins.manifest import inside, part_paths
+from lsp_agent.agent.claude.plugins.manifest import declared_json, inside, part_paths
 from lsp_agent.agent.claude.plugins.model import Plugin, PluginSet
 from lsp_agent.agent.claude.plugins.user_config import PLACEHOLDER
 from lsp_agent.agent.claude.skills import SKILL_FILE, Skill, SkillSet, parse_skill
@@ -199,20 +199,7 @@ def add_mcp_servers(
 
 
 def _mcp_sources(plugin: Plugin, problems: list[str]) -> list[tuple[Path, dict[str, Any]]]:
-    found: list[tuple[Path, Any]] = []
-    paths = [plugin.root / ".mcp.json"]
-    for where, declared in plugin.declared("mcpServers"):
-        if isinstance(declared, dict):
-            found.append((where, declared))
-        else:
-            paths += inside(plugin, "mcpServers", declared, problems, where)
-    for path in dict.fromkeys(paths):
-        if path.is_file():
-            data = _json(path)
-            if isinstance(data, Exception):
-                problems.append(f"{path}: unreadable or malformed JSON ({data})")
-                continue
-            found.append((path, data))
+    found = declared_json(plugin, "mcpServers", ".mcp.json", problems)
     result = []
     for path, data in found:
         # `.mcp.json` wraps servers in `mcpServers`; a manifest's inline object may not.
