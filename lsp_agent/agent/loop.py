@@ -133,6 +133,7 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
+        self.gate.switch_mode = self.set_mode  # a hook's setMode: the whole session's mode
         # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
         extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
         extensions.hooks.fast_model = options.small_fast_model  # an agent hook's default model
