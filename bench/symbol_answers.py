@@ -36,6 +36,9 @@ from busy_latency import fresh_queries
 from index_common import CORPORA
 from index_server import queries as mixed_queries
 
+# Queries at the edges of the tiers: empty, separators only, no inner word start, case.
+EDGES = ["", " ", "_", "__", "__init__", ".", "a.b", "get_", "GET", "Get", "x y", "ÄÖ", "zzzz"]
+
 
 class Peer:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
@@ -128,7 +131,7 @@ async def main() -> None:
         names = sorted({s["name"] for s in everything["result"]})
         fresh = fresh_queries(random.Random(7))
         asked = mixed_queries(names, 300) + [next(fresh) for _ in range(200)]
-        asked += non_ascii_names(f"{home}/cache")
+        asked += non_ascii_names(f"{home}/cache") + EDGES
         lines = []
         for query in asked:
             body = await peer.request("workspace/symbol", {"query": query})

@@ -56,6 +56,7 @@ FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
 BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
+PREFIX_WALK = 64  # occurrences of a query checked for a line start before a pass for one
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 MAGIC = b"LSPAGSX5"
@@ -86,11 +87,15 @@ class Text:
         blocks: BlockMap | None = None,
         starts: Any = None,
         word_start: bool = False,
+        start: int = 0,
     ) -> Iterator[int]:
         """Offsets of `needle`, in order; with a block map (and the text's line starts) only
-        the blocks that may hold it (at an inner word start, with `word_start`) are searched."""
+        the blocks that may hold it (at an inner word start, with `word_start`) are searched;
+        without, only from `start` on."""
         buf, base = self.buf, self.start
-        spans = blocks.spans(needle, starts, self.size, word_start) if blocks else ((0, self.size),)
+        spans = (
+            blocks.spans(needle, starts, self.size, word_start) if blocks else ((start, self.size),)
+        )
         for a, b in spans:
             end = base + b
             at = buf.find(needle, base + a, end)
@@ -332,12 +337,21 @@ class SearchIndex:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
-        yield self._prefix_tier(query, q, spelled)
-        at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
-        yield self._inner_starts(at_starts) if inner_ok else iter(())
+        if self.lower_grams is None:
+            # No block map: the word-start and substring tiers scan the whole text for the
+            # same needle, so they share one pass, and so does the prefix tier while the
+            # query is rare (a typo, found nowhere, then costs one pass instead of three).
+            found: Iterable[int] = _Replay(lower.find_all(q))
+            yield self._prefix_tier(query, q, spelled, self._line_starts_of(q, found))
+            at_starts: Iterable[int] = found
+        else:
+            yield self._prefix_tier(query, q, spelled)
+            at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
+            found = self._find(q)
+        yield self._inner_starts(iter(at_starts)) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
         yield (_line(p + 1, self.initial_starts) for p in initials)
-        yield (_line(p, starts) for p in self._find(q))
+        yield (_line(p, starts) for p in found)
         # In-order subsequence starting at a word start: of the name (after its newline), or
         # of an inner word (the first character only is consumed, the rest is a lookahead, so
         # every candidate start is tried). Possessive runs that stop at the next wanted
@@ -371,14 +385,35 @@ class SearchIndex:
             if bit(p):
                 yield _line(p, starts)
 
-    def _prefix_tier(self, query: str, q: bytes, spelled: dict[int, str]) -> Iterator[int]:
+    def _line_starts_of(self, q: bytes, found: Iterable[int]) -> Iterator[int]:
+        """Where `b"\n" + q` is in the text, from `found`, where `q` is (the substring tiers'
+        shared pass): its first PREFIX_WALK hits are looked at one by one (a rare query, or a
+        typo, is found nowhere else), then a pass for `b"\n" + q` goes on from the last."""
+        lower, last = self.lower, 0
+        for n, p in enumerate(found):
+            if n == PREFIX_WALK:
+                yield from lower.find_all(b"\n" + q, start=last)
+                return
+            if lower.slice(p - 1, p) == b"\n":
+                yield p - 1
+            last = p
+
+    def _prefix_tier(
+        self,
+        query: str,
+        q: bytes,
+        spelled: dict[int, str],
+        found: Iterable[int] | None = None,
+    ) -> Iterator[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
         among names of one length; lazily, whole lengths at a time, so the order does not
         depend on how far the caller reads. Spellings are looked up (into `spelled`) for
         growing chunks of hits, not one length at a time."""
         hits: list[tuple[int, int]] = []  # (length, name index) of the chunk being read
         size = 8
-        for p in self._find(b"\n" + q):
+        if found is None:
+            found = self._find(b"\n" + q)
+        for p in found:
             i = _line(p + 1, self.starts)
             length = self.length(i)
             if len(hits) >= size and length != hits[-1][0]:
@@ -427,6 +462,26 @@ def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
         else:  # a multi-byte character: no single-byte class to stop at
             parts.append(b"[^\n]*?" + raw)
     return re.escape(query[:1].encode("utf-8", "surrogateescape")), b"".join(parts)
+
+
+class _Replay:
+    """The items of an iterator, read from it once, as each iteration needs them, and
+    replayed to every later iteration."""
+
+    def __init__(self, items: Iterator[int]) -> None:
+        self.items = items
+        self.seen: list[int] = []
+
+    def __iter__(self) -> Iterator[int]:
+        seen, n = self.seen, 0
+        while True:
+            if n == len(seen):
+                item = next(self.items, None)
+                if item is None:
+                    return
+                seen.append(item)
+            yield seen[n]
+            n += 1
 
 
 def _line(pos: int, starts: Sequence[int]) -> int:
