@@ -353,24 +353,36 @@ class SearchIndex:
         yield (_line(p + 1, self.initial_starts) for p in initials)
         yield (_line(p, starts) for p in found)
         # In-order subsequence starting at a word start: of the name (after its newline), or
-        # of an inner word (the first character only is consumed, the rest is a lookahead, so
-        # every candidate start is tried). Possessive runs that stop at the next wanted
-        # character keep each attempt linear; the leading literal is what the engine scans for.
+        # of an inner word. Each a generator, so its pattern is compiled only if the tier is
+        # read (most queries fill the limit, or FUZZY_BELOW, before).
+        yield self._whole_subsequences(query)
+        if inner_ok:
+            yield self._inner_subsequences(query, q)
+
+    def _whole_subsequences(self, query: str) -> Iterator[int]:
+        # Possessive runs that stop at the next wanted character keep each attempt linear;
+        # the leading literal is what the engine scans for.
         first, rest = _subsequence(query.lower())
         whole = re.compile(b"\n" + first + rest)
-        inner = re.compile(first + b"(?=" + rest + b")")
-        # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
-        # names a subsequence pattern costs seconds, and the last tier is not worth that.
-        yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
-        c = q[:1]
-        marks = self.fuzzy_marks
-        if inner_ok and c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
-            # The same matches, tried at the capitalised word starts only.
+        # Both subsequence tiers scan the shortest FUZZY_SCAN_BYTES of names only: on a
+        # monorepo's millions of names a subsequence pattern costs seconds, and the last tier
+        # is not worth that.
+        for p in self.lower.match_starts(whole, FUZZY_SCAN_BYTES):
+            yield _line(p + 1, self.starts)
+
+    def _inner_subsequences(self, query: str, q: bytes) -> Iterator[int]:
+        lower, c, marks = self.lower, q[:1], self.fuzzy_marks
+        if c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
+            # Tried at the capitalised word starts only.
             _, rest_either = _subsequence(query.lower(), either_case=True)
             at_start = re.compile(c.upper() + b"(?=" + rest_either + b")")
-            yield self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
-        elif inner_ok:
-            yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+            yield from self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
+        else:
+            # The first character only is consumed, the rest is a lookahead, so every
+            # candidate start is tried.
+            first, rest = _subsequence(query.lower())
+            inner = re.compile(first + b"(?=" + rest + b")")
+            yield from self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
 
     def _find(self, needle: bytes) -> Iterator[int]:
         return self.lower.find_all(needle, self.lower_grams, self.starts)
