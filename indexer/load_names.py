@@ -16,13 +16,15 @@ import threading
 from collections.abc import Sequence
 
 CAP = 100  # ids kept per name: workspace/symbol's limit
-MAX_SYMBOLS = 300_000  # past this, a map would cost tens of MB: scan instead
+MAX_SYMBOLS = 200_000  # past this (a large index) the map would cost tens of MB: scan
 
 
 class LoadNames:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._ids: dict[int, list[int]] | None = {}  # name id -> first symbol ids, in order
+        # name id -> its first symbol ids, oldest first: an int for a name defined once (most
+        # are: a list each would double the map's size, ~10 MB for the stdlib's 49,000 names)
+        self._ids: dict[int, int | list[int]] | None = {}
         self._last = 0  # the newest symbol id read into the map
         self._count = 0
 
@@ -34,22 +36,29 @@ class LoadNames:
         if limit > CAP:
             return None
         with self._lock:  # searches run in several threads
-            if self._ids is None:
+            ids = self._ids
+            if ids is None:
                 return None
             rows = conn.execute(
                 "SELECT id, name_id FROM symbols WHERE id > ? ORDER BY id", (self._last,)
-            ).fetchall()
-            self._count += len(rows)
-            if self._count > MAX_SYMBOLS:
-                self._ids = None
-                return None
-            ids = self._ids
+            )
             for symbol_id, name_id in rows:
+                self._last = symbol_id
+                self._count += 1
+                if self._count > MAX_SYMBOLS:  # give up now, not after a monorepo's rows
+                    self._ids = None
+                    return None
                 found = ids.get(name_id)
                 if found is None:
-                    ids[name_id] = [symbol_id]
+                    ids[name_id] = symbol_id
+                elif isinstance(found, int):
+                    ids[name_id] = [found, symbol_id]
                 elif len(found) < CAP:
                     found.append(symbol_id)
-            if rows:
-                self._last = rows[-1][0]
-            return {name_id: ids.get(name_id, [])[:limit] for name_id in name_ids}
+            return {name_id: _listed(ids.get(name_id))[:limit] for name_id in name_ids}
+
+
+def _listed(found: int | list[int] | None) -> list[int]:
+    if found is None:
+        return []
+    return [found] if isinstance(found, int) else found
