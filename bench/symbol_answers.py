@@ -36,8 +36,10 @@ from busy_latency import fresh_queries
 from index_common import CORPORA
 from index_server import queries as mixed_queries
 
-# Queries at the edges of the tiers: empty, separators only, no inner word start, case.
+# Queries at the edges of the tiers: empty, separators only, no inner word start, case; and
+# fragments found thousands of times that rarely start a word (the word-start tier's long scan).
 EDGES = ["", " ", "_", "__", "__init__", ".", "a.b", "get_", "GET", "Get", "x y", "ÄÖ", "zzzz"]
+EDGES += ["e", "er", "ng", "ti", "tt", "lf", "ffer", "tion", "self", "ing", "ent", "Err"]
 
 
 class Peer:

@@ -57,6 +57,7 @@ FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k
 BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 PREFIX_WALK = 64  # occurrences of a query checked for a line start before a pass for one
+REPLAYED = 1_024  # occurrences of a query the tiers without block maps share (`_Replay`)
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 MAGIC = b"LSPAGSX5"
@@ -341,7 +342,7 @@ class SearchIndex:
             # No block map: the word-start and substring tiers scan the whole text for the
             # same needle, so they share one pass, and so does the prefix tier while the
             # query is rare (a typo, found nowhere, then costs one pass instead of three).
-            found: Iterable[int] = _Replay(lower.find_all(q))
+            found: Iterable[int] = _Replay(lambda start: lower.find_all(q, start=start))
             yield self._prefix_tier(query, q, spelled, self._line_starts_of(q, found))
             at_starts: Iterable[int] = found
         else:
@@ -477,23 +478,33 @@ def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
 
 
 class _Replay:
-    """The items of an iterator, read from it once, as each iteration needs them, and
-    replayed to every later iteration."""
+    """Where a needle is in a text, found once for several iterations: the first REPLAYED
+    offsets are kept and replayed to every iteration; past them, each iteration goes on with a
+    pass of its own (keeping every offset of a common fragment cost more than a second pass)."""
 
-    def __init__(self, items: Iterator[int]) -> None:
-        self.items = items
+    def __init__(self, find: Callable[[int], Iterator[int]]) -> None:
+        self.find = find  # offsets from a start offset on, in order
+        self.items = find(0)
         self.seen: list[int] = []
+        self.done = False
 
     def __iter__(self) -> Iterator[int]:
         seen, n = self.seen, 0
         while True:
-            if n == len(seen):
+            if n < len(seen):
+                yield seen[n]
+                n += 1
+            elif self.done:
+                return
+            elif n >= REPLAYED:
+                yield from self.find(seen[-1] + 1)
+                return
+            else:
                 item = next(self.items, None)
                 if item is None:
+                    self.done = True
                     return
                 seen.append(item)
-            yield seen[n]
-            n += 1
 
 
 def _line(pos: int, starts: Sequence[int]) -> int:
