@@ -7,7 +7,9 @@
 
 Each measurement is repeated (alternating with its baseline) and the medians are compared.
 
-    python bench/index_build.py [--corpus medium] [--runs 3]
+    python bench/index_build.py [--corpus medium|large|mixed] [--runs 3] [--dir DIR]
+
+`mixed` is TypeScript, JavaScript, Go and Python (`mixed_corpus.py`, assembled under DIR once).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
 from common import median, save, table
 from index_common import CORPORA, run_ctags, timed
+from mixed_corpus import CTAGS_LANGUAGES, DEFAULT_DIR
+from mixed_corpus import prepare as prepare_mixed
 
 from indexer.extract import parse
 from indexer.scan import scan
@@ -69,10 +73,18 @@ def _env() -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", default="medium", choices=sorted(CORPORA))
+    parser.add_argument("--corpus", default="medium", choices=sorted([*CORPORA, "mixed"]))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where `mixed` is built")
     args = parser.parse_args()
-    root, excludes = CORPORA[args.corpus]
+    languages = "Python"
+    if args.corpus == "mixed":
+        mixed = prepare_mixed(args.dir)
+        if mixed is None:
+            return
+        root, excludes, languages = mixed, [], CTAGS_LANGUAGES
+    else:
+        root, excludes = CORPORA[args.corpus]
     files = [(f.path, f.language) for f in scan(root, excludes).files]
     size = sum(Path(p).stat().st_size for p, _ in files)
     parse_times, cold_times, warm_times, cli_times, ctags_times = [], [], [], [], []
@@ -83,7 +95,7 @@ def main() -> None:
             parse_times.append(parse_only(files))
             seconds, stats = cold(root, excludes)
             cold_times.append(seconds)
-            ctags_times.append(run_ctags(root, excludes, Path(tmp) / "tags"))
+            ctags_times.append(run_ctags(root, excludes, Path(tmp) / "tags", languages))
             warm_times.append(warm(root, excludes, tmp))
             cli_times.append(warm_cli(root, excludes, tmp))
     p, c, w, cli, t = map(median, (parse_times, cold_times, warm_times, cli_times, ctags_times))

@@ -46,12 +46,13 @@ def delta_sections(db_path: str, last: int) -> Built:
 
 def in_child(fn: Callable[..., T], *args: object) -> T:
     """`fn(*args)` in a child process, waiting for it: the server's event loop never waits
-    for the GIL behind the Python a search file, or the search's in-memory part during a
-    refresh, costs to build (a second, or hundreds of milliseconds, each)."""
+    for the GIL behind the Python a search file, the search's in-memory part during a
+    refresh, or a refresh's scan (`refresh_plan`) costs (seconds, or hundreds of
+    milliseconds, each)."""
     context = mp_context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
-        target=_send_result, args=(send, fn, *args), name="lsp-agent-search", daemon=True
+        target=_send_result, args=(send, fn, *args), name=f"lsp-agent-{fn.__name__}", daemon=True
     )
     child.start()
     send.close()
@@ -62,7 +63,9 @@ def in_child(fn: Callable[..., T], *args: object) -> T:
     child.join()
     receive.close()
     if child.exitcode != 0 or not isinstance(result, tuple) or result[0] != "ok":
-        raise RuntimeError(f"the search builder failed (exit code {child.exitcode}): {result}")
+        raise RuntimeError(
+            f"{fn.__name__} failed in a child process (exit {child.exitcode}): {result}"
+        )
     return result[1]
 
 

@@ -24,7 +24,8 @@ from indexer import reads as q
 from indexer.extract import to_file_symbols
 from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
+from indexer.refresh_plan import plan_refresh
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
 from indexer.search import RankKey, SearchIndex
 from indexer.search_build import delta_sections, in_child, mp_context, write_search_file
 from indexer.store import Store, content_hash, db_path_for, search_path_for
@@ -66,12 +67,12 @@ class WorkspaceIndex:
         workers: int | None = None,
         niceness: int = 0,
         limits: ScanLimits | None = None,
-        search_in_child: bool = False,
+        offload: bool = False,
     ) -> None:
         self.root = os.path.abspath(root)
-        # Write the search file in a child process (a server: its event loop shares the GIL
-        # with the thread that writes it; the CLI has nothing else to do meanwhile).
-        self.search_in_child = search_in_child
+        # Scan the tree and write the search file in child processes (a server: its event
+        # loop shares the GIL with the thread that does them; the CLI has nothing else to do).
+        self.offload = offload
         # Added to the pool workers' nice value: an editor's server indexes in the background
         # and its own requests come first for the CPU (the command-line index runs at 0).
         self.niceness = niceness
@@ -235,7 +236,7 @@ class WorkspaceIndex:
         def rebuild() -> None:
             try:
                 args = (str(self.db_path), last)
-                built = in_child(delta_sections, *args) if self.search_in_child else None
+                built = in_child(delta_sections, *args) if self.offload else None
                 delta = SearchIndex.from_sections(
                     built or delta_sections(*args),
                     lambda ids: q.names_by_id(self._reader(), ids),
@@ -266,7 +267,7 @@ class WorkspaceIndex:
             ):
                 return  # another thread wrote it while this one waited for the lock
             args = (str(self.db_path), str(self._search_path), self._epoch)
-            if self.search_in_child:
+            if self.offload:
                 in_child(write_search_file, *args, self.niceness)
             else:
                 write_search_file(*args)
@@ -317,17 +318,16 @@ class WorkspaceIndex:
         cancel: threading.Event | None,
     ) -> IndexStats:
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
-        with self._write_lock:
-            known = self._store.file_table()
-        current = {f.path for f in scanned.files}
-        removed = [p for p in known if p not in current]
-        changed = _changed(scanned.files, known)
-        jobs = [(f.path, f.language, known[f.path][3] if f.path in known else "") for f in changed]
-        sizes = {f.path: f.size for f in changed}  # as scanned: for balancing the batches
-        counter = _Counter(len(jobs), scanned.skipped, progress)
+        tree = (self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
+        plan = (
+            in_child(plan_refresh, *tree, self.db_path)
+            if self.offload
+            else plan_refresh(*tree, self.db_path)
+        )
+        jobs, sizes, removed = plan.jobs, plan.sizes, plan.removed
+        counter = _Counter(len(jobs), plan.skipped, progress)
         self._write(lambda store: store.remove_files(removed))
-        bulk = not known and len(jobs) >= INLINE_LIMIT
+        bulk = plan.first and len(jobs) >= INLINE_LIMIT
 
         def end_bulk_load() -> None:
             with self._write_lock:
@@ -339,7 +339,7 @@ class WorkspaceIndex:
                 self._store.begin_bulk_load()
         try:
             if jobs:
-                self._run_jobs(jobs, sizes, counter, cancel, not known, bulk, end_bulk_load)
+                self._run_jobs(jobs, sizes, counter, cancel, plan.first, bulk, end_bulk_load)
         finally:
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
@@ -361,7 +361,7 @@ class WorkspaceIndex:
         stats = self.stats(
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
-        return dataclasses.replace(stats, capped=scanned.capped)
+        return dataclasses.replace(stats, capped=plan.capped)
 
     def _run_jobs(
         self,
@@ -519,18 +519,6 @@ def _distinct(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankK
         if name_id not in seen:
             seen.add(name_id)
             yield key, name_id
-
-
-def _changed(
-    files: list[ScannedFile], known: dict[str, tuple[int, int, int, str]]
-) -> list[ScannedFile]:
-    """Files whose size or mtime differ from the index (or that are new)."""
-    out = []
-    for f in files:
-        entry = known.get(f.path)
-        if entry is None or entry[1] != f.size or entry[2] != f.mtime_ns:
-            out.append(f)
-    return out
 
 
 def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:

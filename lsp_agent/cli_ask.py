@@ -38,8 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-turns", type=int, default=None)
     parser.add_argument("--max-budget-usd", type=float, default=None)
     parser.add_argument("--add-dir", type=Path, action="append", default=[], dest="add_dirs")
-    parser.add_argument("--allowed-tools", default="", help="comma-separated allow rules")
-    parser.add_argument("--disallowed-tools", default="", help="comma-separated deny rules")
+    # Claude Code's spellings too, so a `claude -p` script's flags carry over.
+    parser.add_argument(
+        "--allowed-tools", "--allowedTools", default="", help="comma-separated allow rules"
+    )
+    parser.add_argument(
+        "--disallowed-tools", "--disallowedTools", default="", help="comma-separated deny rules"
+    )
     parser.add_argument("--append-system-prompt", default=None)
     add_plugin_dir(parser, "load the Claude Code plugin in this directory (repeatable)")
     parser.add_argument("--output-format", choices=("text", "json", "stream-json"), default="text")
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     from lsp_agent import cli_rewind, credentials
-    from lsp_agent.agent import checkpoints, disk
+    from lsp_agent.agent import checkpoints, disk, headless_exit
     from lsp_agent.agent.assembly import Host, build_agent
     from lsp_agent.agent.changes import ChangeLog, RecordingEditSink, conversation_length
     from lsp_agent.agent.claude.extensions import Extensions
@@ -135,6 +140,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     changes.begin(prompt, conversation_length(agent.messages))
     try:
         result = await agent.run(prompt)
+        result = await headless_exit.finish(agent, result, environ, _warn)
     finally:
         await agent.aclose()
         await extensions.aclose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -160,9 +159,7 @@ class AcpAgent:
     async def list_sessions(
         self, cwd: str | None = None, cursor: str | None = None, **kwargs: Any
     ) -> schema.ListSessionsResponse:
-        from lsp_agent.agent.transcript import sessions_dir
-
-        found = await asyncio.to_thread(_saved_sessions, sessions_dir(), cwd)
+        found = await asyncio.to_thread(_saved_sessions, cwd)
         return schema.ListSessionsResponse(sessions=found)
 
     async def close_session(self, session_id: str, **kwargs: Any) -> schema.CloseSessionResponse:
@@ -268,22 +265,15 @@ class AcpAgent:
         return schema.SessionModeState(current_mode_id=current, available_modes=modes)
 
 
-def _saved_sessions(directory: Path, cwd: str | None) -> list[schema.SessionInfo]:
-    rows: list[tuple[int, schema.SessionInfo]] = []
-    for path in directory.glob("*.jsonl"):
-        try:
-            with path.open(encoding="utf-8") as file:
-                header = json.loads(file.readline())
-            mtime = path.stat().st_mtime_ns
-        except (OSError, ValueError):
-            continue
-        if not isinstance(header, dict) or header.get("type") != "session":
-            continue
-        if cwd is not None and header.get("cwd") != cwd:
-            continue
-        updated = datetime.datetime.fromtimestamp(mtime / 1e9, datetime.UTC).isoformat()
-        info = schema.SessionInfo(
-            session_id=path.stem, cwd=str(header.get("cwd", "")), updated_at=updated
+def _saved_sessions(cwd: str | None) -> list[schema.SessionInfo]:
+    from lsp_agent.agent.transcript import saved_sessions
+
+    return [
+        schema.SessionInfo(
+            session_id=saved.session_id,
+            cwd=saved.cwd,
+            title=saved.title or None,
+            updated_at=datetime.datetime.fromtimestamp(saved.modified, datetime.UTC).isoformat(),
         )
-        rows.append((mtime, info))
-    return [info for _, info in sorted(rows, key=lambda row: row[0], reverse=True)]
+        for saved in saved_sessions(cwd)
+    ]

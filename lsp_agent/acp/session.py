@@ -21,6 +21,7 @@ from lsp_agent.acp import usage
 from lsp_agent.acp.translator import Translator, Update
 from lsp_agent.agent import events as ev
 from lsp_agent.agent.ports import CancelToken, EditProposal
+from lsp_agent.agent.transcript import title_of
 
 if TYPE_CHECKING:
     from indexer.multiroot import OnDemandIndex
@@ -147,6 +148,11 @@ class Session:
         self.cancel = cancel = CancelToken()
         self._idle.clear()
         before = dict(self.agent.usage)
+        if not self.agent.messages and prompt.text.strip():  # a new session's first prompt
+            title = title_of(prompt.text)  # what session/list will show for it
+            self.updates.put(
+                schema.SessionInfoUpdate(session_update="session_info_update", title=title)
+            )
         try:
             result = await self.agent.run(prompt.text, cancel, prompt.images)
         finally:

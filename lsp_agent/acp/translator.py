@@ -29,6 +29,7 @@ Update = (
     | schema.AvailableCommandsUpdate
     | schema.CurrentModeUpdate
     | schema.UsageUpdate
+    | schema.SessionInfoUpdate
 )
 
 KINDS: dict[str, ToolKind] = {

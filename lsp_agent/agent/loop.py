@@ -16,7 +16,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.claude.hooks import failure_kind
@@ -133,6 +133,7 @@ class Agent:
         self.gate = gate or PermissionGate.from_options(
             options, can_use_tool, edits_reviewed=edits.reviews_edits
         )
+        self.gate.switch_mode = self.set_mode  # a hook's setMode: the whole session's mode
         # `!` lines obey the rules, `prompt` hooks ask the fast model, forked skills cancel.
         extensions.attach(self.gate.policy, self._side_query, lambda: self.ctx.cancel)
         extensions.hooks.fast_model = options.small_fast_model  # an agent hook's default model
@@ -194,16 +195,30 @@ class Agent:
         """One user prompt, answered to the end. Never raises for model, tool or limit
         failures: they come back as the result's subtype. `attachments` are content blocks
         (images a client pasted) that go before the prompt's text in its message."""
+        return await self._exclusive(self._run(prompt, cancel or CancelToken(), attachments))
+
+    async def hear_ended_tasks(self, cancel: CancelToken | None = None) -> AgentResult:
+        """A run whose user message is only the notices of background tasks that ended since
+        the model last heard (no prompt, no UserPromptSubmit): how headless `ask` lets the
+        model answer a background agent's report, as `claude -p` does."""
+        return await self._exclusive(self._run("", cancel or CancelToken(), notices_only=True))
+
+    async def _exclusive(self, run: Coroutine[Any, Any, AgentResult]) -> AgentResult:
         if self._running:  # one conversation cannot take two prompts at once
+            run.close()
             raise RuntimeError(f"session {self.session_id} is already running")
         self._running = True
         try:
-            return await self._run(prompt, cancel or CancelToken(), attachments)
+            return await run
         finally:
             self._running = False
 
     async def _run(
-        self, prompt: str, cancel: CancelToken, attachments: Sequence[dict[str, Any]] = ()
+        self,
+        prompt: str,
+        cancel: CancelToken,
+        attachments: Sequence[dict[str, Any]] = (),
+        notices_only: bool = False,
     ) -> AgentResult:
         self.ctx.cancel = cancel
         started = time.monotonic()
@@ -214,7 +229,12 @@ class Agent:
         subtype, text = "success", ""
         try:
             async with asyncio.timeout(self.options.max_wall_seconds):
-                blocks = await self._prompt_blocks(prompt, bool(attachments))
+                if notices_only:
+                    blocks = self._task_notices()
+                    if not blocks:
+                        raise _Answered("error_during_execution", "no background task has ended")
+                else:
+                    blocks = await self._prompt_blocks(prompt, bool(attachments))
                 self._append("user", [*attachments, *blocks])
                 text = await self._until_done()
         except _Answered as answered:

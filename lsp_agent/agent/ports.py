@@ -105,6 +105,9 @@ class PermissionResult:
     updated_input: dict[str, Any] | None = None
     message: str = ""  # for deny: told to the model
     remember: bool = False  # allow for the rest of this session
+    # Permission update entries to apply with an allow (a PermissionRequest hook's
+    # `updatedPermissions`: `permissions/updates.py`).
+    updates: tuple[Any, ...] = ()
 
 
 CanUseTool = Callable[[str, dict[str, Any], str], Awaitable[PermissionResult]]

@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -98,12 +99,57 @@ def fork_session(session_id: str) -> str:
 
 def latest_session(cwd: Path) -> str | None:
     """The most recently written session started in `cwd` (what `--continue` resumes)."""
-    candidates = []
+    found = saved_sessions(str(cwd))
+    return found[0].session_id if found else None
+
+
+@dataclass(frozen=True)
+class SavedSession:
+    session_id: str
+    cwd: str
+    title: str  # the first prompt's text, whitespace collapsed, at most TITLE_LENGTH characters
+    modified_ns: int  # the transcript's last write
+
+    @property
+    def modified(self) -> float:
+        return self.modified_ns / 1e9
+
+
+TITLE_LENGTH = 80
+
+
+def saved_sessions(cwd: str | None = None) -> list[SavedSession]:
+    """The transcripts on disk (only those started in `cwd`, if given), newest first. Each is
+    read up to its first message only; a damaged one is left out (resuming it says why)."""
+    found = []
     for path in sessions_dir().glob("*.jsonl"):
-        header = _header(path)
-        if header and header.get("cwd") == str(cwd):
-            candidates.append((path.stat().st_mtime_ns, path.stem))
-    return max(candidates)[1] if candidates else None
+        try:
+            with path.open(encoding="utf-8") as file:
+                head = [json.loads(line) for _, line in zip(range(3), file, strict=False)]
+            modified = path.stat().st_mtime_ns
+        except (OSError, ValueError):
+            continue
+        header = head[0] if head and isinstance(head[0], dict) else {}
+        if header.get("type") != "session" or (cwd is not None and header.get("cwd") != cwd):
+            continue
+        messages = [r for r in head[1:] if isinstance(r, dict) and r.get("type") == "message"]
+        title = title_of(_first_text(messages[0])) if messages else ""
+        found.append(SavedSession(path.stem, str(header.get("cwd", "")), title, modified))
+    return sorted(found, key=lambda s: s.modified_ns, reverse=True)
+
+
+def title_of(prompt: str) -> str:
+    """A session's title: its first prompt, whitespace collapsed, cut to TITLE_LENGTH."""
+    return " ".join(prompt.split())[:TITLE_LENGTH]
+
+
+def _first_text(record: dict[str, Any]) -> str:
+    message = record.get("message")
+    content = message.get("content", []) if isinstance(message, dict) else []
+    if isinstance(content, str):
+        return content
+    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
+    return " ".join(texts)
 
 
 def _is_session_id(text: str) -> bool:
@@ -112,15 +158,6 @@ def _is_session_id(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _header(path: Path) -> dict[str, Any] | None:
-    try:
-        with path.open(encoding="utf-8") as file:
-            record = json.loads(file.readline())
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and record.get("type") == "session" else None
 
 
 def _messages(path: Path) -> list[dict[str, Any]]:

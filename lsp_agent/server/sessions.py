@@ -448,33 +448,15 @@ class SessionManager:
 
 def _persisted(root: Path) -> list[dict[str, Any]]:
     """Transcripts on disk started in `root`: id, title (the first prompt), last write."""
-    import json
+    from lsp_agent.agent.transcript import saved_sessions
 
-    from lsp_agent.agent.transcript import sessions_dir
-
-    found = []
-    for path in sessions_dir().glob("*.jsonl"):
-        try:
-            with path.open(encoding="utf-8") as file:
-                head = [json.loads(line) for _, line in zip(range(3), file, strict=False)]
-        except (OSError, ValueError):
-            continue  # a damaged transcript is skipped here; resuming it reports why
-        if not head or head[0].get("type") != "session" or head[0].get("cwd") != str(root):
-            continue
-        title = next((_first_text(r) for r in head[1:] if r.get("type") == "message"), "")
-        found.append(
-            {
-                "sessionId": path.stem,
-                "title": title[:80],
-                "cwd": str(root),
-                "updated": path.stat().st_mtime,
-                "running": False,
-            }
-        )
-    return found
-
-
-def _first_text(record: dict[str, Any]) -> str:
-    content = record.get("message", {}).get("content", [])
-    texts = [b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"]
-    return " ".join(" ".join(texts).split())
+    return [
+        {
+            "sessionId": saved.session_id,
+            "title": saved.title,
+            "cwd": saved.cwd,
+            "updated": saved.modified,
+            "running": False,
+        }
+        for saved in saved_sessions(str(root))
+    ]

@@ -58,11 +58,16 @@ async def test_saved_session_is_listed_and_loaded(start: Start, workspace: Path)
         first.handlers["session/request_permission"] = choose("allow_always")
         session = await first.new_session(workspace)
         await first.prompt(session, "fix the greeting")
+        assert first.kinds("session_info_update") == [
+            {"sessionUpdate": "session_info_update", "title": "fix the greeting"}
+        ]
         assert await first.close() == 0
 
         second = await start(server)
         listed = await second.request("session/list", {"cwd": str(workspace)})
-        assert [s["sessionId"] for s in listed["sessions"]] == [session]
+        assert [(s["sessionId"], s["title"]) for s in listed["sessions"]] == [
+            (session, "fix the greeting")
+        ]
         load = {"sessionId": session, "cwd": str(workspace), "mcpServers": []}
         answer = await second.request("session/load", load)
     assert answer["modes"]["currentModeId"] == "default"

@@ -330,7 +330,7 @@ def test_a_search_file_written_by_a_child_process_answers_the_same(
 ) -> None:
     inline = WorkspaceIndex(root, tmp_path / "inline")
     inline.refresh()
-    child = WorkspaceIndex(root, tmp_path / "child", search_in_child=True)
+    child = WorkspaceIndex(root, tmp_path / "child", offload=True)
     child.refresh()
     assert child.search_index() is not None  # the child's file, mapped
     assert child.db_path.with_suffix(".search").read_bytes()[16:] != b""
@@ -338,6 +338,30 @@ def test_a_search_file_written_by_a_child_process_answers_the_same(
         assert [(s.name, s.path) for s in child.search(query)] == [
             (s.name, s.path) for s in inline.search(query)
         ]
+
+
+def test_a_refresh_scanned_in_a_child_process_finds_the_same_changes(
+    root: Path, tmp_path: Path
+) -> None:
+    """The server scans in a child process (`refresh_plan`): new, changed, removed and
+    skipped files come back from it as they do in-process."""
+    inline = WorkspaceIndex(root, tmp_path / "inline")
+    child = WorkspaceIndex(root, tmp_path / "child", offload=True)
+    assert inline.refresh().parsed == child.refresh().parsed == 4
+    write(
+        root, {"app/models.py": "class Account:\n    pass\n", "lib/new.py": "def fresh(): pass\n"}
+    )
+    bump_mtime(root / "app/models.py")
+    (root / "web/main.js").unlink()
+    (root / "big.py").write_text("x = 1\n" * 1000)
+    for index in (inline, child):
+        index.max_file_size = 100  # big.py is skipped
+    inline_stats, child_stats = inline.refresh(), child.refresh()
+    assert (child_stats.parsed, child_stats.removed, child_stats.skipped) == (2, 1, 1)
+    assert (inline_stats.parsed, inline_stats.removed, inline_stats.skipped) == (2, 1, 1)
+    assert names(child) == names(inline) and "Account" in names(child)
+    assert "User" not in names(child) and "getUserById" not in names(child)
+    assert child.refresh().parsed == 0  # and the next one has nothing to do
 
 
 def test_the_search_part_built_in_a_child_process_answers_the_same(

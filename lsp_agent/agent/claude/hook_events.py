@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.permissions.gate import headless_denial
+from lsp_agent.agent.permissions.updates import suggestions
 from lsp_agent.agent.ports import CanUseTool, PermissionResult
 from lsp_agent.agent.tools.base import ToolResult
 
@@ -117,7 +118,8 @@ class HookEvents:
                 return PermissionResult("allow")
             # PermissionRequest hooks may answer for the user (allow or deny, new input).
             call = {"tool_name": name, "tool_input": tool_input}
-            request = await self._hook("PermissionRequest", call, name)
+            suggested = {**call, "permission_suggestions": suggestions(name, tool_input)}
+            request = await self._hook("PermissionRequest", suggested, name)
             if request.stop:  # a deny with `interrupt: true` also stops the agent
                 self.halt = request.stop_reason or "a PermissionRequest hook stopped the run"
             if request.permission_decision in ("allow", "deny"):
@@ -125,6 +127,7 @@ class HookEvents:
                     request.permission_decision,
                     updated_input=request.updated_input,
                     message=request.permission_reason or "denied by a PermissionRequest hook",
+                    updates=tuple(request.permission_updates),
                 )
             if can_use_tool is None:
                 answer = PermissionResult("deny", message=headless_denial(name, reason))

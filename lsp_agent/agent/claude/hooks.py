@@ -92,6 +92,7 @@ class HookOutcome:
     permission_decision: HookDecision | None = None  # PreToolUse
     permission_reason: str = ""
     updated_input: dict[str, Any] | None = None
+    permission_updates: list[Any] = field(default_factory=list)  # PermissionRequest's allow
     updated_output: Any = None  # PostToolUse: replaces what the model sees of the result
     retry: bool = False  # PermissionDenied: the model may try the call again
     watch_paths: list[str] | None = None  # SessionStart, FileChanged: files to watch now
@@ -395,9 +396,13 @@ def _apply_specific(outcome: HookOutcome, event: str, specific: dict[str, Any]) 
 
 
 def _answer_permission(outcome: HookOutcome, answer: dict[str, Any]) -> None:
-    """PermissionRequest's `decision`: {behavior, updatedInput, message, interrupt}."""
+    """PermissionRequest's `decision`: {behavior, updatedInput, updatedPermissions, message,
+    interrupt}."""
     if answer.get("behavior") in ("allow", "deny"):
         _decide(outcome, answer["behavior"], str(answer.get("message") or ""))
+    updates = answer.get("updatedPermissions")
+    if answer.get("behavior") == "allow" and isinstance(updates, list):
+        outcome.permission_updates += updates
     if answer.get("behavior") == "deny" and answer.get("interrupt") is True:
         outcome.stop = True  # `interrupt`: the denial also stops the agent
         outcome.stop_reason = outcome.stop_reason or str(answer.get("message") or "")

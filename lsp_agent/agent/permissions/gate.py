@@ -13,6 +13,7 @@ would ask about is allowed without a question, because the review is the questio
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from lsp_agent.agent.options import AUTO_ACCEPT_MODES, AgentOptions
 from lsp_agent.agent.ports import CanUseTool
 from lsp_agent.agent.tools import kinds
 
+log = logging.getLogger(__name__)
 Verdict = Literal["allow", "ask", "deny"]
 Policy = Callable[[str, dict[str, Any]], tuple[Verdict, str]]
 
@@ -50,6 +52,9 @@ class PermissionGate:
         self.can_use_tool = can_use_tool
         self.edits_reviewed = edits_reviewed
         self.mode = getattr(policy, "mode", mode)
+        # How a PermissionRequest hook's `setMode` changes the mode (the loop's own set_mode,
+        # so the session, its hooks and its front end see the change).
+        self.switch_mode: Callable[[str], None] = self.set_mode
 
     @classmethod
     def from_options(
@@ -117,7 +122,19 @@ class PermissionGate:
         remember = getattr(self.policy, "allow_for_session", None)
         if answer.remember and remember is not None:
             remember(name, answer.updated_input or tool_input)
+        if answer.updates:
+            self._apply_updates(list(answer.updates))
         return Decision("allow", answer.updated_input, asked=True, reason=reason)
+
+    def _apply_updates(self, entries: list[Any]) -> None:
+        from lsp_agent.agent.permissions import updates
+        from lsp_agent.agent.permissions.rules import PermissionPolicy
+
+        if not isinstance(self.policy, PermissionPolicy):
+            log.warning("updatedPermissions ignored: this session's rules are not settings rules")
+            return
+        for problem in updates.apply(self.policy, entries, self.policy.cwd, self.switch_mode):
+            log.warning("%s", problem)
 
 
 def headless_denial(name: str, reason: str) -> str:

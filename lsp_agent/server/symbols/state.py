@@ -139,7 +139,7 @@ class ServerIndex:
                     max_file_size=max_size,
                     niceness=BACKGROUND_NICENESS,
                     limits=limits,
-                    search_in_child=True,
+                    offload=True,
                 )
                 for folder in folders
             ]
