@@ -65,8 +65,12 @@ class MultiRootIndex:
         """Fuzzy search over every root, ranked as one index would rank them."""
         found: list[tuple[object, int, int, Symbol]] = []
         for n, index in enumerate(self.indexes):
+            owned: dict[str, bool] = {}  # by path: a search's results share few files
             for position, (key, symbol) in enumerate(index.ranked_search(query, limit)):
-                if self._owner(symbol.path, index):
+                mine = owned.get(symbol.path)
+                if mine is None:
+                    mine = owned[symbol.path] = self._owner(symbol.path, index)
+                if mine:
                     found.append((key, n, position, symbol))
         found.sort(key=lambda item: item[:3])
         return [symbol for *_, symbol in found[:limit]]

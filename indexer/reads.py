@@ -103,6 +103,20 @@ def symbols_of_names(
     return found
 
 
+def symbols_by_id(conn: sqlite3.Connection, symbol_ids: Sequence[int]) -> dict[int, Symbol]:
+    """The symbols with these ids (rowid lookups: no index needed)."""
+    found: dict[int, Symbol] = {}
+    for start in range(0, len(symbol_ids), 500):  # SQLite's bound-parameter limit
+        chunk = list(symbol_ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"{_SELECT_SYMBOLS.replace('SELECT ', 'SELECT s.id, ', 1)} WHERE s.id IN ({marks})",
+            chunk,
+        )
+        found.update((symbol_id, _symbol(tuple(row))) for symbol_id, *row in rows)
+    return found
+
+
 def references_named(conn: sqlite3.Connection, name: str) -> list[Reference]:
     rows = conn.execute(
         "SELECT f.path, r.kind, r.pos FROM refs r JOIN files f ON f.id = r.file_id"

@@ -56,6 +56,8 @@ FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
 FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
 BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
+PREFIX_WALK = 64  # occurrences of a query checked for a line start before a pass for one
+REPLAYED = 1_024  # occurrences of a query the tiers without block maps share (`_Replay`)
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 MAGIC = b"LSPAGSX5"
@@ -86,11 +88,15 @@ class Text:
         blocks: BlockMap | None = None,
         starts: Any = None,
         word_start: bool = False,
+        start: int = 0,
     ) -> Iterator[int]:
         """Offsets of `needle`, in order; with a block map (and the text's line starts) only
-        the blocks that may hold it (at an inner word start, with `word_start`) are searched."""
+        the blocks that may hold it (at an inner word start, with `word_start`) are searched;
+        without, only from `start` on."""
         buf, base = self.buf, self.start
-        spans = blocks.spans(needle, starts, self.size, word_start) if blocks else ((0, self.size),)
+        spans = (
+            blocks.spans(needle, starts, self.size, word_start) if blocks else ((start, self.size),)
+        )
         for a, b in spans:
             end = base + b
             at = buf.find(needle, base + a, end)
@@ -332,31 +338,52 @@ class SearchIndex:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
-        yield self._prefix_tier(query, q, spelled)
-        at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
-        yield self._inner_starts(at_starts) if inner_ok else iter(())
+        if self.lower_grams is None:
+            # No block map: the word-start and substring tiers scan the whole text for the
+            # same needle, so they share one pass, and so does the prefix tier while the
+            # query is rare (a typo, found nowhere, then costs one pass instead of three).
+            found: Iterable[int] = _Replay(lambda start: lower.find_all(q, start=start))
+            yield self._prefix_tier(query, q, spelled, self._line_starts_of(q, found))
+            at_starts: Iterable[int] = found
+        else:
+            yield self._prefix_tier(query, q, spelled)
+            at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
+            found = self._find(q)
+        yield self._inner_starts(iter(at_starts)) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
         yield (_line(p + 1, self.initial_starts) for p in initials)
-        yield (_line(p, starts) for p in self._find(q))
+        yield (_line(p, starts) for p in found)
         # In-order subsequence starting at a word start: of the name (after its newline), or
-        # of an inner word (the first character only is consumed, the rest is a lookahead, so
-        # every candidate start is tried). Possessive runs that stop at the next wanted
-        # character keep each attempt linear; the leading literal is what the engine scans for.
+        # of an inner word. Each a generator, so its pattern is compiled only if the tier is
+        # read (most queries fill the limit, or FUZZY_BELOW, before).
+        yield self._whole_subsequences(query)
+        if inner_ok:
+            yield self._inner_subsequences(query, q)
+
+    def _whole_subsequences(self, query: str) -> Iterator[int]:
+        # Possessive runs that stop at the next wanted character keep each attempt linear;
+        # the leading literal is what the engine scans for.
         first, rest = _subsequence(query.lower())
         whole = re.compile(b"\n" + first + rest)
-        inner = re.compile(first + b"(?=" + rest + b")")
-        # Both scan the shortest FUZZY_SCAN_BYTES of names only: on a monorepo's millions of
-        # names a subsequence pattern costs seconds, and the last tier is not worth that.
-        yield (_line(p + 1, starts) for p in lower.match_starts(whole, FUZZY_SCAN_BYTES))
-        c = q[:1]
-        marks = self.fuzzy_marks
-        if inner_ok and c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
-            # The same matches, tried at the capitalised word starts only.
+        # Both subsequence tiers scan the shortest FUZZY_SCAN_BYTES of names only: on a
+        # monorepo's millions of names a subsequence pattern costs seconds, and the last tier
+        # is not worth that.
+        for p in self.lower.match_starts(whole, FUZZY_SCAN_BYTES):
+            yield _line(p + 1, self.starts)
+
+    def _inner_subsequences(self, query: str, q: bytes) -> Iterator[int]:
+        lower, c, marks = self.lower, q[:1], self.fuzzy_marks
+        if c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
+            # Tried at the capitalised word starts only.
             _, rest_either = _subsequence(query.lower(), either_case=True)
             at_start = re.compile(c.upper() + b"(?=" + rest_either + b")")
-            yield self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
-        elif inner_ok:
-            yield self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+            yield from self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
+        else:
+            # The first character only is consumed, the rest is a lookahead, so every
+            # candidate start is tried.
+            first, rest = _subsequence(query.lower())
+            inner = re.compile(first + b"(?=" + rest + b")")
+            yield from self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
 
     def _find(self, needle: bytes) -> Iterator[int]:
         return self.lower.find_all(needle, self.lower_grams, self.starts)
@@ -371,14 +398,35 @@ class SearchIndex:
             if bit(p):
                 yield _line(p, starts)
 
-    def _prefix_tier(self, query: str, q: bytes, spelled: dict[int, str]) -> Iterator[int]:
+    def _line_starts_of(self, q: bytes, found: Iterable[int]) -> Iterator[int]:
+        """Where `b"\n" + q` is in the text, from `found`, where `q` is (the substring tiers'
+        shared pass): its first PREFIX_WALK hits are looked at one by one (a rare query, or a
+        typo, is found nowhere else), then a pass for `b"\n" + q` goes on from the last."""
+        lower, last = self.lower, 0
+        for n, p in enumerate(found):
+            if n == PREFIX_WALK:
+                yield from lower.find_all(b"\n" + q, start=last)
+                return
+            if lower.slice(p - 1, p) == b"\n":
+                yield p - 1
+            last = p
+
+    def _prefix_tier(
+        self,
+        query: str,
+        q: bytes,
+        spelled: dict[int, str],
+        found: Iterable[int] | None = None,
+    ) -> Iterator[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
         among names of one length; lazily, whole lengths at a time, so the order does not
         depend on how far the caller reads. Spellings are looked up (into `spelled`) for
         growing chunks of hits, not one length at a time."""
         hits: list[tuple[int, int]] = []  # (length, name index) of the chunk being read
         size = 8
-        for p in self._find(b"\n" + q):
+        if found is None:
+            found = self._find(b"\n" + q)
+        for p in found:
             i = _line(p + 1, self.starts)
             length = self.length(i)
             if len(hits) >= size and length != hits[-1][0]:
@@ -427,6 +475,36 @@ def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
         else:  # a multi-byte character: no single-byte class to stop at
             parts.append(b"[^\n]*?" + raw)
     return re.escape(query[:1].encode("utf-8", "surrogateescape")), b"".join(parts)
+
+
+class _Replay:
+    """Where a needle is in a text, found once for several iterations: the first REPLAYED
+    offsets are kept and replayed to every iteration; past them, each iteration goes on with a
+    pass of its own (keeping every offset of a common fragment cost more than a second pass)."""
+
+    def __init__(self, find: Callable[[int], Iterator[int]]) -> None:
+        self.find = find  # offsets from a start offset on, in order
+        self.items = find(0)
+        self.seen: list[int] = []
+        self.done = False
+
+    def __iter__(self) -> Iterator[int]:
+        seen, n = self.seen, 0
+        while True:
+            if n < len(seen):
+                yield seen[n]
+                n += 1
+            elif self.done:
+                return
+            elif n >= REPLAYED:
+                yield from self.find(seen[-1] + 1)
+                return
+            else:
+                item = next(self.items, None)
+                if item is None:
+                    self.done = True
+                    return
+                seen.append(item)
 
 
 def _line(pos: int, starts: Sequence[int]) -> int:

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from indexer import reads as q
 from indexer.extract import to_file_symbols
+from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.refresh_plan import plan_refresh
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
@@ -97,6 +98,7 @@ class WorkspaceIndex:
         self._base_lock = threading.Lock()
         self._rebuilding = False
         self._delta_rebuilding = False
+        self._load_names = LoadNames()  # while a bulk load has no name index
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -144,9 +146,9 @@ class WorkspaceIndex:
         streams = [_sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
         ranked = _distinct(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
-        if self._store.bulk_loading:  # no name index yet: one scan for every name
+        if self._store.bulk_loading:  # no name index yet
             names = list(ranked)
-            batch = q.symbols_of_names(self._reader(), [n for _, n in names], limit)
+            batch = self._load_definitions([n for _, n in names], limit)
             for key, name_id in names:
                 found += [(key, s) for s in batch[name_id][: limit - len(found)]]
                 if len(found) >= limit:
@@ -159,6 +161,20 @@ class WorkspaceIndex:
             rows = q.definitions_of_names(self._reader(), list(keys), limit - len(found))
             found += [(keys[name_id], symbol) for name_id, symbol in rows]
         return found[:limit]
+
+    def _load_definitions(self, name_ids: list[int], limit: int) -> dict[int, list[Symbol]]:
+        """During a bulk load: the definitions of each name, from the symbols the load has
+        mapped by name (`indexer.load_names`), or else one scan of every symbol."""
+        conn = self._reader()
+        ids = self._load_names.definitions(conn, name_ids, limit)
+        if ids is not None:
+            wanted = [i for found in ids.values() for i in found]
+            symbols = q.symbols_by_id(conn, wanted)
+            # A symbol gone since it was mapped (a file stored again meanwhile, from an
+            # editor): the map may have left out a later one, so it cannot say.
+            if len(symbols) == len(wanted):
+                return {name: [symbols[i] for i in found] for name, found in ids.items()}
+        return q.symbols_of_names(conn, name_ids, limit)
 
     def search_version(self) -> tuple[int, int, int]:
         """Changes whenever `ranked_search` may answer differently (no database read, so an
@@ -318,6 +334,7 @@ class WorkspaceIndex:
                 self._store.end_bulk_load()
 
         if bulk:
+            self._load_names = LoadNames()
             with self._write_lock:
                 self._store.begin_bulk_load()
         try:
@@ -326,6 +343,7 @@ class WorkspaceIndex:
         finally:
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
+                self._load_names = LoadNames()  # the name index answers from now on
                 with self._write_lock:
                     self._store.truncate_wal()
             # Batches the pool committed after an error or a cancel were not counted: make the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.e2e.conftest import StartServer, wait_for_log, wait_for_message
+from tests.e2e.rawlsp import RawPeer
 
 # Line 3 puts an emoji (2 UTF-16 units, 4 bytes) and CJK (1 unit, 3 bytes each) before names.
 MODELS = """\
@@ -257,3 +259,52 @@ async def test_the_index_stops_at_its_file_limit_and_says_so(
     await wait_for_log(client, "index ready")
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query=""))
     assert len({s.location.uri for s in found or []}) == 2  # cart.py and models.py, in order
+
+
+async def test_workspace_symbol_json_is_what_lsprotocol_would_send(
+    env: dict[str, str], project: Path
+) -> None:
+    """The answer is built as JSON, not as lsprotocol objects (`convert.symbol_json`): read
+    off the pipe, it has SymbolInformation's keys in cattrs's order, numeric kinds, UTF-16
+    columns after non-ASCII text, and no `containerName` at top level."""
+    peer = await RawPeer.start(env)
+    try:
+        root = project.as_uri()
+        await peer.response(
+            peer.request(
+                "initialize",
+                {
+                    "processId": None,
+                    "rootUri": root,
+                    "workspaceFolders": [{"uri": root, "name": "workspace"}],
+                    "capabilities": {},
+                },
+            )
+        )
+        peer.send({"method": "initialized", "params": {}})
+        while "index ready" not in json.dumps((await peer.read()).get("params")):
+            pass
+        answer = await peer.response(peer.request("workspace/symbol", {"query": "値段"}))
+        line = MODELS.splitlines()[5]
+        start = utf16_col(line, "値段")
+        assert list(answer) == ["id", "jsonrpc", "result"]
+        assert answer["result"] == [
+            {
+                "location": {
+                    "uri": uri(project, "models.py"),
+                    "range": {
+                        "start": {"line": 5, "character": start},
+                        "end": {"line": 5, "character": start + 2},
+                    },
+                },
+                "name": "値段",
+                "kind": types.SymbolKind.Variable.value,
+            }
+        ]
+        assert list(answer["result"][0]) == ["location", "name", "kind"]
+        answer = await peer.response(peer.request("workspace/symbol", {"query": "total"}))
+        (total,) = answer["result"]
+        assert list(total) == ["location", "name", "kind", "containerName"]
+        assert (total["kind"], total["containerName"]) == (types.SymbolKind.Method.value, "Price")
+    finally:
+        await peer.close()

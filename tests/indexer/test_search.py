@@ -95,7 +95,8 @@ def test_the_block_maps_give_the_results_of_a_full_scan(tmp_path, block_lines: i
     names = _many_names()
     rows = list(enumerate(names))
     # The plain scan, and the inner subsequence tier tried at every position (as before the
-    # capitalised word starts of `fuzzy_marks`).
+    # capitalised word starts of `fuzzy_marks`). Without block maps the prefix, word-start and
+    # substring tiers share one pass over the text; with them each tier has its own.
     plain = dataclasses.replace(SearchIndex.build(rows), fuzzy_marks=Text.of(b""))
     blocked = SearchIndex.build(rows, block_lines=block_lines)
     assert blocked.lower_grams is not None and blocked.lower_grams.blocks > 1

@@ -532,3 +532,38 @@ def test_search_during_a_bulk_load_gives_the_same_results(root: Path, tmp_path: 
     index._store.end_bulk_load()
     assert during == expected
     assert len(expected["main", 100]) > 7  # several names, several definitions each
+
+
+def test_a_search_during_a_bulk_load_sees_every_symbol_committed_since_the_last(
+    root: Path, tmp_path: Path
+) -> None:
+    """During a bulk load the definitions of ranked names come from a map of the symbols
+    committed so far (`indexer.load_names`), caught up by each search: files stored between
+    two searches, and a file stored again (its old symbols gone), give what the database
+    gives another reader."""
+    source = "def main():\n    pass\nclass Mainframe: pass\n"
+    write(root, {f"pkg/m{i}.py": source for i in range(3)})
+    index = open_index(root, tmp_path)
+    index.refresh()
+    queries = ["main", "m", "Mainframe", "zzz"]
+    limits = (1, 5, 100, 200)
+    index._store.begin_bulk_load()
+    try:
+        first = {s.path for s in index.search("main")}
+        assert {str(root / f"pkg/m{i}.py") for i in range(3)} <= first
+        write(root, {f"pkg/n{i}.py": source + "def main_loop(): pass\n" for i in range(4)})
+        for i in range(4):
+            index.update_file(str(root / f"pkg/n{i}.py"))
+        other = open_index(root, tmp_path)  # not loading: reads through the name index
+        try:
+            during = {(q, n): index.ranked_search(q, n) for q in queries for n in limits}
+            assert during == {(q, n): other.ranked_search(q, n) for q in queries for n in limits}
+        finally:
+            other.close()
+        new = {s.path for _, s in during["main", 100]} - first
+        assert new == {str(root / f"pkg/n{i}.py") for i in range(4)}
+        index.update_file(str(root / "pkg/m0.py"), b"def main(): pass\n")  # stored again
+        during = {(q, n): index.ranked_search(q, n) for q in queries for n in limits}
+    finally:
+        index._store.end_bulk_load()
+    assert during == {(q, n): index.ranked_search(q, n) for q in queries for n in limits}

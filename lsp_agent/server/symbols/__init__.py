@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from lsp_agent.server.protocol import JsonResult
 from lsp_agent.server.symbols.answers import RecentAnswers
 from lsp_agent.server.symbols.convert import (
     byte_offset,
     document_symbols,
     flat_symbols,
-    symbol_information,
+    symbol_json,
     to_path,
 )
 from lsp_agent.server.symbols.state import ServerIndex
@@ -41,7 +42,7 @@ def register(server: AgentServer) -> None:
     server.documents.subscribe(state.on_document)
     server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
     server.on_initialized(lambda: _initialized(server, state))
-    answers: RecentAnswers[list[types.SymbolInformation]] = RecentAnswers()
+    answers: RecentAnswers[JsonResult] = RecentAnswers()
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
@@ -57,7 +58,7 @@ def register(server: AgentServer) -> None:
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbol(
         ls: AgentServer, params: types.WorkspaceSymbolParams
-    ) -> list[types.SymbolInformation]:
+    ) -> JsonResult:  # `SymbolInformation`s, as JSON
         await state.wait_opened()  # a warm database answers before its refresh is done
         key = state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT)
         answer = answers.get(key)
@@ -65,7 +66,7 @@ def register(server: AgentServer) -> None:
             return answer
         found = await asyncio.to_thread(state.search, params.query, WORKSPACE_SYMBOL_LIMIT)
         conv = state.converter()
-        answer = [symbol_information(s, conv) for s in found]
+        answer = JsonResult(symbol_json(s, conv) for s in found)
         if state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT) == key:  # nothing changed
             answers.put(key, answer)
         return answer
