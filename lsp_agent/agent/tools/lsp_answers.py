@@ -1,0 +1,333 @@
+"""The LSP tool's operations, answered by name from the tree-sitter index.
+
+No type inference: a name's definitions are ranked by `indexer.navigate` (same scope, same
+file, imported files, nearer files); references are every recorded use of the name. Call
+hierarchies group call references by the definition whose range holds them. Each answer is
+compact text (paths relative to the cwd, 1-based line:col), or a ToolError saying why none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from indexer.model import Reference, Symbol
+from indexer.navigate import enclosing, find_definitions
+
+from lsp_agent.agent.tools.base import ToolError
+from lsp_agent.agent.tools.lsp_where import Files, Position, capped, in_roots
+
+MAX_ITEMS = 100
+CALLABLE = frozenset({"function", "method", "constructor", "macro"})
+CLASS_LIKE = frozenset({"class", "struct", "interface", "enum", "impl", "type"})
+# What tags queries record as "this type implements/extends that one": Java and TypeScript
+# `implements`, Rust `impl Trait for`, (`implementation`), and superclass lists (`class`).
+INHERITANCE = frozenset({"implementation", "class"})
+
+
+class Nav:
+    """The index as navigation reads it. `references`/`file_references` are optional: an index
+    without them answers with definitions only, and says so."""
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        self.has_references = callable(getattr(index, "references", None))
+
+    def definitions(self, name: str) -> list[Symbol]:
+        return list(self.index.definitions(name))
+
+    def file_symbols(self, path: str) -> list[Symbol]:
+        return list(self.index.file_symbols(path))
+
+    def references(self, name: str) -> list[Reference]:
+        return list(self.index.references(name)) if self.has_references else []
+
+    def file_references(self, path: str) -> list[Reference]:
+        lookup = getattr(self.index, "file_references", None)
+        return list(lookup(path)) if callable(lookup) else []
+
+    def search(self, query: str, limit: int) -> list[Symbol]:
+        return list(self.index.search(query, limit))
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _need_references(nav: Nav, operation: str) -> None:
+    if not nav.has_references:
+        raise ToolError(f"{operation}: this session's index records no references; use Grep")
+
+
+def _definitions(nav: Nav, files: Files, at: Position) -> list[Symbol]:
+    found = find_definitions(nav, str(at.path), at.name, at.start_byte)
+    return in_roots(found, files.ctx)
+
+
+def _describe(files: Files, s: Symbol) -> str:
+    return f"{s.kind} {s.qualified_name} {files.symbol(s)}"
+
+
+def go_to_definition(nav: Nav, files: Files, at: Position) -> str:
+    found = _definitions(nav, files, at)
+    if not found:
+        raise ToolError(f"No definition of `{at.name}` found in the index")
+    lines = capped([f"{_describe(files, s)}: {s.signature}" for s in found], MAX_ITEMS)
+    if len(found) > 1:
+        lines.insert(0, f"Found {len(found)} definitions of `{at.name}` (best first):")
+    return "\n".join(lines)
+
+
+def find_references(nav: Nav, files: Files, at: Position) -> str:
+    _need_references(nav, "findReferences")
+    refs = in_roots(nav.references(at.name), files.ctx)
+    defs = _definitions(nav, files, at)
+    if not refs and not defs:
+        raise ToolError(f"No references to `{at.name}` found in the index")
+    rows = [
+        (s.path, s.selection.start, f"{files.symbol(s)} definition: {s.signature}") for s in defs
+    ]
+    rows += [
+        (
+            r.path,
+            r.selection.start,
+            f"{files.reference(r)} {r.kind}: {files.source_line(r.path, r.selection.start[0])}",
+        )
+        for r in refs
+    ]
+    here = str(at.path)
+    rows.sort(key=lambda row: (row[0] != here, files.rel(row[0]), row[1]))
+    count = len({row[0] for row in rows})
+    head = (
+        f"Found {_n(len(refs), 'reference')} to `{at.name}` and {_n(len(defs), 'definition')} "
+        f"in {_n(count, 'file')} (by name: same-named symbols are included):"
+    )
+    return "\n".join([head, *capped([row[2] for row in rows], MAX_ITEMS)])
+
+
+def hover(nav: Nav, files: Files, at: Position) -> str:
+    found = _definitions(nav, files, at)
+    if not found:
+        raise ToolError(f"No definition of `{at.name}` found in the index to describe")
+    best = found[0]
+    lines = [f"{best.kind} {best.qualified_name} ({best.language}) at {files.symbol(best)}"]
+    lines += [f"    {row}" for row in _doc(files, best)]
+    if len(found) > 1:
+        others = _n(len(found) - 1, "other definition")
+        lines.append(f"({others} of `{at.name}`: see goToDefinition)")
+    return "\n".join(lines)
+
+
+def _doc(files: Files, s: Symbol) -> list[str]:
+    """The definition's first line, then its doc comment: comment lines right above it, or a
+    Python docstring right below (a few lines; hovering shows the same)."""
+    rows = files.lines(s.path)
+    if rows is None:
+        return [s.signature]
+    text = [r.decode("utf-8", "replace").strip() for r in rows]
+    first = s.range.start[0]
+    out = [text[first][:200] if first < len(text) else s.signature]
+    above: list[str] = []
+    n = first - 1
+    while n >= 0 and len(above) < 8 and text[n].startswith(("#", "//", "/*", "*", "--", ";")):
+        if not text[n].startswith("#["):  # a Rust attribute is no comment
+            above.insert(0, text[n])
+        n -= 1
+    below: list[str] = []
+    n = first + 1
+    if n < len(text) and text[n].startswith(('"""', "'''", 'r"""')):
+        while n < len(text) and len(below) < 8:
+            below.append(text[n])
+            if (n > first + 1 or text[n].count('"""') + text[n].count("'''") > 1) and text[
+                n
+            ].endswith(('"""', "'''")):
+                break
+            n += 1
+    return above + out + below
+
+
+def document_symbol(nav: Nav, files: Files, path: Path) -> str:
+    symbols = sorted(nav.file_symbols(str(path)), key=lambda s: s.range.start_byte)
+    if not symbols:
+        raise ToolError(f"No symbols indexed for {files.rel(str(path))}")
+    lines: list[str] = []
+    open_ranges: list[int] = []  # end bytes of the definitions holding the current one
+    for s in symbols:
+        while open_ranges and s.range.start_byte >= open_ranges[-1]:
+            open_ranges.pop()
+        where = files.symbol(s).rsplit(":", 2)
+        span = f"{where[1]}:{where[2]}" + (
+            f"-{s.range.end[0] + 1}" if s.range.end[0] != s.range.start[0] else ""
+        )
+        lines.append(f"{'  ' * len(open_ranges)}{s.kind} {s.name} {span}")
+        open_ranges.append(s.range.end_byte)
+    head = f"{len(symbols)} symbols in {files.rel(str(path))} (kind name line:col-end line):"
+    return "\n".join([head, *capped(lines, MAX_ITEMS, "symbols")])
+
+
+def workspace_symbol(nav: Nav, files: Files, query: str) -> str:
+    found = in_roots(nav.search(query, MAX_ITEMS * 2), files.ctx)
+    if not found:
+        raise ToolError(f"No symbols match {query!r} in the index")
+    lines = [f"{_describe(files, s)}: {s.signature}" for s in found]
+    return "\n".join([f"Symbols matching {query!r}, best first:", *capped(lines, MAX_ITEMS)])
+
+
+def _function_at(nav: Nav, files: Files, at: Position) -> Symbol:
+    """The callable the position names: its definition here, else the best elsewhere."""
+    here = [
+        s
+        for s in nav.file_symbols(str(at.path))
+        if s.name == at.name and s.selection.start_byte <= at.start_byte < s.selection.end_byte
+    ]
+    found = here or _definitions(nav, files, at)
+    callables = [s for s in found if s.kind in CALLABLE]
+    if callables:
+        return callables[0]
+    if found:
+        raise ToolError(
+            f"`{at.name}` is a {found[0].kind} ({files.symbol(found[0])}), not a function or "
+            "method: call hierarchies start at one"
+        )
+    raise ToolError(f"No definition of `{at.name}` found in the index")
+
+
+def prepare_call_hierarchy(nav: Nav, files: Files, at: Position) -> str:
+    s = _function_at(nav, files, at)
+    lines = f"lines {s.range.start[0] + 1}-{s.range.end[0] + 1}"
+    return f"{_describe(files, s)} ({lines}): {s.signature}"
+
+
+def _caller(nav: Nav, ref: Reference, cache: dict[str, list[Symbol]]) -> Symbol | None:
+    if ref.path not in cache:
+        cache[ref.path] = nav.file_symbols(ref.path)
+    chain = enclosing(cache[ref.path], ref.selection.start_byte)
+    callables = [s for s in chain if s.kind in CALLABLE]
+    innermost = callables or chain
+    return innermost[-1] if innermost else None
+
+
+def incoming_calls(nav: Nav, files: Files, at: Position) -> str:
+    _need_references(nav, "incomingCalls")
+    target = _function_at(nav, files, at)
+    calls = [r for r in in_roots(nav.references(target.name), files.ctx) if r.kind == "call"]
+    if not calls:
+        raise ToolError(f"No calls to `{target.name}` found in the index")
+    groups: dict[tuple[str, int], list[Reference]] = defaultdict(list)
+    callers: dict[tuple[str, int], Symbol | None] = {}
+    cache: dict[str, list[Symbol]] = {}
+    for ref in calls:
+        caller = _caller(nav, ref, cache)
+        key = (ref.path, caller.range.start_byte if caller else -1)
+        groups[key].append(ref)
+        callers[key] = caller
+    lines = []
+    for key in sorted(groups, key=lambda k: (files.rel(k[0]), k[1])):
+        caller = callers[key]
+        who = _describe(files, caller) if caller else f"{files.rel(key[0])} (top level)"
+        where = ", ".join(_line_col(files, r) for r in groups[key])
+        lines.append(f"{who} calls at {where}")
+    head = (
+        f"{_n(len(groups), 'caller')} of {target.kind} {target.qualified_name} "
+        f"({_n(len(calls), 'call')}):"
+    )
+    return "\n".join([head, *capped(lines, MAX_ITEMS, "callers")])
+
+
+def outgoing_calls(nav: Nav, files: Files, at: Position) -> str:
+    source = _function_at(nav, files, at)
+    inside = [
+        r
+        for r in _file_references(nav, files, source.path)
+        if r.kind == "call"
+        and source.range.start_byte <= r.selection.start_byte < source.range.end_byte
+    ]
+    if not inside:
+        raise ToolError(f"No calls recorded inside {source.kind} {source.qualified_name}")
+    by_name: dict[str, list[Reference]] = defaultdict(list)
+    for ref in inside:
+        by_name[ref.name].append(ref)
+    lines = []
+    for name, refs in by_name.items():
+        defs = in_roots(
+            find_definitions(nav, source.path, name, refs[0].selection.start_byte), files.ctx
+        )
+        target = _describe(files, defs[0]) if defs else f"{name} (not defined in the index)"
+        where = ", ".join(_line_col(files, r) for r in refs)
+        lines.append(f"{target} called at {where}")
+    head = (
+        f"{_n(len(by_name), 'function')} called from {source.kind} {source.qualified_name} "
+        f"({files.symbol(source)}):"
+    )
+    return "\n".join([head, *capped(lines, MAX_ITEMS, "callees")])
+
+
+def _line_col(files: Files, ref: Reference) -> str:
+    return ":".join(files.reference(ref).rsplit(":", 2)[1:])
+
+
+def _file_references(nav: Nav, files: Files, path: str) -> list[Reference]:
+    """The file's references from the index, or from parsing its text when the index does not
+    hand them out per file."""
+    if callable(getattr(nav.index, "file_references", None)):
+        return nav.file_references(path)
+    from indexer.extract import extract_file
+
+    rows = files.lines(path)
+    try:
+        return list(extract_file(path, b"\n".join(rows or [])).references)
+    except ValueError:  # no grammar for it
+        return []
+
+
+def go_to_implementation(nav: Nav, files: Files, at: Position) -> str:
+    """Best effort: types whose header names the type at the position (implements, extends,
+    `impl Trait for`); for a method of such a type, the same-named methods in them."""
+    _need_references(nav, "goToImplementation")
+    defs = _definitions(nav, files, at)
+    method = next((s for s in defs if s.kind in CALLABLE and s.container), None)
+    base = method.container.rsplit(".", 1)[-1] if method else at.name
+    types = _implementers(nav, files, base)
+    found = _methods_in(nav, types, method.name) if method is not None else types
+    if not found:
+        raise ToolError(
+            f"No implementations of `{method.name if method else base}` found. The tree-sitter "
+            "index knows implementations only by name, from `implements`/`extends` clauses, "
+            "superclass lists and Rust `impl Trait for`; it cannot resolve the rest (use "
+            "findReferences or Grep)."
+        )
+    lines = [f"{_describe(files, s)}: {s.signature}" for s in found]
+    what = f"{method.name} of {base}" if method else base
+    return "\n".join([f"Implementations of `{what}` (by name):", *capped(lines, MAX_ITEMS)])
+
+
+def _implementers(nav: Nav, files: Files, name: str) -> list[Symbol]:
+    cache: dict[str, list[Symbol]] = {}
+    found: dict[tuple[str, int], Symbol] = {}
+    for ref in in_roots(nav.references(name), files.ctx):
+        if ref.kind not in INHERITANCE:
+            continue
+        if ref.path not in cache:
+            cache[ref.path] = nav.file_symbols(ref.path)
+        chain = [
+            s for s in enclosing(cache[ref.path], ref.selection.start_byte) if s.kind in CLASS_LIKE
+        ]
+        # A type's header names what it implements: skip uses inside a body.
+        if chain and chain[-1].range.start[0] == ref.selection.start[0]:
+            found[(chain[-1].path, chain[-1].range.start_byte)] = chain[-1]
+    return list(found.values())
+
+
+def _methods_in(nav: Nav, types: Sequence[Symbol], name: str) -> list[Symbol]:
+    out = []
+    for t in types:
+        out += [
+            s
+            for s in nav.file_symbols(t.path)
+            if s.name == name
+            and s.kind in CALLABLE
+            and t.range.start_byte <= s.range.start_byte < t.range.end_byte
+        ]
+    return out
