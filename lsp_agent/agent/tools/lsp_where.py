@@ -48,8 +48,11 @@ def identifier_at(path: Path, text: str, line: int, character: int) -> Position:
         )
     prefix = "\n".join(lines[: line - 1])
     line_start = len(prefix.encode("utf-8")) + (1 if line > 1 else 0)
-    column = len(row[: character - 1].encode("utf-8"))
-    found = word_at(row.encode("utf-8"), (0, column))
+    found = _word(row, character - 1)
+    units = _from_utf16(row, character - 1)
+    if found is None and units != character - 1:
+        # An editor or language server counting UTF-16 units (an emoji is two) before the name.
+        found = _word(row, units)
     if found is None:
         caret = " " * (character - 1) + "^"
         raise ToolError(
@@ -59,6 +62,20 @@ def identifier_at(path: Path, text: str, line: int, character: int) -> Position:
         )
     name, start, end = found
     return Position(path, name, line - 1, line_start + start, line_start + end)
+
+
+def _word(row: str, index: int) -> tuple[str, int, int] | None:
+    return word_at(row.encode("utf-8"), (0, len(row[:index].encode("utf-8"))))
+
+
+def _from_utf16(row: str, units: int) -> int:
+    """The character index at `units` UTF-16 code units into `row`."""
+    seen = 0
+    for index, char in enumerate(row):
+        if seen >= units:
+            return index
+        seen += 2 if ord(char) > 0xFFFF else 1
+    return len(row)
 
 
 @dataclass

@@ -80,7 +80,7 @@ def _is_type(value: Any, expected: str | list[str]) -> bool:
 
 def _names(expected: str | list[str]) -> str:
     names = expected if isinstance(expected, list) else [expected]
-    return " or ".join(f"a {n}" if n != "array" and n != "object" else f"an {n}" for n in names)
+    return " or ".join(f"an {n}" if n[0] in "aeiou" else f"a {n}" for n in names)
 
 
 def _kind(value: Any) -> str:
