@@ -20,6 +20,7 @@ from lsp_agent.agent.tools.base import ToolError
 from lsp_agent.agent.tools.lsp_where import Files, Position, capped, in_roots
 
 MAX_ITEMS = 100
+MAX_EXAMINED = 2000  # call references whose callers incomingCalls looks up
 CALLABLE = frozenset({"function", "method", "constructor", "macro"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "enum", "impl", "type"})
 # What tags queries record as "this type implements/extends that one": Java and TypeScript
@@ -74,7 +75,7 @@ def go_to_definition(nav: Nav, files: Files, at: Position) -> str:
     found = _definitions(nav, files, at)
     if not found:
         raise ToolError(f"No definition of `{at.name}` found in the index")
-    lines = capped([f"{_describe(files, s)}: {s.signature}" for s in found], MAX_ITEMS)
+    lines = capped(found, MAX_ITEMS, lambda s: f"{_describe(files, s)}: {s.signature}")
     if len(found) > 1:
         lines.insert(0, f"Found {len(found)} definitions of `{at.name}` (best first):")
     return "\n".join(lines)
@@ -86,25 +87,22 @@ def find_references(nav: Nav, files: Files, at: Position) -> str:
     defs = _definitions(nav, files, at)
     if not refs and not defs:
         raise ToolError(f"No references to `{at.name}` found in the index")
-    rows = [
-        (s.path, s.selection.start, f"{files.symbol(s)} definition: {s.signature}") for s in defs
-    ]
-    rows += [
-        (
-            r.path,
-            r.selection.start,
-            f"{files.reference(r)} {r.kind}: {files.source_line(r.path, r.selection.start[0])}",
-        )
-        for r in refs
-    ]
     here = str(at.path)
-    rows.sort(key=lambda row: (row[0] != here, files.rel(row[0]), row[1]))
-    count = len({row[0] for row in rows})
+    items: list[Symbol | Reference] = [*defs, *refs]
+    items.sort(key=lambda i: (i.path != here, files.rel(i.path), i.selection.start))
+    count = len({i.path for i in items})
     head = (
         f"Found {_n(len(refs), 'reference')} to `{at.name}` and {_n(len(defs), 'definition')} "
         f"in {_n(count, 'file')} (by name: same-named symbols are included):"
     )
-    return "\n".join([head, *capped([row[2] for row in rows], MAX_ITEMS)])
+    return "\n".join([head, *capped(items, MAX_ITEMS, lambda i: _reference_row(files, i))])
+
+
+def _reference_row(files: Files, item: Symbol | Reference) -> str:
+    if isinstance(item, Symbol):
+        return f"{files.symbol(item)} definition: {item.signature}"
+    line = files.source_line(item.path, item.selection.start[0])
+    return f"{files.reference(item)} {item.kind}: {line}"
 
 
 def hover(nav: Nav, files: Files, at: Position) -> str:
@@ -152,27 +150,29 @@ def document_symbol(nav: Nav, files: Files, path: Path) -> str:
     symbols = sorted(nav.file_symbols(str(path)), key=lambda s: s.range.start_byte)
     if not symbols:
         raise ToolError(f"No symbols indexed for {files.rel(str(path))}")
-    lines: list[str] = []
+    nested: list[tuple[int, Symbol]] = []
     open_ranges: list[int] = []  # end bytes of the definitions holding the current one
     for s in symbols:
         while open_ranges and s.range.start_byte >= open_ranges[-1]:
             open_ranges.pop()
-        where = files.symbol(s).rsplit(":", 2)
-        span = f"{where[1]}:{where[2]}" + (
-            f"-{s.range.end[0] + 1}" if s.range.end[0] != s.range.start[0] else ""
-        )
-        lines.append(f"{'  ' * len(open_ranges)}{s.kind} {s.name} {span}")
+        nested.append((len(open_ranges), s))
         open_ranges.append(s.range.end_byte)
+
+    def show(item: tuple[int, Symbol]) -> str:
+        depth, s = item
+        end = f"-{s.range.end[0] + 1}" if s.range.end[0] != s.range.start[0] else ""
+        return f"{'  ' * depth}{s.kind} {s.name} {_line_col(files, s)}{end}"
+
     head = f"{len(symbols)} symbols in {files.rel(str(path))} (kind name line:col-end line):"
-    return "\n".join([head, *capped(lines, MAX_ITEMS, "symbols")])
+    return "\n".join([head, *capped(nested, MAX_ITEMS, show, "symbols")])
 
 
 def workspace_symbol(nav: Nav, files: Files, query: str) -> str:
     found = in_roots(nav.search(query, MAX_ITEMS * 2), files.ctx)
     if not found:
         raise ToolError(f"No symbols match {query!r} in the index")
-    lines = [f"{_describe(files, s)}: {s.signature}" for s in found]
-    return "\n".join([f"Symbols matching {query!r}, best first:", *capped(lines, MAX_ITEMS)])
+    lines = capped(found, MAX_ITEMS, lambda s: f"{_describe(files, s)}: {s.signature}")
+    return "\n".join([f"Symbols matching {query!r}, best first:", *lines])
 
 
 def _function_at(nav: Nav, files: Files, at: Position) -> Symbol:
@@ -215,25 +215,31 @@ def incoming_calls(nav: Nav, files: Files, at: Position) -> str:
     calls = [r for r in in_roots(nav.references(target.name), files.ctx) if r.kind == "call"]
     if not calls:
         raise ToolError(f"No calls to `{target.name}` found in the index")
+    calls.sort(key=lambda r: (r.path != target.path, files.rel(r.path), r.selection.start))
+    # Each file's definitions are read to find the callers: a name called from thousands of
+    # files is answered from the first ones (the rest are counted).
+    examined = calls[:MAX_EXAMINED]
     groups: dict[tuple[str, int], list[Reference]] = defaultdict(list)
     callers: dict[tuple[str, int], Symbol | None] = {}
     cache: dict[str, list[Symbol]] = {}
-    for ref in calls:
+    for ref in examined:
         caller = _caller(nav, ref, cache)
         key = (ref.path, caller.range.start_byte if caller else -1)
         groups[key].append(ref)
         callers[key] = caller
-    lines = []
-    for key in sorted(groups, key=lambda k: (files.rel(k[0]), k[1])):
+
+    def show(key: tuple[str, int]) -> str:
         caller = callers[key]
         who = _describe(files, caller) if caller else f"{files.rel(key[0])} (top level)"
-        where = ", ".join(_line_col(files, r) for r in groups[key])
-        lines.append(f"{who} calls at {where}")
+        return f"{who} calls at {', '.join(_line_col(files, r) for r in groups[key])}"
+
     head = (
         f"{_n(len(groups), 'caller')} of {target.kind} {target.qualified_name} "
         f"({_n(len(calls), 'call')}):"
     )
-    return "\n".join([head, *capped(lines, MAX_ITEMS, "callers")])
+    if len(calls) > len(examined):
+        head += f" (callers of the first {len(examined)} calls)"
+    return "\n".join([head, *capped(list(groups), MAX_ITEMS, show, "callers")])
 
 
 def outgoing_calls(nav: Nav, files: Files, at: Position) -> str:
@@ -249,23 +255,26 @@ def outgoing_calls(nav: Nav, files: Files, at: Position) -> str:
     by_name: dict[str, list[Reference]] = defaultdict(list)
     for ref in inside:
         by_name[ref.name].append(ref)
-    lines = []
-    for name, refs in by_name.items():
+
+    def show(name: str) -> str:
+        refs = by_name[name]
         defs = in_roots(
             find_definitions(nav, source.path, name, refs[0].selection.start_byte), files.ctx
         )
         target = _describe(files, defs[0]) if defs else f"{name} (not defined in the index)"
-        where = ", ".join(_line_col(files, r) for r in refs)
-        lines.append(f"{target} called at {where}")
+        return f"{target} called at {', '.join(_line_col(files, r) for r in refs)}"
+
     head = (
         f"{_n(len(by_name), 'function')} called from {source.kind} {source.qualified_name} "
         f"({files.symbol(source)}):"
     )
-    return "\n".join([head, *capped(lines, MAX_ITEMS, "callees")])
+    return "\n".join([head, *capped(list(by_name), MAX_ITEMS, show, "callees")])
 
 
-def _line_col(files: Files, ref: Reference) -> str:
-    return ":".join(files.reference(ref).rsplit(":", 2)[1:])
+def _line_col(files: Files, item: Symbol | Reference) -> str:
+    """`line:col` of a symbol's name or a reference, 1-based."""
+    where = files.symbol(item) if isinstance(item, Symbol) else files.reference(item)
+    return ":".join(where.rsplit(":", 2)[1:])
 
 
 def _file_references(nav: Nav, files: Files, path: str) -> list[Reference]:
@@ -298,9 +307,9 @@ def go_to_implementation(nav: Nav, files: Files, at: Position) -> str:
             "superclass lists and Rust `impl Trait for`; it cannot resolve the rest (use "
             "findReferences or Grep)."
         )
-    lines = [f"{_describe(files, s)}: {s.signature}" for s in found]
+    lines = capped(found, MAX_ITEMS, lambda s: f"{_describe(files, s)}: {s.signature}")
     what = f"{method.name} of {base}" if method else base
-    return "\n".join([f"Implementations of `{what}` (by name):", *capped(lines, MAX_ITEMS)])
+    return "\n".join([f"Implementations of `{what}` (by name):", *lines])
 
 
 def _implementers(nav: Nav, files: Files, name: str) -> list[Symbol]:

@@ -8,10 +8,10 @@ file, read once per call (the editor's buffer first, like Read).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from indexer.model import Point, Reference, Symbol
 from indexer.navigate import word_at
@@ -20,6 +20,7 @@ from lsp_agent.agent.tools import textfile
 from lsp_agent.agent.tools.base import ToolContext, ToolError
 
 MAX_SHOWN_LINE = 120
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,14 @@ def _shown(text: str) -> str:
     return text if len(text) <= MAX_SHOWN_LINE else text[: MAX_SHOWN_LINE - 3] + "..."
 
 
-def capped(lines: Sequence[str], limit: int, what: str = "results") -> list[str]:
-    """At most `limit` lines, then how many more there were."""
-    shown = list(lines[:limit])
-    if len(lines) > limit:
-        shown.append(f"... and {len(lines) - limit} more {what} not shown")
+def capped(
+    items: Sequence[T], limit: int, show: Callable[[T], str], what: str = "results"
+) -> list[str]:
+    """The first `limit` items shown (only those: showing may read their files), then how many
+    more there were."""
+    shown = [show(item) for item in items[:limit]]
+    if len(items) > limit:
+        shown.append(f"... and {len(items) - limit} more {what} not shown")
     return shown
 
 
