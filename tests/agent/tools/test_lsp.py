@@ -288,3 +288,33 @@ SCHEMA_CASES = {
 def test_lsp_input_schema(tool_input: dict[str, Any], problem: str) -> None:
     found = validate.problem(LSP.input_schema, tool_input)
     assert found.startswith(problem) if problem else found == ""
+
+
+async def test_lsp_caps_long_answers(indexed: ToolContext) -> None:
+    calls = "".join(f"total_area([])  # {n}\n" for n in range(150))
+    write_tree(indexed.cwd, {"app/many.py": "from app.shapes import total_area\n" + calls})
+    indexed.index.refresh()
+    result = await LSP().run(call("findReferences", "app/many.py:2:1"), indexed)
+    lines = str(result.content).splitlines()
+    assert lines[0].startswith("Found 154 references to `total_area` and 1 definition in 3 files")
+    assert lines[1] == "app/many.py:1:24 import: from app.shapes import total_area"
+    assert len(lines) == 1 + 100 + 1 and lines[-1] == "... and 55 more results not shown"
+
+
+class ProtocolOnly:
+    """An index with only what `ports.SymbolIndex` asks for (as the server's is)."""
+
+    def __init__(self, index: WorkspaceIndex) -> None:
+        self.search, self.definitions = index.search, index.definitions
+        self.file_symbols = index.file_symbols
+
+
+async def test_lsp_over_an_index_without_references(indexed: ToolContext) -> None:
+    indexed.index = ProtocolOnly(indexed.index)
+    found = await LSP().run(call("goToDefinition", "app/main.py:6:11"), indexed)
+    assert found.content == "function total_area app/shapes.py:17:5: def total_area(shapes):"
+    refused = await LSP().run(call("findReferences", "app/main.py:6:11"), indexed)
+    assert refused.is_error and "records no references; use Grep" in str(refused.content)
+    # Outgoing calls parse the function's file instead.
+    calls = await LSP().run(call("outgoingCalls", "app/main.py:4:5"), indexed)
+    assert str(calls.content).endswith("function total_area app/shapes.py:17:5 called at 6:11")
