@@ -20,7 +20,6 @@ from lsp_agent.agent.tools.base import ToolError
 from lsp_agent.agent.tools.lsp_where import Files, Position, capped, in_roots
 
 MAX_ITEMS = 100
-MAX_EXAMINED = 2000  # call references whose callers incomingCalls looks up
 CALLABLE = frozenset({"function", "method", "constructor", "macro"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "enum", "impl", "type"})
 # What tags queries record as "this type implements/extends that one": Java and TypeScript
@@ -216,30 +215,36 @@ def incoming_calls(nav: Nav, files: Files, at: Position) -> str:
     if not calls:
         raise ToolError(f"No calls to `{target.name}` found in the index")
     calls.sort(key=lambda r: (r.path != target.path, files.rel(r.path), r.selection.start))
-    # Each file's definitions are read to find the callers: a name called from thousands of
-    # files is answered from the first ones (the rest are counted).
-    examined = calls[:MAX_EXAMINED]
     groups: dict[tuple[str, int], list[Reference]] = defaultdict(list)
     callers: dict[tuple[str, int], Symbol | None] = {}
     cache: dict[str, list[Symbol]] = {}
-    for ref in examined:
+    examined = 0
+    for ref in calls:
+        # Each file's definitions are read to find its callers: stop at a file boundary once
+        # there are more callers than are shown (a name called from thousands of files).
+        if len(groups) > MAX_ITEMS and ref.path not in cache:
+            break
         caller = _caller(nav, ref, cache)
         key = (ref.path, caller.range.start_byte if caller else -1)
         groups[key].append(ref)
         callers[key] = caller
+        examined += 1
 
     def show(key: tuple[str, int]) -> str:
         caller = callers[key]
         who = _describe(files, caller) if caller else f"{files.rel(key[0])} (top level)"
         return f"{who} calls at {', '.join(_line_col(files, r) for r in groups[key])}"
 
-    head = (
-        f"{_n(len(groups), 'caller')} of {target.kind} {target.qualified_name} "
-        f"({_n(len(calls), 'call')}):"
-    )
-    if len(calls) > len(examined):
-        head += f" (callers of the first {len(examined)} calls)"
-    return "\n".join([head, *capped(list(groups), MAX_ITEMS, show, "callers")])
+    what = f"{target.kind} {target.qualified_name} ({_n(len(calls), 'call')})"
+    lines = [show(key) for key in list(groups)[:MAX_ITEMS]]
+    if examined == len(calls) and len(groups) <= MAX_ITEMS:
+        return "\n".join([f"{_n(len(groups), 'caller')} of {what}:", *lines])
+    rest = calls[examined:]
+    note = f"... and {len(groups) - MAX_ITEMS} more callers not shown"
+    if rest:
+        note += f"; {len(rest)} more calls in {_n(len({r.path for r in rest}), 'more file')}"
+        note += " not examined"
+    return "\n".join([f"Callers of {what}, by file:", *lines, note])
 
 
 def outgoing_calls(nav: Nav, files: Files, at: Position) -> str:

@@ -8,6 +8,7 @@ file, read once per call (the editor's buffer first, like Read).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,7 @@ class Files:
 
     ctx: ToolContext
     _lines: dict[str, list[bytes] | None] = field(default_factory=dict)
+    _cwd: str | None = None
 
     def lines(self, path: str) -> list[bytes] | None:
         if path not in self._lines:
@@ -119,9 +121,12 @@ class Files:
         return f"{self.rel(path)}:{point[0] + 1}:{self.column(path, point, ascii_line)}"
 
     def rel(self, path: str) -> str:
-        cwd = self.ctx.cwd.resolve()
-        target = Path(path)
-        return target.relative_to(cwd).as_posix() if target.is_relative_to(cwd) else path
+        # Sort keys of thousands of references call this: string work only, the cwd resolved once.
+        if self._cwd is None:
+            self._cwd = os.path.join(os.fspath(self.ctx.cwd.resolve()), "")
+        if path.startswith(self._cwd):
+            return path[len(self._cwd) :].replace(os.sep, "/")
+        return path
 
     def symbol(self, s: Symbol) -> str:
         return self.where(s.path, s.selection.start, s.selection_ascii)
@@ -147,5 +152,6 @@ def capped(
 
 def in_roots(items: Sequence[Any], ctx: ToolContext) -> list[Any]:
     """Results the session may read: the index may hold more than the confined roots."""
-    roots = [r.resolve() for r in ctx.roots]
-    return [i for i in items if any(Path(i.path).is_relative_to(r) for r in roots)]
+    roots = [os.fspath(r.resolve()) for r in ctx.roots]
+    prefixes = tuple(os.path.join(r, "") for r in roots)
+    return [i for i in items if i.path.startswith(prefixes) or i.path in roots]

@@ -318,3 +318,19 @@ async def test_lsp_over_an_index_without_references(indexed: ToolContext) -> Non
     # Outgoing calls parse the function's file instead.
     calls = await LSP().run(call("outgoingCalls", "app/main.py:4:5"), indexed)
     assert str(calls.content).endswith("function total_area app/shapes.py:17:5 called at 6:11")
+
+
+async def test_lsp_incoming_calls_stop_after_the_shown_callers(indexed: ToolContext) -> None:
+    for part in ("a", "b"):
+        callers = "".join(f"def f{n}():\n    total_area([])\n" for n in range(60))
+        write_tree(indexed.cwd, {f"app/{part}.py": "from app.shapes import total_area\n" + callers})
+    indexed.index.refresh()
+    result = await LSP().run(call("incomingCalls", "app/shapes.py:17:5"), indexed)
+    lines = str(result.content).splitlines()
+    assert lines[0] == "Callers of function total_area (122 calls), by file:"
+    assert lines[1] == "function f0 app/a.py:2:5 calls at 3:5"
+    # a.py's 60 callers, then b.py's (the file holding the 101st is read whole), not main.py's.
+    assert lines[-1] == (
+        "... and 20 more callers not shown; 2 more calls in 1 more file not examined"
+    )
+    assert len(lines) == 1 + 100 + 1
