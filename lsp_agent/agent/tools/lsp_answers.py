@@ -20,6 +20,7 @@ from lsp_agent.agent.tools.base import ToolError
 from lsp_agent.agent.tools.lsp_where import Files, Position, capped, in_roots
 
 MAX_ITEMS = 100
+MAX_DOC_LINES = 8
 CALLABLE = frozenset({"function", "method", "constructor", "macro"})
 CLASS_LIKE = frozenset({"class", "struct", "interface", "enum", "impl", "type"})
 # What tags queries record as "this type implements/extends that one": Java and TypeScript
@@ -117,32 +118,34 @@ def hover(nav: Nav, files: Files, at: Position) -> str:
     return "\n".join(lines)
 
 
+_HASH_COMMENTS = frozenset({"python", "bash"})  # the rest of the indexed languages use //, /*
+
+
 def _doc(files: Files, s: Symbol) -> list[str]:
-    """The definition's first line, then its doc comment: comment lines right above it, or a
-    Python docstring right below (a few lines; hovering shows the same)."""
+    """The definition's first line with its doc comment: the comment lines right above it
+    (attributes and decorators in between are passed over), or a Python docstring right below.
+    A few lines at most, as an editor's hover shows."""
     rows = files.lines(s.path)
-    if rows is None:
+    first = s.range.start[0]
+    if rows is None or first >= len(rows):
         return [s.signature]
     text = [r.decode("utf-8", "replace").strip() for r in rows]
-    first = s.range.start[0]
-    out = [text[first][:200] if first < len(text) else s.signature]
+    comment = ("#",) if s.language in _HASH_COMMENTS else ("//", "/*", "*")
     above: list[str] = []
-    n = first - 1
-    while n >= 0 and len(above) < 8 and text[n].startswith(("#", "//", "/*", "*", "--", ";")):
-        if not text[n].startswith("#["):  # a Rust attribute is no comment
-            above.insert(0, text[n])
-        n -= 1
+    for line in reversed(text[max(0, first - 20) : first]):
+        if line.startswith(comment) and len(above) < MAX_DOC_LINES:
+            above.insert(0, line)
+        elif not line.startswith(("@", "#[")) or line.startswith(comment):
+            break
     below: list[str] = []
-    n = first + 1
-    if n < len(text) and text[n].startswith(('"""', "'''", 'r"""')):
-        while n < len(text) and len(below) < 8:
-            below.append(text[n])
-            if (n > first + 1 or text[n].count('"""') + text[n].count("'''") > 1) and text[
-                n
-            ].endswith(('"""', "'''")):
+    opening = text[first + 1].lstrip("rRbBuU") if first + 1 < len(text) else ""
+    quote = next((q for q in ('"""', "'''") if opening.startswith(q)), None)
+    if s.language == "python" and quote:
+        for n, line in enumerate(text[first + 1 : first + 1 + MAX_DOC_LINES]):
+            below.append(line)
+            if quote in (opening[3:] if n == 0 else line):
                 break
-            n += 1
-    return above + out + below
+    return [*above, text[first][:200], *below]
 
 
 def document_symbol(nav: Nav, files: Files, path: Path) -> str:

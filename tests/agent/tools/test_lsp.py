@@ -56,6 +56,7 @@ class Polite implements Greeter {
   }
 }
 
+/** Formats a greeting. */
 function format(word: string, name: string): string {
   return `${word}, ${name}`;
 }
@@ -136,6 +137,11 @@ CASES = {
         "function total_area (python) at app/shapes.py:17:5\n"
         "    # Sums every shape's area.\n    def total_area(shapes):",
     ),
+    "hover with a doc comment": (
+        call("hover", "web/greet.ts:7:12"),
+        "function format (typescript) at web/greet.ts:12:10\n    /** Formats a greeting. */\n"
+        "    function format(word: string, name: string): string {",
+    ),
     "document symbols": (
         call("documentSymbol", "app/shapes.py:1:1"),
         "6 symbols in app/shapes.py (kind name line:col-end line):\n"
@@ -173,7 +179,7 @@ CASES = {
     "outgoing calls typescript": (
         call("outgoingCalls", "web/greet.ts:6:3"),
         "1 function called from method Polite.greet (web/greet.ts:6:3):\n"
-        "function format web/greet.ts:11:10 called at 7:12",
+        "function format web/greet.ts:12:10 called at 7:12",
     ),
     "implementations of an interface": (
         call("goToImplementation", "web/greet.ts:1:11"),
