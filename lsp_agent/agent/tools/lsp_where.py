@@ -30,9 +30,7 @@ class Position:
 
     path: Path
     name: str
-    line: int  # 0-based
-    start_byte: int  # the identifier's bytes in the file's UTF-8 text
-    end_byte: int
+    start_byte: int  # where the identifier starts in the file's UTF-8 text
 
 
 def identifier_at(path: Path, text: str, line: int, character: int) -> Position:
@@ -62,8 +60,8 @@ def identifier_at(path: Path, text: str, line: int, character: int) -> Position:
             f"{row[:MAX_SHOWN_LINE]}\n{caret}\n"
             "Give the position of a name (its first character, as Read numbers lines)."
         )
-    name, start, end = found
-    return Position(path, name, line - 1, line_start + start, line_start + end)
+    name, start, _ = found
+    return Position(path, name, line_start + start)
 
 
 def _word(row: str, index: int) -> tuple[str, int, int] | None:
