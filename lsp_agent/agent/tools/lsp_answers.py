@@ -35,19 +35,27 @@ class Nav:
     def __init__(self, index: Any) -> None:
         self.index = index
         self.has_references = callable(getattr(index, "references", None))
+        # One Nav answers one call: ranking each callee's definitions re-reads the same file's
+        # symbols and imports, so they are kept for the call.
+        self._symbols: dict[str, list[Symbol]] = {}
+        self._references: dict[str, list[Reference]] = {}
 
     def definitions(self, name: str) -> list[Symbol]:
         return list(self.index.definitions(name))
 
     def file_symbols(self, path: str) -> list[Symbol]:
-        return list(self.index.file_symbols(path))
+        if path not in self._symbols:
+            self._symbols[path] = list(self.index.file_symbols(path))
+        return self._symbols[path]
 
     def references(self, name: str) -> list[Reference]:
         return list(self.index.references(name)) if self.has_references else []
 
     def file_references(self, path: str) -> list[Reference]:
-        lookup = getattr(self.index, "file_references", None)
-        return list(lookup(path)) if callable(lookup) else []
+        if path not in self._references:
+            lookup = getattr(self.index, "file_references", None)
+            self._references[path] = list(lookup(path)) if callable(lookup) else []
+        return self._references[path]
 
     def search(self, query: str, limit: int) -> list[Symbol]:
         return list(self.index.search(query, limit))
@@ -202,10 +210,8 @@ def prepare_call_hierarchy(nav: Nav, files: Files, at: Position) -> str:
     return f"{_describe(files, s)} ({lines}): {s.signature}"
 
 
-def _caller(nav: Nav, ref: Reference, cache: dict[str, list[Symbol]]) -> Symbol | None:
-    if ref.path not in cache:
-        cache[ref.path] = nav.file_symbols(ref.path)
-    chain = enclosing(cache[ref.path], ref.selection.start_byte)
+def _caller(nav: Nav, ref: Reference) -> Symbol | None:
+    chain = enclosing(nav.file_symbols(ref.path), ref.selection.start_byte)
     callables = [s for s in chain if s.kind in CALLABLE]
     innermost = callables or chain
     return innermost[-1] if innermost else None
@@ -220,14 +226,15 @@ def incoming_calls(nav: Nav, files: Files, at: Position) -> str:
     calls.sort(key=lambda r: (r.path != target.path, files.rel(r.path), r.selection.start))
     groups: dict[tuple[str, int], list[Reference]] = defaultdict(list)
     callers: dict[tuple[str, int], Symbol | None] = {}
-    cache: dict[str, list[Symbol]] = {}
+    seen: set[str] = set()
     examined = 0
     for ref in calls:
         # Each file's definitions are read to find its callers: stop at a file boundary once
         # there are more callers than are shown (a name called from thousands of files).
-        if len(groups) > MAX_ITEMS and ref.path not in cache:
+        if len(groups) > MAX_ITEMS and ref.path not in seen:
             break
-        caller = _caller(nav, ref, cache)
+        seen.add(ref.path)
+        caller = _caller(nav, ref)
         key = (ref.path, caller.range.start_byte if caller else -1)
         groups[key].append(ref)
         callers[key] = caller
@@ -321,16 +328,12 @@ def go_to_implementation(nav: Nav, files: Files, at: Position) -> str:
 
 
 def _implementers(nav: Nav, files: Files, name: str) -> list[Symbol]:
-    cache: dict[str, list[Symbol]] = {}
     found: dict[tuple[str, int], Symbol] = {}
     for ref in in_roots(nav.references(name), files.ctx):
         if ref.kind not in INHERITANCE:
             continue
-        if ref.path not in cache:
-            cache[ref.path] = nav.file_symbols(ref.path)
-        chain = [
-            s for s in enclosing(cache[ref.path], ref.selection.start_byte) if s.kind in CLASS_LIKE
-        ]
+        holders = enclosing(nav.file_symbols(ref.path), ref.selection.start_byte)
+        chain = [s for s in holders if s.kind in CLASS_LIKE]
         # A type's header names what it implements: skip uses inside a body.
         if chain and chain[-1].range.start[0] == ref.selection.start[0]:
             found[(chain[-1].path, chain[-1].range.start_byte)] = chain[-1]
