@@ -35,12 +35,12 @@ Update = (
 KINDS: dict[str, ToolKind] = {
     **dict.fromkeys(("Read", "LS", "FileOutline", "NotebookRead"), "read"),
     **dict.fromkeys(("Write", "Edit", "MultiEdit", "NotebookEdit"), "edit"),
-    **dict.fromkeys(("Glob", "Grep", "SymbolSearch", "FindDefinition"), "search"),
+    **dict.fromkeys(("Glob", "Grep", "SymbolSearch", "FindDefinition", "LSP"), "search"),
     **dict.fromkeys(("Bash", "BashOutput", "KillShell"), "execute"),
     **dict.fromkeys(("WebFetch", "WebSearch"), "fetch"),
     **dict.fromkeys(("TodoWrite", "ExitPlanMode", "Task", "Agent", "Skill"), "think"),
 }
-PATH_KEYS = ("file_path", "notebook_path", "path")
+PATH_KEYS = ("file_path", "notebook_path", "path", "filePath")
 MAX_RESULT_CHARS = 4000  # tool output shown to the user; the model gets it whole
 
 
@@ -63,7 +63,7 @@ def locations(tool_input: dict[str, Any]) -> list[schema.ToolCallLocation] | Non
     for key in PATH_KEYS:
         value = tool_input.get(key)
         if isinstance(value, str) and value:
-            line = tool_input.get("offset")
+            line = tool_input.get("offset", tool_input.get("line"))  # Read's, LSP's
             return [
                 schema.ToolCallLocation(path=value, line=line if isinstance(line, int) else None)
             ]

@@ -49,6 +49,7 @@ def test_a_subagents_prose_stays_out_of_the_answer() -> None:
         ("Read", READ, "read", "Read /w/a.py"),
         ("Edit", {"file_path": "/w/a.py"}, "edit", "Edit /w/a.py"),
         ("Grep", {"pattern": "def x"}, "search", "Grep def x"),
+        ("LSP", {"operation": "hover", "filePath": "/w/a.py"}, "search", "LSP /w/a.py"),
         ("Bash", {"command": "ls  -l"}, "execute", "Bash: ls -l"),
         ("WebFetch", {"url": "https://x"}, "fetch", "WebFetch: https://x"),
         ("Task", {"description": "look"}, "think", "Task: look"),
@@ -87,6 +88,13 @@ def test_a_read_locates_its_file_and_finishes_with_its_output() -> None:
             },
         ],
     )
+
+
+def test_an_lsp_call_locates_its_position() -> None:
+    lsp = {"operation": "hover", "filePath": "/w/a.py", "line": 3, "character": 5}
+    [start] = Translator()(ev.ToolStarted(**S, id="t1", name="LSP", input=lsp))
+    assert start.locations is not None
+    assert [(loc.path, loc.line) for loc in start.locations] == [("/w/a.py", 3)]
 
 
 def test_todo_write_is_a_plan() -> None:

@@ -207,6 +207,18 @@ RULE_CASES: dict[str, tuple[Any, ...]] = {
         {"file_path": "link.txt"},
         "deny",
     ),
+    "read deny covers lsp": (
+        {"deny": ["Read(./secrets/**)"]},
+        "LSP",
+        {"operation": "hover", "filePath": "secrets/a.py", "line": 1, "character": 1},
+        "deny",
+    ),
+    "read deny lsp other path": (
+        {"deny": ["Read(./secrets/**)"]},
+        "LSP",
+        {"operation": "hover", "filePath": "src/a.py", "line": 1, "character": 1},
+        "allow",
+    ),
     "bare name any depth": ({"deny": ["Read(.env)"]}, "Read", {"file_path": "sub/.env"}, "deny"),
     "bare name other file": ({"deny": ["Read(.env)"]}, "Read", {"file_path": "env"}, "allow"),
     "project-anchored": (

@@ -154,6 +154,7 @@ async def test_agent_stop_hook_verifies_with_tools_and_keeps_the_agent_going(
     assert verifier["model"] == "fast-one"
     assert "Check TODO.md is done. {" in json.dumps(verifier["messages"][0])
     assert {t["name"] for t in verifier["tools"]} <= {"Read", "Glob", "Grep", "LS"} | {
+        "LSP",
         "SymbolSearch",
         "FindDefinition",
         "FileOutline",

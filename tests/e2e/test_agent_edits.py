@@ -263,6 +263,35 @@ async def test_the_index_gives_the_agent_context_and_symbol_tools(
     assert "greet" in found and "hello.py:1" in found
 
 
+async def test_the_lsp_tool_reads_the_position_from_the_unsaved_buffer(
+    start_agent: StartAgent, workspace: Path
+) -> None:
+    (workspace / "hello.py").write_text(HELLO + "\n\ndef caller():\n    return greet()\n")
+    where = {"filePath": "hello.py", "line": 7, "character": 12}  # line 6 on disk
+    h = await start_agent(
+        [
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "LSP",
+                        "input": {"operation": "goToDefinition", **where},
+                    }
+                ]
+            },
+            {"content": [{"type": "text", "text": "greet is defined on line 1"}]},
+        ]
+    )
+    await wait_for_log(h.client, "index ready")
+    unsaved = HELLO + "\n\ndef caller():\n    x = 1\n    return greet()\n"
+    uri = h.editor.open(workspace / "hello.py", unsaved)
+    result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "Where is greet defined?"})
+    await h.editor.done(result["sessionId"])
+    [found] = h.tool_results()
+    assert not found.get("is_error"), found
+    assert found["content"] == "function greet hello.py:1:5: def greet():"
+
+
 async def test_an_ask_rule_still_asks_in_accept_edits_mode(
     start_agent: StartAgent, workspace: Path
 ) -> None:

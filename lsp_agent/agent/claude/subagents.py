@@ -34,7 +34,16 @@ from lsp_agent.agent.ports import CancelToken
 
 TASK_TOOL_NAMES = ("Task", "Agent")
 # What the read-only built-ins (Explore, Plan) may use: looking, never changing.
-READ_ONLY_TOOLS = ("Read", "Glob", "Grep", "LS", "SymbolSearch", "FindDefinition", "FileOutline")
+READ_ONLY_TOOLS = (
+    "Read",
+    "Glob",
+    "Grep",
+    "LS",
+    "LSP",
+    "SymbolSearch",
+    "FindDefinition",
+    "FileOutline",
+)
 
 
 @dataclass(frozen=True)

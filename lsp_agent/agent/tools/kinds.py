@@ -16,6 +16,7 @@ READ_ONLY_TOOLS = frozenset(
         "SymbolSearch",
         "FindDefinition",
         "FileOutline",
+        "LSP",
         "TaskOutput",
         "ToolSearch",
     }
@@ -51,6 +52,7 @@ PATH_FIELD = {
     "Grep": "path",
     "LS": "path",
     "FileOutline": "file_path",
+    "LSP": "filePath",
 }
 # Tools that `Read(...)` rules cover.
 READ_PATH_TOOLS = frozenset(name for name in PATH_FIELD if name not in EDIT_TOOLS)

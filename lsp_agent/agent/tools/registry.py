@@ -14,6 +14,7 @@ from lsp_agent.agent.tools.base import Tool
 from lsp_agent.agent.tools.bash import Bash
 from lsp_agent.agent.tools.grep import Grep
 from lsp_agent.agent.tools.listing import LS, Glob
+from lsp_agent.agent.tools.lsp import LSP
 from lsp_agent.agent.tools.notebook import NotebookEdit
 from lsp_agent.agent.tools.read import Read
 from lsp_agent.agent.tools.symbols import FileOutline, FindDefinition, SymbolIndex, SymbolSearch
@@ -48,7 +49,8 @@ def default_tools(
         WebSearch(),
     ]
     if index is not None:
-        tools += [SymbolSearch(index), FindDefinition(index), FileOutline(index)]
+        # Claude Code's LSP tool (what models are trained on) next to our own three.
+        tools += [LSP(index), SymbolSearch(index), FindDefinition(index), FileOutline(index)]
     # The classes declare name/description/input_schema as ClassVars; structurally Tools.
     return cast(list[Tool], tools)
 

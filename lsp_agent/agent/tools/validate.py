@@ -1,7 +1,7 @@
 """A tool call's input checked against the tool's JSON schema before anything runs, so a model's
 malformed call gets one clear error naming the field (as Claude Code's InputValidationError
 does) instead of whatever the tool would trip over. The subset of JSON Schema the tools use:
-type, required, properties, additionalProperties, enum, minLength, minItems, maxItems.
+type, required, properties, additionalProperties, enum, minimum, minLength, minItems, maxItems.
 
 Only the top level is checked: inside lists and objects the tools check (and forgive) for
 themselves, as Claude Code does for what real models send (TodoWrite items without
@@ -30,6 +30,8 @@ def problem(schema: dict[str, Any], value: Any, where: str = "") -> str:
         return f"`{name}` must be {_names(expected)}, got {_kind(value)}"
     if "enum" in schema and value not in schema["enum"]:
         return f"`{name}` must be one of {', '.join(map(str, schema['enum']))}, got {value!r}"
+    if _is_type(value, "number") and value < schema.get("minimum", value):
+        return f"`{name}` must be at least {schema['minimum']}, got {value!r}"
     if isinstance(value, str) and len(value) < schema.get("minLength", 0):
         return (
             f"`{name}` must not be empty" if schema["minLength"] == 1 else f"`{name}` is too short"
@@ -78,7 +80,7 @@ def _is_type(value: Any, expected: str | list[str]) -> bool:
 
 def _names(expected: str | list[str]) -> str:
     names = expected if isinstance(expected, list) else [expected]
-    return " or ".join(f"a {n}" if n != "array" and n != "object" else f"an {n}" for n in names)
+    return " or ".join(f"an {n}" if n[0] in "aeiou" else f"a {n}" for n in names)
 
 
 def _kind(value: Any) -> str:
