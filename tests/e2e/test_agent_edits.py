@@ -279,6 +279,15 @@ async def test_the_lsp_tool_reads_the_position_from_the_unsaved_buffer(
                     }
                 ]
             },
+            {
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "name": "LSP",
+                        "input": {"operation": "findReferences", **where},
+                    }
+                ]
+            },
             {"content": [{"type": "text", "text": "greet is defined on line 1"}]},
         ]
     )
@@ -287,9 +296,12 @@ async def test_the_lsp_tool_reads_the_position_from_the_unsaved_buffer(
     uri = h.editor.open(workspace / "hello.py", unsaved)
     result = await h.command("lspAgent.ask", {"uri": uri, "prompt": "Where is greet defined?"})
     await h.editor.done(result["sessionId"])
-    [found] = h.tool_results()
+    found, used = h.tool_results()
     assert not found.get("is_error"), found
     assert found["content"] == "function greet hello.py:1:5: def greet():"
+    # The server's index answers references too, the buffer's own uses in place of the disk's.
+    assert not used.get("is_error"), used
+    assert "hello.py:7:12" in used["content"] and "hello.py:6:" not in used["content"]
 
 
 async def test_an_ask_rule_still_asks_in_accept_edits_mode(

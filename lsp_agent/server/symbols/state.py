@@ -25,7 +25,7 @@ from lsp_agent.server.symbols.progress import IndexProgress
 
 if TYPE_CHECKING:
     from indexer.documents import OpenDocument
-    from indexer.model import Symbol
+    from indexer.model import Reference, Symbol
     from indexer.multiroot import MultiRootIndex
     from indexer.workspace import WorkspaceIndex
     from lsp_agent.server.app import AgentServer
@@ -251,6 +251,27 @@ class ServerIndex:
 
     def definitions(self, name: str) -> list[Symbol]:
         return self.roots.definitions(name)
+
+    def references(self, name: str) -> list[Reference]:
+        """Every recorded use of `name` (the LSP tool's findReferences, call hierarchies), with
+        each parsed buffer's own uses in place of what the index holds for its file."""
+        from indexer.extract import reference_from_row
+
+        docs = list(self.docs.values())
+        stored = self.roots.references(name)
+        if not docs:
+            return stored
+        paths = {doc.path for doc in docs}
+        own = [reference_from_row(d.path, row) for d in docs for row in d.refs if row[0] == name]
+        return [r for r in stored if r.path not in paths] + own
+
+    def file_references(self, path: str) -> list[Reference]:
+        doc = self.docs.get(path)
+        if doc is None:
+            return self.roots.file_references(path)
+        from indexer.extract import reference_from_row
+
+        return [reference_from_row(path, row) for row in doc.refs]
 
     # -- sources ---------------------------------------------------------------------------
     def source(self, path: str) -> bytes:
