@@ -144,7 +144,9 @@ class BlockMapBuilder:
     def __init__(self, lines: int = BLOCK_LINES) -> None:
         self.lines = lines
         # trigram code (| WORD_START at an inner word start) -> the blocks holding it
-        self.postings: defaultdict[int, array] = defaultdict(partial(array, "I"))
+        # Block numbers as 16-bit ints while they fit (the kernel's 12,813 blocks): these lists
+        # are most of the build's memory (25 million entries there), and half of it this way.
+        self.postings: defaultdict[int, array] = defaultdict(partial(array, "H"))
         self.blocks = 0
         self.pending: list[bytes] = []  # the lines of the block being filled
         self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
@@ -174,6 +176,10 @@ class BlockMapBuilder:
         # The block joins every key's posting list in one pass in C (a dict lookup and
         # array.append through map): one Python iteration per key and block cost more than
         # anything else in the build.
+        if self.blocks == 0x10000:  # past 16.7 million names: 32-bit block numbers from now on
+            self.postings.default_factory = partial(array, "I")
+            for code, blocks in self.postings.items():
+                self.postings[code] = array("I", blocks)
         deque(map(array.append, map(self.postings.__getitem__, keys), repeat(self.blocks)), 0)
         self.blocks += 1
         self.pending, self._marks = [], []
@@ -187,7 +193,10 @@ class BlockMapBuilder:
         ends, end = array("Q"), 0
         for code in keys:
             blocks = self.postings[code]
-            entry = blocks.tobytes() if 4 * len(blocks) < width else _bitmap(blocks, width)
+            if 4 * len(blocks) < width:
+                entry = (blocks if blocks.typecode == "I" else array("I", blocks)).tobytes()
+            else:
+                entry = _bitmap(blocks, width)
             data_out.write(entry)
             end += len(entry)
             ends.append(end)
