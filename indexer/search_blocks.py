@@ -151,6 +151,10 @@ class BlockMapBuilder:
         self.pending: list[bytes] = []  # the lines of the block being filled
         self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
 
+    def add_text(self, text: bytes, marks: bytes | None = None) -> None:
+        """`add` for lines (and marks) joined by newlines."""
+        self.add(text.split(b"\n"), marks.split(b"\n") if marks is not None else ())
+
     def add(self, lines: Sequence[bytes], marks: Sequence[bytes] = ()) -> None:
         """Add lines; with `marks` (each line with every byte but those starting an inner
         word turned to NUL), also their word-start trigrams."""
