@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from array import array
 
 from indexer.block_map_process import BlockMapProcess
 from indexer.search_blocks import WORD_START, BlockMapBuilder, trigram_codes
+from indexer.search_sections import word_start_marks
 
 ALPHABET = "abcxyzXYZ_09$\u00e9\u00df\u4e2d"
 
@@ -107,3 +109,25 @@ def test_an_abandoned_child_build_stops() -> None:
     child.add(*_lines(4, 100))
     child.close()
     assert not child._process.is_alive()
+
+
+# The word starts as a regular expression defined them (substituted byte by byte): the
+# reference `word_start_marks` computes on whole masks.
+_NOT_WORD_START = re.compile(
+    rb"[^\w\n\x80-\xff]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])"
+)
+
+
+def test_word_start_marks_match_the_regular_expression() -> None:
+    rng = random.Random(5)
+    pool = b"aAzZ09_$ -.\x80\xc3\xa9\xff\x00bcXYhttpHTTPServer"
+    for _ in range(2000):
+        names = [bytes(rng.choice(pool) for _ in range(rng.randint(0, 10))) for _ in range(9)]
+        text = b"\n" + b"\n".join(names) + b"\n"
+        marked = _NOT_WORD_START.sub(b"\x00", text)
+        inner = re.sub(rb"\n[^\n]", b"\n\x00", marked)
+        assert word_start_marks(text) == (marked, inner), text
+    assert word_start_marks(b"\ngetHTTPServer2x\n") == (
+        b"\ng\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
+        b"\n\x00\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
+    )
