@@ -37,7 +37,7 @@ AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 # seconds. Waiting is always right here: SQLite's default of 5 s made a big load fail.
 BUSY_TIMEOUT_S = 120.0
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # a WAL that grew during a load shrinks back to this
-NAME_CACHE_MAX = 200_000  # interned names a connection remembers before starting over
+NAME_CACHE_MAX = 100_000  # interned names a connection remembers before starting over
 INDEX_NAMES = ("symbols_file", "symbols_name", "refs_file", "refs_name")
 # Bytes per symbol and reference are what make a monorepo's index big, so: every name (and
 # container) is interned once in `names`; kinds are small integers (`kind_codes`); positions
@@ -324,7 +324,9 @@ class Store:
         self.conn.executemany(
             f"INSERT INTO symbols (file_id, name_id, kind, container_id, {_STORED_COLUMNS})"
             f" VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_stored_symbol(row, ids, codes) for row in symbols],
+            # One stored row at a time: a generated header's 70,000 definitions made a list
+            # of tuples as big as the rows themselves, at the pool's peak of memory.
+            (_stored_symbol(row, ids, codes) for row in symbols),
         )
         self.conn.executemany(
             f"INSERT INTO refs (name_id, file_id, kind, pos) VALUES (?, {fid}, ?, ?)",
