@@ -15,8 +15,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TypeVar
 
@@ -301,9 +303,24 @@ class WorkspaceIndex:
         cancel: threading.Event | None,
     ) -> IndexStats:
         started = time.perf_counter()
-        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         with self._write_lock:
             known = self._store.file_table()
+        with ExitStack() as stack:
+            # A cold load forks its pool before the scan: a forked worker's memory counts this
+            # process's pages as its own, and the kernel's file list is 25 MB of them (twice
+            # over in the peak of all processes).
+            pool = self._early_pool(stack) if not known else None
+            return self._refresh_scanned(progress, cancel, started, known, pool)
+
+    def _refresh_scanned(
+        self,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+        started: float,
+        known: dict[str, tuple[int, int, int, str]],
+        pool: ProcessPoolExecutor | None,
+    ) -> IndexStats:
+        scanned = scan(self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         current = {f.path for f in scanned.files}
         removed = [p for p in known if p not in current]
         changed = _changed(scanned.files, known)
@@ -322,8 +339,10 @@ class WorkspaceIndex:
                 self._store.begin_bulk_load()
         try:
             if jobs:
-                self._run_jobs(jobs, sizes, counter, cancel, not known, bulk, end_bulk_load)
+                self._run_jobs(jobs, sizes, counter, cancel, not known, bulk, end_bulk_load, pool)
         finally:
+            if pool is not None:  # gone before the search file is written (memory, forks)
+                pool.shutdown()
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
                 with self._write_lock:
@@ -354,6 +373,7 @@ class WorkspaceIndex:
         new: bool = False,
         bulk: bool = False,
         on_drain: Callable[[], None] | None = None,
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         if len(jobs) < INLINE_LIMIT or self.workers == 1:
             for job in jobs:
@@ -361,9 +381,9 @@ class WorkspaceIndex:
                 self._store_results([run_job(job)], counter, new)
             return
         batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
-        context = mp_context()
-        initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
-        with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
+        with ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(self._pool(mp_context(), bulk))
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.
             queue = iter(batches)
@@ -394,6 +414,19 @@ class WorkspaceIndex:
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+
+    def _pool(self, context: BaseContext, bulk: bool) -> ProcessPoolExecutor:
+        initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
+        return ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs)
+
+    def _early_pool(self, stack: ExitStack) -> ProcessPoolExecutor | None:
+        """A pool for a cold load, its workers forked now (a forkserver's are small anyway)."""
+        context = mp_context()
+        if self.workers == 1 or context.get_start_method() != "fork":
+            return None
+        pool = stack.enter_context(self._pool(context, bulk=True))
+        pool.submit(os.getpid).result()  # a fork context starts every worker at the first task
+        return pool
 
     def _store_results(self, results: list[Result], counter: _Counter, new: bool = False) -> None:
         self._write(lambda store: write_results(store, results, new))
