@@ -405,3 +405,19 @@ def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
 
 def _line(pos: int, starts: Sequence[int]) -> int:
     return bisect_right(starts, pos) - 1
+
+
+def sorted_names(
+    groups: Iterator[list[tuple[RankKey, str, int]]],
+) -> Iterator[tuple[RankKey, str, int]]:
+    for group in groups:  # one rank key each: in scan order, which is by lowercase name
+        yield from sorted(group)
+
+
+def distinct_names(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
+    """(key, name id), each name once (a name in the file and in the in-memory part)."""
+    seen: set[int] = set()
+    for key, _, name_id in items:
+        if name_id not in seen:
+            seen.add(name_id)
+            yield key, name_id

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from indexer import reads as q
+from indexer.batches import batches, changed_files
 from indexer.extract import to_file_symbols
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, ScannedFile, included, scan
-from indexer.search import RankKey, SearchIndex
+from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included, scan
+from indexer.search import RankKey, SearchIndex, distinct_names, sorted_names
 from indexer.search_build import delta_sections, in_child, mp_context, write_search_file
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
@@ -41,8 +42,6 @@ DELTA_REBUILD = 20_000
 # searches answer from the previous one meanwhile. Single-file updates never lag.
 REFRESH_SEARCH_LAG_S = 1.0
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
-BATCH_BYTES = 256 * 1024
-BATCH_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +141,8 @@ class WorkspaceIndex:
         Names rank; each name's definitions follow in the order they were indexed."""
         # Each part's names come sorted on (key, name), lazily; merged, they give the order of
         # one index over all the names, and names are ranked only until the limit is filled.
-        streams = [_sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
-        ranked = _distinct(heapq.merge(*streams))
+        streams = [sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
+        ranked = distinct_names(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
         if self._store.bulk_loading:  # no name index yet: one scan for every name
             names = list(ranked)
@@ -323,7 +322,7 @@ class WorkspaceIndex:
         scanned = scan(self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         current = {f.path for f in scanned.files}
         removed = [p for p in known if p not in current]
-        changed = _changed(scanned.files, known)
+        changed = changed_files(scanned.files, known)
         jobs = [(f.path, f.language, known[f.path][3] if f.path in known else "") for f in changed]
         sizes = {f.path: f.size for f in changed}  # as scanned: for balancing the batches
         counter = _Counter(len(jobs), scanned.skipped, progress)
@@ -380,13 +379,12 @@ class WorkspaceIndex:
                 _check(cancel)
                 self._store_results([run_job(job)], counter, new)
             return
-        batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
+        queue = iter(batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes))
         with ExitStack() as stack:
             if pool is None:
                 pool = stack.enter_context(self._pool(mp_context(), bulk))
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.
-            queue = iter(batches)
             pending: set[Future[list[tuple[str, str]]]] = set()
             drained = False
             try:
@@ -518,52 +516,6 @@ class WorkspaceIndex:
 
     def close(self) -> None:
         self._store.close()
-
-
-def _sorted_names(
-    groups: Iterator[list[tuple[RankKey, str, int]]],
-) -> Iterator[tuple[RankKey, str, int]]:
-    for group in groups:  # one rank key each: in scan order, which is by lowercase name
-        yield from sorted(group)
-
-
-def _distinct(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
-    """(key, name id), each name once (a name in the file and in the in-memory part)."""
-    seen: set[int] = set()
-    for key, _, name_id in items:
-        if name_id not in seen:
-            seen.add(name_id)
-            yield key, name_id
-
-
-def _changed(
-    files: list[ScannedFile], known: dict[str, tuple[int, int, int, str]]
-) -> list[ScannedFile]:
-    """Files whose size or mtime differ from the index (or that are new)."""
-    out = []
-    for f in files:
-        entry = known.get(f.path)
-        if entry is None or entry[1] != f.size or entry[2] != f.mtime_ns:
-            out.append(f)
-    return out
-
-
-def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
-    """Group jobs (largest first) into batches of about BATCH_BYTES (one transaction and one
-    round trip each), and at most BATCH_FILES: the small files come last, and a batch of
-    hundreds of them would leave the other cores idle at the end."""
-    batches: list[list[Job]] = []
-    current: list[Job] = []
-    total = 0
-    for job in jobs:
-        current.append(job)
-        total += sizes[job[0]]
-        if total >= BATCH_BYTES or len(current) >= BATCH_FILES:
-            batches.append(current)
-            current, total = [], 0
-    if current:
-        batches.append(current)
-    return batches
 
 
 def _check(cancel: threading.Event | None) -> None:
