@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.scan import ScanLimits, ScannedFile, scan
+from indexer.batches import changed_files
+from indexer.scan import ScanLimits, scan
 from indexer.store import Store
 from indexer.worker import Job
 
@@ -52,15 +53,3 @@ def plan_refresh(
         capped=scanned.capped,
         first=not known,
     )
-
-
-def changed_files(
-    files: list[ScannedFile], known: dict[str, tuple[int, int, int, str]]
-) -> list[ScannedFile]:
-    """Files whose size or mtime differ from the index (or that are new)."""
-    out = []
-    for f in files:
-        entry = known.get(f.path)
-        if entry is None or entry[1] != f.size or entry[2] != f.mtime_ns:
-            out.append(f)
-    return out

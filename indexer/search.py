@@ -19,7 +19,6 @@ names come first.
 
 from __future__ import annotations
 
-import io
 import json
 import mmap
 import os
@@ -31,43 +30,32 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.search_blocks import BLOCK_LINES, BlockMap, BlockMapBuilder, capitalise
+from indexer.search_blocks import BLOCK_LINES, BlockMap
+from indexer.search_sections import (
+    ARRAYS,
+    FUZZY_SCAN_BYTES,
+    MAP_SECTIONS,
+    MAPS,
+    TEXTS,
+    Built,
+    SectionBuilder,
+    build_sections,
+)
 
-# A byte that does not start a word: an ASCII separator, a lowercase letter or digit after a
-# letter or digit, or a capital inside a run of capitals that is not followed by lowercase
-# (the `S` of `HTTPServer` starts a word, the `T`s do not). Non-ASCII characters are letters.
-_NOT_WORD_START = re.compile(
-    rb"[^\w\n\x80-\xff]|_|(?<=[A-Za-z0-9])[a-z0-9]|(?<=[A-Z])[A-Z](?![a-z])"
-)
-_LINE_START = re.compile(rb"\n[^\n]")
-# b"1" for a byte that may start an inner word, once line starts are blanked out; b"0" for
-# blanked bytes, newlines and UTF-8 continuation bytes.
-_BITS = bytes.maketrans(
-    bytes(range(256)),
-    bytes(ord("0") if b in (0, 10) or 0x80 <= b < 0xC0 else ord("1") for b in range(256)),
-)
 FUZZY_TIER = 4  # the index of the first subsequence tier in `_tiers`
 FUZZY_BELOW = 20  # run it only when the other tiers found fewer names than this
 FUZZY_MAX_QUERY = 10  # and only for queries short enough to be abbreviations
-FUZZY_SCAN_BYTES = 4 << 20  # and over the shortest names only (the kernel: 416k of 3.3M)
-BUILD_CHUNK = 1_000  # names per pass when building in memory
 SCAN_LIMIT = 50_000  # occurrences a word-start tier checks before giving up
 PREFIX_WALK = 64  # occurrences of a query checked for a line start before a pass for one
 REPLAYED = 1_024  # occurrences of a query the tiers without block maps share (`_Replay`)
 _INNER_START = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 RankKey = tuple[int, bool, int, bool]  # (tier, not exact, length, other case): lower is better
 MAGIC = b"LSPAGSX5"
-ARRAYS = ("ids", "starts", "initial_starts")
-TEXTS = ("lower", "initials", "word_starts", "fuzzy_marks")
-MAPS = ("lower_grams", "initial_grams")  # `indexer.search_blocks`: keys, ends, data each
-MAP_PARTS = ("keys", "ends", "data")
-MAP_SECTIONS = tuple(f"{m}_{part}" for m in MAPS for part in MAP_PARTS)
 Originals = Callable[[Sequence[int]], dict[int, str]]  # name ids -> names as spelled
-Built = tuple[dict[str, bytes], int, int | None]  # sections, blocks, names per block
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +178,8 @@ class SearchIndex:
                 name: stack.enter_context(tempfile.TemporaryFile(dir=directory))
                 for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)
             }
-            builder = _Builder(sinks, block_lines)
+            builder = SectionBuilder(sinks, block_lines, in_child=True)
+            stack.callback(builder.close)
             for chunk in chunks:
                 builder.add(chunk)
             blocks = builder.finish()
@@ -446,21 +435,6 @@ class SearchIndex:
         return [i for _, i in ordered]
 
 
-def build_sections(rows: Sequence[tuple[int, str]], block_lines: int | None = None) -> Built:
-    """The sections of an in-memory index of `rows` (name id, name): plain bytes, so another
-    process can build them."""
-    # Shortest names first: every tier's hits then come out already ranked, so a tier
-    # stops scanning as soon as it has `limit` hits.
-    sinks = {name: io.BytesIO() for name in (*TEXTS, *ARRAYS, *MAP_SECTIONS)}
-    builder = _Builder(dict(sinks), block_lines)
-    ordered = sorted(rows, key=lambda r: (len(r[1]), r[1]))
-    # In chunks: each regular-expression pass holds the GIL until it returns.
-    for at in range(0, len(ordered), BUILD_CHUNK):
-        builder.add(ordered[at : at + BUILD_CHUNK])
-    blocks = builder.finish()
-    return {name: sink.getvalue() for name, sink in sinks.items()}, blocks, block_lines
-
-
 def _subsequence(query: str, either_case: bool = False) -> tuple[bytes, bytes]:
     """The first character, and the rest as possessive runs (`[^\\nc]*+c` per character;
     `[^\\ncC]*+[cC]` for ASCII letters with `either_case`)."""
@@ -511,78 +485,17 @@ def _line(pos: int, starts: Sequence[int]) -> int:
     return bisect_right(starts, pos) - 1
 
 
-class _Builder:
-    """Appends names (in final order, chunk by chunk) to the sections' sinks."""
-
-    def __init__(self, sinks: dict[str, IO[bytes]], block_lines: int | None = None) -> None:
-        self.sinks = sinks
-        self.maps = {m: BlockMapBuilder(block_lines) for m in MAPS} if block_lines else {}
-        for name in ("lower", "initials", "fuzzy_marks"):
-            sinks[name].write(b"\n")  # so that b"\n" + query finds a prefix
-        self.lines = 0
-        self.at = {
-            "lower": 1,
-            "initials": 1,
-            "fuzzy_marks": 1,
-        }  # where each text's next line starts
-        self.bits = b"0"  # word-start flags (b"0"/b"1") not yet packed: the leading newline
-
-    def add(self, rows: Sequence[tuple[int, str]]) -> None:
-        if not rows:
-            return
-        names = [name.replace("\n", " ").encode("utf-8", "surrogateescape") for _, name in rows]
-        joined = b"\n".join(names) + b"\n"
-        marked = _NOT_WORD_START.sub(b"\x00", b"\n" + joined)  # the lookbehinds see a line start
-        initials = marked[1:].replace(b"\x00", b"").lower()
-        lower = joined.lower()
-        initial_lines = initials[:-1].split(b"\n")
-        # A name's first byte starts the name, not an inner word: that is the prefix tier's.
-        inner = _LINE_START.sub(b"\n\x00", marked)[1:]
-        if self.maps:
-            marks = inner[:-1].split(b"\n")
-            self.maps["lower_grams"].add(lower[:-1].split(b"\n"), marks)
-            self.maps["initial_grams"].add(initial_lines)
-        self._pack(inner.translate(_BITS))
-        if self.at["fuzzy_marks"] < FUZZY_SCAN_BYTES:
-            marked = capitalise(lower, inner)
-            self.sinks["fuzzy_marks"].write(marked)
-            self.at["fuzzy_marks"] += len(marked)
-        arrays = {
-            "ids": array("I", (i for i, _ in rows)),
-            "starts": _line_starts(names, self.at["lower"]),
-            "initial_starts": _line_starts(initial_lines, self.at["initials"]),
-        }
-        for name, text in (("lower", lower), ("initials", initials)):
-            self.sinks[name].write(text)
-            self.at[name] += len(text)
-        for name, values in arrays.items():
-            self.sinks[name].write(values.tobytes())
-        self.lines += len(names)
-
-    def _pack(self, flags: bytes) -> None:
-        # int() reads base 2 most significant digit first: reversed, flag n becomes bit n.
-        pending = self.bits + flags
-        whole = len(pending) // 8 * 8
-        if whole:
-            packed = int(pending[:whole][::-1], 2).to_bytes(whole // 8, "little")
-            self.sinks["word_starts"].write(packed)
-        self.bits = pending[whole:]
-
-    def finish(self) -> int:
-        """Flush what is pending; the number of blocks of the block maps."""
-        pending, self.bits = self.bits, b""
-        self._pack(pending + b"0" * (-len(pending) % 8))
-        blocks = 0
-        for name, builder in self.maps.items():
-            builder.finish(*(self.sinks[f"{name}_{part}"] for part in MAP_PARTS))
-            blocks = builder.blocks
-        return blocks
+def sorted_names(
+    groups: Iterator[list[tuple[RankKey, str, int]]],
+) -> Iterator[tuple[RankKey, str, int]]:
+    for group in groups:  # one rank key each: in scan order, which is by lowercase name
+        yield from sorted(group)
 
 
-def _line_starts(parts: Sequence[bytes], first: int = 1) -> array:
-    # offset of part k = `first` + sum of (len + 1) of the parts before it
-    return (
-        array("I", accumulate((len(p) + 1 for p in parts[:-1]), initial=first))
-        if parts
-        else array("I")
-    )
+def distinct_names(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
+    """(key, name id), each name once (a name in the file and in the in-memory part)."""
+    seen: set[int] = set()
+    for key, _, name_id in items:
+        if name_id not in seen:
+            seen.add(name_id)
+            yield key, name_id

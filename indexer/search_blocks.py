@@ -15,14 +15,14 @@ blocks (`I`): a rare trigram costs four bytes per block it is in, not a bitmap o
 
 from __future__ import annotations
 
-import re
+import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from typing import IO, Any
 
 BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger map
@@ -31,10 +31,12 @@ BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger ma
 MAP_MIN_SYMBOLS = 200_000
 # Flags a trigram that starts an inner word (a separate key: `fragment` in `getFragmentOf`).
 WORD_START = 1 << 24
-# A word start that capitalising cannot show: a digit or a non-ASCII character's lead byte.
-_MARKED_OTHER = re.compile(rb"[0-9\xc0-\xff]")
-# A trigram starting with a capital: in the capitalised text, one starting an inner word.
-_CAPITAL_TRIGRAMS = re.compile(rb"(?=([A-Z]..))", re.DOTALL)
+# A marked byte whose trigram is a word-start key: an ASCII letter or digit, or a non-ASCII
+# character's lead byte (not a continuation byte, nor `_` or `$`).
+# (As selectors for `itertools.compress`: 1 for such a byte, 0 for any other.)
+_WORD_START_BYTE = bytes(
+    1 if (chr(b).isascii() and chr(b).isalnum()) or b >= 0xC0 else 0 for b in range(256)
+)
 # 0x20 for an ASCII letter, 0 for any other byte: subtracted from the lowercase text at word
 # starts, it capitalises them; no byte borrows, as a-z are all above 0x20.
 CAPITAL_DELTA = bytes.maketrans(
@@ -111,12 +113,29 @@ class BlockMap:
             yield starts[first] - 1, starts[end] if end < count else size
 
 
-def _code(key: bytes) -> int:
-    return int.from_bytes(key[-3:], "big") | (WORD_START if len(key) == 4 else 0)
+def trigram_codes(text: bytes) -> array:
+    """The code of every trigram of `text` (`int.from_bytes(text[i:i+3], "big")` at i), made in
+    C: each byte column of 4-byte words is one extended-slice assignment. Cutting a bytes
+    slice per position and hashing it cost most of the file's build on millions of names."""
+    n = len(text) - 2
+    codes = array("I")
+    if n <= 0:
+        return codes
+    words = bytearray(4 * n)
+    words[2::4] = text[:n]  # little-endian words: byte 2 is the most significant of the three
+    words[1::4] = text[1 : n + 1]
+    words[0::4] = text[2:]
+    codes.frombytes(words)
+    if sys.byteorder == "big":
+        codes.byteswap()
+    return codes
 
 
-def _start(match: re.Match[bytes]) -> int:
-    return match.start()
+def _bitmap(blocks: array, width: int) -> bytes:
+    """Bit b (little-endian) set for each block b: one b"1" per block, packed by `int()`."""
+    flags = bytearray(b"0" * (width * 8))
+    deque(map(flags.__setitem__, blocks, repeat(49)), 0)  # 49: b"1"
+    return int(flags[::-1], 2).to_bytes(width, "little")
 
 
 class BlockMapBuilder:
@@ -124,11 +143,17 @@ class BlockMapBuilder:
 
     def __init__(self, lines: int = BLOCK_LINES) -> None:
         self.lines = lines
-        # trigram (3 bytes), or b"^" + trigram at an inner word start -> blocks holding it
-        self.postings: defaultdict[bytes, array] = defaultdict(partial(array, "I"))
+        # trigram code (| WORD_START at an inner word start) -> the blocks holding it
+        # Block numbers as 16-bit ints while they fit (the kernel's 12,813 blocks): these lists
+        # are most of the build's memory (25 million entries there), and half of it this way.
+        self.postings: defaultdict[int, array] = defaultdict(partial(array, "H"))
         self.blocks = 0
         self.pending: list[bytes] = []  # the lines of the block being filled
         self._marks: list[bytes] = []  # the same lines with all but inner word starts blanked
+
+    def add_text(self, text: bytes, marks: bytes | None = None) -> None:
+        """`add` for lines (and marks) joined by newlines."""
+        self.add(text.split(b"\n"), marks.split(b"\n") if marks is not None else ())
 
     def add(self, lines: Sequence[bytes], marks: Sequence[bytes] = ()) -> None:
         """Add lines; with `marks` (each line with every byte but those starting an inner
@@ -144,17 +169,21 @@ class BlockMapBuilder:
 
     def _close_block(self) -> None:
         text = b"\n" + b"\n".join(self.pending) + b"\n"
-        # Every 3-byte slice, cut in C (map over slice objects): a regex lookahead per byte
-        # cost a third of the file's build on millions of names.
-        keys = set(map(text.__getitem__, map(slice, range(len(text) - 2), range(3, len(text) + 1))))
+        codes = trigram_codes(text)
+        keys = set(codes)
         if self._marks:
+            # The trigrams starting at an inner word start (an ASCII letter or digit, or the
+            # lead byte of a non-ASCII character: what the search's capitalised text shows).
             marks = b"\n" + b"\n".join(self._marks) + b"\n"
-            starts = {g.lower() for g in _CAPITAL_TRIGRAMS.findall(capitalise(text, marks))}
-            starts.update(text[p : p + 3] for p in map(_start, _MARKED_OTHER.finditer(marks)))
-            keys.update(b"^" + g for g in starts if len(g) == 3)
-        # The block joins every key's posting list in one pass in C (a defaultdict's lookup,
+            starts = set(compress(codes, marks.translate(_WORD_START_BYTE)))
+            keys.update(map(WORD_START.__or__, starts))
+        # The block joins every key's posting list in one pass in C (a dict lookup and
         # array.append through map): one Python iteration per key and block cost more than
         # anything else in the build.
+        if self.blocks == 0x10000:  # past 16.7 million names: 32-bit block numbers from now on
+            self.postings.default_factory = partial(array, "I")
+            for code, blocks in self.postings.items():
+                self.postings[code] = array("I", blocks)
         deque(map(array.append, map(self.postings.__getitem__, keys), repeat(self.blocks)), 0)
         self.blocks += 1
         self.pending, self._marks = [], []
@@ -163,19 +192,15 @@ class BlockMapBuilder:
         if self.pending:
             self._close_block()
         width = (self.blocks + 7) // 8
-        codes = {_code(key): key for key in self.postings}
-        keys = sorted(codes)
+        keys = sorted(self.postings)
         keys_out.write(array("I", keys).tobytes())
         ends, end = array("Q"), 0
         for code in keys:
-            blocks = self.postings[codes[code]]
+            blocks = self.postings[code]
             if 4 * len(blocks) < width:
-                entry = blocks.tobytes()
+                entry = (blocks if blocks.typecode == "I" else array("I", blocks)).tobytes()
             else:
-                bitmap = bytearray(width)
-                for block in blocks:
-                    bitmap[block >> 3] |= 1 << (block & 7)
-                entry = bytes(bitmap)
+                entry = _bitmap(blocks, width)
             data_out.write(entry)
             end += len(entry)
             ends.append(end)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from indexer import reads as q
-from indexer.search import Built, SearchIndex, build_sections
+from indexer.search import SearchIndex
 from indexer.search_blocks import BLOCK_LINES, MAP_MIN_SYMBOLS
+from indexer.search_sections import Built, build_sections
 
 T = TypeVar("T")
 

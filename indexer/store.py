@@ -16,13 +16,14 @@ import logging
 import os
 import re
 import sqlite3
+import struct
 import threading
 import uuid
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import chain
-from operator import sub
+from operator import itemgetter, sub
 from pathlib import Path
 
 from indexer.extract import QUERIES_DIR, RefRow, SymbolRow
@@ -36,7 +37,7 @@ AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 # seconds. Waiting is always right here: SQLite's default of 5 s made a big load fail.
 BUSY_TIMEOUT_S = 120.0
 JOURNAL_SIZE_LIMIT = 8 * 1024 * 1024  # a WAL that grew during a load shrinks back to this
-NAME_CACHE_MAX = 200_000  # interned names a connection remembers before starting over
+NAME_CACHE_MAX = 100_000  # interned names a connection remembers before starting over
 INDEX_NAMES = ("symbols_file", "symbols_name", "refs_file", "refs_name")
 # Bytes per symbol and reference are what make a monorepo's index big, so: every name (and
 # container) is interned once in `names`; kinds are small integers (`kind_codes`); positions
@@ -105,19 +106,24 @@ _CAPTURE_KIND = re.compile(r"@(?:name\.)?(?:definition|reference)\.(\w+)")
 
 def pack_positions(uses: list[RefRow]) -> bytes:
     """One name's uses in a file (sorted by start byte) as deltas in 16- or 32-bit ints."""
-    if len(uses) == 1:  # the common case
+    if len(uses) == 1:  # the common case: no list, no array, no exception
         _, _, line, col, _, _, sb, eb = uses[0]
-        return _pack_ints((line, col, sb, eb - sb))
+        # The start byte bounds the line and the column; the length is checked on its own.
+        if sb <= 0xFFFF and eb - sb <= 0xFFFF:
+            return _FOUR_SHORTS.pack(b"H", line, col, sb, eb - sb)
+        return _FOUR_INTS.pack(b"I", line, col, sb, eb - sb)
     lines = [use[2] for use in uses]
     starts = [use[6] for use in uses]
     return _pack_ints(
-        chain.from_iterable(
-            zip(
-                map(sub, lines, [0, *lines[:-1]]),
-                [use[3] for use in uses],
-                map(sub, starts, [0, *starts[:-1]]),
-                [use[7] - use[6] for use in uses],
-                strict=True,
+        list(
+            chain.from_iterable(
+                zip(
+                    map(sub, lines, [0, *lines[:-1]]),
+                    [use[3] for use in uses],
+                    map(sub, starts, [0, *starts[:-1]]),
+                    [use[7] - use[6] for use in uses],
+                    strict=True,
+                )
             )
         )
     )
@@ -127,12 +133,17 @@ def pack_absolute(uses: list[RefRow]) -> bytes:
     return _pack_ints([v for use in uses for v in use[2:]])
 
 
-def _pack_ints(flat: Iterable[int]) -> bytes:
-    values = list(flat)
-    try:
+def _pack_ints(values: list[int]) -> bytes:
+    # max() first: an OverflowError raised and caught per row cost more than the packing.
+    if max(values) <= 0xFFFF:
         return b"H" + array("H", values).tobytes()
-    except OverflowError:  # a value of 64 Ki or more (a byte offset in a large file)
-        return b"I" + array("I", values).tobytes()
+    return b"I" + array("I", values).tobytes()
+
+
+# What `_pack_ints` makes of one use (a type code and four ints in native order), without a
+# list or an array (`array`'s H and I are 2 and 4 bytes wherever CPython runs).
+_FOUR_SHORTS = struct.Struct("=c4H")
+_FOUR_INTS = struct.Struct("=c4I")
 
 
 def unpack_positions(blob: bytes, multiline: bool) -> list[tuple[int, int, int, int, int, int]]:
@@ -275,6 +286,10 @@ class Store:
         self.conn.execute("ROLLBACK")
         self._names.clear()  # it may hold ids this transaction took and gave back
 
+    def has_files(self) -> bool:
+        """Whether anything is indexed (a cold load when not), without reading the table."""
+        return self.conn.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
+
     def file_table(self) -> dict[str, tuple[int, int, int, str]]:
         """path -> (id, size, mtime_ns, hash)"""
         rows = self.conn.execute("SELECT path, id, size, mtime_ns, hash FROM files")
@@ -294,10 +309,10 @@ class Store:
         """Swap in a file's new rows (call inside a transaction)."""
         if not new:
             self.remove_files([path])
-        row = (path, language, stat[0], stat[1], digest, int(has_errors))
+        row = (path, language, stat[0], stat[1], digest, int(has_errors), len(symbols), len(refs))
         insert = (
-            "INSERT INTO files (path, language, size, mtime_ns, hash, has_errors)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO files (path, language, size, mtime_ns, hash, has_errors, symbols, refs)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         )
         try:
             cur = self.conn.execute(insert, row)
@@ -313,14 +328,13 @@ class Store:
         self.conn.executemany(
             f"INSERT INTO symbols (file_id, name_id, kind, container_id, {_STORED_COLUMNS})"
             f" VALUES ({fid}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_stored_symbol(row, ids, codes) for row in symbols],
+            # One stored row at a time: a generated header's 70,000 definitions made a list
+            # of tuples as big as the rows themselves, at the pool's peak of memory.
+            (_stored_symbol(row, ids, codes) for row in symbols),
         )
         self.conn.executemany(
             f"INSERT INTO refs (name_id, file_id, kind, pos) VALUES (?, {fid}, ?, ?)",
             _ref_groups(refs, ids, codes),
-        )
-        self.conn.execute(
-            f"UPDATE files SET symbols = ?, refs = ? WHERE id = {fid}", (len(symbols), len(refs))
         )
 
     def intern(self, names: Iterable[str]) -> dict[str, int]:
@@ -446,17 +460,22 @@ def _ref_groups(
     refs: Sequence[RefRow], ids: dict[str, int], codes: dict[str, int]
 ) -> list[tuple[int, int, bytes]]:
     """One (name id, kind, packed positions) row per name and kind used in a file."""
-    groups: dict[tuple[str, int], list[RefRow]] = {}
-    for ref in refs:
-        key = (ref[0], codes[ref[1]] + (MULTILINE if ref[2] != ref[4] else 0))
+    # One sort of the file's uses, so that every group comes out in order (a sort per group,
+    # with a key function, cost more than the grouping).
+    groups: dict[tuple[str, str, bool], list[RefRow]] = {}
+    for ref in sorted(refs, key=_START_BYTE):
+        key = (ref[0], ref[1], ref[2] != ref[4])
         group = groups.get(key)
         if group is None:
             groups[key] = [ref]
         else:
             group.append(ref)
-    out = []
-    for (name, kind), uses in groups.items():
-        uses.sort(key=lambda r: r[6])
-        pack = pack_absolute if kind >= MULTILINE else pack_positions
-        out.append((ids[name], kind, pack(uses)))
-    return out
+    return [
+        (ids[name], codes[kind] + MULTILINE, pack_absolute(uses))
+        if multiline
+        else (ids[name], codes[kind], pack_positions(uses))
+        for (name, kind, multiline), uses in groups.items()
+    ]
+
+
+_START_BYTE = itemgetter(6)

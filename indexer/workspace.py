@@ -13,20 +13,23 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TypeVar
 
 from indexer import reads as q
+from indexer.batches import batches
 from indexer.extract import to_file_symbols
 from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
 from indexer.refresh_plan import plan_refresh
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
-from indexer.search import RankKey, SearchIndex
+from indexer.search import RankKey, SearchIndex, distinct_names, sorted_names
 from indexer.search_build import delta_sections, in_child, mp_context, write_search_file
 from indexer.store import Store, content_hash, db_path_for, search_path_for
 from indexer.worker import Job, Result, init_pool_worker, run_batch, run_job, write_results
@@ -41,8 +44,6 @@ DELTA_REBUILD = 20_000
 # searches answer from the previous one meanwhile. Single-file updates never lag.
 REFRESH_SEARCH_LAG_S = 1.0
 INLINE_LIMIT = 16  # fewer changed files than this: parse in-process, a pool costs more
-BATCH_BYTES = 256 * 1024
-BATCH_FILES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +144,8 @@ class WorkspaceIndex:
         Names rank; each name's definitions follow in the order they were indexed."""
         # Each part's names come sorted on (key, name), lazily; merged, they give the order of
         # one index over all the names, and names are ranked only until the limit is filled.
-        streams = [_sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
-        ranked = _distinct(heapq.merge(*streams))
+        streams = [sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
+        ranked = distinct_names(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
         if self._store.bulk_loading:  # no name index yet
             names = list(ranked)
@@ -318,6 +319,22 @@ class WorkspaceIndex:
         cancel: threading.Event | None,
     ) -> IndexStats:
         started = time.perf_counter()
+        with self._write_lock:
+            first = not self._store.has_files()
+        with ExitStack() as stack:
+            # A cold load forks its pool before the scan: a forked worker's memory counts this
+            # process's pages as its own, and the kernel's file list is 25 MB of them (twice
+            # over in the peak of all processes).
+            pool = self._early_pool(stack) if first else None
+            return self._refresh_planned(progress, cancel, started, pool)
+
+    def _refresh_planned(
+        self,
+        progress: Callable[[Progress], None] | None,
+        cancel: threading.Event | None,
+        started: float,
+        pool: ProcessPoolExecutor | None,
+    ) -> IndexStats:
         tree = (self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         plan = (
             in_child(plan_refresh, *tree, self.db_path)
@@ -339,8 +356,10 @@ class WorkspaceIndex:
                 self._store.begin_bulk_load()
         try:
             if jobs:
-                self._run_jobs(jobs, sizes, counter, cancel, plan.first, bulk, end_bulk_load)
+                self._run_jobs(jobs, sizes, counter, cancel, plan.first, bulk, end_bulk_load, pool)
         finally:
+            if pool is not None:  # gone before the search file is written (memory, forks)
+                pool.shutdown()
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
                 self._load_names = LoadNames()  # the name index answers from now on
@@ -372,19 +391,19 @@ class WorkspaceIndex:
         new: bool = False,
         bulk: bool = False,
         on_drain: Callable[[], None] | None = None,
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         if len(jobs) < INLINE_LIMIT or self.workers == 1:
             for job in jobs:
                 _check(cancel)
                 self._store_results([run_job(job)], counter, new)
             return
-        batches = _batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes)
-        context = mp_context()
-        initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
-        with ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs) as pool:
+        queue = iter(batches(sorted(jobs, key=lambda j: -sizes[j[0]]), sizes))
+        with ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(self._pool(mp_context(), bulk))
             # A bounded number of batches in flight: cancelling (or the interpreter exiting,
             # which waits for submitted work) then costs at most a few batches.
-            queue = iter(batches)
             pending: set[Future[list[tuple[str, str]]]] = set()
             drained = False
             try:
@@ -412,6 +431,19 @@ class WorkspaceIndex:
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+
+    def _pool(self, context: BaseContext, bulk: bool) -> ProcessPoolExecutor:
+        initargs = (str(self.db_path), self.root, bulk, self.niceness, os.getpid())
+        return ProcessPoolExecutor(self.workers, context, init_pool_worker, initargs)
+
+    def _early_pool(self, stack: ExitStack) -> ProcessPoolExecutor | None:
+        """A pool for a cold load, its workers forked now (a forkserver's are small anyway)."""
+        context = mp_context()
+        if self.workers == 1 or context.get_start_method() != "fork":
+            return None
+        pool = stack.enter_context(self._pool(context, bulk=True))
+        pool.submit(os.getpid).result()  # a fork context starts every worker at the first task
+        return pool
 
     def _store_results(self, results: list[Result], counter: _Counter, new: bool = False) -> None:
         self._write(lambda store: write_results(store, results, new))
@@ -503,40 +535,6 @@ class WorkspaceIndex:
 
     def close(self) -> None:
         self._store.close()
-
-
-def _sorted_names(
-    groups: Iterator[list[tuple[RankKey, str, int]]],
-) -> Iterator[tuple[RankKey, str, int]]:
-    for group in groups:  # one rank key each: in scan order, which is by lowercase name
-        yield from sorted(group)
-
-
-def _distinct(items: Iterator[tuple[RankKey, str, int]]) -> Iterator[tuple[RankKey, int]]:
-    """(key, name id), each name once (a name in the file and in the in-memory part)."""
-    seen: set[int] = set()
-    for key, _, name_id in items:
-        if name_id not in seen:
-            seen.add(name_id)
-            yield key, name_id
-
-
-def _batches(jobs: list[Job], sizes: dict[str, int]) -> list[list[Job]]:
-    """Group jobs (largest first) into batches of about BATCH_BYTES (one transaction and one
-    round trip each), and at most BATCH_FILES: the small files come last, and a batch of
-    hundreds of them would leave the other cores idle at the end."""
-    batches: list[list[Job]] = []
-    current: list[Job] = []
-    total = 0
-    for job in jobs:
-        current.append(job)
-        total += sizes[job[0]]
-        if total >= BATCH_BYTES or len(current) >= BATCH_FILES:
-            batches.append(current)
-            current, total = [], 0
-    if current:
-        batches.append(current)
-    return batches
 
 
 def _check(cancel: threading.Event | None) -> None:
