@@ -10,8 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from lsp_agent.agent.tools.base import ToolError
+
+
+class _HasPath(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+T = TypeVar("T", bound=_HasPath)
 
 
 class OutsideWorkspace(ToolError):
@@ -60,6 +69,23 @@ def refuse_hard_links(path: Path) -> None:
 def inside(path: Path, roots: Sequence[Path]) -> bool:
     """Whether the already-resolved `path` is one of the roots or below one."""
     return any(path.is_relative_to(root.resolve()) for root in roots)
+
+
+def inside_roots(items: Sequence[T], roots: Sequence[Path]) -> list[T]:
+    """The index results (anything with an absolute `path`) a session may read: an index may
+    hold more than the confined roots (a shared cache). A string check first, since callers
+    filter thousands of references; a path it does not place (a root reached through a
+    symlink) is resolved and checked as a tool's path is."""
+    resolved = [r.resolve() for r in roots]
+    prefixes = tuple(os.path.join(os.fspath(r), "") for r in resolved)
+    exact = {os.fspath(r) for r in resolved}
+    return [
+        item
+        for item in items
+        if item.path.startswith(prefixes)
+        or item.path in exact
+        or inside(Path(item.path).resolve(), resolved)
+    ]
 
 
 def _lexically_inside(path: Path, roots: Sequence[Path]) -> bool:

@@ -16,8 +16,9 @@ from typing import Any
 from indexer.model import Reference, Symbol
 from indexer.navigate import enclosing, find_definitions
 
+from lsp_agent.agent.permissions.confinement import inside_roots
 from lsp_agent.agent.tools.base import ToolError
-from lsp_agent.agent.tools.lsp_where import Files, Position, capped, in_roots
+from lsp_agent.agent.tools.lsp_where import Files, Position, capped
 
 MAX_ITEMS = 100
 MAX_DOC_LINES = 8
@@ -72,7 +73,7 @@ def _need_references(nav: Nav, operation: str) -> None:
 
 def _definitions(nav: Nav, files: Files, at: Position) -> list[Symbol]:
     found = find_definitions(nav, str(at.path), at.name, at.start_byte)
-    return in_roots(found, files.ctx)
+    return inside_roots(found, files.ctx.roots)
 
 
 def _describe(files: Files, s: Symbol) -> str:
@@ -91,7 +92,7 @@ def go_to_definition(nav: Nav, files: Files, at: Position) -> str:
 
 def find_references(nav: Nav, files: Files, at: Position) -> str:
     _need_references(nav, "findReferences")
-    refs = in_roots(nav.references(at.name), files.ctx)
+    refs = inside_roots(nav.references(at.name), files.ctx.roots)
     defs = _definitions(nav, files, at)
     if not refs and not defs:
         raise ToolError(f"No references to `{at.name}` found in the index")
@@ -178,7 +179,7 @@ def document_symbol(nav: Nav, files: Files, path: Path) -> str:
 
 
 def workspace_symbol(nav: Nav, files: Files, query: str) -> str:
-    found = in_roots(nav.search(query, MAX_ITEMS * 2), files.ctx)
+    found = inside_roots(nav.search(query, MAX_ITEMS * 2), files.ctx.roots)
     if not found:
         raise ToolError(f"No symbols match {query!r} in the index")
     lines = capped(found, MAX_ITEMS, lambda s: f"{_describe(files, s)}: {s.signature}")
@@ -220,7 +221,9 @@ def _caller(nav: Nav, ref: Reference) -> Symbol | None:
 def incoming_calls(nav: Nav, files: Files, at: Position) -> str:
     _need_references(nav, "incomingCalls")
     target = _function_at(nav, files, at)
-    calls = [r for r in in_roots(nav.references(target.name), files.ctx) if r.kind == "call"]
+    calls = [
+        r for r in inside_roots(nav.references(target.name), files.ctx.roots) if r.kind == "call"
+    ]
     if not calls:
         raise ToolError(f"No calls to `{target.name}` found in the index")
     calls.sort(key=lambda r: (r.path != target.path, files.rel(r.path), r.selection.start))
@@ -273,9 +276,8 @@ def outgoing_calls(nav: Nav, files: Files, at: Position) -> str:
 
     def show(name: str) -> str:
         refs = by_name[name]
-        defs = in_roots(
-            find_definitions(nav, source.path, name, refs[0].selection.start_byte), files.ctx
-        )
+        found = find_definitions(nav, source.path, name, refs[0].selection.start_byte)
+        defs = inside_roots(found, files.ctx.roots)
         target = _describe(files, defs[0]) if defs else f"{name} (not defined in the index)"
         return f"{target} called at {', '.join(_line_col(files, r) for r in refs)}"
 
@@ -329,7 +331,7 @@ def go_to_implementation(nav: Nav, files: Files, at: Position) -> str:
 
 def _implementers(nav: Nav, files: Files, name: str) -> list[Symbol]:
     found: dict[tuple[str, int], Symbol] = {}
-    for ref in in_roots(nav.references(name), files.ctx):
+    for ref in inside_roots(nav.references(name), files.ctx.roots):
         if ref.kind not in INHERITANCE:
             continue
         holders = enclosing(nav.file_symbols(ref.path), ref.selection.start_byte)

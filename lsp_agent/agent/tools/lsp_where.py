@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from indexer.model import Point, Reference, Symbol
 from indexer.navigate import word_at
@@ -146,10 +146,3 @@ def capped(
     if len(items) > limit:
         shown.append(f"... and {len(items) - limit} more {what} not shown")
     return shown
-
-
-def in_roots(items: Sequence[Any], ctx: ToolContext) -> list[Any]:
-    """Results the session may read: the index may hold more than the confined roots."""
-    roots = [os.fspath(r.resolve()) for r in ctx.roots]
-    prefixes = tuple(os.path.join(r, "") for r in roots)
-    return [i for i in items if i.path.startswith(prefixes) or i.path in roots]

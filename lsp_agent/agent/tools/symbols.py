@@ -40,12 +40,6 @@ def _where(symbol: Any) -> str:
     return f"{symbol.path}:{symbol.range.start[0] + 1}"
 
 
-def _inside(symbols: Sequence[Any], ctx: ToolContext) -> list[Any]:
-    # The index may cover more than the confined roots (a shared cache): show only what the
-    # session may read.
-    return [s for s in symbols if confinement.inside(Path(s.path).resolve(), ctx.roots)]
-
-
 class SymbolSearch(_IndexTool):
     name = "SymbolSearch"
     description = (
@@ -74,7 +68,8 @@ class SymbolSearch(_IndexTool):
             raise ToolError("query is empty")
         found = await asyncio.to_thread(self._index(ctx).search, query, limit)
         lines = [
-            f"{s.kind} {s.qualified_name} {_where(s)}: {s.signature}" for s in _inside(found, ctx)
+            f"{s.kind} {s.qualified_name} {_where(s)}: {s.signature}"
+            for s in confinement.inside_roots(found, ctx.roots)
         ]
         return ToolResult("\n".join(lines) if lines else f"No symbols match {query!r}")
 
@@ -102,7 +97,9 @@ class FindDefinition(_IndexTool):
             path_arg(tool_input, "file_path", ctx, None) if "file_path" in tool_input else None
         )
         index = self._index(ctx)
-        found = _inside(await asyncio.to_thread(index.definitions, name), ctx)
+        found = confinement.inside_roots(
+            await asyncio.to_thread(index.definitions, name), ctx.roots
+        )
         if used_in is not None:
             found.sort(key=lambda s: Path(s.path) != used_in)  # stable: same file first
         if not found:
