@@ -58,7 +58,7 @@ def apply_to_disk(proposal: EditProposal) -> EditOutcome:
         if current is not None:
             text = textfile.with_newline(text, textfile.newline_of(current[0]))
             encoding = current[1]
-        _atomic_write(path, textfile.encode(text, encoding))
+        atomic_write(path, textfile.encode(text, encoding))
     except (OSError, UnicodeEncodeError) as exc:
         return EditOutcome(applied=False, message=f"write failed: {exc}")
     return EditOutcome(applied=True, final_text=text)
@@ -71,7 +71,7 @@ def _current(path: Path) -> tuple[str, str] | None:
         return None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(path.stat().st_mode)

@@ -17,7 +17,7 @@ import os, signal, sys
 from pathlib import Path
 from lsp_agent.agent import disk
 os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
-disk._atomic_write(Path(sys.argv[1]), b"x" * 1_000_000)
+disk.atomic_write(Path(sys.argv[1]), b"x" * 1_000_000)
 """
 
 

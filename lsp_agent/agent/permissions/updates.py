@@ -14,13 +14,12 @@ are reported as not applied: the tools' workspace roots are fixed for a session.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 from lsp_agent.agent.claude.files import user_claude_dir
+from lsp_agent.agent.disk import atomic_write
 from lsp_agent.agent.permissions.rules import BEHAVIORS, MODES, Behavior, PermissionPolicy, Rule
 from lsp_agent.agent.tools import kinds
 
@@ -149,9 +148,5 @@ def _edit_settings(path: Path, kind: str, value: str, texts: list[str]) -> None:
         else:
             current += [t for t in texts if t not in current]
         permissions[value] = current
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump(data, file, indent=2)
-        file.write("\n")
-    os.replace(temporary, path)
+    # As edits are written: the file's mode kept, no temp file left by a killed write.
+    atomic_write(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
