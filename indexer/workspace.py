@@ -27,6 +27,7 @@ from indexer.batches import batches
 from indexer.extract import to_file_symbols
 from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
+from indexer.read_cache import ReadCache
 from indexer.refresh_plan import plan_refresh
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
 from indexer.search import RankKey, SearchIndex, distinct_names, sorted_names
@@ -108,6 +109,16 @@ class WorkspaceIndex:
             conn = self._local.conn = self._store.reader()
         return conn
 
+    def _read_cache(self) -> ReadCache:
+        """This thread's cache of what searches read (over its reader connection)."""
+        cache = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = ReadCache(self._reader())
+        return cache
+
+    def _spellings(self, name_ids: Sequence[int]) -> dict[int, str]:
+        return self._read_cache().spellings(name_ids)
+
     def file_symbols(self, path: str) -> list[Symbol]:
         """The definitions in `path`, in source order."""
         return q.file_symbols(self._reader(), os.path.abspath(path))
@@ -144,6 +155,8 @@ class WorkspaceIndex:
         Names rank; each name's definitions follow in the order they were indexed."""
         # Each part's names come sorted on (key, name), lazily; merged, they give the order of
         # one index over all the names, and names are ranked only until the limit is filled.
+        cache = self._read_cache()
+        cache.check()
         streams = [sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
         ranked = distinct_names(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
@@ -159,7 +172,7 @@ class WorkspaceIndex:
         while len(found) < limit and (names := list(islice(ranked, size))):
             size *= 4
             keys = {name_id: key for key, name_id in names}
-            rows = q.definitions_of_names(self._reader(), list(keys), limit - len(found))
+            rows = cache.definitions(list(keys), limit - len(found))
             found += [(keys[name_id], symbol) for name_id, symbol in rows]
         return found[:limit]
 
@@ -240,7 +253,7 @@ class WorkspaceIndex:
                 built = in_child(delta_sections, *args) if self.offload else None
                 delta = SearchIndex.from_sections(
                     built or delta_sections(*args),
-                    lambda ids: q.names_by_id(self._reader(), ids),
+                    self._spellings,
                     generation,
                 )
                 with self._search_lock:
@@ -254,7 +267,7 @@ class WorkspaceIndex:
         threading.Thread(target=rebuild, name="search-delta", daemon=True).start()
 
     def _open_base(self) -> SearchIndex | None:
-        base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
+        base = SearchIndex.open(self._search_path, self._spellings)
         if base is not None and base.epoch != self._epoch:
             return None  # written for a database since deleted and rebuilt
         return base
