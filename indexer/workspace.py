@@ -27,7 +27,7 @@ from indexer.batches import batches
 from indexer.extract import to_file_symbols
 from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
-from indexer.read_cache import ReadCache
+from indexer.read_cache import ReadCache, ReadView
 from indexer.refresh_plan import plan_refresh
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
 from indexer.search import RankKey, SearchIndex, distinct_names, sorted_names
@@ -101,6 +101,7 @@ class WorkspaceIndex:
         self._rebuilding = False
         self._delta_rebuilding = False
         self._load_names = LoadNames()  # while a bulk load has no name index
+        self._read_cache = ReadCache()  # what searches read, for the next search
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -109,15 +110,15 @@ class WorkspaceIndex:
             conn = self._local.conn = self._store.reader()
         return conn
 
-    def _read_cache(self) -> ReadCache:
-        """This thread's cache of what searches read (over its reader connection)."""
-        cache = getattr(self._local, "cache", None)
-        if cache is None:
-            cache = self._local.cache = ReadCache(self._reader())
-        return cache
+    def _read_view(self) -> ReadView:
+        """This thread's view of what searches read (over its reader connection)."""
+        view = getattr(self._local, "view", None)
+        if view is None:
+            view = self._local.view = self._read_cache.view(self._reader())
+        return view
 
     def _spellings(self, name_ids: Sequence[int]) -> dict[int, str]:
-        return self._read_cache().spellings(name_ids)
+        return self._read_view().spellings(name_ids)
 
     def file_symbols(self, path: str) -> list[Symbol]:
         """The definitions in `path`, in source order."""
@@ -155,7 +156,7 @@ class WorkspaceIndex:
         Names rank; each name's definitions follow in the order they were indexed."""
         # Each part's names come sorted on (key, name), lazily; merged, they give the order of
         # one index over all the names, and names are ranked only until the limit is filled.
-        cache = self._read_cache()
+        cache = self._read_view()
         cache.check()
         streams = [sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
         ranked = distinct_names(heapq.merge(*streams))
