@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from indexer import reads as q
 from indexer.model import Symbol
 
-MAX_SYMBOLS = 20_000  # definitions kept before starting over (a few MB)
-MAX_SPELLINGS = 50_000
+MAX_SYMBOLS = 5_000  # definitions kept before starting over (about 1.4 KB each)
+MAX_SPELLINGS = 20_000
 
 
 class ReadCache:
