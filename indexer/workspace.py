@@ -349,6 +349,15 @@ class WorkspaceIndex:
         started: float,
         pool: ProcessPoolExecutor | None,
     ) -> IndexStats:
+        phases: list[tuple[str, float]] = []
+        clock = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            phases.append((name, now - clock))
+            clock = now
+
         tree = (self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         plan = (
             in_child(plan_refresh, *tree, self.db_path)
@@ -356,13 +365,18 @@ class WorkspaceIndex:
             else plan_refresh(*tree, self.db_path)
         )
         jobs, sizes, removed = plan.jobs, plan.sizes, plan.removed
+        phase("scan")
         counter = _Counter(len(jobs), plan.skipped, progress)
         self._write(lambda store: store.remove_files(removed))
         bulk = plan.first and len(jobs) >= INLINE_LIMIT
 
-        def end_bulk_load() -> None:
+        def end_bulk_load() -> float:
             with self._write_lock:
-                self._store.end_bulk_load()
+                started = time.perf_counter()
+                self._store.end_bulk_load()  # a no-op if done already
+                return time.perf_counter() - started
+
+        beside: list[float] = []  # seconds of an index build beside the last batches
 
         if bulk:
             self._load_names = LoadNames()
@@ -370,20 +384,27 @@ class WorkspaceIndex:
                 self._store.begin_bulk_load()
         try:
             if jobs:
-                self._run_jobs(jobs, sizes, counter, cancel, plan.first, bulk, end_bulk_load, pool)
+                self._run_jobs(
+                    jobs, sizes, counter, cancel, plan.first, bulk,
+                    lambda: beside.append(end_bulk_load()), pool,
+                )  # fmt: skip
         finally:
             if pool is not None:  # gone before the search file is written (memory, forks)
                 pool.shutdown()
+            phase("parse and store")
+            phases += [("of which indexes, beside the last batches", t) for t in beside]
             if bulk:
                 end_bulk_load()  # a no-op if the last batches already saw it
                 self._load_names = LoadNames()  # the name index answers from now on
                 with self._write_lock:
                     self._store.truncate_wal()
+                phase("indexes and checkpoint")
             # Batches the pool committed after an error or a cancel were not counted: make the
             # search catch up whatever happened.
             self._bump_generation()
         if counter.parsed or removed:
             self._search_parts(sync=True)  # the next open answers from an up-to-date file
+            phase("search file")
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -394,7 +415,7 @@ class WorkspaceIndex:
         stats = self.stats(
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
-        return dataclasses.replace(stats, capped=plan.capped)
+        return dataclasses.replace(stats, capped=plan.capped, phases=tuple(phases))
 
     def _run_jobs(
         self,
