@@ -56,6 +56,7 @@ class AgentOptions:
     append_system_prompt: str | None = None
     load_memory: bool = True  # CLAUDE.md files
     resume: str | None = None  # session id
+    name: str | None = None  # the session's name (`--name`), as `/rename` sets it
     continue_session: bool = False  # resume the latest session of cwd
     # Whether the user trusts the folder: until then its own settings may only restrict (no
     # allow rules, defaultMode or extra directories) and its CLAUDE.md imports stay inside it.
