@@ -33,7 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", type=Path, default=None, help="workspace directory")
     # Flags left out fall back to the LSP_AGENT_* variables, then to the settings' defaults.
     parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default=None)
-    parser.add_argument("--model", default=None, help="model id (default claude-sonnet-4-5)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="model id or alias (default: the provider's recommended model)",
+    )
     parser.add_argument("--fallback-model", default=None, help="used after repeated overload")
     parser.add_argument("--max-turns", type=int, default=None)
     parser.add_argument("--max-budget-usd", type=float, default=None)

@@ -178,7 +178,7 @@ async def test_model_is_a_session_config_option(start: Start, workspace: Path) -
         client = await start(server)
         new = await client.request("session/new", {"cwd": str(workspace), "mcpServers": []})
         [model] = new["configOptions"]
-        assert (model["id"], model["currentValue"]) == ("model", "claude-sonnet-4-5")
+        assert (model["id"], model["currentValue"]) == ("model", "claude-opus-5")
         choose_model = {
             "sessionId": new["sessionId"],
             "configId": "model",
