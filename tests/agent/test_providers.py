@@ -400,3 +400,23 @@ def test_cloud_model_ids_price_like_their_family() -> None:
         "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
     ):
         assert price_of(model) == sonnet, model
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_a_1m_model_asks_each_cloud_for_the_long_window(
+    workspace: Path, provider: str
+) -> None:
+    """`claude-sonnet-4-5[1m]`: the model without the suffix, and the 1M-context beta where
+    the provider takes betas (Bedrock and Vertex: the body's `anthropic_beta`; Foundry: the
+    `anthropic-beta` header, as Anthropic's API)."""
+    scenario = {"responses": [{"content": [{"type": "text", "text": "ok"}]}]}
+    run = await run_cloud(provider, scenario, workspace, model="claude-sonnet-4-5[1m]")
+    assert run.result.subtype == "success", run.result.result
+    [sent] = run.fake.requests
+    beta = "context-1m-2025-08-07"
+    if provider == "foundry":
+        assert sent.headers["anthropic-beta"] == beta
+        assert sent.body["model"] == "claude-sonnet-4-5"
+    else:
+        assert sent.body["anthropic_beta"] == [beta]
+        assert "[1m]" not in json.dumps(run.fake.calls if provider == "vertex" else run.fake.models)  # type: ignore[attr-defined]

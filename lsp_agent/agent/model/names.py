@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 # The releases the aliases name on the Anthropic API when no variable repoints them.
 DEFAULT_ALIASES: Mapping[str, str] = {
@@ -37,6 +38,29 @@ DEFAULT_FAMILY: Mapping[str, str] = {"foundry": "sonnet"}
 _VARIABLE_ALIASES = ("sonnet", "opus", "haiku", "fable")  # ANTHROPIC_DEFAULT_<ALIAS>_MODEL
 DEFAULT_MODEL = "default"  # the `model` setting's default
 _LONG_CONTEXT = "[1m]"
+LONG_CONTEXT_BETA = "context-1m-2025-08-07"  # what `[1m]` asks for on older models
+# Models whose window is 1M tokens without asking (Claude's model overview).
+NATIVE_LONG_CONTEXT = ("claude-fable-5", "claude-mythos-5", "claude-opus-5", "claude-sonnet-5")
+
+
+def native_long_context(model: str) -> bool:
+    """Whether `model` (any provider's spelling) has a 1M-token window of its own."""
+    at = model.find("claude-")
+    return at >= 0 and model[at:].startswith(NATIVE_LONG_CONTEXT)
+
+
+def long_context(body: dict[str, Any]) -> dict[str, Any]:
+    """A request for `model[1m]`, as the API takes it: the model without the suffix (no
+    provider knows that id), and the 1M-context beta in `anthropic_beta` when the model needs
+    it (providers send it as a header or in the body, `ModelClient.betas_in_body`)."""
+    model = str(body.get("model", ""))
+    if not model.endswith(_LONG_CONTEXT):
+        return body
+    base = model.removesuffix(_LONG_CONTEXT)
+    body = {**body, "model": base}
+    if not native_long_context(base):
+        body["anthropic_beta"] = [*body.get("anthropic_beta", ()), LONG_CONTEXT_BETA]
+    return body
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsp_agent.agent.claude.hooks import HookRunner
+from lsp_agent.agent.model.names import native_long_context
 
 DEFAULT_CONTEXT_WINDOW = 200_000
 LONG_CONTEXT_WINDOW = 1_000_000  # models named with a "[1m]" suffix, and the 5 generation's
-# Models whose window is 1M tokens without asking (Claude's model overview).
-NATIVE_LONG_CONTEXT = ("claude-fable-5", "claude-mythos-5", "claude-opus-5", "claude-sonnet-5")
 AUTO_COMPACT_FRACTION = 0.8
 MAX_RESULT_CHARS = 2_000  # per tool result in the rendering
 SUMMARY_MAX_TOKENS = 8_000
@@ -56,15 +55,9 @@ assistant's text."""
 
 
 def context_window(model: str) -> int:
-    if model.endswith("[1m]") or _family(model).startswith(NATIVE_LONG_CONTEXT):
+    if model.endswith("[1m]") or native_long_context(model):
         return LONG_CONTEXT_WINDOW
     return DEFAULT_CONTEXT_WINDOW
-
-
-def _family(model: str) -> str:
-    """`claude-opus-5` of `us.anthropic.claude-opus-5`, `claude-opus-5@...` and the like."""
-    at = model.find("claude-")
-    return model[at:] if at >= 0 else model
 
 
 def auto_compact_fraction() -> float:

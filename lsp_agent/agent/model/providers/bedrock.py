@@ -81,6 +81,7 @@ class _NoSecretsInDebugLogs(logging.Filter):
 
 
 class BedrockClient(ModelClient):
+    betas_in_body = True
     provider = "Amazon Bedrock"
     server_tools: frozenset[str] = frozenset()  # Bedrock runs no Anthropic server tools
 
