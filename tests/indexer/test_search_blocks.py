@@ -8,8 +8,16 @@ import random
 import re
 from array import array
 
+import pytest
+
 from indexer.block_map_process import BlockMapProcess
-from indexer.search_blocks import WORD_START, BlockMapBuilder, trigram_codes
+from indexer.search_blocks import (
+    WORD_START,
+    BlockMapBuilder,
+    merge_maps,
+    split_tables,
+    trigram_codes,
+)
 from indexer.search_sections import word_start_marks
 
 ALPHABET = "abcxyzXYZ_09$\u00e9\u00df\u4e2d"
@@ -101,14 +109,46 @@ def test_a_child_process_builds_the_same_sections() -> None:
         builder.add_text(b"\n".join(lines[2500:]), b"\n".join(marks[2500:]))
     assert _sections(child) == _sections(here)
     assert child.blocks == here.blocks
-    assert not child._process.is_alive()
+    assert len(child._processes) == 2
+    assert not any(process.is_alive() for process in child._processes)
+
+
+@pytest.mark.parametrize("first", [0, 1, 11, ord("0"), ord("a"), ord("y"), 0x80, 0xC3, 0xE4, 256])
+def test_builders_of_split_keys_merge_into_the_whole_map(first: int) -> None:
+    # Split below, at and above the bytes of the names (newline, digits, "_", letters whose
+    # capitals are on the other side of the split, UTF-8 lead bytes), and with one part empty.
+    lines, marks = _lines(6, 3000)
+    whole = BlockMapBuilder(16)
+    whole.add(lines, marks)
+    parts = []
+    for table in split_tables(first):
+        builder = BlockMapBuilder(16, table)
+        builder.add(lines[:1234], marks[:1234])
+        builder.add_text(b"\n".join(lines[1234:]), b"\n".join(marks[1234:]))
+        assert builder.blocks == whole.blocks
+        parts.append(_sections(builder))
+    expected = _sections(whole)
+    assert list(merge_maps(parts)) == expected
+    assert list(merge_maps(parts[::-1])) == expected
+
+
+def test_merging_maps_that_share_keys_is_an_error() -> None:
+    lines, marks = _lines(7, 100)
+    parts = []
+    for _ in range(2):
+        builder = BlockMapBuilder(16)
+        builder.add(lines, marks)
+        parts.append(_sections(builder))
+    with pytest.raises(ValueError, match="share keys"):
+        merge_maps(parts)
 
 
 def test_an_abandoned_child_build_stops() -> None:
     child = BlockMapProcess(32)
     child.add(*_lines(4, 100))
     child.close()
-    assert not child._process.is_alive()
+    # Each child ended at the end of its pipe (not killed when `close` stopped waiting).
+    assert [process.exitcode for process in child._processes] == [0, 0]
 
 
 # The word starts as a regular expression defined them (substituted byte by byte): the
