@@ -18,7 +18,7 @@ from indexer.search_blocks import (
     split_tables,
     trigram_codes,
 )
-from indexer.search_sections import word_start_marks
+from indexer.search_sections import build_sections, word_start_marks
 
 ALPHABET = "abcxyzXYZ_09$\u00e9\u00df\u4e2d"
 
@@ -171,3 +171,16 @@ def test_word_start_marks_match_the_regular_expression() -> None:
         b"\ng\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
         b"\n\x00\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
     )
+
+
+def test_a_name_with_a_newline_takes_one_line_with_a_space() -> None:
+    # Names are encoded as one text; one holding a newline must not make two lines.
+    names = ["ab\ncd", "x\udcff", "é\n\n", "plain"]
+    sections, _, _ = build_sections(list(enumerate(names)))
+    spaced, _, _ = build_sections(list(enumerate(n.replace("\n", " ") for n in names)))
+    assert sections == spaced
+    starts = array("I")
+    starts.frombytes(sections["starts"])
+    assert len(starts) == 4
+    assert sections["lower"].count(b"\n") == 5
+    assert b"\nx\xff\n" in sections["lower"]
