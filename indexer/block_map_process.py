@@ -1,18 +1,19 @@
 """A `BlockMapBuilder` in child processes: the search file's largest block map (the trigrams of
-the lowercase names) builds on the other core while this process makes the rest of the file.
+the lowercase names) builds on another core while this process makes the rest of the file.
 
-On the kernel's 3.3 million names that map was more than half of the file's build, in one
-child: the critical path. Two children now share it, each keeping the keys whose trigram
-starts with its own bytes (`split_tables`): each gets every chunk of lines as two byte strings
-over a pipe (both cut the same blocks) and sends its part of the map's three sections back at
-the end, which `merge_maps` puts in key order. A daemonic process may not start children (a
-server writes its search file in one), so there the map is built in-process as before:
-`block_map_builder` picks.
+On the kernel's 3.3 million names that map is more than half of the file's build. A child
+gets each chunk of lines as two byte strings over a pipe and sends the map's three sections
+back at the end. With four cores or more two children share the map, each keeping the keys
+whose trigram starts with its own bytes (`split_tables`; both get every chunk and cut the same
+blocks), and `merge_maps` puts their sections in key order. A daemonic process may not start
+children (a server writes its search file in one), so there the map is built in-process as
+before: `block_map_builder` picks.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Sequence
 from io import BytesIO
 from multiprocessing.reduction import ForkingPickler
@@ -23,6 +24,10 @@ from indexer.search_blocks import BlockMapBuilder, merge_maps, split_tables
 # The children's split: trigrams starting below "i" and the rest. On the kernel's lowercase
 # names 54% of the trigrams start below "i" ("_" and digits included).
 SPLIT_BYTE = ord("i")
+# Two children cost more CPU than one (each half about 60% of the whole on the kernel): a gain
+# only with a core for each beside the writer. On two cores, under load, the split build was
+# slower (77 s against 69 s, 98 against 95, back to back), so there one child makes it all.
+SPLIT_CORES = 4
 
 
 def block_map_builder(lines: int, in_child: bool) -> BlockMapBuilder | BlockMapProcess:
@@ -36,11 +41,11 @@ class BlockMapProcess:
     """`BlockMapBuilder`'s `add`/`finish`/`blocks`, the work done by child processes, one per
     `parts` table (None: one child building the whole map)."""
 
-    def __init__(
-        self, lines: int, parts: Sequence[bytes | None] = split_tables(SPLIT_BYTE)
-    ) -> None:
+    def __init__(self, lines: int, parts: Sequence[bytes | None] | None = None) -> None:
         from indexer.search_build import mp_context  # imports `indexer.search`, which imports us
 
+        if parts is None:
+            parts = split_tables(SPLIT_BYTE) if (os.cpu_count() or 1) >= SPLIT_CORES else (None,)
         context = mp_context()
         self._conns: list[Any] = []
         self._processes: list[Any] = []

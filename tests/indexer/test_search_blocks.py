@@ -101,15 +101,15 @@ def test_block_numbers_past_16_bits_are_kept() -> None:
     assert [b for b in range(70_000) if bits >> b & 1] == list(range(6, 70_000, 7))
 
 
-def test_a_child_process_builds_the_same_sections() -> None:
+@pytest.mark.parametrize("parts", [None, (None,), split_tables(ord("i"))])
+def test_child_processes_build_the_same_sections(parts: tuple[bytes | None, ...] | None) -> None:
     lines, marks = _lines(2, 5000)
-    here, child = BlockMapBuilder(32), BlockMapProcess(32)
+    here, child = BlockMapBuilder(32), BlockMapProcess(32, parts)
     for builder in (here, child):
         builder.add(lines[:2500], marks[:2500])
         builder.add_text(b"\n".join(lines[2500:]), b"\n".join(marks[2500:]))
     assert _sections(child) == _sections(here)
     assert child.blocks == here.blocks
-    assert len(child._processes) == 2
     assert not any(process.is_alive() for process in child._processes)
 
 
@@ -144,7 +144,7 @@ def test_merging_maps_that_share_keys_is_an_error() -> None:
 
 
 def test_an_abandoned_child_build_stops() -> None:
-    child = BlockMapProcess(32)
+    child = BlockMapProcess(32, split_tables(ord("i")))
     child.add(*_lines(4, 100))
     child.close()
     # Each child ended at the end of its pipe (not killed when `close` stopped waiting).
