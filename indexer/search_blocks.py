@@ -23,7 +23,8 @@ from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from itertools import compress, repeat
+from itertools import accumulate, compress, pairwise, repeat
+from operator import itemgetter
 from typing import IO, Any
 
 BLOCK_LINES = 256  # names per block: smaller is more selective, and a bigger map
@@ -165,8 +166,13 @@ def _bitmap(blocks: array, width: int) -> bytes:
 class BlockMapBuilder:
     """Collects the trigrams of each block of lines as the names come, in order."""
 
-    def __init__(self, lines: int = BLOCK_LINES) -> None:
+    def __init__(self, lines: int = BLOCK_LINES, part: bytes | None = None) -> None:
+        """`part`: keep only the keys whose trigram starts with a byte this table (256 bytes,
+        1 or 0 for each byte value) gives 1; the other keys are another builder's
+        (`split_tables`, `merge_maps`)."""
         self.lines = lines
+        self._part = part
+        self._word_part = _word_start_part(part) if part is not None else _WORD_START_BYTE
         # trigram code (| WORD_START at an inner word start) -> the blocks holding it
         # Block numbers as 16-bit ints while they fit (the kernel's 12,813 blocks): these lists
         # are most of the build's memory (25 million entries there), and half of it this way.
@@ -194,12 +200,15 @@ class BlockMapBuilder:
     def _close_block(self) -> None:
         text = b"\n" + b"\n".join(self.pending) + b"\n"
         codes = trigram_codes(text)
-        keys = set(codes)
+        if self._part is None:
+            keys = set(codes)
+        else:  # a trigram's code is kept where its first byte is in the part
+            keys = set(compress(codes, text.translate(self._part)))
         if self._marks:
             # The trigrams starting at an inner word start (an ASCII letter or digit, or the
             # lead byte of a non-ASCII character: what the search's capitalised text shows).
             marks = b"\n" + b"\n".join(self._marks) + b"\n"
-            starts = set(compress(codes, marks.translate(_WORD_START_BYTE)))
+            starts = set(compress(codes, marks.translate(self._word_part)))
             keys.update(map(WORD_START.__or__, starts))
         # The block joins every key's posting list in one pass in C (a dict lookup and
         # array.append through map): one Python iteration per key and block cost more than
@@ -230,3 +239,36 @@ class BlockMapBuilder:
             ends.append(end)
         ends_out.write(ends.tobytes())
         self.postings.clear()
+
+
+def split_tables(first: int) -> tuple[bytes, bytes]:
+    """Two `part` tables that split the keys by their trigram's first byte: below `first`, and
+    the rest."""
+    low = bytes(1 if b < first else 0 for b in range(256))
+    return low, bytes(1 - flag for flag in low)
+
+
+def _word_start_part(part: bytes) -> bytes:
+    # A word start's byte in the marks is the name's own (maybe a capital); its trigram starts
+    # with the lowercase byte, which `part` decides on.
+    return bytes(flag & part[bytes([b]).lower()[0]] for b, flag in enumerate(_WORD_START_BYTE))
+
+
+def merge_maps(parts: Sequence[tuple[bytes, bytes, bytes]]) -> tuple[bytes, bytes, bytes]:
+    """One map's (keys, ends, data) from the maps of builders of the same lines that kept
+    disjoint keys (`BlockMapBuilder`'s `part`): the entries in key order."""
+    entries: list[tuple[int, int, int, bytes]] = []
+    for keys_raw, ends_raw, data in parts:
+        keys, ends = array("I"), array("Q")
+        keys.frombytes(keys_raw)
+        ends.frombytes(ends_raw)
+        entries += zip(keys, [0, *ends[:-1]], ends, repeat(data))
+    entries.sort(key=itemgetter(0))
+    if any(a[0] == b[0] for a, b in pairwise(entries)):
+        raise ValueError("the parts of a block map share keys")
+    sizes = [end - start for _, start, end, _ in entries]
+    return (
+        array("I", map(itemgetter(0), entries)).tobytes(),
+        array("Q", accumulate(sizes)).tobytes(),
+        b"".join(data[start:end] for _, start, end, data in entries),
+    )

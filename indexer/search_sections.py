@@ -90,10 +90,14 @@ class SectionBuilder:
     def add(self, rows: Sequence[tuple[int, str]]) -> None:
         if not rows:
             return
-        names = [name.replace("\n", " ").encode("utf-8", "surrogateescape") for _, name in rows]
-        joined = b"\n".join(names) + b"\n"
+        text = "\n".join(map(itemgetter(1), rows))
+        if text.count("\n") != len(rows) - 1:  # a name with a newline: a space in its line
+            text = "\n".join(name.replace("\n", " ") for _, name in rows)
+        # Encoded once, cut once: an encode per name took a tenth of the file's build.
+        joined = text.encode("utf-8", "surrogateescape") + b"\n"
+        names = joined[:-1].split(b"\n")
         marked, inner = word_start_marks(b"\n" + joined)  # a line start before the first
-        initials = marked[1:].replace(b"\x00", b"").lower()
+        initials = marked[1:].translate(None, b"\x00").lower()
         lower = joined.lower()
         initial_lines = initials[:-1].split(b"\n")
         inner = inner[1:]
@@ -110,9 +114,9 @@ class SectionBuilder:
             "starts": _line_starts(names, self.at["lower"]),
             "initial_starts": _line_starts(initial_lines, self.at["initials"]),
         }
-        for name, text in (("lower", lower), ("initials", initials)):
-            self.sinks[name].write(text)
-            self.at[name] += len(text)
+        for name, section in (("lower", lower), ("initials", initials)):
+            self.sinks[name].write(section)
+            self.at[name] += len(section)
         for name, values in arrays.items():
             self.sinks[name].write(values.tobytes())
         self.lines += len(names)

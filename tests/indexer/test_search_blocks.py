@@ -8,9 +8,18 @@ import random
 import re
 from array import array
 
+import pytest
+
 from indexer.block_map_process import BlockMapProcess
-from indexer.search_blocks import WORD_START, BlockMapBuilder, block_runs, trigram_codes
-from indexer.search_sections import word_start_marks
+from indexer.search_blocks import (
+    WORD_START,
+    BlockMapBuilder,
+    block_runs,
+    merge_maps,
+    split_tables,
+    trigram_codes,
+)
+from indexer.search_sections import build_sections, word_start_marks
 
 ALPHABET = "abcxyzXYZ_09$\u00e9\u00df\u4e2d"
 
@@ -93,22 +102,54 @@ def test_block_numbers_past_16_bits_are_kept() -> None:
     assert [b for b in range(70_000) if bits >> b & 1] == list(range(6, 70_000, 7))
 
 
-def test_a_child_process_builds_the_same_sections() -> None:
+@pytest.mark.parametrize("parts", [None, (None,), split_tables(ord("i"))])
+def test_child_processes_build_the_same_sections(parts: tuple[bytes | None, ...] | None) -> None:
     lines, marks = _lines(2, 5000)
-    here, child = BlockMapBuilder(32), BlockMapProcess(32)
+    here, child = BlockMapBuilder(32), BlockMapProcess(32, parts)
     for builder in (here, child):
         builder.add(lines[:2500], marks[:2500])
         builder.add_text(b"\n".join(lines[2500:]), b"\n".join(marks[2500:]))
     assert _sections(child) == _sections(here)
     assert child.blocks == here.blocks
-    assert not child._process.is_alive()
+    assert not any(process.is_alive() for process in child._processes)
+
+
+@pytest.mark.parametrize("first", [0, 1, 11, ord("0"), ord("a"), ord("y"), 0x80, 0xC3, 0xE4, 256])
+def test_builders_of_split_keys_merge_into_the_whole_map(first: int) -> None:
+    # Split below, at and above the bytes of the names (newline, digits, "_", letters whose
+    # capitals are on the other side of the split, UTF-8 lead bytes), and with one part empty.
+    lines, marks = _lines(6, 3000)
+    whole = BlockMapBuilder(16)
+    whole.add(lines, marks)
+    parts = []
+    for table in split_tables(first):
+        builder = BlockMapBuilder(16, table)
+        builder.add(lines[:1234], marks[:1234])
+        builder.add_text(b"\n".join(lines[1234:]), b"\n".join(marks[1234:]))
+        assert builder.blocks == whole.blocks
+        parts.append(_sections(builder))
+    expected = _sections(whole)
+    assert list(merge_maps(parts)) == expected
+    assert list(merge_maps(parts[::-1])) == expected
+
+
+def test_merging_maps_that_share_keys_is_an_error() -> None:
+    lines, marks = _lines(7, 100)
+    parts = []
+    for _ in range(2):
+        builder = BlockMapBuilder(16)
+        builder.add(lines, marks)
+        parts.append(_sections(builder))
+    with pytest.raises(ValueError, match="share keys"):
+        merge_maps(parts)
 
 
 def test_an_abandoned_child_build_stops() -> None:
-    child = BlockMapProcess(32)
+    child = BlockMapProcess(32, split_tables(ord("i")))
     child.add(*_lines(4, 100))
     child.close()
-    assert not child._process.is_alive()
+    # Each child ended at the end of its pipe (not killed when `close` stopped waiting).
+    assert [process.exitcode for process in child._processes] == [0, 0]
 
 
 # The word starts as a regular expression defined them (substituted byte by byte): the
@@ -147,3 +188,16 @@ def test_block_runs_are_the_runs_of_set_bits_in_order() -> None:
         assert [list(run) for run in block_runs(mask, width)] == expected
     assert list(block_runs(0, 3)) == []
     assert list(block_runs((1 << 24) - 1, 3)) == [(0, 23)]
+
+
+def test_a_name_with_a_newline_takes_one_line_with_a_space() -> None:
+    # Names are encoded as one text; one holding a newline must not make two lines.
+    names = ["ab\ncd", "x\udcff", "é\n\n", "plain"]
+    sections, _, _ = build_sections(list(enumerate(names)))
+    spaced, _, _ = build_sections(list(enumerate(n.replace("\n", " ") for n in names)))
+    assert sections == spaced
+    starts = array("I")
+    starts.frombytes(sections["starts"])
+    assert len(starts) == 4
+    assert sections["lower"].count(b"\n") == 5
+    assert b"\nx\xff\n" in sections["lower"]
