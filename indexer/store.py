@@ -389,7 +389,7 @@ class Store:
         the GIL, so the two run on two cores), then restore automatic checkpoints."""
         if not self._bulk:
             return
-        checkpoint = threading.Thread(target=self._checkpoint, name="index-checkpoint")
+        checkpoint = threading.Thread(target=self.checkpoint, name="index-checkpoint")
         checkpoint.start()
         try:
             self.conn.executescript(INDEXES)
@@ -406,7 +406,9 @@ class Store:
         except sqlite3.OperationalError as exc:
             log.info("could not truncate the WAL of %s yet: %s", self.path, exc)
 
-    def _checkpoint(self) -> None:
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database, on a connection of its own and without
+        waiting for readers (a PASSIVE checkpoint: safe next to this connection's work)."""
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             try:
