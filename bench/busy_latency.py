@@ -17,6 +17,10 @@ Each sample is one codeAction then one workspace/symbol (names sampled from the 
 Targets: p99 <= 50 ms and p50 <= 5 ms in the busy phases.
 
     python bench/busy_latency.py [--samples 200] [--rate 5000] [--corpus large] [--fresh]
+
+`--fresh` never asks a query twice, so no answer comes from the recent answers: names the
+corpus defines are typed into the picker a letter at a time, one in ten queries with a typo,
+and each phase, the idle baseline included, gets its share of one shuffled list of names.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import string
 import sys
 import tempfile
@@ -43,6 +48,8 @@ from index_common import CORPORA
 from index_server import bare_client_for_index
 from lsp_client import initialize
 
+from indexer.scan import scan
+
 NAMES = ["Decimal", "quantize", "Thread", "urlopen", "dumps", "Path", "gcd", "parse", "Fra", "rl"]
 # --fresh: what a user types into a symbol picker, each query asked once (no answer reused).
 TYPED = [*NAMES, "Counter", "defaultdict", "namedtuple", "Popen", "socket", "Template", "partial"]
@@ -59,6 +66,44 @@ def fresh_queries(rng: random.Random) -> Iterator[str]:
             query = "".join(rng.choice(string.ascii_lowercase) for _ in range(3))
         seen.add(query)
         yield query
+
+
+RAW = (types.TEXT_DOCUMENT_CODE_ACTION, types.WORKSPACE_SYMBOL)
+PHASES = ("stream + cold index", "cold index", "idle (baseline)", "stream")
+TYPO_SHARE = 0.1
+TYPED_MAX = 8  # characters: a picker shows the name wanted after a few
+_DEFINED = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def typed_queries(root: Path, exclude: list[str], per_phase: int) -> dict[str, list[str]]:
+    """Each phase's queries: names the corpus defines, typed into a picker a letter at a time
+    (`I`, `In`, `Int`... up to TYPED_MAX characters; one query in ten with two letters
+    swapped), each query asked once. Names are dealt to the phases in turn from one shuffled
+    list, so that every phase gets the same mix."""
+    rng = random.Random(7)
+    names: set[bytes] = set()
+    for f in scan(root, exclude).files:
+        if f.language == "python":
+            names.update(_DEFINED.findall(Path(f.path).read_bytes()))
+    order = sorted(name.decode() for name in names)
+    rng.shuffle(order)
+    phases: dict[str, list[str]] = {phase: [] for phase in PHASES}
+    seen: set[str] = set()
+    for n, name in enumerate(order):
+        asked = phases[PHASES[n % len(PHASES)]]
+        if len(asked) >= per_phase:
+            if all(len(queries) >= per_phase for queries in phases.values()):
+                break
+            continue
+        for length in range(1, min(len(name), TYPED_MAX) + 1):
+            query = name[:length]
+            if length >= 3 and rng.random() < TYPO_SHARE:
+                at = rng.randrange(length - 1)
+                query = query[:at] + query[at + 1] + query[at] + query[at + 2 :]
+            if query not in seen and len(asked) < per_phase:
+                seen.add(query)
+                asked.append(query)
+    return phases
 
 
 def _event(data: dict[str, Any]) -> bytes:
@@ -124,9 +169,11 @@ async def timed(coroutine: Any) -> float:
 
 
 class Sampler:
-    def __init__(self, client: LanguageClient, uri: str, fresh: bool = False) -> None:
+    def __init__(
+        self, client: LanguageClient, uri: str, fresh: dict[str, list[str]] | None = None
+    ) -> None:
         self.client, self.rng = client, random.Random(7)
-        self.fresh = fresh_queries(random.Random(7)) if fresh else None
+        self.fresh = fresh  # per phase: each query once (`typed_queries`)
         diagnostic = types.Diagnostic(
             range=types.Range(types.Position(100, 0), types.Position(100, 9)), message="problem"
         )
@@ -136,14 +183,17 @@ class Sampler:
             context=types.CodeActionContext(diagnostics=[diagnostic]),
         )
 
-    async def sample(self, n: int, until: asyncio.Event | None = None) -> dict[str, list[float]]:
+    async def sample(
+        self, phase: str, n: int, until: asyncio.Event | None = None
+    ) -> dict[str, list[float]]:
         actions: list[float] = []
         symbols: list[float] = []
+        fresh = iter(self.fresh[phase]) if self.fresh else None
         for _ in range(n):
             if until is not None and until.is_set():
                 break
             actions.append(await timed(self.client.text_document_code_action_async(self.action)))
-            name = next(self.fresh) if self.fresh else self.rng.choice(NAMES)
+            name = next(fresh) if fresh else self.rng.choice(NAMES)
             query = types.WorkspaceSymbolParams(query=name)
             symbols.append(await timed(self.client.workspace_symbol_async(query)))
             await asyncio.sleep(0.005)  # an editor's requests come spaced, not back to back
@@ -178,7 +228,8 @@ async def main() -> int:
         config = ClientServerConfig(
             [sys.executable, "-m", "lsp_agent", "serve"],
             server_env=env,
-            client_factory=lambda: bare_client_for_index(ready),
+            # Results as parsed JSON, as an editor reads them (`lsp_client.bare_client`).
+            client_factory=lambda: bare_client_for_index(ready, RAW),
         )
         client = await config.start()
         assert isinstance(client, LanguageClient)
@@ -192,7 +243,8 @@ async def main() -> int:
                 types.TextDocumentItem(uri, "python", 1, path.read_text())
             )
         )
-        sampler = Sampler(client, uri, args.fresh)
+        fresh = typed_queries(root, exclude, args.samples) if args.fresh else None
+        sampler = Sampler(client, uri, fresh)
 
         async def streaming(label: str, n: int, until: asyncio.Event | None) -> None:
             model.stop.clear()
@@ -203,15 +255,15 @@ async def main() -> int:
             await client.workspace_execute_command_async(ask)
             await asyncio.wait_for(model.streaming.wait(), 60)
             await asyncio.sleep(0.5)  # the stream at full rate
-            phases[label] = await sampler.sample(n, until)
+            phases[label] = await sampler.sample(label, n, until)
             model.stop.set()
             await asyncio.wait_for(watch.done.get(), 120)
 
         await streaming("stream + cold index", args.samples, ready)
         if not ready.is_set():
-            phases["cold index"] = await sampler.sample(args.samples, ready)
+            phases["cold index"] = await sampler.sample("cold index", args.samples, ready)
         await asyncio.wait_for(ready.wait(), 900)
-        phases["idle (baseline)"] = await sampler.sample(args.samples)
+        phases["idle (baseline)"] = await sampler.sample("idle (baseline)", args.samples)
         await streaming("stream", args.samples, None)
         await client.shutdown_session()
         await client.stop()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -119,13 +120,19 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS of the process tree in MB) of one command."""
+def run_measured(
+    command: list[str], env: dict[str, str], out: list[str] | None = None
+) -> tuple[float, float]:
+    """(seconds, peak RSS of the process tree in MB) of one command (its output into `out`)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    stdout = subprocess.PIPE if out is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(command, env=env, stdout=stdout, text=True)
     rss = PeakRss(proc.pid)
-    if proc.wait() != 0:
+    printed, _ = proc.communicate()
+    if proc.returncode != 0:
         raise SystemExit(f"{command} failed with {proc.returncode}")
+    if out is not None:
+        out.append(printed)
     return time.perf_counter() - started, rss.stop()
 
 
@@ -222,8 +229,12 @@ def main() -> None:
         results |= {"ctags_s": ctags_s, "ctags_rss_mb": ctags_rss, "tags_mb": size_mb(tags)}
     if not (args.keep_index or args.serve_only):
         shutil.rmtree(cache, ignore_errors=True)
-        cold_s, cold_rss = run_measured(index, env)
+        printed: list[str] = []
+        cold_s, cold_rss = run_measured([*index, "--json"], env, printed)
         results |= {"cold_s": cold_s, "cold_rss_mb": cold_rss}
+        # Where the cold build's time went (`IndexStats.phases`), for the report.
+        for name, seconds in json.loads(printed[0])["phases"]:
+            results[f"cold_phase {name}"] = seconds
     if not args.serve_only:
         results["warm_s"], _ = run_measured(index, env)
     db = next((cache / "index").glob("*.sqlite3"))
@@ -279,6 +290,10 @@ def report(results: dict[str, float]) -> None:
         f" {r['names']:.0f} distinct names"
     )
     print(table(rows, ("figure", "lsp-agent", "ctags", "ratio", "goal")))
+    phases = [(key.split(" ", 1)[1], value) for key, value in results.items()
+              if key.startswith("cold_phase ")]  # fmt: skip
+    if phases:
+        print("cold index by phase: " + ", ".join(f"{n} {s:.1f} s" for n, s in phases))
 
 
 if __name__ == "__main__":

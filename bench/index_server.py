@@ -18,6 +18,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,8 @@ from index_common import CORPORA, STDLIB
 from lsp_client import bare_client
 
 
-def bare_client_for_index(ready: asyncio.Event) -> LanguageClient:
-    client = bare_client()
+def bare_client_for_index(ready: asyncio.Event, raw: Collection[str] = ()) -> LanguageClient:
+    client = bare_client(raw)
 
     @client.feature(types.PROGRESS)
     def progress(params: types.ProgressParams) -> None:

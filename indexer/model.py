@@ -69,3 +69,6 @@ class IndexStats:
     skipped: int  # files skipped by the last refresh (binary, too big, unreadable)
     seconds: float
     capped: str = ""  # set when the last refresh stopped at a limit: which one, and what to do
+    # Where the last refresh's seconds went, in order: "scan", "parse and store", "indexes and
+    # checkpoint", "search file" (those it ran; "of which..." rows are part of the one before).
+    phases: tuple[tuple[str, float], ...] = ()

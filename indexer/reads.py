@@ -82,6 +82,34 @@ def definitions_of_names(
     return found
 
 
+def definitions_by_name(
+    conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
+) -> list[tuple[int, list[Symbol], bool]]:
+    """`definitions_of_names` per name: (name id, its definitions, whether that is all of
+    them) for each name read before `limit` definitions in all were (`read_cache`)."""
+    out: list[tuple[int, list[Symbol], bool]] = []
+    total = 0
+    for start in range(0, len(name_ids), DEFINITION_PARTS):
+        chunk = list(name_ids[start : start + DEFINITION_PARTS])
+        part_limit = limit - total  # each name's own LIMIT in this statement
+        found: dict[int, list[Symbol]] = {name_id: [] for name_id in chunk}
+        chunk += [0] * (DEFINITION_PARTS - len(chunk))  # no name has id 0: one statement text
+        args = [value for name_id in chunk for value in (name_id, part_limit)]
+        last = None  # the parts run in order: every name before this one was read in full
+        for name_id, *row in conn.execute(_DEFINITIONS_OF_NAMES, args):
+            found[name_id].append(_symbol(tuple(row)))
+            total += 1
+            if total >= limit:
+                last = name_id
+                break
+        for name_id, symbols in found.items():
+            if name_id == last:  # more of its rows may follow
+                out.append((name_id, symbols, False))
+                return out
+            out.append((name_id, symbols, len(symbols) < part_limit))
+    return out
+
+
 def symbols_of_names(
     conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
 ) -> dict[int, list[Symbol]]:

@@ -15,6 +15,7 @@ blocks (`I`): a rare trigram costs four bytes per block it is in, not a bitmap o
 
 from __future__ import annotations
 
+import re
 import sys
 from array import array
 from bisect import bisect_left
@@ -105,12 +106,35 @@ class BlockMap:
             yield 0, size
             return
         lines, count = self.lines, len(starts)
-        while mask:
-            low = mask & -mask
-            block = low.bit_length() - 1
-            mask ^= low
-            first, end = block * lines, (block + 1) * lines
-            yield starts[first] - 1, starts[end] if end < count else size
+        # Runs of neighbouring blocks are one range: a common fragment's blocks sit together
+        # (names sorted by length, then name), and one `find` per block was most of a short
+        # query's time over the kernel's 13,000 blocks. Same hits, in the same order.
+        for first, last in block_runs(mask, self.width):
+            end = (last + 1) * lines
+            yield starts[first * lines] - 1, starts[end] if end < count else size
+
+
+# The bits set in each byte value, lowest first.
+_BITS = tuple(tuple(k for k in range(8) if b >> k & 1) for b in range(256))
+_NONZERO = re.compile(rb"[^\x00]+")
+
+
+def block_runs(mask: int, width: int) -> Iterator[tuple[int, int]]:
+    """(first, last) of each run of consecutive set bits in `mask`, in order. The mask is read
+    a byte at a time (shifting a bitmap of thousands of blocks once per block cost more)."""
+    bits = mask.to_bytes(width, "little")
+    start = last = -2
+    for found in _NONZERO.finditer(bits):
+        for at in range(found.start(), found.end()):
+            for k in _BITS[bits[at]]:
+                block = at * 8 + k
+                if block != last + 1:
+                    if start >= 0:
+                        yield start, last
+                    start = block
+                last = block
+    if start >= 0:
+        yield start, last
 
 
 def trigram_codes(text: bytes) -> array:

@@ -27,6 +27,7 @@ from indexer.batches import batches
 from indexer.extract import to_file_symbols
 from indexer.load_names import LoadNames
 from indexer.model import FileSymbols, IndexStats, Reference, Symbol
+from indexer.read_cache import ReadCache, ReadView
 from indexer.refresh_plan import plan_refresh
 from indexer.scan import DEFAULT_MAX_FILE_SIZE, ScanLimits, included
 from indexer.search import RankKey, SearchIndex, distinct_names, sorted_names
@@ -100,6 +101,7 @@ class WorkspaceIndex:
         self._rebuilding = False
         self._delta_rebuilding = False
         self._load_names = LoadNames()  # while a bulk load has no name index
+        self._read_cache = ReadCache()  # what searches read, for the next search
 
     # -- reads -----------------------------------------------------------------------------
     def _reader(self):
@@ -107,6 +109,16 @@ class WorkspaceIndex:
         if conn is None:
             conn = self._local.conn = self._store.reader()
         return conn
+
+    def _read_view(self) -> ReadView:
+        """This thread's view of what searches read (over its reader connection)."""
+        view = getattr(self._local, "view", None)
+        if view is None:
+            view = self._local.view = self._read_cache.view(self._reader())
+        return view
+
+    def _spellings(self, name_ids: Sequence[int]) -> dict[int, str]:
+        return self._read_view().spellings(name_ids)
 
     def file_symbols(self, path: str) -> list[Symbol]:
         """The definitions in `path`, in source order."""
@@ -144,6 +156,8 @@ class WorkspaceIndex:
         Names rank; each name's definitions follow in the order they were indexed."""
         # Each part's names come sorted on (key, name), lazily; merged, they give the order of
         # one index over all the names, and names are ranked only until the limit is filled.
+        cache = self._read_view()
+        cache.check()
         streams = [sorted_names(part.ranked_groups(query, limit)) for part in self._search_parts()]
         ranked = distinct_names(heapq.merge(*streams))
         found: list[tuple[RankKey, Symbol]] = []
@@ -159,7 +173,7 @@ class WorkspaceIndex:
         while len(found) < limit and (names := list(islice(ranked, size))):
             size *= 4
             keys = {name_id: key for key, name_id in names}
-            rows = q.definitions_of_names(self._reader(), list(keys), limit - len(found))
+            rows = cache.definitions(list(keys), limit - len(found))
             found += [(keys[name_id], symbol) for name_id, symbol in rows]
         return found[:limit]
 
@@ -240,7 +254,7 @@ class WorkspaceIndex:
                 built = in_child(delta_sections, *args) if self.offload else None
                 delta = SearchIndex.from_sections(
                     built or delta_sections(*args),
-                    lambda ids: q.names_by_id(self._reader(), ids),
+                    self._spellings,
                     generation,
                 )
                 with self._search_lock:
@@ -254,7 +268,7 @@ class WorkspaceIndex:
         threading.Thread(target=rebuild, name="search-delta", daemon=True).start()
 
     def _open_base(self) -> SearchIndex | None:
-        base = SearchIndex.open(self._search_path, lambda ids: q.names_by_id(self._reader(), ids))
+        base = SearchIndex.open(self._search_path, self._spellings)
         if base is not None and base.epoch != self._epoch:
             return None  # written for a database since deleted and rebuilt
         return base
@@ -335,6 +349,15 @@ class WorkspaceIndex:
         started: float,
         pool: ProcessPoolExecutor | None,
     ) -> IndexStats:
+        phases: list[tuple[str, float]] = []
+        clock = time.perf_counter()
+
+        def phase(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            phases.append((name, now - clock))
+            clock = now
+
         tree = (self.root, self.excludes, self.max_file_size, self.limits, self._scan_record)
         plan = (
             in_child(plan_refresh, *tree, self.db_path)
@@ -342,13 +365,18 @@ class WorkspaceIndex:
             else plan_refresh(*tree, self.db_path)
         )
         jobs, sizes, removed = plan.jobs, plan.sizes, plan.removed
+        phase("scan")
         counter = _Counter(len(jobs), plan.skipped, progress)
         self._write(lambda store: store.remove_files(removed))
         bulk = plan.first and len(jobs) >= INLINE_LIMIT
 
-        def end_bulk_load() -> None:
+        def end_bulk_load() -> float:
             with self._write_lock:
-                self._store.end_bulk_load()
+                started = time.perf_counter()
+                self._store.end_bulk_load()  # a no-op if done already
+                return time.perf_counter() - started
+
+        beside: list[float] = []  # seconds of an index build beside the last batches
 
         if bulk:
             self._load_names = LoadNames()
@@ -359,14 +387,18 @@ class WorkspaceIndex:
             try:
                 if jobs:
                     self._run_jobs(
-                        jobs, sizes, counter, cancel, plan.first, bulk, end_bulk_load, pool
-                    )
+                        jobs, sizes, counter, cancel, plan.first, bulk,
+                        lambda: beside.append(end_bulk_load()), pool,
+                    )  # fmt: skip
             finally:
                 if pool is not None:  # gone before the search file is written (memory, forks)
                     pool.shutdown()
+                phase("parse and store")
+                phases += [("of which indexes, beside the last batches", t) for t in beside]
                 if bulk:
                     end_bulk_load()  # a no-op if the last batches already saw it
                     self._load_names = LoadNames()  # the name index answers from now on
+                    phase("indexes")
                     # The load's last WAL frames (the new indexes, the last batches) are
                     # copied into the database while the search file is written, on the
                     # other core; the truncate after both then has nothing left to copy.
@@ -379,11 +411,13 @@ class WorkspaceIndex:
                 self._bump_generation()
             if counter.parsed or removed:
                 self._search_parts(sync=True)  # the next open answers from an up-to-date file
+                phase("search file")
         finally:
             if checkpoint is not None:
                 checkpoint.join()
                 with self._write_lock:
                     self._store.truncate_wal()
+                phase("rest of the checkpoint")
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,
@@ -394,7 +428,7 @@ class WorkspaceIndex:
         stats = self.stats(
             counter.parsed, len(removed), counter.skipped, time.perf_counter() - started
         )
-        return dataclasses.replace(stats, capped=plan.capped)
+        return dataclasses.replace(stats, capped=plan.capped, phases=tuple(phases))
 
     def _run_jobs(
         self,

@@ -20,7 +20,11 @@ from lsp_agent.settings import PERMISSION_MODES
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default=None)
-    parser.add_argument("--model", default=None, help="model id (default claude-sonnet-4-5)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="model id or alias (default: the provider's recommended model)",
+    )
     parser.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), default="warning"
     )

@@ -33,7 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", type=Path, default=None, help="workspace directory")
     # Flags left out fall back to the LSP_AGENT_* variables, then to the settings' defaults.
     parser.add_argument("--permission-mode", choices=PERMISSION_MODES, default=None)
-    parser.add_argument("--model", default=None, help="model id (default claude-sonnet-4-5)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="model id or alias (default: the provider's recommended model)",
+    )
     parser.add_argument("--fallback-model", default=None, help="used after repeated overload")
     parser.add_argument("--max-turns", type=int, default=None)
     parser.add_argument("--max-budget-usd", type=float, default=None)
@@ -54,14 +58,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="treat --cwd as untrusted: its hooks, allow rules, MCP servers and outside "
         "CLAUDE.md imports are ignored (its deny and ask rules still apply)",
     )
+    parser.add_argument(
+        "-n", "--name", default=None, help="name the session (as /rename does; --resume NAME)"
+    )
     session = parser.add_mutually_exclusive_group()
-    session.add_argument("--resume", metavar="ID", default=None, help="resume a session")
+    session.add_argument(
+        "--resume", metavar="ID|NAME", default=None, help="resume a session, by id or name"
+    )
     session.add_argument(
         "--continue",
         dest="continue_session",
         action="store_true",
         help="resume the latest session in this directory",
     )
+
+
+def _session_id(resume: str | None, cwd: Path) -> str | None:
+    """`--resume`'s session: an id as given, or the newest session with that name (started in
+    `cwd` first, then anywhere), as `claude --resume <name>` finds it."""
+    from lsp_agent.agent.transcript import is_session_id, named_session
+
+    if resume is None or is_session_id(resume):
+        return resume
+    return named_session(resume, str(cwd)) or named_session(resume) or resume
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,8 +141,9 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
             allowed_tools=_rules(args.allowed_tools),
             disallowed_tools=_rules(args.disallowed_tools),
             append_system_prompt=args.append_system_prompt,
-            resume=args.resume,
+            resume=_session_id(args.resume, cwd),
             continue_session=args.continue_session,
+            name=args.name,
         )
     except SessionNotFound as exc:
         await extensions.aclose()

@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         f" ({languages}) in {stats.seconds:.2f} s: {stats.parsed} parsed,"
         f" {stats.removed} removed, {stats.skipped} skipped"
     )
+    if stats.parsed and stats.phases:  # where a long build's time went
+        print("time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in stats.phases))
     if stats.capped:
         print(f"lsp-agent index: incomplete: {stats.capped}", file=sys.stderr)
     return 0

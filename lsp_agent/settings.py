@@ -70,7 +70,11 @@ class PluginSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    model: str = _setting("claude-sonnet-4-5", "Model used for agent runs.")
+    model: str = _setting(
+        "default",
+        "Model used for agent runs: an id, or an alias (`default`: the provider's recommended"
+        " model, Opus 5 on the Anthropic API; `opus`, `sonnet`, `haiku`, `fable`).",
+    )
     fallbackModel: str = _setting(
         "", "Model to switch to after repeated overload errors (empty: none)."
     )

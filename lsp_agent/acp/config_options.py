@@ -7,8 +7,9 @@ from __future__ import annotations
 from acp import RequestError, schema
 
 MODELS = {
-    "claude-sonnet-4-5": "Claude Sonnet 4.5",
-    "claude-opus-4-5": "Claude Opus 4.5",
+    "claude-opus-5": "Claude Opus 5",
+    "claude-sonnet-5": "Claude Sonnet 5",
+    "claude-fable-5": "Claude Fable 5",
     "claude-haiku-4-5": "Claude Haiku 4.5",
 }
 

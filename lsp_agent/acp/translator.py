@@ -177,8 +177,19 @@ class Translator:
                 return [_thought(f"\n(retrying: {event.error})\n")]
             case ev.HookMessage():
                 return [_message(f"\n{event.message}\n")] if event.message else []
+            case ev.SessionTitled():
+                return [
+                    schema.SessionInfoUpdate(
+                        session_update="session_info_update", title=event.title
+                    )
+                ]
             case ev.RunFailed():
                 return [_message(f"\nError: {event.message}\n")]
+            case ev.RunDone() if event.turns == 0 and event.result and not nested:
+                # Answered without the model (a built-in command such as /cost or /rename, a
+                # prompt a hook refused, a failed first request): the answer is only in the
+                # result, which ACP's prompt response does not carry.
+                return [_message(event.result)]
             # The permission request itself, the edit's diff (sent by the sink) and the result
             # (in the prompt's answer) need no update of their own; usage_update is the
             # session's (it needs the agent's context window).

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsp_agent.agent.events import EventSink
-from lsp_agent.agent.model.names import model_names
+from lsp_agent.agent.model.names import ModelNames, model_names
 from lsp_agent.agent.options import AgentOptions
 from lsp_agent.agent.ports import CanUseTool, DocumentSource, EditSink, SymbolIndex
 from lsp_agent.settings import Settings
@@ -52,6 +52,21 @@ class Host:
     transcript: Transcript | None = None
 
 
+def provider_name(settings: Settings, environ: Mapping[str, str]) -> str:
+    """The provider these settings choose (what the model aliases name depends on it); one
+    that cannot be used is reported when the client is made, not here."""
+    from lsp_agent.agent.model.providers import ProviderError, choose
+
+    try:
+        return choose(settings, environ).name
+    except ProviderError:
+        return settings.provider
+
+
+def _names(settings: Settings, environ: Mapping[str, str] | None) -> ModelNames:
+    return model_names(environ or {}, provider_name(settings, environ or {}))
+
+
 def agent_options(
     settings: Settings,
     *,
@@ -63,7 +78,7 @@ def agent_options(
     """Every agent setting mapped onto the engine's options; `run` holds what belongs to one
     run rather than to the settings (resume, allowed_tools, a session's own permission mode).
     `environ` holds Claude Code's model variables (what `sonnet`, `opus`, `haiku` name)."""
-    names = model_names(environ or {})
+    names = model_names(environ or {}, provider_name(settings, environ or {}))
     options: dict[str, Any] = {
         "cwd": cwd,
         "add_dirs": list(add_dirs),
@@ -114,11 +129,11 @@ def build_agent(
         # Below the front end's own model (`--model`, the editor's setting), above Claude
         # Code's `model` setting.
         if model_unset and main.model and main.model != "inherit":
-            run["model"] = model_names(host.environ or {}).resolve(main.model)
+            run["model"] = _names(settings, host.environ).resolve(main.model)
     chosen = host.extensions.settings.model if host.extensions is not None else ""
     if chosen and run.get("model") is None and model_unset:
         # Claude Code's `model` setting: below the editor's, LSP_AGENT_MODEL and ANTHROPIC_MODEL.
-        run["model"] = model_names(host.environ or {}).resolve(chosen)
+        run["model"] = _names(settings, host.environ).resolve(chosen)
     options = agent_options(
         settings,
         cwd=cwd,

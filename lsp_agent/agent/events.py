@@ -135,6 +135,14 @@ class HookMessage(_Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SessionTitled(_Event):
+    """The session was named (`/rename`, `--name`, a hook's `sessionTitle`)."""
+
+    kind: ClassVar[str] = "session_title"
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunFailed(_Event):
     """The run broke outside the engine's own error handling (a bug, a host failure)."""
 
@@ -172,6 +180,7 @@ AgentEvent = (
     | UsageUpdated
     | Retrying
     | HookMessage
+    | SessionTitled
     | RunFailed
     | RunDone
 )

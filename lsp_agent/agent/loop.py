@@ -30,6 +30,7 @@ from lsp_agent.agent.events import (
     Retrying,
     RunDone,
     SessionStarted,
+    SessionTitled,
     TextDelta,
     ThinkingDelta,
     ToolFinished,
@@ -62,6 +63,7 @@ from lsp_agent.agent.tools.tool_search import ToolSearch
 from lsp_agent.agent.transcript import (
     Transcript,
     complete_turns,
+    custom_title,
     new_session,
     open_session,
     tasks_dir,
@@ -178,6 +180,10 @@ class Agent:
         self._running = False
         # The model's stop_reason of the latest response (end_turn, max_tokens, refusal, ...).
         self.stop_reason: str | None = None
+        self.title = custom_title(self.session_id)  # the name the session was given, if any
+        if options.name and options.name.strip() and not self.is_subagent:
+            self.title = options.name.strip()
+            self.transcript.rename(self.title)
         self._bind_hooks()
 
     @property
@@ -277,7 +283,7 @@ class Agent:
         if not self._started:
             self._started = True
             source = self._start_source or ("resume" if self.messages else "startup")
-            context += await self.ext.session_start(source, self.options.model)
+            context += await self.ext.session_start(source, self.options.model, self.title)
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks and not attached:
             raise _Answered("error_during_execution", "the prompt is empty")
@@ -534,7 +540,7 @@ class Agent:
         self.transcript.write(result.boundary)
         self.messages = []
         # SessionStart hooks with source "compact" (InstructionsLoaded first) add context.
-        context = await self.ext.session_start("compact", self.options.model)
+        context = await self.ext.session_start("compact", self.options.model, self.title)
         extra = [{"type": "text", "text": t} for t in context if t.strip()]
         self._append("user", [*result.messages[0]["content"], *extra])
         self._system, self._last_usage = None, {}  # CLAUDE.md is read again
@@ -566,6 +572,7 @@ class Agent:
         self.ctx.session_id = self.session_id
         self.ctx.reads.clear()
         self._started, self._start_source = False, "clear"  # SessionStart "clear" comes next
+        self.title = ""
         self._bind_hooks()
 
     def _bind_hooks(self) -> None:
@@ -610,7 +617,20 @@ class Agent:
         self.emit(HookMessage(session_id=self.session_id, event=event, message=message))
 
     def _extension_message(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "title":  # a hook's `sessionTitle`
+            self.rename(str(data.get("title", "")))
+            return
         self._hook_message(str(data.get("event", kind)), str(data.get("message", "")))
+
+    def rename(self, title: str) -> None:
+        """Name the session (`/rename`, a hook's `sessionTitle`): kept in its transcript, shown
+        by session lists, found by `--resume <name>`."""
+        title = " ".join(title.split())
+        if not title or self.is_subagent:
+            return
+        self.title = title
+        self.transcript.rename(title)
+        self.emit(SessionTitled(session_id=self.session_id, title=title))
 
     def _append(self, role: str, content: list[dict[str, Any]]) -> None:
         # Consecutive messages of one role merge: a resumed prompt after tool results, or the

@@ -8,14 +8,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsp_agent.agent.model.names import DEFAULT_ALIASES
+from lsp_agent.agent.model.names import DEFAULT_ALIASES, ModelNames
 from lsp_agent.settings import PERMISSION_MODES as PERMISSION_MODES
 from lsp_agent.settings import Settings
 
 # Every default is the typed Settings' default: one definition for the CLI, the server and the
 # engine's own callers (tests, benchmarks).
 _DEFAULTS = Settings()
-DEFAULT_MODEL = _DEFAULTS.model
+DEFAULT_MODEL = ModelNames().resolve(_DEFAULTS.model)  # `default`: the Anthropic API's
 DEFAULT_FAST_MODEL = DEFAULT_ALIASES["haiku"]  # WebFetch's reading of a page
 # Modes in which an edit lands without the user reviewing it first.
 AUTO_ACCEPT_MODES: tuple[str, ...] = ("acceptEdits", "bypassPermissions")
@@ -38,7 +38,7 @@ class AgentOptions:
     fallback_model: str | None = None  # used after repeated overload errors
     small_fast_model: str = DEFAULT_FAST_MODEL
     # What `sonnet`, `opus` and `haiku` stand for (Claude Code's ANTHROPIC_DEFAULT_*_MODEL).
-    model_aliases: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
+    model_aliases: Mapping[str, str] = field(default_factory=lambda: dict(ModelNames().aliases))
     max_tokens: int = _DEFAULTS.maxTokens
     thinking_budget: int = (
         _DEFAULTS.thinkingBudget
@@ -56,6 +56,7 @@ class AgentOptions:
     append_system_prompt: str | None = None
     load_memory: bool = True  # CLAUDE.md files
     resume: str | None = None  # session id
+    name: str | None = None  # the session's name (`--name`), as `/rename` sets it
     continue_session: bool = False  # resume the latest session of cwd
     # Whether the user trusts the folder: until then its own settings may only restrict (no
     # allow rules, defaultMode or extra directories) and its CLAUDE.md imports stay inside it.

@@ -3,7 +3,10 @@ written, so a killed process leaves everything up to its last line on disk.
 
 Records: `{"type": "session", ...}` first (id, cwd, model, created), then `{"type": "message",
 "message": {...}}` for each API message as it is completed, `{"type": "result", ...}` at the end
-of each run, and `{"type": "compact_boundary", ...}` where compaction replaced the history.
+of each run, `{"type": "compact_boundary", ...}` where compaction replaced the history, and
+`{"type": "custom-title", "customTitle": ...}` where the session was named (`/rename`,
+`--name`, a hook's `sessionTitle`; the latest wins, as in Claude Code). The name is also kept
+beside the transcript (`<id>.title`), so listing sessions never reads whole transcripts.
 Only API messages and results are stored: never headers or credentials.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from lsp_agent import credentials
+from lsp_agent.agent.disk import atomic_write
 from lsp_agent.paths import data_dir
 
 if TYPE_CHECKING:
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COMPACT_BOUNDARY = "compact_boundary"  # compaction.BOUNDARY, without importing hooks here
+TITLE_RECORD = "custom-title"  # Claude Code's record of a session's name
 
 
 class SessionNotFound(Exception):
@@ -57,6 +62,14 @@ class Transcript:
     def message(self, message: dict[str, Any]) -> None:
         self.write({"type": "message", "message": message})
 
+    def rename(self, title: str) -> None:
+        """Name the session: what session lists show for it, and what `--resume` finds it by."""
+        if self.path is None:
+            return
+        title = credentials.redact(title)
+        self.write({"type": TITLE_RECORD, "customTitle": title, "sessionId": self.session_id})
+        atomic_write(self.path.with_suffix(".title"), title.encode("utf-8"))
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -82,7 +95,7 @@ def new_session(cwd: Path, model: str) -> Transcript:
 def resume_session(session_id: str) -> tuple[Transcript, list[dict[str, Any]]]:
     """The open transcript and the conversation up to its last complete turn."""
     path = sessions_dir() / f"{session_id}.jsonl"
-    if not _is_session_id(session_id) or not path.is_file():
+    if not is_session_id(session_id) or not path.is_file():
         raise SessionNotFound(f"no session {session_id!r} in {sessions_dir()}")
     return Transcript(session_id, path), complete_turns(_messages(path))
 
@@ -90,7 +103,7 @@ def resume_session(session_id: str) -> tuple[Transcript, list[dict[str, Any]]]:
 def fork_session(session_id: str) -> str:
     """Copy a session under a new id; the copy can be resumed without touching the original."""
     source = sessions_dir() / f"{session_id}.jsonl"
-    if not _is_session_id(session_id) or not source.is_file():
+    if not is_session_id(session_id) or not source.is_file():
         raise SessionNotFound(f"no session {session_id!r} in {sessions_dir()}")
     new_id = str(uuid.uuid4())
     shutil.copyfile(source, sessions_dir() / f"{new_id}.jsonl")
@@ -107,8 +120,11 @@ def latest_session(cwd: Path) -> str | None:
 class SavedSession:
     session_id: str
     cwd: str
-    title: str  # the first prompt's text, whitespace collapsed, at most TITLE_LENGTH characters
+    # The session's name if it has one, else its first prompt's text (whitespace collapsed, at
+    # most TITLE_LENGTH characters).
+    title: str
     modified_ns: int  # the transcript's last write
+    named: bool = False  # `title` is a name it was given
 
     @property
     def modified(self) -> float:
@@ -132,10 +148,32 @@ def saved_sessions(cwd: str | None = None) -> list[SavedSession]:
         header = head[0] if head and isinstance(head[0], dict) else {}
         if header.get("type") != "session" or (cwd is not None and header.get("cwd") != cwd):
             continue
+        name = _name_of(path)
         messages = [r for r in head[1:] if isinstance(r, dict) and r.get("type") == "message"]
-        title = title_of(_first_text(messages[0])) if messages else ""
-        found.append(SavedSession(path.stem, str(header.get("cwd", "")), title, modified))
+        title = name or (title_of(_first_text(messages[0])) if messages else "")
+        cwd_of = str(header.get("cwd", ""))
+        found.append(SavedSession(path.stem, cwd_of, title, modified, named=bool(name)))
     return sorted(found, key=lambda s: s.modified_ns, reverse=True)
+
+
+def custom_title(session_id: str) -> str:
+    """The name the session was given ("" when none)."""
+    return _name_of(sessions_dir() / f"{session_id}.jsonl") if is_session_id(session_id) else ""
+
+
+def named_session(name: str, cwd: str | None = None) -> str | None:
+    """The newest session named `name` (started in `cwd`, if given): `--resume <name>`."""
+    for saved in saved_sessions(cwd):
+        if saved.named and saved.title == name:
+            return saved.session_id
+    return None
+
+
+def _name_of(transcript: Path) -> str:
+    try:
+        return transcript.with_suffix(".title").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return ""
 
 
 def title_of(prompt: str) -> str:
@@ -152,7 +190,7 @@ def _first_text(record: dict[str, Any]) -> str:
     return " ".join(texts)
 
 
-def _is_session_id(text: str) -> bool:
+def is_session_id(text: str) -> bool:
     try:
         uuid.UUID(text)
     except ValueError:

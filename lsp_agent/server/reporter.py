@@ -212,6 +212,8 @@ class StreamReporter:
                     self.output.show(
                         types.ShowMessageParams(type=types.MessageType.Info, message=event.message)
                     )
+            case ev.SessionTitled():
+                self.send("sessionTitle", title=event.title)
             case ev.RunFailed():
                 self.send("error", message=event.message)
                 self.log(f"{self._tag()} error: {event.message}")

@@ -155,3 +155,20 @@ async def test_acpx_serves_a_subagents_reads(acp_env: dict[str, str], workspace:
     assert reads == [f"{workspace}/hello.py"]  # the subagent's Read, answered by acpx
     subagent_read = server.requests[2].body["messages"][-1]["content"][0]["content"]
     assert "print('hello')" in str(subagent_read)
+
+
+@needs_acpx
+async def test_acpx_shows_a_built_in_commands_answer(
+    acp_env: dict[str, str], workspace: Path
+) -> None:
+    async with fake("read_then_edit", workspace) as server:
+        env = {**acp_env, "ANTHROPIC_BASE_URL": server.base_url}
+        traffic = await acpx(env, workspace, "exec", "/rename Greeting work")
+    assert server.requests == []  # answered without the model
+    updates = [m["params"]["update"] for m in traffic if m.get("method") == "session/update"]
+    text = "".join(
+        u["content"]["text"] for u in updates if u["sessionUpdate"] == "agent_message_chunk"
+    )
+    assert text == "Session renamed to 'Greeting work'."
+    titles = [u["title"] for u in updates if u["sessionUpdate"] == "session_info_update"]
+    assert titles[-1] == "Greeting work"

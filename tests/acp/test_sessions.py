@@ -81,6 +81,28 @@ async def test_saved_session_is_listed_and_loaded(start: Start, workspace: Path)
     assert [t["status"] for t in second.kinds("tool_call")] == ["completed", "completed"]
 
 
+async def test_rename_names_the_session_in_the_panel_and_the_list(
+    start: Start, workspace: Path
+) -> None:
+    async with fake("read_then_edit", workspace) as server:
+        client = await start(server)
+        client.handlers["session/request_permission"] = choose("allow_always")
+        session = await client.new_session(workspace)
+        await client.prompt(session, "fix the greeting")
+        answer = await client.prompt(session, "/rename Greeting fix")
+        assert answer["stopReason"] == "end_turn"
+        assert client.kinds("session_info_update") == [
+            {"sessionUpdate": "session_info_update", "title": "fix the greeting"},
+            {"sessionUpdate": "session_info_update", "title": "Greeting fix"},
+        ]
+        assert "Session renamed to 'Greeting fix'." in client.text()
+        listed = await client.request("session/list", {"cwd": str(workspace)})
+    assert [(s["sessionId"], s["title"]) for s in listed["sessions"]] == [(session, "Greeting fix")]
+    [command] = [c for c in client.kinds("available_commands_update")[-1]["availableCommands"]
+                 if c["name"] == "rename"]  # fmt: skip
+    assert command["input"] == {"hint": "[name]"}
+
+
 async def test_client_gone_mid_turn_leaves_a_resumable_session(
     start: Start, workspace: Path
 ) -> None:
@@ -156,7 +178,7 @@ async def test_model_is_a_session_config_option(start: Start, workspace: Path) -
         client = await start(server)
         new = await client.request("session/new", {"cwd": str(workspace), "mcpServers": []})
         [model] = new["configOptions"]
-        assert (model["id"], model["currentValue"]) == ("model", "claude-sonnet-4-5")
+        assert (model["id"], model["currentValue"]) == ("model", "claude-opus-5")
         choose_model = {
             "sessionId": new["sessionId"],
             "configId": "model",

@@ -15,11 +15,12 @@ def assert_usage_of_read_then_edit(client: AcpClient, answer: dict[str, Any]) ->
     """A `usage_update` after each of the scenario's three responses, the turn's tokens in
     the answer, which comes after them."""
     updates = client.kinds("usage_update")
-    # Each response's request and answer: 1200+40, then 30+60+1200 cached, then 20+12+1290.
+    # Each response's request and answer: 1200+40, then 30+60+1200 cached, then 20+12+1290,
+    # against the default model's window (Opus 5: 1M tokens).
     assert [(u["used"], u["size"]) for u in updates] == [
-        (1240, 200_000),
-        (1290, 200_000),
-        (1322, 200_000),
+        (1240, 1_000_000),
+        (1290, 1_000_000),
+        (1322, 1_000_000),
     ]
     costs = [u["cost"]["amount"] for u in updates]
     assert {u["cost"]["currency"] for u in updates} == {"USD"}

@@ -151,3 +151,29 @@ def test_cache_breakpoints_stay_within_four_on_a_long_conversation() -> None:
     assert "cache_control" in body["messages"][-3]["content"][-1]
     # The caller's history is not touched: marks move with the tail on the next turn.
     assert "cache_control" not in str(messages)
+
+
+@pytest.mark.parametrize(
+    ("model", "sent", "beta"),
+    [
+        ("claude-sonnet-4-5[1m]", "claude-sonnet-4-5", "context-1m-2025-08-07"),
+        ("claude-sonnet-5[1m]", "claude-sonnet-5", None),  # a 1M window of its own
+        ("claude-opus-5", "claude-opus-5", None),
+    ],
+)
+async def test_a_1m_model_name_is_sent_as_the_api_takes_it(
+    model: str, sent: str, beta: str | None
+) -> None:
+    """`sonnet[1m]` is Claude Code's way to ask for the long window: no provider knows an id
+    with the suffix; older models take the beta header instead."""
+    async with FakeAnthropic({"responses": [ANSWER]}) as fake:
+        client = ModelClient(ClientConfig(base_url=fake.base_url, api_key=API_KEY))
+        try:
+            await client.stream(request(model=model), cancel=CancelToken())
+        finally:
+            await client.aclose()
+    [sent_request] = fake.requests
+    assert sent_request.body["model"] == sent
+    assert "anthropic_beta" not in sent_request.body
+    assert sent_request.headers.get("anthropic-beta") == beta
+    assert fake.violations == []

@@ -108,7 +108,7 @@ async def test_fallback_model_after_repeated_overload(workspace: Path) -> None:
     run = await run_scenario("fallback_model", workspace, fallback_model="claude-haiku-4-5")
     assert run.result.subtype == "success"
     models = [r.body["model"] for r in run.fake.requests]
-    assert models == ["claude-sonnet-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"]
+    assert models == ["claude-opus-5", "claude-opus-5", "claude-haiku-4-5"]
 
 
 async def test_auth_error_fails_at_once_without_the_key(

@@ -24,7 +24,11 @@ CLAUDE_CODE = {
 @pytest.mark.parametrize(
     ("environ", "name", "expected"),
     [
-        ({}, "sonnet", "claude-sonnet-4-5"),
+        ({}, "sonnet", "claude-sonnet-5"),
+        ({}, "opus", "claude-opus-5"),
+        ({}, "fable", "claude-fable-5"),
+        ({}, "default", "claude-opus-5"),
+        ({"ANTHROPIC_DEFAULT_OPUS_MODEL": "o"}, "default", "o"),  # the recommended family's
         ({}, "claude-opus-4-1-20250805", "claude-opus-4-1-20250805"),
         ({"ANTHROPIC_DEFAULT_SONNET_MODEL": "claude-sonnet-4-6"}, "sonnet", "claude-sonnet-4-6"),
         ({"ANTHROPIC_DEFAULT_SONNET_MODEL": "s"}, "sonnet[1m]", "s[1m]"),
@@ -34,6 +38,46 @@ CLAUDE_CODE = {
 )
 def test_aliases(environ: dict[str, str], name: str, expected: str) -> None:
     assert model_names(environ).resolve(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("provider", "expected"),
+    [
+        (
+            "anthropic",
+            {"opus": "claude-opus-5", "sonnet": "claude-sonnet-5", "default": "claude-opus-5"},
+        ),
+        (
+            "bedrock",
+            {"opus": "claude-opus-5", "sonnet": "claude-sonnet-4-5", "default": "claude-opus-5"},
+        ),
+        (
+            "vertex",
+            {"opus": "claude-opus-5", "sonnet": "claude-sonnet-4-5", "default": "claude-opus-5"},
+        ),
+        (
+            "foundry",
+            {
+                "opus": "claude-opus-4-6",
+                "sonnet": "claude-sonnet-4-5",
+                "default": "claude-sonnet-4-5",
+            },
+        ),
+    ],
+)
+def test_aliases_name_what_each_provider_serves(provider: str, expected: dict[str, str]) -> None:
+    """Claude Code's model configuration: which release `opus`, `sonnet` and the default name
+    on each provider."""
+    names = model_names({}, provider)
+    assert {alias: names.resolve(alias) for alias in expected} == expected
+
+
+async def test_the_default_model_is_the_providers_recommended(tmp_path: Path) -> None:
+    options = agent_options(settings.merge([])[0], cwd=tmp_path, environ={})
+    assert options.model == "claude-opus-5"
+    bedrock = {"CLAUDE_CODE_USE_BEDROCK": "1", "AWS_REGION": "us-west-2"}
+    config, _ = settings.merge([("test", {"model": "sonnet"})])
+    assert agent_options(config, cwd=tmp_path, environ=bedrock).model == "claude-sonnet-4-5"
 
 
 @pytest.mark.parametrize(
@@ -80,7 +124,7 @@ def test_options_resolve_the_main_and_fallback_model(tmp_path: Path) -> None:
         [("environment", settings.env_layer(CLAUDE_CODE)), ("test", {"fallbackModel": "sonnet"})]
     )
     options = agent_options(config, cwd=tmp_path, environ=CLAUDE_CODE)
-    assert (options.model, options.fallback_model) == ("claude-opus-4-5", "claude-sonnet-4-5")
+    assert (options.model, options.fallback_model) == ("claude-opus-4-5", "claude-sonnet-5")
     assert ModelNames(options.model_aliases).resolve("haiku") == "haiku-deployment"
 
 
@@ -117,6 +161,6 @@ async def test_lsp_agent_ask_honours_claude_code_model_variables(
     models = await models_sent(tmp_path, workspace, CLAUDE_CODE)
     assert models == ["claude-opus-4-5", "haiku-deployment", "claude-opus-4-5"]
     models = await models_sent(tmp_path, workspace, {**CLAUDE_CODE, "LSP_AGENT_MODEL": "sonnet"})
-    assert models == ["claude-sonnet-4-5", "haiku-deployment", "claude-sonnet-4-5"]
+    assert models == ["claude-sonnet-5", "haiku-deployment", "claude-sonnet-5"]
     models = await models_sent(tmp_path, workspace, CLAUDE_CODE, "--model", "claude-x")
     assert models[0] == "claude-x"

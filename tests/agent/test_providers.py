@@ -167,6 +167,10 @@ def test_bedrock_model_ids() -> None:
         "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
     )
     assert bedrock_model("claude-haiku-4-5", "eu-central-1").startswith("eu.anthropic.")
+    # From the 4.6 generation on, Bedrock's ids are dateless (Opus 4.6 the last with -v1).
+    assert bedrock_model("claude-opus-5", "us-east-1") == "us.anthropic.claude-opus-5"
+    assert bedrock_model("claude-sonnet-5", "eu-west-1") == "eu.anthropic.claude-sonnet-5"
+    assert bedrock_model("claude-opus-4-6", "us-east-1") == "us.anthropic.claude-opus-4-6-v1"
     assert bedrock_model("claude-sonnet-4-20250514", "ap-northeast-1") == (
         "apac.anthropic.claude-sonnet-4-20250514-v1:0"
     )
@@ -176,6 +180,7 @@ def test_bedrock_model_ids() -> None:
 
 def test_vertex_model_ids() -> None:
     assert vertex_model("claude-sonnet-4-5") == "claude-sonnet-4-5@20250929"
+    assert vertex_model("claude-opus-5") == "claude-opus-5"  # dateless: Vertex's id as well
     assert vertex_model("claude-sonnet-4-5-20250929") == "claude-sonnet-4-5@20250929"
     assert vertex_model("claude-opus-4-1@20250805") == "claude-opus-4-1@20250805"
 
@@ -276,12 +281,12 @@ async def test_read_then_edit(workspace: Path, provider: str) -> None:
         assert run.fake.calls[0] == {  # type: ignore[attr-defined]
             "project": "my-project",
             "region": "us-east5",
-            "model": "claude-sonnet-4-5@20250929",
+            "model": "claude-opus-5",  # the default model: dateless ids are Vertex's too
         }
     elif provider == "bedrock":
         assert isinstance(run.agent.client, BedrockClient)
         models = run.fake.models  # type: ignore[attr-defined]
-        assert models[0] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        assert models[0] == "us.anthropic.claude-opus-5"
         assert headers["x-amz-security-token"] == AWS[2]
     else:
         assert headers["x-api-key"] == FOUNDRY_KEY
@@ -395,3 +400,23 @@ def test_cloud_model_ids_price_like_their_family() -> None:
         "eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
     ):
         assert price_of(model) == sonnet, model
+
+
+@pytest.mark.parametrize("provider", CLOUDS)
+async def test_a_1m_model_asks_each_cloud_for_the_long_window(
+    workspace: Path, provider: str
+) -> None:
+    """`claude-sonnet-4-5[1m]`: the model without the suffix, and the 1M-context beta where
+    the provider takes betas (Bedrock and Vertex: the body's `anthropic_beta`; Foundry: the
+    `anthropic-beta` header, as Anthropic's API)."""
+    scenario = {"responses": [{"content": [{"type": "text", "text": "ok"}]}]}
+    run = await run_cloud(provider, scenario, workspace, model="claude-sonnet-4-5[1m]")
+    assert run.result.subtype == "success", run.result.result
+    [sent] = run.fake.requests
+    beta = "context-1m-2025-08-07"
+    if provider == "foundry":
+        assert sent.headers["anthropic-beta"] == beta
+        assert sent.body["model"] == "claude-sonnet-4-5"
+    else:
+        assert sent.body["anthropic_beta"] == [beta]
+        assert "[1m]" not in json.dumps(run.fake.calls if provider == "vertex" else run.fake.models)  # type: ignore[attr-defined]

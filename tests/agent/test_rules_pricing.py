@@ -92,3 +92,14 @@ def test_thinking_options_are_made_valid() -> None:
     # The one default for max_tokens is the settings' (it used to differ: 16000 here, 16384 there).
     assert AgentOptions(thinking_budget=4096).max_tokens == Settings().maxTokens == 16384
     assert AgentOptions().thinking_budget == 0
+
+
+def test_the_2026_models_have_their_list_prices() -> None:
+    """Claude's pricing page: Fable 5 $10/$50, Opus 5 $5/$25, Sonnet 5 $2/$10 per million
+    (cache writes 1.25x input, reads 0.1x); a provider's spelling prices the same."""
+    usage = {"input_tokens": 1_000_000, "output_tokens": 1_000_000}
+    assert cost_usd("claude-fable-5", usage) == pytest.approx(60)
+    assert cost_usd("claude-opus-5", usage) == pytest.approx(30)
+    assert cost_usd("us.anthropic.claude-sonnet-5", usage) == pytest.approx(12)
+    assert price_of("claude-sonnet-5").cache_read == pytest.approx(0.20)
+    assert price_of("claude-opus-4-8").input == 5.0

@@ -122,7 +122,8 @@ async def test_compaction_of_a_long_session_and_resume(project: Path) -> None:
         text_response("Summary: the user asked to read a.txt; it says alpha."),
         text_response("a.txt says alpha."),
     ]
-    run = await run_agent(project, responses, "read a.txt")
+    # A 200k-token window (the 5 generation's is 1M: 170k would not compact).
+    run = await run_agent(project, responses, "read a.txt", model="claude-sonnet-4-5")
     assert run.result.result == "a.txt says alpha."
     summary_request = run.sent(1)
     assert "<conversation>" in summary_request["messages"][0]["content"][0]["text"]

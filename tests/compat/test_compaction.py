@@ -143,3 +143,13 @@ def test_resume_starts_after_the_last_boundary() -> None:
         {"type": "message", "message": {"role": "assistant", "content": "ok"}},
     ]
     assert [m["content"] for m in messages_after_boundary(records)] == ["summary", "ok"]
+
+
+def test_the_5_generation_has_a_1m_window_without_a_suffix() -> None:
+    from lsp_agent.agent.prompt.compaction import context_window
+
+    assert context_window("claude-opus-5") == 1_000_000
+    assert context_window("us.anthropic.claude-sonnet-5") == 1_000_000
+    assert context_window("claude-fable-5") == 1_000_000
+    assert context_window("claude-sonnet-4-5") == 200_000
+    assert context_window("claude-sonnet-4-5[1m]") == 1_000_000

@@ -287,7 +287,7 @@ async def test_session_start_reload_skills_and_model(tmp_path: Path) -> None:
     done, fake = await run(tmp_path, workspace, responses, "--model", "opus", "go")
     assert done.code == 0, done.stderr
     assert "Fresh instructions." in json.dumps(fake.requests[1].body["messages"][-1])
-    assert json.loads(seen.read_text())["model"] == "claude-opus-4-1"
+    assert json.loads(seen.read_text())["model"] == "claude-opus-5"
 
 
 async def test_compaction_and_clear_fire_session_hooks(tmp_path: Path) -> None:

@@ -25,8 +25,14 @@ def test_index_json_summary_then_warm(env: dict[str, str], tmp_path: Path) -> No
     assert summary["files"] == summary["parsed"] == 10
     assert summary["symbols"] > 90 and len(summary["languages"]) == 10
     assert Path(summary["database"]).is_relative_to(Path(env["LSP_AGENT_CACHE_DIR"]))
+    phases = dict(summary["phases"])  # where the build's time went
+    assert list(phases)[:2] == ["scan", "parse and store"] and "search file" in phases
+    assert (
+        0 < sum(s for n, s in phases.items() if not n.startswith("of which")) <= summary["seconds"]
+    )
     second = json.loads(run("index", str(root), "--json", env=env).stdout)
     assert second["parsed"] == 0 and second["files"] == 10
+    assert "search file" not in dict(second["phases"])  # nothing parsed, nothing rewritten
 
 
 def test_index_text_summary(env: dict[str, str], tmp_path: Path) -> None:
@@ -34,6 +40,7 @@ def test_index_text_summary(env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("10 files, ")
     assert "python 1" in result.stdout
+    assert "\ntime: scan " in result.stdout and ", parse and store " in result.stdout
 
 
 def test_index_rejects_a_missing_directory(env: dict[str, str], tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import re
 from array import array
 
 from indexer.block_map_process import BlockMapProcess
-from indexer.search_blocks import WORD_START, BlockMapBuilder, trigram_codes
+from indexer.search_blocks import WORD_START, BlockMapBuilder, block_runs, trigram_codes
 from indexer.search_sections import word_start_marks
 
 ALPHABET = "abcxyzXYZ_09$\u00e9\u00df\u4e2d"
@@ -131,3 +131,19 @@ def test_word_start_marks_match_the_regular_expression() -> None:
         b"\ng\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
         b"\n\x00\x00\x00H\x00\x00\x00S\x00\x00\x00\x00\x00\x00\x00\n",
     )
+
+
+def test_block_runs_are_the_runs_of_set_bits_in_order() -> None:
+    rng = random.Random(5)
+    for _ in range(500):
+        width = rng.randint(1, 40)
+        mask = rng.getrandbits(width * 8) & rng.getrandbits(width * 8)  # some long gaps
+        expected: list[list[int]] = []
+        for block in (b for b in range(width * 8) if mask >> b & 1):
+            if expected and expected[-1][1] == block - 1:
+                expected[-1][1] = block
+            else:
+                expected.append([block, block])
+        assert [list(run) for run in block_runs(mask, width)] == expected
+    assert list(block_runs(0, 3)) == []
+    assert list(block_runs((1 << 24) - 1, 3)) == [(0, 23)]

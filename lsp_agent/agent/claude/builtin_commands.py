@@ -1,7 +1,7 @@
 """The built-in slash commands an agent session answers itself, without a model turn.
 
-/help, /cost, /model [name], /permissions, /compact [instructions] and /clear act on the Agent;
-/resume is the host's (it owns the session picker), so here it only says how.
+/help, /cost, /model [name], /permissions, /compact [instructions], /rename [name] and /clear act
+on the Agent; /resume is the host's (it owns the session picker), so here it only says how.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from lsp_agent.agent.model.names import ModelNames
 
 if TYPE_CHECKING:
     from lsp_agent.agent.claude.extensions import Extensions
+    from lsp_agent.agent.model.reducer import MessageSnapshot
     from lsp_agent.agent.options import AgentOptions
     from lsp_agent.agent.permissions.gate import PermissionGate
     from lsp_agent.agent.tools.base import ToolContext
@@ -30,8 +31,14 @@ class Session(Protocol):
     messages: list[dict[str, Any]]
     ctx: ToolContext
 
+    title: str
+
     async def compact(self, trigger: str = ..., instructions: str = ...) -> bool: ...
     def clear(self) -> None: ...
+    def rename(self, title: str) -> None: ...
+    async def _side_query(
+        self, request: dict[str, Any], *, fast: bool = ..., model: str | None = ...
+    ) -> MessageSnapshot: ...
 
 
 async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
@@ -57,6 +64,12 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
         if not await agent.compact("manual", arguments):
             return "Not compacted: a PreCompact hook blocked it.", False
         return "Compacted the conversation into a summary.", False
+    if name == "rename":
+        title = arguments.strip() or await generated_title(agent)
+        if not title:
+            return "Nothing to name the session after yet: give a name, `/rename NAME`.", True
+        agent.rename(title)
+        return f"Session renamed to {agent.title!r}.", False
     if name == "clear":
         if agent.messages:  # the conversation ending: SessionEnd hooks with reason "clear"
             await agent.ext.session_end("clear")
@@ -66,6 +79,39 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
         "Resume a session from the editor's session list, or `lsp-agent ask --resume ID`.",
         False,
     )
+
+
+TITLE_REQUEST = (
+    "Write a title of 3 to 6 words for the coding session below: what it is about, no quotes,"
+    " no punctuation at the end. Answer with the title only."
+)
+TITLE_SOURCE_CHARS = 4_000  # of the conversation's text, from its start
+
+
+async def generated_title(agent: Session) -> str:
+    """A name made from the conversation by the small fast model, as Claude Code's `/rename`
+    without a name does ("" when there is no conversation or the request fails)."""
+    texts = []
+    for message in agent.messages:
+        content = message.get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        texts += [
+            f"{message.get('role')}: {b['text']}"
+            for b in blocks or []
+            if isinstance(b, dict) and b.get("type") == "text" and b.get("text")
+        ]
+    source = "\n".join(texts)[:TITLE_SOURCE_CHARS]
+    if not source.strip():
+        return ""
+    request = {
+        "max_tokens": 32,
+        "messages": [{"role": "user", "content": f"{TITLE_REQUEST}\n\n{source}"}],
+    }
+    try:
+        snapshot = await agent._side_query(request, fast=True)
+    except Exception:  # an API failure: say so rather than end the session
+        return ""
+    return " ".join(snapshot.text.split()).strip("\"'. ")[:80]
 
 
 def cost_text(agent: Session) -> str:

@@ -31,7 +31,8 @@ BUILTINS: dict[str, tuple[str, str]] = {
     "model": ("Show or change the model", "[model]"),
     "cost": ("Show this session's token usage and cost", ""),
     "permissions": ("Show the permission mode and rules", ""),
-    "resume": ("Resume an earlier session", "[session id]"),
+    "rename": ("Name this session (without a name: one made from the conversation)", "[name]"),
+    "resume": ("Resume an earlier session", "[session id or name]"),
     "tasks": ("List this session's background tasks", ""),
     "help": ("List the available commands", ""),
 }

@@ -383,7 +383,7 @@ class _SubagentExtensions(Extensions):
     async def prompt(self, text: str) -> PromptPlan:
         return PromptPlan("send", text)
 
-    async def session_start(self, source: str, model: str = "") -> list[str]:
+    async def session_start(self, source: str, model: str = "", title: str = "") -> list[str]:
         return []
 
     async def session_end(self, reason: str = "other") -> None:

@@ -168,14 +168,20 @@ class HookEvents:
         notes = [*([outcome.reason] if outcome.blocked else []), *outcome.additional_context]
         return "\n\n".join(notes) if notes else None
 
-    async def session_start(self, source: str, model: str = "") -> list[str]:
+    async def session_start(self, source: str, model: str = "", title: str = "") -> list[str]:
         """Context for the model from SessionStart hooks (source: startup | resume | clear |
-        compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads."""
+        compact). InstructionsLoaded fires first, once per CLAUDE.md file the session loads.
+        `title`: the session's name, if it has one (`session_title`, so that a hook naming
+        sessions can leave a name the user chose)."""
         if self.hooks.has("InstructionsLoaded"):
             await self._instructions_loaded(compacted=source == "compact")
         self.file_hooks.start()
         payload = {"source": source, **({"model": model} if model else {})}
+        if title:
+            payload["session_title"] = title
         outcome = await self._hook("SessionStart", payload, source)
+        if outcome.session_title and source in ("startup", "resume", "fork"):
+            self.emit("title", {"title": outcome.session_title})  # as /rename does
         if outcome.watch_paths is not None:
             self.file_hooks.watch_paths(outcome.watch_paths)
         if outcome.reload_skills:

@@ -97,6 +97,7 @@ class HookOutcome:
     retry: bool = False  # PermissionDenied: the model may try the call again
     watch_paths: list[str] | None = None  # SessionStart, FileChanged: files to watch now
     reload_skills: bool = False  # SessionStart: a hook installed skills or commands
+    session_title: str = ""  # SessionStart, UserPromptSubmit: name the session (the last wins)
     additional_context: list[str] = field(default_factory=list)
     system_messages: list[str] = field(default_factory=list)  # for the user
     errors: list[str] = field(default_factory=list)  # non-blocking failures, for the user
@@ -390,6 +391,9 @@ def _apply_specific(outcome: HookOutcome, event: str, specific: dict[str, Any]) 
     _watch_paths(outcome, event, specific)
     if event == "SessionStart" and specific.get("reloadSkills") is True:
         outcome.reload_skills = True
+    title = specific.get("sessionTitle")
+    if event in ("SessionStart", "UserPromptSubmit") and isinstance(title, str) and title.strip():
+        outcome.session_title = title.strip()
     context = specific.get("additionalContext")
     if isinstance(context, str) and context.strip():
         outcome.additional_context.append(context.strip())

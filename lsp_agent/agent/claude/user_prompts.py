@@ -57,6 +57,8 @@ class UserPrompts(HookEvents):
         if plan.action != "send":
             return plan
         outcome = await self._hook("UserPromptSubmit", {"prompt": plan.text})
+        if outcome.session_title:  # named from the prompt, even one the hook blocks
+            self.emit("title", {"title": outcome.session_title})
         if outcome.blocked or outcome.stop:
             why = outcome.reason or outcome.stop_reason or "blocked by a UserPromptSubmit hook"
             return PromptPlan("refuse", message=why, stop=outcome.stop)

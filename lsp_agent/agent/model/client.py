@@ -22,6 +22,7 @@ from lsp_agent.agent.model.errors import (
     ServerToolUnsupported,
     http_error,
 )
+from lsp_agent.agent.model.names import long_context
 from lsp_agent.agent.model.pricing import Price, cost_usd
 from lsp_agent.agent.model.reducer import MessageSnapshot, accumulate
 from lsp_agent.agent.ports import CancelToken
@@ -142,6 +143,9 @@ class ModelClient:
     provider = "The Anthropic API"  # how errors name where requests go
     # The server tools (by `name`) this provider runs; a request for another fails at once.
     server_tools: frozenset[str] = frozenset({"web_search", "web_fetch"})
+    # Whether a request's betas (`anthropic_beta`) go in its body (Bedrock, Vertex) rather
+    # than the `anthropic-beta` header.
+    betas_in_body = False
 
     def __init__(self, config: ClientConfig | None = None) -> None:
         self.config = config or ClientConfig.from_env()
@@ -189,7 +193,7 @@ class ModelClient:
         attempt = overloads = 0
         while True:
             try:
-                body = {**request, "model": model, "stream": True}
+                body = long_context({**request, "model": model, "stream": True})
                 return await race_cancel(self._attempt(body, cancel, on_event), cancel)
             except APIError as error:
                 error.message = self.config.redact(error.message)
@@ -230,6 +234,10 @@ class ModelClient:
 
         http = self._client()
         url, payload, headers = await self.prepare(body)
+        if isinstance(payload, dict) and "anthropic_beta" in payload and not self.betas_in_body:
+            payload = dict(payload)
+            betas = [headers.get("anthropic-beta", ""), *payload.pop("anthropic_beta")]
+            headers = {**headers, "anthropic-beta": ",".join(b for b in betas if b)}
         try:
             content = payload if isinstance(payload, bytes) else None
             data = None if isinstance(payload, bytes) else payload

@@ -23,10 +23,18 @@ class Price:
 
 
 PRICES: dict[str, Price] = {
+    "claude-fable-5": Price(10.0, 50.0, 12.50, 1.0),
+    "claude-mythos-5": Price(10.0, 50.0, 12.50, 1.0),
+    "claude-opus-5": Price(5.0, 25.0, 6.25, 0.50),
+    "claude-opus-4-8": Price(5.0, 25.0, 6.25, 0.50),
+    "claude-opus-4-7": Price(5.0, 25.0, 6.25, 0.50),
+    "claude-opus-4-6": Price(5.0, 25.0, 6.25, 0.50),
     "claude-opus-4-5": Price(5.0, 25.0, 6.25, 0.50),
     "claude-opus-4-1": Price(15.0, 75.0, 18.75, 1.50),
     "claude-opus-4": Price(15.0, 75.0, 18.75, 1.50),
     "claude-3-opus": Price(15.0, 75.0, 18.75, 1.50),
+    "claude-sonnet-5": Price(2.0, 10.0, 2.50, 0.20),
+    "claude-sonnet-4-6": Price(3.0, 15.0, 3.75, 0.30),
     "claude-sonnet-4-5": Price(3.0, 15.0, 3.75, 0.30),
     "claude-sonnet-4": Price(3.0, 15.0, 3.75, 0.30),
     "claude-3-7-sonnet": Price(3.0, 15.0, 3.75, 0.30),
@@ -35,7 +43,7 @@ PRICES: dict[str, Price] = {
     "claude-3-5-haiku": Price(0.80, 4.0, 1.0, 0.08),
     "claude-3-haiku": Price(0.25, 1.25, 0.30, 0.03),
 }
-UNKNOWN_MODEL_PRICE = Price(15.0, 75.0, 18.75, 1.50)
+UNKNOWN_MODEL_PRICE = Price(15.0, 75.0, 18.75, 1.50)  # the dearest family listed
 
 
 # Bedrock names models `anthropic.claude-...` or, as inference profiles, `us.anthropic.claude-...`.

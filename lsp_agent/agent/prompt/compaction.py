@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsp_agent.agent.claude.hooks import HookRunner
+from lsp_agent.agent.model.names import native_long_context
 
 DEFAULT_CONTEXT_WINDOW = 200_000
-LONG_CONTEXT_WINDOW = 1_000_000  # models named with a "[1m]" suffix
+LONG_CONTEXT_WINDOW = 1_000_000  # models named with a "[1m]" suffix, and the 5 generation's
 AUTO_COMPACT_FRACTION = 0.8
 MAX_RESULT_CHARS = 2_000  # per tool result in the rendering
 SUMMARY_MAX_TOKENS = 8_000
@@ -54,7 +55,9 @@ assistant's text."""
 
 
 def context_window(model: str) -> int:
-    return LONG_CONTEXT_WINDOW if model.endswith("[1m]") else DEFAULT_CONTEXT_WINDOW
+    if model.endswith("[1m]") or native_long_context(model):
+        return LONG_CONTEXT_WINDOW
+    return DEFAULT_CONTEXT_WINDOW
 
 
 def auto_compact_fraction() -> float:

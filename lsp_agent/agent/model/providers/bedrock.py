@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 
 BEDROCK_VERSION = "bedrock-2023-05-31"
 BEDROCK_MODELS = {
+    # From the 4.6 generation on, Bedrock's ids are Anthropic's, dateless, with `anthropic.`
+    # (Opus 4.6 the last with `-v1`).
+    "claude-fable-5": "anthropic.claude-fable-5",
+    "claude-opus-5": "anthropic.claude-opus-5",
+    "claude-sonnet-5": "anthropic.claude-sonnet-5",
+    "claude-opus-4-8": "anthropic.claude-opus-4-8",
+    "claude-opus-4-7": "anthropic.claude-opus-4-7",
+    "claude-sonnet-4-6": "anthropic.claude-sonnet-4-6",
+    "claude-opus-4-6": "anthropic.claude-opus-4-6-v1",
     "claude-opus-4-5": "anthropic.claude-opus-4-5-20251101-v1:0",
     "claude-sonnet-4-5": "anthropic.claude-sonnet-4-5-20250929-v1:0",
     "claude-haiku-4-5": "anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -72,6 +81,7 @@ class _NoSecretsInDebugLogs(logging.Filter):
 
 
 class BedrockClient(ModelClient):
+    betas_in_body = True
     provider = "Amazon Bedrock"
     server_tools: frozenset[str] = frozenset()  # Bedrock runs no Anthropic server tools
 

@@ -43,6 +43,7 @@ def vertex_model(model: str) -> str:
 
 
 class VertexClient(ModelClient):
+    betas_in_body = True
     provider = "Vertex AI"
     server_tools: frozenset[str] = frozenset({"web_search"})
 
