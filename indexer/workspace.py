@@ -382,29 +382,42 @@ class WorkspaceIndex:
             self._load_names = LoadNames()
             with self._write_lock:
                 self._store.begin_bulk_load()
+        checkpoint: threading.Thread | None = None
         try:
-            if jobs:
-                self._run_jobs(
-                    jobs, sizes, counter, cancel, plan.first, bulk,
-                    lambda: beside.append(end_bulk_load()), pool,
-                )  # fmt: skip
+            try:
+                if jobs:
+                    self._run_jobs(
+                        jobs, sizes, counter, cancel, plan.first, bulk,
+                        lambda: beside.append(end_bulk_load()), pool,
+                    )  # fmt: skip
+            finally:
+                if pool is not None:  # gone before the search file is written (memory, forks)
+                    pool.shutdown()
+                phase("parse and store")
+                phases += [("of which indexes, beside the last batches", t) for t in beside]
+                if bulk:
+                    end_bulk_load()  # a no-op if the last batches already saw it
+                    self._load_names = LoadNames()  # the name index answers from now on
+                    phase("indexes")
+                    # The load's last WAL frames (the new indexes, the last batches) are
+                    # copied into the database while the search file is written, on the
+                    # other core; the truncate after both then has nothing left to copy.
+                    checkpoint = threading.Thread(
+                        target=self._store.checkpoint, name="index-checkpoint"
+                    )
+                    checkpoint.start()
+                # Batches the pool committed after an error or a cancel were not counted: make
+                # the search catch up whatever happened.
+                self._bump_generation()
+            if counter.parsed or removed:
+                self._search_parts(sync=True)  # the next open answers from an up-to-date file
+                phase("search file")
         finally:
-            if pool is not None:  # gone before the search file is written (memory, forks)
-                pool.shutdown()
-            phase("parse and store")
-            phases += [("of which indexes, beside the last batches", t) for t in beside]
-            if bulk:
-                end_bulk_load()  # a no-op if the last batches already saw it
-                self._load_names = LoadNames()  # the name index answers from now on
+            if checkpoint is not None:
+                checkpoint.join()
                 with self._write_lock:
                     self._store.truncate_wal()
-                phase("indexes and checkpoint")
-            # Batches the pool committed after an error or a cancel were not counted: make the
-            # search catch up whatever happened.
-            self._bump_generation()
-        if counter.parsed or removed:
-            self._search_parts(sync=True)  # the next open answers from an up-to-date file
-            phase("search file")
+                phase("rest of the checkpoint")
         log.info(
             "indexed %s: %d parsed, %d removed, %d skipped",
             self.root,

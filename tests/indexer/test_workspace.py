@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.workspace import Progress, WorkspaceIndex
+from indexer.workspace import Cancelled, Progress, WorkspaceIndex
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> None:
@@ -208,6 +208,22 @@ def test_cold_parallel_load_ends_indexed_and_checkpointed(root: Path, tmp_path: 
     assert os.path.getsize(f"{index.db_path}-wal") == 0
     plan = conn.execute("EXPLAIN QUERY PLAN SELECT * FROM refs WHERE name_id = 1").fetchall()
     assert "refs_name" in str(plan)
+
+
+def test_a_cancelled_cold_load_still_ends_checkpointed(root: Path, tmp_path: Path) -> None:
+    # The load's last checkpoint runs in a thread next to the search file: a cancel (raised
+    # before the search part) must still join it and truncate the WAL.
+    for i in range(60):
+        write(root, {f"many/m{i}.py": f"class C{i}:\n    def m{i}(self): pass\n" * 200})
+    index = open_index(root, tmp_path, workers=2)
+    cancel = threading.Event()
+    with pytest.raises(Cancelled):
+        index.refresh(progress=lambda p: cancel.set(), cancel=cancel)
+    assert "index-checkpoint" not in {t.name for t in threading.enumerate()}
+    assert os.path.getsize(f"{index.db_path}-wal") == 0
+    assert {"symbols_name", "refs_name", "symbols_file", "refs_file"} <= sqlite_indexes(index)
+    assert index.refresh().parsed + len(index.indexed_paths()) >= 64  # the rest comes next
+    assert {"m0", "m59", "get_user_by_id"} <= names(index)
 
 
 def sqlite_indexes(index: WorkspaceIndex) -> set[str]:
