@@ -69,6 +69,7 @@ class IndexStats:
     skipped: int  # files skipped by the last refresh (binary, too big, unreadable)
     seconds: float
     capped: str = ""  # set when the last refresh stopped at a limit: which one, and what to do
-    # Where the last refresh's seconds went, in order: "scan", "parse and store", "indexes and
-    # checkpoint", "search file" (those it ran; "of which..." rows are part of the one before).
+    # Where the last refresh's seconds went, in order: "scan", "parse and store", "indexes",
+    # "search file", "rest of the checkpoint" (those it ran; an "of which..." row is part of
+    # the one before it).
     phases: tuple[tuple[str, float], ...] = ()
