@@ -213,7 +213,7 @@ class StreamReporter:
                         types.ShowMessageParams(type=types.MessageType.Info, message=event.message)
                     )
             case ev.SessionTitled():
-                self.send("sessionTitle", title=event.title)
+                self.send("session_title", title=event.title)
             case ev.RunFailed():
                 self.send("error", message=event.message)
                 self.log(f"{self._tag()} error: {event.message}")
