@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lsp_agent import credentials
 from lsp_agent.agent.claude.hooks import failure_kind
 from lsp_agent.agent.events import (
     AgentEvent,
@@ -625,7 +626,8 @@ class Agent:
     def rename(self, title: str) -> None:
         """Name the session (`/rename`, a hook's `sessionTitle`): kept in its transcript, shown
         by session lists, found by `--resume <name>`."""
-        title = " ".join(title.split())
+        # A known secret's value never goes out (transcript, editor, session lists).
+        title = credentials.redact(self.redact(" ".join(title.split())))
         if not title or self.is_subagent:
             return
         self.title = title

@@ -109,3 +109,20 @@ async def test_hooks_name_the_session(tmp_path: Path) -> None:
     assert [i["source"] for i in inputs] == ["startup", "resume"]
     assert [i["session_title"] for i in inputs] == ["from the prompt", "from the prompt"]
     assert len(fake.requests) == 2
+
+
+async def test_a_name_never_carries_a_credential(tmp_path: Path) -> None:
+    from tests.agent.conftest import API_KEY
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    async with FakeAnthropic({"responses": []}, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        where = ("--cwd", str(workspace), "--output-format", "stream-json")
+        done = await ask(env, *where, f"/rename deploy with {API_KEY}")
+    assert done.code == 0, done.stderr
+    assert API_KEY not in done.stdout
+    [name] = names(env).values()
+    assert name == "deploy with [redacted ANTHROPIC_API_KEY]"
+    [transcript] = transcripts(env)
+    assert API_KEY not in transcript.read_text()
