@@ -74,8 +74,8 @@ class ReadView:
         return {i: known[i] if i in known else read[i] for i in name_ids if i in known or i in read}
 
     def definitions(self, name_ids: Sequence[int], limit: int) -> list[tuple[int, Symbol]]:
-        """`reads.definitions_of_names`: the definitions of each name in turn, at most `limit`
-        in all, reading only the names not kept (each run of them in one go)."""
+        """The definitions of each name in turn, at most `limit` in all, reading only the names
+        not kept (each run of them in one go, `reads.definitions_by_name`)."""
         found: list[tuple[int, Symbol]] = []
         at = 0
         while at < len(name_ids) and len(found) < limit:

@@ -22,7 +22,7 @@ _SELECT_SYMBOLS = (
     " LEFT JOIN names c ON c.id = s.container_id"
 )
 _NAME_ID = "(SELECT id FROM names WHERE name = ?)"
-# Names per statement of `definitions_of_names`, always this many (padded), so that each
+# Names per statement of `definitions_by_name`, always this many (padded), so that each
 # connection compiles the statement once: compiling a UNION ALL of 128 such parts took 17 ms,
 # more than running it.
 DEFINITION_PARTS = 8
@@ -62,31 +62,15 @@ def symbols_named(conn: sqlite3.Connection, name: str) -> list[Symbol]:
     return [_symbol(r) for r in rows]
 
 
-def definitions_of_names(
-    conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
-) -> list[tuple[int, Symbol]]:
-    """(name id, symbol): the definitions of each name in turn, oldest first, at most `limit`
-    in all. Each name is its own `LIMIT` on the name index (a name defined 30,000 times,
-    `flags` in the kernel, costs no more than one defined once); the names go DEFINITION_PARTS
-    to a statement (a UNION ALL, whose parts SQLite runs in order), and rows are read only
-    until the limit is filled."""
-    found: list[tuple[int, Symbol]] = []
-    for start in range(0, len(name_ids), DEFINITION_PARTS):
-        chunk = list(name_ids[start : start + DEFINITION_PARTS])
-        chunk += [0] * (DEFINITION_PARTS - len(chunk))  # no name has id 0: one statement text
-        args = [value for name_id in chunk for value in (name_id, limit - len(found))]
-        for name_id, *row in conn.execute(_DEFINITIONS_OF_NAMES, args):
-            found.append((name_id, _symbol(tuple(row))))
-            if len(found) >= limit:
-                return found
-    return found
-
-
 def definitions_by_name(
     conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
 ) -> list[tuple[int, list[Symbol], bool]]:
-    """`definitions_of_names` per name: (name id, its definitions, whether that is all of
-    them) for each name read before `limit` definitions in all were (`read_cache`)."""
+    """The definitions of each name in turn, oldest first, at most `limit` in all, per name:
+    (name id, its definitions, whether that is all of them) for each name read before `limit`
+    definitions in all were (`read_cache`). Each name is its own `LIMIT` on the name index (a
+    name defined 30,000 times, `flags` in the kernel, costs no more than one defined once);
+    the names go DEFINITION_PARTS to a statement (a UNION ALL, whose parts SQLite runs in
+    order), and rows are read only until the limit is filled."""
     out: list[tuple[int, list[Symbol], bool]] = []
     total = 0
     for start in range(0, len(name_ids), DEFINITION_PARTS):
@@ -114,7 +98,7 @@ def symbols_of_names(
     conn: sqlite3.Connection, name_ids: Sequence[int], limit: int
 ) -> dict[int, list[Symbol]]:
     """Up to `limit` definitions of each name, oldest first, in one statement: while a cold
-    bulk load has dropped the name index, each part of `definitions_of_names` scans every
+    bulk load has dropped the name index, each part of `definitions_by_name` scans every
     symbol (hundreds of ms per search); this scans once."""
     found: dict[int, list[Symbol]] = {name_id: [] for name_id in name_ids}
     for start in range(0, len(name_ids), 500):  # SQLite's bound-parameter limit
