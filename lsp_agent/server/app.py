@@ -12,12 +12,14 @@ import importlib
 import json
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
 from pygls.lsp.server import LanguageServer
 
 from lsp_agent import __version__, credentials
+from lsp_agent.server import stdio
 from lsp_agent.server.diagnostics import DiagnosticStore, plain_value
 from lsp_agent.server.documents import Documents
 from lsp_agent.server.edits import Proposals
@@ -88,6 +90,14 @@ class AgentServer(LanguageServer):
         if changed:
             for listener in self._settings_listeners:
                 listener(settings)
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve over stdio, read by the event loop when stdin is a pipe (`stdio`)."""
+        stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+        if stdio.is_pipe(stdin):
+            stdio.serve(self, stdin, stdout)
+        else:
+            super().start_io(stdin, stdout)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         if isinstance(error, json.JSONDecodeError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +72,48 @@ async def test_bad_notification_is_survived(peer: RawPeer) -> None:
         }
     )
     await assert_still_serving(peer)
+
+
+async def test_an_endless_header_line_is_skipped(peer: RawPeer) -> None:
+    # The server reads its pipe on the event loop (lsp_agent/server/stdio.py), whose line
+    # reader has a limit: a line past it is dropped, and the messages after it are served.
+    assert peer.process.stdin is not None
+    peer.process.stdin.write(b"X-Junk: " + b"x" * 300_000 + b"\r\n")
+    await assert_still_serving(peer)
+
+
+async def test_messages_in_one_write_are_handled_in_order(peer: RawPeer, tmp_path: Path) -> None:
+    # An editor's didOpen, didChange and documentSymbol can arrive in one read: the request
+    # must see the change (the notification handlers run as tasks, one loop turn each).
+    uri = (tmp_path / "shop.py").as_uri()
+    opened = {"uri": uri, "languageId": "python", "version": 1, "text": "class Cart:\n    pass\n"}
+    changed = {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"text": "class Basket:\n    pass\n"}],
+    }
+    messages = [
+        {"method": "textDocument/didOpen", "params": {"textDocument": opened}},
+        {"method": "textDocument/didChange", "params": changed},
+        {
+            "id": 500,
+            "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": uri}},
+        },
+    ]
+    assert peer.process.stdin is not None
+    burst = b""
+    for message in messages:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        burst += b"Content-Length: %d\r\n\r\n" % len(body) + body
+    peer.process.stdin.write(burst)
+    answer = await peer.response(500)
+    assert [symbol["name"] for symbol in answer["result"]] == ["Basket"]
+
+
+async def test_input_ending_inside_a_message_ends_the_server_cleanly(env: dict[str, str]) -> None:
+    peer = await RawPeer.start(env)
+    await peer.initialize()
+    assert peer.process.stdin is not None
+    peer.process.stdin.write(b'Content-Length: 500\r\n\r\n{"jsonrpc": "2.0", "id": 1')
+    peer.process.stdin.close()
+    assert await asyncio.wait_for(peer.process.wait(), 20) is not None
