@@ -71,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="resume the latest session in this directory",
     )
+    parser.add_argument(
+        "--fork-session",
+        action="store_true",
+        help="with --resume or --continue: go on in a copy under a new id (the original stays)",
+    )
 
 
 def _session_id(resume: str | None, cwd: Path) -> str | None:
@@ -83,12 +88,24 @@ def _session_id(resume: str | None, cwd: Path) -> str | None:
     return named_session(resume, str(cwd)) or named_session(resume) or resume
 
 
+def _forked(resume: str | None, cwd: Path) -> str | None:
+    """`--fork-session`: the session `--resume` names (else the latest of `cwd`, as
+    `--continue`), copied under a new id, as Claude Code forks; None when there is none to
+    copy (a new session). Raises transcript.SessionNotFound."""
+    from lsp_agent.agent.transcript import fork_session, latest_session
+
+    source = resume or latest_session(cwd)
+    return fork_session(source) if source is not None else None
+
+
 def run(args: argparse.Namespace) -> int:
     prompt = args.prompt if args.prompt is not None else sys.stdin.read()
     if not prompt.strip():
         return _fail("no prompt given (pass it as an argument or on stdin)")
     if prompt.split()[:1] == ["/rewind"] and not (args.resume or args.continue_session):
         return _fail("/rewind needs the session: --resume ID or --continue")
+    if args.fork_session and not (args.resume or args.continue_session):
+        return _fail("--fork-session needs the session to copy: --resume ID or --continue")
     cwd = (args.cwd or Path.cwd()).resolve()
     if not cwd.is_dir():
         return _fail(f"--cwd {cwd} is not a directory")
@@ -131,7 +148,9 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         extensions=extensions,
         environ=environ,
     )
+    resume = _session_id(args.resume, cwd)
     try:
+        forked = _forked(resume, cwd) if args.fork_session else None
         agent = build_agent(
             settings,
             host,
@@ -141,8 +160,8 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
             allowed_tools=_rules(args.allowed_tools),
             disallowed_tools=_rules(args.disallowed_tools),
             append_system_prompt=args.append_system_prompt,
-            resume=_session_id(args.resume, cwd),
-            continue_session=args.continue_session,
+            resume=forked or resume,
+            continue_session=args.continue_session and not args.fork_session,
             name=args.name,
         )
     except SessionNotFound as exc:
@@ -159,6 +178,8 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
     changes.begin(prompt, conversation_length(agent.messages))
     try:
+        if forked is not None:  # before the prompt's run, as it would start "startup"/"resume"
+            await agent.start("fork")
         result = await agent.run(prompt)
         result = await headless_exit.finish(agent, result, environ, _warn)
     finally:

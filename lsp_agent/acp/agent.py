@@ -97,6 +97,7 @@ class AcpAgent:
         **kwargs: Any,
     ) -> schema.NewSessionResponse:
         session = await self._open(cwd, additional_directories, None, mcp_servers)
+        await self._start(session)
         return schema.NewSessionResponse(
             session_id=session.id, modes=self._modes(session), config_options=self._config(session)
         )
@@ -115,6 +116,7 @@ class AcpAgent:
         assert session.agent is not None
         for update in replay(session.id, session.agent.messages):
             session.updates.put(update)
+        await self._start(session)  # after the history: what its hooks say is new
         await session.updates.drain()  # the history comes before the answer
         return schema.LoadSessionResponse(
             modes=self._modes(session), config_options=self._config(session)
@@ -129,6 +131,7 @@ class AcpAgent:
         **kwargs: Any,
     ) -> schema.ResumeSessionResponse:
         session = await self._open(cwd, additional_directories, session_id, mcp_servers)
+        await self._start(session)
         return schema.ResumeSessionResponse(
             modes=self._modes(session), config_options=self._config(session)
         )
@@ -152,6 +155,7 @@ class AcpAgent:
         except SessionNotFound as exc:
             raise RequestError.resource_not_found(str(exc)) from exc
         session = await self._open(cwd, additional_directories, forked, mcp_servers)
+        await self._start(session, "fork")
         return schema.ForkSessionResponse(
             session_id=session.id, modes=self._modes(session), config_options=self._config(session)
         )
@@ -253,6 +257,16 @@ class AcpAgent:
         )
         self.sessions[session.id] = session
         return session
+
+    async def _start(self, session: Session, source: str = "") -> None:
+        """The session starts when the client opens it, as Claude Code's does at launch:
+        SessionStart hooks run now, before the first prompt (their context goes with it). Then
+        the commands the client offers, with any a hook installed (`reloadSkills`)."""
+        from lsp_agent.acp.build import commands_update
+
+        assert session.agent is not None and session.extensions is not None
+        await session.agent.start(source)
+        session.updates.put(commands_update(session.extensions.slash_listing()))
 
     def _config(self, session: Session) -> list[Any]:
         assert session.agent is not None

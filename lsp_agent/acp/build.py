@@ -96,7 +96,6 @@ async def build_session(
         # Declared as ClassVars like every built-in tool: structurally a Tool (registry.py).
         bash = TerminalBash(conn, session_id, session.show_terminal)
         session.agent.tools["Bash"] = cast(Tool, bash)
-    session.updates.put(commands_update(extensions.slash_listing()))
     return session
 
 

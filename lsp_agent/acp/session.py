@@ -148,7 +148,8 @@ class Session:
         self.cancel = cancel = CancelToken()
         self._idle.clear()
         before = dict(self.agent.usage)
-        if not self.agent.messages and prompt.text.strip():  # a new session's first prompt
+        named = bool(self.agent.title)  # by a SessionStart hook: the name stays
+        if not self.agent.messages and not named and prompt.text.strip():  # its first prompt
             title = title_of(prompt.text)  # what session/list will show for it
             self.updates.put(
                 schema.SessionInfoUpdate(session_update="session_info_update", title=title)

@@ -176,6 +176,8 @@ class Agent:
         self._last_usage: dict[str, int] = {}  # of the latest response: how full the window is
         self._started = False  # SessionStart hooks have run
         self._start_source = ""  # why the next SessionStart fires, when not startup/resume
+        self._start_context: list[str] = []  # theirs, for the first prompt the model gets
+        self._initial_due = True  # the `agent` setting's initialPrompt is still to be sent
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
         self._running = False
@@ -261,12 +263,32 @@ class Agent:
             self.options.model, self._model_before_command = self._model_before_command, None
         return self._finish(subtype, text, time.monotonic() - started)
 
+    @property
+    def started(self) -> bool:
+        """Whether this session's SessionStart hooks have run (SessionEnd pairs with them)."""
+        return self._started
+
+    async def start(self, source: str = "") -> None:
+        """SessionStart, once per session: source startup or resume (from the history) unless
+        given (`fork`) or set by `clear()`. The first prompt calls it before its slash command
+        and UserPromptSubmit, which may rely on what the hooks set up (CLAUDE_ENV_FILE, skills
+        they installed, the session's name); a front end whose sessions exist before their
+        first prompt (ACP's session/new) calls it then. The hooks' context waits for the first
+        prompt that goes to the model."""
+        if self._started or self.is_subagent:
+            return
+        self._started = True
+        source = source or self._start_source or ("resume" if self.messages else "startup")
+        self._start_source = ""
+        self._start_context += await self.ext.session_start(source, self.options.model, self.title)
+
     async def _prompt_blocks(self, prompt: str, attached: bool = False) -> list[dict[str, Any]]:
         """The user message for `prompt`: slash commands expanded, hook context added. Raises
         _Answered when the prompt is answered without the model (built-ins, refusals)."""
-        first = not self._started and not self.messages and not self.is_subagent
+        await self.start()
+        first = self._initial_due and not self.messages and not self.is_subagent
         if first and not prompt.lstrip().startswith("/"):
-            prompt, first = self.ext.first_prompt(prompt), False
+            prompt, first, self._initial_due = self.ext.first_prompt(prompt), False, False
         plan = await self.ext.prompt(prompt)
         if plan.action == "builtin" and plan.builtin is not None:
             from lsp_agent.agent.claude.builtin_commands import run_builtin
@@ -280,11 +302,9 @@ class Agent:
             self.options.model = plan.model
         prompt, context = plan.text, list(plan.context)
         if first:  # the user's prompt was a command: the agent's initialPrompt goes before it
-            prompt = self.ext.first_prompt(prompt)
-        if not self._started:
-            self._started = True
-            source = self._start_source or ("resume" if self.messages else "startup")
-            context += await self.ext.session_start(source, self.options.model, self.title)
+            prompt, self._initial_due = self.ext.first_prompt(prompt), False
+        context += self._start_context  # SessionStart's, with the first prompt sent
+        self._start_context = []
         blocks = [{"type": "text", "text": t} for t in [prompt, *context] if t.strip()]
         if not blocks and not attached:
             raise _Answered("error_during_execution", "the prompt is empty")
@@ -573,6 +593,7 @@ class Agent:
         self.ctx.session_id = self.session_id
         self.ctx.reads.clear()
         self._started, self._start_source = False, "clear"  # SessionStart "clear" comes next
+        self._start_context, self._initial_due = [], True
         self.title = ""
         self._bind_hooks()
 

@@ -101,12 +101,17 @@ def resume_session(session_id: str) -> tuple[Transcript, list[dict[str, Any]]]:
 
 
 def fork_session(session_id: str) -> str:
-    """Copy a session under a new id; the copy can be resumed without touching the original."""
+    """Copy a session under a new id; the copy can be resumed without touching the original.
+    It keeps the session's name, as Claude Code's forks do (their rows are named after it)."""
     source = sessions_dir() / f"{session_id}.jsonl"
     if not is_session_id(session_id) or not source.is_file():
         raise SessionNotFound(f"no session {session_id!r} in {sessions_dir()}")
     new_id = str(uuid.uuid4())
-    shutil.copyfile(source, sessions_dir() / f"{new_id}.jsonl")
+    copy = sessions_dir() / f"{new_id}.jsonl"
+    shutil.copyfile(source, copy)
+    name = _name_of(source)
+    if name:  # the transcript's custom-title records came along; session lists read this
+        atomic_write(copy.with_suffix(".title"), name.encode("utf-8"))
     return new_id
 
 

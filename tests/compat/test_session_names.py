@@ -99,15 +99,15 @@ async def test_hooks_name_the_session(tmp_path: Path) -> None:
         assert first.code == 0, first.stderr
         [session] = names(env)
         titles = [e["title"] for e in events(first.stdout) if e["type"] == "session_title"]
-        assert titles == ["from the prompt", "from the branch"]  # UserPromptSubmit runs first
-        assert names(env) == {session: "from the branch"}
+        assert titles == ["from the branch", "from the prompt"]  # SessionStart runs first
+        assert names(env) == {session: "from the prompt"}  # the latest name wins
         second = await ask(env, *where, "--resume", session, "more")
         assert second.code == 0, second.stderr
     # SessionStart is told the name the session has (so a hook can keep one a user chose):
-    # here the one the prompt's hook gave it just before.
+    # none at startup, the prompt's hook's on resume.
     inputs = [json.loads(line) for line in starts.read_text().splitlines() if line.strip()]
     assert [i["source"] for i in inputs] == ["startup", "resume"]
-    assert [i["session_title"] for i in inputs] == ["from the prompt", "from the prompt"]
+    assert [i.get("session_title") for i in inputs] == [None, "from the prompt"]
     assert len(fake.requests) == 2
 
 
@@ -126,3 +126,36 @@ async def test_a_name_never_carries_a_credential(tmp_path: Path) -> None:
     assert name == "deploy with [redacted ANTHROPIC_API_KEY]"
     [transcript] = transcripts(env)
     assert API_KEY not in transcript.read_text()
+
+
+async def test_a_fork_keeps_the_name_and_starts_as_a_fork(tmp_path: Path) -> None:
+    """`--resume NAME --fork-session`: the copy goes on under a new id with the session's name
+    (Claude Code names a fork after the session it came from); its SessionStart hooks get
+    `source: "fork"`; the original is left as it was."""
+    workspace = tmp_path / "workspace"
+    starts = tmp_path / "starts.jsonl"
+    hooks = {"SessionStart": [{"hooks": [hook({}, starts)]}]}
+    write_json(workspace / ".claude" / "settings.json", {"hooks": hooks})
+    answers = [text("Blue."), text("Green, in the fork.")]
+    async with FakeAnthropic({"responses": answers}, variables={"cwd": str(workspace)}) as fake:
+        env = cli_env(tmp_path, fake)
+        where = ("--cwd", str(workspace), "--output-format", "stream-json")
+        first = await ask(env, *where, "-n", "colours", "pick a colour")
+        assert first.code == 0, first.stderr
+        [original] = names(env)
+        before = (transcripts(env)[0]).read_text()
+        fork = await ask(env, *where, "--resume", "colours", "--fork-session", "another")
+        assert fork.code == 0, fork.stderr
+        alone = await ask(env, *where, "--fork-session", "no session named")
+    assert alone.code == 1 and "--fork-session needs" in alone.stderr
+    [copy] = set(names(env)) - {original}
+    assert names(env) == {original: "colours", copy: "colours"}
+    assert (transcripts(env)[0].parent / f"{original}.jsonl").read_text() == before
+    inputs = [json.loads(line) for line in starts.read_text().splitlines() if line.strip()]
+    assert [(i["source"], i["session_id"]) for i in inputs] == [
+        ("startup", original),
+        ("fork", copy),
+    ]
+    assert inputs[1]["session_title"] == "colours"
+    said = [m["role"] for m in fake.requests[1].body["messages"]]
+    assert said == ["user", "assistant", "user"]  # the fork went on from the conversation

@@ -33,6 +33,9 @@ class Session(Protocol):
 
     title: str
 
+    @property
+    def started(self) -> bool: ...
+    async def start(self, source: str = ...) -> None: ...
     async def compact(self, trigger: str = ..., instructions: str = ...) -> bool: ...
     def clear(self) -> None: ...
     def rename(self, title: str) -> None: ...
@@ -71,9 +74,10 @@ async def run_builtin(agent: Session, command: Builtin) -> tuple[str, bool]:
         agent.rename(title)
         return f"Session renamed to {agent.title!r}.", False
     if name == "clear":
-        if agent.messages:  # the conversation ending: SessionEnd hooks with reason "clear"
+        if agent.started:  # the session ending: SessionEnd hooks with reason "clear"
             await agent.ext.session_end("clear")
         agent.clear()
+        await agent.start()  # and the new one starting: SessionStart "clear", as in Claude Code
         return "Started a new conversation.", False
     return (
         "Resume a session from the editor's session list, or `lsp-agent ask --resume ID`.",
