@@ -98,6 +98,7 @@ class AcpAgent:
     ) -> schema.NewSessionResponse:
         session = await self._open(cwd, additional_directories, None, mcp_servers)
         await self._start(session)
+        session.updates.open_after_reply()  # the client learns the session from the answer
         return schema.NewSessionResponse(
             session_id=session.id, modes=self._modes(session), config_options=self._config(session)
         )
@@ -114,6 +115,7 @@ class AcpAgent:
 
         session = await self._open(cwd, additional_directories, session_id, mcp_servers)
         assert session.agent is not None
+        session.updates.open()  # the client asked for this id, and the history goes first
         for update in replay(session.id, session.agent.messages):
             session.updates.put(update)
         await self._start(session)  # after the history: what its hooks say is new
@@ -132,6 +134,7 @@ class AcpAgent:
     ) -> schema.ResumeSessionResponse:
         session = await self._open(cwd, additional_directories, session_id, mcp_servers)
         await self._start(session)
+        session.updates.open_after_reply()
         return schema.ResumeSessionResponse(
             modes=self._modes(session), config_options=self._config(session)
         )
@@ -156,6 +159,7 @@ class AcpAgent:
             raise RequestError.resource_not_found(str(exc)) from exc
         session = await self._open(cwd, additional_directories, forked, mcp_servers)
         await self._start(session, "fork")
+        session.updates.open_after_reply()  # a new id, as for session/new
         return schema.ForkSessionResponse(
             session_id=session.id, modes=self._modes(session), config_options=self._config(session)
         )

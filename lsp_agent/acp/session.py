@@ -49,21 +49,37 @@ def _redacted(update: Update) -> Update:
 
 
 class SessionUpdates:
-    """The ordered outgoing updates of one session."""
+    """The ordered outgoing updates of one session, held until the client knows the session.
+
+    A session's first updates (its slash commands, what its SessionStart hooks say, its name)
+    are made while `session/new` is answered, but a client learns the session's id from that
+    answer: Zed drops an update for a session it does not know. So nothing is sent before
+    `open_after_reply` (or `open`, where the client asked for the id: `session/load` replays
+    the history before its answer)."""
 
     def __init__(self, session_id: str, send: Any) -> None:
         self.session_id = session_id
         self._send = send  # the connection's session_update
         self._queue: asyncio.Queue[Update] = asyncio.Queue()
+        self._open = asyncio.Event()
         self._task = asyncio.create_task(self._pump(), name=f"acp-updates-{session_id[:8]}")
 
     def put(self, update: Update) -> None:
         self._queue.put_nowait(update)
 
+    def open(self) -> None:
+        self._open.set()
+
+    def open_after_reply(self) -> None:
+        """Send from the next turn of the loop on: the SDK queues a handler's answer for
+        writing as soon as the handler returns, in the same turn, so the answer goes first."""
+        asyncio.get_running_loop().call_soon(self._open.set)
+
     async def drain(self) -> None:
         await self._queue.join()
 
     async def close(self) -> None:
+        self._open.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.drain(), DRAIN_TIMEOUT_S)
         self._task.cancel()
@@ -71,6 +87,7 @@ class SessionUpdates:
             await self._task
 
     async def _pump(self) -> None:
+        await self._open.wait()
         while True:
             update = await self._queue.get()
             try:

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from lsp_agent.testing.fake_anthropic import FakeAnthropic
 from tests.acp.conftest import Start, answers
 from tests.compat.conftest import write_json
-from tests.compat.test_session_start_order import fired, first_message, prompt_hook, start_hook
+from tests.compat.test_session_start_order import (
+    fired,
+    first_message,
+    prompt_hook,
+    script,
+    start_hook,
+)
 
 
 async def test_acp_sessions_start_when_opened(
@@ -68,3 +75,40 @@ async def test_acp_sessions_start_when_opened(
     titles = {s["sessionId"]: s.get("title") for s in listed["sessions"]}
     assert titles == {session: "auth work", fork: "auth work"}
     assert not (tmp_path / "folder-hook-ran").exists()  # untrusted: the folder's own never ran
+    # A client learns a new session's id from the answer (Zed drops an update for a session it
+    # does not know): what the session said while opening comes after it on the wire.
+    for opened in (session, fork):
+        assert _answered_before_updates(client.raw, opened)
+
+
+async def test_what_a_session_says_while_opening_follows_its_answer(
+    start: Start, workspace: Path, acp_env: dict[str, str]
+) -> None:
+    """An InstructionsLoaded hook speaks while session/new is still running the SessionStart
+    hooks: its message waits for the answer that tells the client the session's id."""
+    (workspace / "CLAUDE.md").write_text("Use tabs.\n")
+    said = {"systemMessage": "instructions checked"}
+    hooks = {
+        "InstructionsLoaded": [{"hooks": [script(f"print({json.dumps(said)!r})")]}],
+        "SessionStart": [{"hooks": [script("import time; time.sleep(0.5)")]}],
+    }
+    write_json(Path(acp_env["HOME"]) / ".claude" / "settings.json", {"hooks": hooks})
+    async with FakeAnthropic(answers("Hi.")) as server:
+        client = await start(server)
+        session = await client.new_session(workspace)
+        await client.wait_for(lambda: "instructions checked" in json.dumps(client.updates))
+    assert _answered_before_updates(client.raw, session)
+
+
+def _answered_before_updates(raw: list[dict[str, Any]], session_id: str) -> bool:
+    answer = next(
+        n
+        for n, m in enumerate(raw)
+        if isinstance(m.get("result"), dict) and m["result"].get("sessionId") == session_id
+    )
+    updates = [
+        n
+        for n, m in enumerate(raw)
+        if m.get("method") == "session/update" and m["params"].get("sessionId") == session_id
+    ]
+    return bool(updates) and answer < updates[0]
