@@ -100,8 +100,8 @@ def _forked(resume: str | None, cwd: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     prompt = args.prompt if args.prompt is not None else sys.stdin.read()
-    if not prompt.strip():
-        return _fail("no prompt given (pass it as an argument or on stdin)")
+    # An empty prompt is checked once the session has started: a SessionStart hook's
+    # `initialUserMessage` may be the whole run, as with Claude Code's -p.
     if prompt.split()[:1] == ["/rewind"] and not (args.resume or args.continue_session):
         return _fail("/rewind needs the session: --resume ID or --continue")
     if args.fork_session and not (args.resume or args.continue_session):
@@ -138,6 +138,9 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         environ=environ,
         plugin_dirs=[*map(Path, settings.plugins.dirs), *args.plugin_dirs],  # env, then flags
     )
+    if not prompt.strip() and not extensions.hooks.has("SessionStart"):
+        await extensions.aclose()  # nothing could give the run a first turn
+        return _fail("no prompt given (pass it as an argument or on stdin)")
     index = _symbol_index(settings, [cwd, *add_dirs])
     changes = ChangeLog()  # this run's checkpoint, for a later `/rewind`
     host = Host(
@@ -173,21 +176,29 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         finally:
             await agent.aclose()
             await extensions.aclose()
-    prompt = _with_references(prompt, cwd, add_dirs, environ)
+    prompt = _with_references(prompt, cwd, add_dirs, environ) if prompt.strip() else ""
     changes.runs = checkpoints.load(agent.session_id).runs
     changes.on_change = lambda run: checkpoints.save(agent.session_id, run)
-    changes.begin(prompt, conversation_length(agent.messages))
+    result = None
     try:
-        if forked is not None:  # before the prompt's run, as it would start "startup"/"resume"
-            await agent.start("fork")
-        result = await agent.run(prompt)
-        result = await headless_exit.finish(agent, result, environ, _warn)
+        # SessionStart before anything of the prompt's (source "fork" for a fork).
+        await agent.start("fork" if forked is not None else "")
+        # A hook's `initialUserMessage` is the first turn; the prompt, if any, the next.
+        for turn in [t for t in (agent.take_initial_message(), prompt) if t.strip()]:
+            changes.begin(turn, conversation_length(agent.messages))
+            result = await agent.run(turn)
+            if result.is_error:
+                break
+        if result is not None:
+            result = await headless_exit.finish(agent, result, environ, _warn)
     finally:
         await agent.aclose()
         await extensions.aclose()
         if index is not None:
             index.close()
-    out.result(result)
+    if result is None:
+        return _fail("no prompt given (pass it as an argument or on stdin)")
+    out.result(result)  # the last turn's, as -p prints the final result
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")
     return 0

@@ -178,6 +178,7 @@ class Agent:
         self._start_source = ""  # why the next SessionStart fires, when not startup/resume
         self._start_context: list[str] = []  # theirs, for the first prompt the model gets
         self._initial_due = True  # the `agent` setting's initialPrompt is still to be sent
+        self._initial_message = ""  # SessionStart's `initialUserMessage`, for a headless run
         self._halt = ""  # set when a hook stops the run
         self._model_before_command: str | None = None
         self._running = False
@@ -281,6 +282,14 @@ class Agent:
         source = source or self._start_source or ("resume" if self.messages else "startup")
         self._start_source = ""
         self._start_context += await self.ext.session_start(source, self.options.model, self.title)
+
+    def take_initial_message(self) -> str:
+        """SessionStart's `initialUserMessage`, once: Claude Code's `-p` runs it as the
+        session's first turn, before the prompt (or alone, when no prompt was given). Only a
+        headless front end asks; an editor's sessions leave it unused, as Claude Code's
+        interactive sessions do."""
+        message, self._initial_message = self._initial_message, ""
+        return message
 
     async def _prompt_blocks(self, prompt: str, attached: bool = False) -> list[dict[str, Any]]:
         """The user message for `prompt`: slash commands expanded, hook context added. Raises
@@ -641,6 +650,9 @@ class Agent:
     def _extension_message(self, kind: str, data: dict[str, Any]) -> None:
         if kind == "title":  # a hook's `sessionTitle`
             self.rename(str(data.get("title", "")))
+            return
+        if kind == "initial_message":  # SessionStart's `initialUserMessage`
+            self._initial_message = str(data.get("text", ""))
             return
         self._hook_message(str(data.get("event", kind)), str(data.get("message", "")))
 

@@ -97,3 +97,41 @@ async def test_a_command_a_session_start_hook_installs_serves_the_first_prompt(
         done = await ask(cli_env(tmp_path, fake), "--cwd", str(workspace), "/fresh the world")
     assert done.code == 0, done.stderr
     assert "Fresh command for the world." in first_message(fake.requests[0].body)
+
+
+async def test_initial_user_message_is_the_first_turn_of_ask(tmp_path: Path) -> None:
+    """SessionStart's `initialUserMessage` (Claude Code's -p): the session's first turn, with
+    no prompt at all, or before the prompt given, which follows as the next turn."""
+    workspace = tmp_path / "workspace"
+    first = {"initialUserMessage": "Summarise what changed since yesterday."}
+    write_json(
+        workspace / ".claude" / "settings.json",
+        {
+            "hooks": {
+                "SessionStart": [{"hooks": [start_hook(tmp_path / "log", tmp_path / "m", first)]}]
+            }
+        },
+    )
+    replies = [{"content": [{"type": "text", "text": t}]} for t in ("Two fixes.", "Ship it.")]
+    where = ("--cwd", str(workspace), "--output-format", "json")
+    async with FakeAnthropic({"responses": replies[:1]}, variables={"cwd": str(workspace)}) as fake:
+        alone = await ask(cli_env(tmp_path, fake), *where)  # no prompt: stdin is empty
+    assert alone.code == 0, alone.stderr
+    assert json.loads(alone.stdout)["result"] == "Two fixes."
+    assert "Summarise what changed" in first_message(fake.requests[0].body)
+    async with FakeAnthropic({"responses": replies}, variables={"cwd": str(workspace)}) as fake:
+        both = await ask(cli_env(tmp_path, fake), *where, "and should we ship?")
+    assert both.code == 0, both.stderr
+    assert json.loads(both.stdout)["result"] == "Ship it."  # the last turn's, as -p prints
+    turns = fake.requests[1].body["messages"]
+    assert "Summarise what changed" in json.dumps(turns[0])
+    assert "and should we ship?" in json.dumps(turns[-1])
+
+
+async def test_ask_without_a_prompt_still_fails_without_such_a_hook(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    async with FakeAnthropic({"responses": []}) as fake:
+        done = await ask(cli_env(tmp_path, fake), "--cwd", str(workspace))
+    assert done.code == 1 and not fake.requests
+    assert "no prompt given" in done.stderr

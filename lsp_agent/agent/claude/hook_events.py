@@ -182,6 +182,8 @@ class HookEvents:
         outcome = await self._hook("SessionStart", payload, source)
         if outcome.session_title and source in ("startup", "resume", "fork"):
             self.emit("title", {"title": outcome.session_title})  # as /rename does
+        if outcome.initial_user_message:  # a headless run's first turn (`ask`)
+            self.emit("initial_message", {"text": outcome.initial_user_message})
         if outcome.watch_paths is not None:
             self.file_hooks.watch_paths(outcome.watch_paths)
         if outcome.reload_skills:

@@ -98,6 +98,7 @@ class HookOutcome:
     watch_paths: list[str] | None = None  # SessionStart, FileChanged: files to watch now
     reload_skills: bool = False  # SessionStart: a hook installed skills or commands
     session_title: str = ""  # SessionStart, UserPromptSubmit: name the session (the last wins)
+    initial_user_message: str = ""  # SessionStart: the first turn of a headless run (the last wins)
     additional_context: list[str] = field(default_factory=list)
     system_messages: list[str] = field(default_factory=list)  # for the user
     errors: list[str] = field(default_factory=list)  # non-blocking failures, for the user
@@ -391,6 +392,9 @@ def _apply_specific(outcome: HookOutcome, event: str, specific: dict[str, Any]) 
     _watch_paths(outcome, event, specific)
     if event == "SessionStart" and specific.get("reloadSkills") is True:
         outcome.reload_skills = True
+    first = specific.get("initialUserMessage")
+    if event == "SessionStart" and isinstance(first, str) and first.strip():
+        outcome.initial_user_message = first
     title = specific.get("sessionTitle")
     if event in ("SessionStart", "UserPromptSubmit") and isinstance(title, str) and title.strip():
         outcome.session_title = title.strip()
