@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 from lsp_agent.cli_plugins import add_plugin_dir
 from lsp_agent.settings import PERMISSION_MODES
 
+NO_PROMPT = "no prompt given (pass it as an argument or on stdin)"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", nargs="?", help="the prompt (read from stdin when omitted)")
@@ -140,7 +142,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
     )
     if not prompt.strip() and not extensions.hooks.has("SessionStart"):
         await extensions.aclose()  # nothing could give the run a first turn
-        return _fail("no prompt given (pass it as an argument or on stdin)")
+        return _fail(NO_PROMPT)
     index = _symbol_index(settings, [cwd, *add_dirs])
     changes = ChangeLog()  # this run's checkpoint, for a later `/rewind`
     host = Host(
@@ -197,7 +199,7 @@ async def _ask(args: argparse.Namespace, prompt: str, cwd: Path) -> int:
         if index is not None:
             index.close()
     if result is None:
-        return _fail("no prompt given (pass it as an argument or on stdin)")
+        return _fail(NO_PROMPT)
     out.result(result)  # the last turn's, as -p prints the final result
     if result.is_error:
         return _fail(f"{result.subtype}: {result.result}")

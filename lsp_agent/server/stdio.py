@@ -48,7 +48,7 @@ class PipeReader:
         self.stream = stream
 
     async def readline(self) -> bytes:
-        # One turn of the loop first, as each of pygls's thread hops gave: what the last
+        # A turn of the loop before each line, as pygls's thread hops gave: what the last
         # message's handler started (an async handler runs as a task) takes its first step
         # before the next message is handled. `didChange` publishes the edit in that step,
         # and a `documentSymbol` right behind it, read from the same chunk of input, must see
