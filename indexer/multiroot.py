@@ -63,8 +63,11 @@ class MultiRootIndex:
 
     def search(self, query: str, limit: int = 100) -> list[Symbol]:
         """Fuzzy search over every root, ranked as one index would rank them."""
+        indexes = self.indexes
+        if len(indexes) == 1:  # every file it holds is its own (`_owner`)
+            return [symbol for _, symbol in indexes[0].ranked_search(query, limit)]
         found: list[tuple[object, int, int, Symbol]] = []
-        for n, index in enumerate(self.indexes):
+        for n, index in enumerate(indexes):
             owned: dict[str, bool] = {}  # by path: a search's results share few files
             for position, (key, symbol) in enumerate(index.ranked_search(query, limit)):
                 mine = owned.get(symbol.path)

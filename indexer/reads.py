@@ -36,6 +36,12 @@ _DEFINITIONS_OF_NAMES = " UNION ALL ".join(
 )
 
 
+NAME_BATCHES = (8, 32, 128, 500)  # ids per statement of `names_by_id` (under SQLite's limit)
+_NAMES_BY_ID = {
+    n: f"SELECT id, name FROM names WHERE id IN ({','.join('?' * n)})" for n in NAME_BATCHES
+}
+
+
 def _symbol(row: tuple) -> Symbol:
     path, language, name, kind, container, *rest = row
     rest[12] = unpack_signature(rest[12], name)
@@ -175,10 +181,13 @@ def defined_names(conn: sqlite3.Connection, last: int, chunk: int = 10_000):
 
 def names_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for at in range(0, len(ids), 500):
-        chunk = list(ids[at : at + 500])
-        marks = ",".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT id, name FROM names WHERE id IN ({marks})", chunk))
+    for at in range(0, len(ids), NAME_BATCHES[-1]):
+        chunk = list(ids[at : at + NAME_BATCHES[-1]])
+        # Padded to one of a few sizes (no name has id 0), so that each connection compiles
+        # a few statements once: a statement per length was compiled again on most searches.
+        size = next(n for n in NAME_BATCHES if n >= len(chunk))
+        chunk += [0] * (size - len(chunk))
+        found.update(conn.execute(_NAMES_BY_ID[size], chunk))
     return found
 
 

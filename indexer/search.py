@@ -304,7 +304,7 @@ class SearchIndex:
             yield from ((i, 0) for i in range(min(limit, len(self))))
             return
         chosen: set[int] = set()
-        for rank, tier in enumerate(self._tiers(query, spelled)):
+        for rank, tier in enumerate(self._tiers(query, spelled, limit)):
             if rank >= FUZZY_TIER and (len(chosen) >= FUZZY_BELOW or len(query) > FUZZY_MAX_QUERY):
                 return  # enough plain matches, or a query too long to be an abbreviation
             for i in tier:
@@ -323,7 +323,7 @@ class SearchIndex:
             key = (0, len(name) != len(query), len(name), not name.startswith(query))
         return key, name, self.ids[i]
 
-    def _tiers(self, query: str, spelled: dict[int, str]) -> Iterator[Iterator[int]]:
+    def _tiers(self, query: str, spelled: dict[int, str], limit: int) -> Iterator[Iterator[int]]:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
@@ -332,10 +332,10 @@ class SearchIndex:
             # same needle, so they share one pass, and so does the prefix tier while the
             # query is rare (a typo, found nowhere, then costs one pass instead of three).
             found: Iterable[int] = _Replay(lambda start: lower.find_all(q, start=start))
-            yield self._prefix_tier(query, q, spelled, self._line_starts_of(q, found))
+            yield self._prefix_tier(query, q, spelled, limit, self._line_starts_of(q, found))
             at_starts: Iterable[int] = found
         else:
-            yield self._prefix_tier(query, q, spelled)
+            yield self._prefix_tier(query, q, spelled, limit)
             at_starts = lower.find_all(q, self.lower_grams, starts, word_start=True)
             found = self._find(q)
         yield self._inner_starts(iter(at_starts)) if inner_ok else iter(())
@@ -406,14 +406,16 @@ class SearchIndex:
         query: str,
         q: bytes,
         spelled: dict[int, str],
+        limit: int,
         found: Iterable[int] | None = None,
     ) -> Iterator[int]:
         """Names starting with the query, shortest first (as scanned), the same case first
         among names of one length; lazily, whole lengths at a time, so the order does not
         depend on how far the caller reads. Spellings are looked up (into `spelled`) for
-        growing chunks of hits, not one length at a time."""
+        growing chunks of hits, not one length at a time, and no chunk is bigger than what
+        the caller still wants (`limit` in all) needs."""
         hits: list[tuple[int, int]] = []  # (length, name index) of the chunk being read
-        size = 8
+        size, given = 8, 0
         if found is None:
             found = self._find(b"\n" + q)
         for p in found:
@@ -421,7 +423,8 @@ class SearchIndex:
             length = self.length(i)
             if len(hits) >= size and length != hits[-1][0]:
                 yield from self._by_case(query, hits, spelled)
-                hits, size = [], size * 4
+                given += len(hits)
+                hits, size = [], max(min(size * 4, limit - given), 1)
             hits.append((length, i))
         yield from self._by_case(query, hits, spelled)
 

@@ -188,6 +188,26 @@ async def test_watched_file_changes_reach_workspace_symbol(
     assert [s.name for s in result] == ["freshly_created"]
 
 
+async def test_a_symbol_moved_on_disk_is_answered_where_it_is_now(
+    start_server: StartServer, project: Path
+) -> None:
+    """The JSON text of answered symbols is reused (`convert.SymbolTexts`): never for a
+    definition that has moved since."""
+    client = await ready(start_server)
+    query = types.WorkspaceSymbolParams(query="Cart")
+    (before,) = await client.workspace_symbol_async(query) or []
+    path = project / "cart.py"
+    path.write_text("\n\n" + path.read_text())
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            [types.FileEvent(path.as_uri(), types.FileChangeType.Changed)]
+        )
+    )
+    await wait_for_log(client, "updated 1 file")
+    (after,) = await client.workspace_symbol_async(query) or []
+    assert after.location.range.start.line == before.location.range.start.line + 2
+
+
 async def test_a_repeated_workspace_symbol_query_sees_buffer_edits(
     start_server: StartServer, project: Path
 ) -> None:

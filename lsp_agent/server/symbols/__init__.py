@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from lsp_agent.server.protocol import JsonResult
+from lsp_agent.server.protocol import JsonText
 from lsp_agent.server.symbols.answers import RecentAnswers
 from lsp_agent.server.symbols.convert import (
+    SymbolTexts,
     byte_offset,
     document_symbols,
     flat_symbols,
-    symbol_json,
     to_path,
 )
 from lsp_agent.server.symbols.state import ServerIndex
@@ -42,7 +42,8 @@ def register(server: AgentServer) -> None:
     server.documents.subscribe(state.on_document)
     server.on_settings_changed(lambda _: state.start() if state._config is not None else None)
     server.on_initialized(lambda: _initialized(server, state))
-    answers: RecentAnswers[JsonResult] = RecentAnswers()
+    answers: RecentAnswers[JsonText] = RecentAnswers()
+    texts = SymbolTexts()
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(
@@ -58,7 +59,7 @@ def register(server: AgentServer) -> None:
     @server.feature(types.WORKSPACE_SYMBOL)
     async def workspace_symbol(
         ls: AgentServer, params: types.WorkspaceSymbolParams
-    ) -> JsonResult:  # `SymbolInformation`s, as JSON
+    ) -> JsonText:  # `SymbolInformation`s, as JSON
         await state.wait_opened()  # a warm database answers before its refresh is done
         key = state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT)
         answer = answers.get(key)
@@ -66,7 +67,7 @@ def register(server: AgentServer) -> None:
             return answer
         found = await asyncio.to_thread(state.search, params.query, WORKSPACE_SYMBOL_LIMIT)
         conv = state.converter()
-        answer = JsonResult(symbol_json(s, conv) for s in found)
+        answer = JsonText(texts.answer(found, conv))
         if state.search_key(params.query, WORKSPACE_SYMBOL_LIMIT) == key:  # nothing changed
             answers.put(key, answer)
         return answer
