@@ -142,9 +142,9 @@ class AgentProtocol(LanguageServerProtocol):
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         if error is None and isinstance(result, JsonText):
             self._result_types.pop(msg_id, None)  # as pygls does
-            # The keys in the order of pygls's JsonRPCResponseMessage, unstructured.
-            body = f'{{"id":{json.dumps(msg_id)},"jsonrpc":"{self.VERSION}","result":{result}}}'
-            self._write_body(body)
+            # The keys in the order of pygls's JsonRPCResponseMessage, spaced as `json.dumps`.
+            head = f'{{"id": {json.dumps(msg_id)}, "jsonrpc": "{self.VERSION}", "result": '
+            self._write_body(f"{head}{result}}}")
             return
         super()._send_response(msg_id, result, error)
 
