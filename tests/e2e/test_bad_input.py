@@ -117,3 +117,23 @@ async def test_input_ending_inside_a_message_ends_the_server_cleanly(env: dict[s
     peer.process.stdin.write(b'Content-Length: 500\r\n\r\n{"jsonrpc": "2.0", "id": 1')
     peer.process.stdin.close()
     assert await asyncio.wait_for(peer.process.wait(), 20) is not None
+
+
+async def test_an_error_answer_to_the_servers_request_is_survived(env: dict[str, str]) -> None:
+    """The client answers the server's `workspace/configuration` with an error: the server
+    goes on with its defaults (`AgentProtocol.handle_message` dispatches error responses)."""
+    peer = await RawPeer.start(env)
+    capabilities = {"workspace": {"configuration": True}}
+    params = {"processId": None, "rootUri": None, "capabilities": capabilities}
+    await peer.response(peer.request("initialize", params))
+    peer.send({"method": "initialized", "params": {}})
+    while (message := await asyncio.wait_for(peer.read(), 20)).get("method") != (
+        "workspace/configuration"
+    ):
+        pass
+    peer.send({"id": message["id"], "error": {"code": -32603, "message": "client failed"}})
+    # The request fails at once with the client's error (not after the server's timeout).
+    while "client failed" not in json.dumps((await asyncio.wait_for(peer.read(), 5)).get("params")):
+        pass
+    await assert_still_serving(peer)
+    assert await peer.close() == 0
