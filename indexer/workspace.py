@@ -100,6 +100,9 @@ class WorkspaceIndex:
         self._base_lock = threading.Lock()
         self._rebuilding = False
         self._delta_rebuilding = False
+        # Set by close(): the search's background threads (which may outlive it: a rewrite
+        # of a monorepo's search file takes a minute) stop, or fail quietly, after it.
+        self._closed = False
         self._load_names = LoadNames()  # while a bulk load has no name index
         self._read_cache = ReadCache()  # what searches read, for the next search
 
@@ -250,6 +253,8 @@ class WorkspaceIndex:
 
         def rebuild() -> None:
             try:
+                if self._closed:
+                    return
                 args = (str(self.db_path), last)
                 built = in_child(delta_sections, *args) if self.offload else None
                 delta = SearchIndex.from_sections(
@@ -261,7 +266,7 @@ class WorkspaceIndex:
                     if self._base is base:  # else the file was rewritten meanwhile
                         self._delta = delta
             except Exception:
-                log.exception("could not update the search of %s", self.root)
+                self._failed("could not update the search of %s", self.root)
             finally:
                 self._delta_rebuilding = False
 
@@ -297,9 +302,10 @@ class WorkspaceIndex:
 
         def rebuild() -> None:
             try:
-                self._rebuild_base()
+                if not self._closed:
+                    self._rebuild_base()
             except Exception:
-                log.exception("could not rewrite the search file %s", self._search_path)
+                self._failed("could not rewrite the search file %s", self._search_path)
             finally:
                 self._rebuilding = False
 
@@ -582,7 +588,16 @@ class WorkspaceIndex:
         return q.has_file(self._reader(), os.path.abspath(path))
 
     def close(self) -> None:
+        self._closed = True
         self._store.close()
+
+    def _failed(self, message: str, *args: object) -> None:
+        """A background search thread's failure: an error, unless the index was closed
+        meanwhile (its database may be gone with its folder: nothing is lost)."""
+        if self._closed:
+            log.debug(message + " (index closed)", *args, exc_info=True)
+        else:
+            log.exception(message, *args)
 
 
 def _check(cancel: threading.Event | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -583,3 +584,21 @@ def test_a_search_during_a_bulk_load_sees_every_symbol_committed_since_the_last(
     finally:
         index._store.end_bulk_load()
     assert during == {(q, n): index.ranked_search(q, n) for q in queries for n in limits}
+
+
+def test_search_threads_after_close_neither_run_nor_report_errors(
+    root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder removed from the editor closes its index while the search's background
+    threads (the file's rewrite, the in-memory part's rebuild) may still start or run: they
+    stop, and the database gone with the folder is no error in the log."""
+    index = open_index(root, tmp_path)
+    index.refresh()
+    index.close()
+    shutil.rmtree(tmp_path / "cache")
+    before = set(threading.enumerate())
+    index._start_rebuild()
+    index._start_delta(None, 0, 1)
+    for thread in set(threading.enumerate()) - before:
+        thread.join(10)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
