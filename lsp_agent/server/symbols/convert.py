@@ -171,9 +171,10 @@ class SymbolTexts:
     the read cache hands out the same `Symbol` objects again (a name typed a letter at a time
     answers much the same definitions each time). Kept by identity, with the symbol itself, so
     an id is never taken for another object's; only symbols whose text depends on nothing else
-    (an ASCII selection: no source read, no client encoding)."""
+    (an ASCII selection: no source read, no client encoding). A few answers' worth: what it
+    keeps alive, the garbage collector walks on every full collection."""
 
-    def __init__(self, size: int = 8_192) -> None:
+    def __init__(self, size: int = 2_048) -> None:
         self.size = size
         self._texts: dict[int, tuple[Symbol, str]] = {}
 
