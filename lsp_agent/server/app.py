@@ -100,7 +100,7 @@ class AgentServer(LanguageServer):
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve over stdio, read by the event loop when stdin is a pipe (`stdio`)."""
         stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
-        if stdio.is_pipe(stdin):
+        if stdio.loop_can_read(stdin, stdout):
             stdio.serve(self, stdin, stdout)
         else:
             super().start_io(stdin, stdout)

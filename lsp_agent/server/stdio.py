@@ -8,8 +8,10 @@ handled as soon as it has arrived. On a warm index an unknown method's round tri
 (`bench/busy_latency.py`; the lead's note on issue 17 has the runs).
 
 Only a pipe or a socket (what editors start a server with) is read this way: the loop puts the
-descriptor in non-blocking mode, which a terminal shared with a shell must not get. Anything
-else keeps pygls's reader.
+descriptor in non-blocking mode, which a terminal shared with a shell must not get. Nor may
+stdout, which is written with blocking writes: a client that hands the server one socket for
+both (a socketpair end as stdin and stdout) would see answers bigger than the socket's buffer
+lost. Anything else keeps pygls's reader.
 """
 
 from __future__ import annotations
@@ -28,15 +30,18 @@ logger = logging.getLogger(__name__)
 LINE_LIMIT = 1 << 16  # bytes in a header line; a longer one is skipped, never a header
 
 
-def is_pipe(stream: BinaryIO) -> bool:
-    """Whether the event loop can read `stream` itself (a pipe or a socket, on POSIX)."""
+def loop_can_read(stdin: BinaryIO, stdout: BinaryIO) -> bool:
+    """Whether the event loop can read `stdin` itself: a pipe or a socket (on POSIX) that is
+    not also `stdout` (the non-blocking mode the loop sets is shared by both)."""
     if os.name != "posix":
         return False
     try:
-        mode = os.fstat(stream.fileno()).st_mode
+        read, written = os.fstat(stdin.fileno()), os.fstat(stdout.fileno())
     except (OSError, ValueError):
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+    if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+        return False
+    return stat.S_ISFIFO(read.st_mode) or stat.S_ISSOCK(read.st_mode)
 
 
 class PipeReader:
@@ -81,7 +86,7 @@ async def _serve(server: JsonRPCServer, stdin: BinaryIO, stop: threading.Event) 
 
 
 def serve(server: JsonRPCServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
-    """What pygls's `start_io` does, with the loop reading `stdin` (`is_pipe`)."""
+    """What pygls's `start_io` does, with the loop reading `stdin` (`loop_can_read`)."""
     # pygls's `shutdown()` (the `exit` notification) stops the read loop through this event.
     server._stop_event = stop = threading.Event()
     server.protocol.set_writer(StdoutWriter(stdout))

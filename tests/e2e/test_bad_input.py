@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import SERVER_COMMAND
 from tests.e2e.rawlsp import RawPeer
 
 INVALID_PARAMS, METHOD_NOT_FOUND, PARSE_ERROR, INVALID_REQUEST = -32602, -32601, -32700, -32600
@@ -137,3 +141,50 @@ async def test_an_error_answer_to_the_servers_request_is_survived(env: dict[str,
         pass
     await assert_still_serving(peer)
     assert await peer.close() == 0
+
+
+def test_one_socket_for_stdin_and_stdout_loses_no_answer(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A client may hand the server one socket as both stdin and stdout. The event loop's
+    reader would make it non-blocking for both, and an answer bigger than the socket's buffer,
+    written while the client is not reading, was lost (`stdio.loop_can_read`)."""
+    source = "".join(f"def function_number_{i}(x):\n    return x\n" for i in range(3000))
+    (tmp_path / "big.py").write_text(source)
+    ours, theirs = socket.socketpair()
+    server = subprocess.Popen(SERVER_COMMAND, stdin=theirs, stdout=theirs, env=env)
+    theirs.close()
+    ours.settimeout(30)
+    stream = ours.makefile("rwb")
+
+    def send(message: dict[str, object]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        stream.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stream.flush()
+
+    def read() -> dict[str, object]:
+        length = 0
+        while (line := stream.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(stream.read(length))
+
+    try:
+        send({"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}})
+        uri = (tmp_path / "big.py").as_uri()
+        document = {"uri": uri, "languageId": "python", "version": 1, "text": source}
+        send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        for n in range(2, 6):
+            params = {"textDocument": {"uri": uri}}
+            send({"id": n, "method": "textDocument/documentSymbol", "params": params})
+        time.sleep(2)  # not reading: the answers (about 500 KB each) fill the socket
+        answers = {}
+        while len(answers) < 4:
+            message = read()
+            if message.get("id") in (2, 3, 4, 5) and "method" not in message:
+                answers[message["id"]] = len(message["result"])  # type: ignore[arg-type]
+        assert answers == {2: 3000, 3: 3000, 4: 3000, 5: 3000}
+    finally:
+        server.kill()
+        server.wait(10)
+        ours.close()
