@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from indexer.extract import symbol_from_row
 from indexer.model import Reference, Span, Symbol
 from indexer.store import (
     MULTILINE,
@@ -42,21 +43,9 @@ _NAMES_BY_ID = {
 
 
 def _symbol(row: tuple) -> Symbol:
-    # `extract.symbol_from_row` unrolled (a search reads 100 of these, a file thousands),
-    # with positional fields: keywords made a frozen dataclass a third slower to build.
-    path, language, name, kind, container, sl, sc, el, ec, sb, eb, nl, nc, nel, nec = row[:15]
-    nsb, neb, signature, ascii_ = row[15:]
-    return Symbol(
-        name,
-        kind_codes()[kind],
-        path,
-        Span((sl, sc), (el, ec), sb, eb),
-        Span((nl, nc), (nel, nec), nsb, neb),
-        container,
-        language,
-        unpack_signature(signature, name),
-        bool(ascii_),
-    )
+    path, language, name, kind, container, *rest = row
+    rest[12] = unpack_signature(rest[12], name)
+    return symbol_from_row(path, language, (name, kind_codes()[kind], container, *rest))
 
 
 def _references(path: str, name: str, kind: int, blob: bytes) -> list[Reference]:
