@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from busy_latency import fresh_queries
+from busy_latency import fresh_queries, typed_queries
 from index_common import CORPORA
 from index_server import queries as mixed_queries
 
@@ -134,6 +134,9 @@ async def main() -> None:
         fresh = fresh_queries(random.Random(7))
         asked = mixed_queries(names, 300) + [next(fresh) for _ in range(200)]
         asked += non_ascii_names(f"{home}/cache") + EDGES
+        # Names typed a letter at a time: queries that extend the one before (the search's
+        # narrowing, `indexer/search_narrow.py`).
+        asked += [q for typed in typed_queries(root, exclude, 150).values() for q in typed]
         lines = []
         for query in asked:
             body = await peer.request("workspace/symbol", {"query": query})

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.search_blocks import BLOCK_LINES, BlockMap
+from indexer.search_narrow import Narrowing
 from indexer.search_sections import (
     ARRAYS,
     FUZZY_SCAN_BYTES,
@@ -120,6 +121,7 @@ class SearchIndex:
     generation: int = 0
     lower_grams: BlockMap | None = None  # which blocks of names hold each trigram
     initial_grams: BlockMap | None = None  # the same over the initials
+    narrowing: Narrowing = field(default_factory=Narrowing)  # recent subsequence hits
     _keep: list[Any] = field(default_factory=list)  # the mapping, alive as long as this
 
     @classmethod
@@ -327,12 +329,18 @@ class SearchIndex:
         q = query.encode("utf-8", "surrogateescape").lower()
         starts, lower = self.starts, self.lower
         inner_ok = _INNER_START.match(q) is not None  # `_`, `.`... never start an inner word
+        lines: list[int] | None = None
         if self.lower_grams is None:
             # No block map: the word-start and substring tiers scan the whole text for the
             # same needle, so they share one pass, and so does the prefix tier while the
             # query is rare (a typo, found nowhere, then costs one pass instead of three).
-            found: Iterable[int] = _Replay(lambda start: lower.find_all(q, start=start))
-            yield self._prefix_tier(query, q, spelled, limit, self._line_starts_of(q, found))
+            # A query extending a recent one looks in the lines that one was found in only.
+            lines = self.narrowing.lines("substring", q)
+            if lines is None:
+                found: Iterable[int] = _Replay(lambda start: lower.find_all(q, start=start))
+            else:
+                found = _Replay(lambda start: self._finds_in_lines(q, lines, start))
+            yield self._prefix_tier(query, q, spelled, limit, self._line_starts_of(q, found, lines))
             at_starts: Iterable[int] = found
         else:
             yield self._prefix_tier(query, q, spelled, limit)
@@ -341,7 +349,7 @@ class SearchIndex:
         yield self._inner_starts(iter(at_starts)) if inner_ok else iter(())
         initials = self.initials.find_all(b"\n" + q, self.initial_grams, self.initial_starts)
         yield (_line(p + 1, self.initial_starts) for p in initials)
-        yield (_line(p, starts) for p in found)
+        yield self._substrings(q, found, keep=self.lower_grams is None)
         # In-order subsequence starting at a word start: of the name (after its newline), or
         # of an inner word. Each a generator, so its pattern is compiled only if the tier is
         # read (most queries fill the limit, or FUZZY_BELOW, before).
@@ -352,29 +360,69 @@ class SearchIndex:
     def _whole_subsequences(self, query: str) -> Iterator[int]:
         # Possessive runs that stop at the next wanted character keep each attempt linear;
         # the leading literal is what the engine scans for.
-        first, rest = _subsequence(query.lower())
+        lowered = query.lower()
+        first, rest = _subsequence(lowered)
         whole = re.compile(b"\n" + first + rest)
         # Both subsequence tiers scan the shortest FUZZY_SCAN_BYTES of names only: on a
         # monorepo's millions of names a subsequence pattern costs seconds, and the last tier
         # is not worth that.
-        for p in self.lower.match_starts(whole, FUZZY_SCAN_BYTES):
-            yield _line(p + 1, self.starts)
+        lines = self.narrowing.lines("whole", lowered)
+        if lines is None:
+            positions = self.lower.match_starts(whole, FUZZY_SCAN_BYTES)
+        else:  # a match's newline is the one before its line
+            positions = self._starts_in_lines(self.lower, whole, lines, -1)
+        found: list[int] = []
+        for p in positions:
+            found.append(_line(p + 1, self.starts))
+            yield found[-1]
+        self.narrowing.keep("whole", lowered, found)
 
     def _inner_subsequences(self, query: str, q: bytes) -> Iterator[int]:
-        lower, c, marks = self.lower, q[:1], self.fuzzy_marks
+        lower, c, marks, lowered = self.lower, q[:1], self.fuzzy_marks, query.lower()
         if c.isalpha() and marks.size >= min(lower.size, FUZZY_SCAN_BYTES):
             # Tried at the capitalised word starts only; the rest in either case, as classes
             # of both cases: they compile 0.1-0.2 ms slower than a scoped `(?i:...)` but
             # scan twice as fast (2-2.5 ms less over a standard library's names).
-            _, rest = _subsequence(query.lower(), both_cases=True)
-            at_start = re.compile(c.upper() + b"(?=" + rest + b")")
-            yield from self._inner_starts(marks.match_starts(at_start, FUZZY_SCAN_BYTES))
+            _, rest = _subsequence(lowered, both_cases=True)
+            pattern, text, tier = re.compile(c.upper() + b"(?=" + rest + b")"), marks, "marks"
         else:
             # The first character only is consumed, the rest is a lookahead, so every
             # candidate start is tried.
-            first, rest = _subsequence(query.lower())
-            inner = re.compile(first + b"(?=" + rest + b")")
-            yield from self._inner_starts(lower.match_starts(inner, FUZZY_SCAN_BYTES))
+            first, rest = _subsequence(lowered)
+            pattern, text, tier = re.compile(first + b"(?=" + rest + b")"), lower, "inner"
+        lines = self.narrowing.lines(tier, lowered)
+        if lines is None:
+            positions = text.match_starts(pattern, FUZZY_SCAN_BYTES)
+        else:
+            positions = self._starts_in_lines(text, pattern, lines)
+        found: list[int] = []  # the lines of every match, word start or not
+        starts, tried = self.starts, 0
+
+        def noted() -> Iterator[int]:
+            nonlocal tried
+            for p in positions:
+                tried += 1
+                line = _line(p, starts)
+                if not found or found[-1] != line:
+                    found.append(line)
+                yield p
+
+        yield from self._inner_starts(noted())
+        if tried <= SCAN_LIMIT:  # not cut short: every match was seen
+            self.narrowing.keep(tier, lowered, found)
+
+    def _starts_in_lines(
+        self, text: Text, pattern: re.Pattern[bytes], lines: list[int], before: int = 0
+    ) -> Iterator[int]:
+        """`text.match_starts(pattern, FUZZY_SCAN_BYTES)`, tried on `lines` only (in order):
+        the subsequence patterns never match across a newline. `before`: bytes a match takes
+        before its line (the newline of a whole-name match)."""
+        starts, count, buf, base = self.starts, len(self.starts), text.buf, text.start
+        limit = min(text.size, FUZZY_SCAN_BYTES)
+        for i in lines:
+            end = starts[i + 1] - 1 if i + 1 < count else self.lower.size - 1
+            for m in pattern.finditer(buf, base + starts[i] + before, base + min(end, limit)):
+                yield m.start() - base
 
     def _find(self, needle: bytes) -> Iterator[int]:
         return self.lower.find_all(needle, self.lower_grams, self.starts)
@@ -389,18 +437,53 @@ class SearchIndex:
             if bit(p):
                 yield _line(p, starts)
 
-    def _line_starts_of(self, q: bytes, found: Iterable[int]) -> Iterator[int]:
+    def _line_starts_of(
+        self, q: bytes, found: Iterable[int], lines: list[int] | None = None
+    ) -> Iterator[int]:
         """Where `b"\n" + q` is in the text, from `found`, where `q` is (the substring tiers'
         shared pass): its first PREFIX_WALK hits are looked at one by one (a rare query, or a
-        typo, is found nowhere else), then a pass for `b"\n" + q` goes on from the last."""
+        typo, is found nowhere else), then a pass for `b"\n" + q` goes on from the last (over
+        `lines` only, when given: the only lines holding `q`)."""
         lower, last = self.lower, 0
         for n, p in enumerate(found):
             if n == PREFIX_WALK:
-                yield from lower.find_all(b"\n" + q, start=last)
+                if lines is None:
+                    yield from lower.find_all(b"\n" + q, start=last)
+                    return
+                starts, size = self.starts, len(q)
+                for i in lines:
+                    at = starts[i]
+                    if at > last and lower.slice(at, at + size) == q:
+                        yield at - 1
                 return
             if lower.slice(p - 1, p) == b"\n":
                 yield p - 1
             last = p
+
+    def _finds_in_lines(self, q: bytes, lines: list[int], start: int) -> Iterator[int]:
+        """`self.lower.find_all(q, start=start)`, looking in `lines` only (in order): a query
+        never spans a newline."""
+        buf, base, starts, count = self.lower.buf, self.lower.start, self.starts, len(self.starts)
+        for i in lines:
+            end = base + (starts[i + 1] - 1 if i + 1 < count else self.lower.size - 1)
+            at = buf.find(q, base + max(starts[i], start), end)
+            while at >= 0:
+                yield at - base
+                at = buf.find(q, at + 1, end)
+
+    def _substrings(self, q: bytes, found: Iterable[int], keep: bool) -> Iterator[int]:
+        """The substring tier: the line of each place `q` is, in order. When it runs to its
+        end, every line holding `q` was seen: with `keep`, they narrow the queries that extend
+        this one (`indexer.search_narrow`)."""
+        starts = self.starts
+        lines: list[int] = []
+        for p in found:
+            line = _line(p, starts)
+            if not lines or lines[-1] != line:
+                lines.append(line)
+            yield line
+        if keep:
+            self.narrowing.keep("substring", q, lines)
 
     def _prefix_tier(
         self,

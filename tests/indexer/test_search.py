@@ -8,6 +8,7 @@ import random
 import pytest
 
 from indexer.search import SearchIndex, Text
+from indexer.search_narrow import Narrowing
 
 NAMES = [
     "getUserById", "get_user_by_id", "getUser", "user", "User", "HTTPServer",
@@ -130,3 +131,52 @@ def test_a_file_written_without_block_maps_scans_everything(tmp_path) -> None:
     assert mapped is not None and mapped.lower_grams is None and mapped.initial_grams is None
     for query in [*CASES, "", "u", "Get", "ser"]:
         assert mapped.ranked_names(query, 20) == INDEX.ranked_names(query, 20), query
+
+
+class _KeepsNothing(Narrowing):
+    def keep(self, tier: str, query: str, lines: list[int]) -> None:
+        pass
+
+
+def test_typing_a_letter_at_a_time_ranks_as_each_query_alone(tmp_path) -> None:
+    """A query that extends a recent one tries only the lines the subsequence tiers found for
+    that one (`indexer.search_narrow`): the answers are those of an index that never saw the
+    earlier queries, and the narrowed path gives hits of both subsequence tiers."""
+    rng = random.Random(11)
+    syllables = ["ka", "lo", "mir", "te", "su", "van", "dre", "po", "qui", "zel", "ny", "ra"]
+    words = ["".join(rng.sample(syllables, rng.randint(1, 3))) for _ in range(300)]
+    names = set()
+    while len(names) < 3000:
+        parts = rng.sample(words, rng.randint(2, 4))
+        if rng.random() < 0.5:
+            names.add(parts[0] + "".join(p.capitalize() for p in parts[1:]))
+        else:
+            names.add("_".join(parts))
+    ordered_names = sorted(names)
+    typed: list[str] = []
+    for name in rng.sample(ordered_names, 80):
+        # A subsequence from a word start inside the name: the inner subsequence tier's own.
+        word_start = name.find("_") + 1 or next(i for i, c in enumerate(name) if c.isupper())
+        rest = range(word_start + 1, len(name))
+        picked = sorted(rng.sample(rest, min(len(rest), 3)))
+        for word in (name, "".join(name[i] for i in [word_start, *picked])):
+            typed += [word[:n] for n in range(1, len(word) + 1)]
+    path = tmp_path / "names.search"
+    ordered = sorted(enumerate(ordered_names), key=lambda r: (len(r[1]), r[1]))
+    SearchIndex.write_file(path, [ordered], "e1", 1, block_lines=None)
+    mapped = SearchIndex.open(path, lambda ids: {i: ordered_names[i] for i in ids})
+    assert mapped is not None
+    for index in (SearchIndex.build(list(enumerate(ordered_names))), mapped):
+        narrowed = dict.fromkeys(range(6), 0)  # hits answered from kept lines, by tier
+        for query in typed:
+            lowered = query.lower()
+            plain = index.narrowing.lines("substring", query.encode().lower()) is not None
+            kept = dict.fromkeys(range(4), plain)
+            kept[4] = index.narrowing.lines("whole", lowered) is not None
+            kept[5] = any(index.narrowing.lines(t, lowered) for t in ("marks", "inner"))
+            got = index.ranked_names(query, 100)
+            alone = dataclasses.replace(index, narrowing=_KeepsNothing())  # full scans only
+            assert got == alone.ranked_names(query, 100), query
+            for tier in narrowed:
+                narrowed[tier] += kept[tier] and any(key[0] == tier for key, _, _ in got)
+        assert all(narrowed[tier] > 20 for tier in (0, 1, 3, 4, 5)), narrowed
