@@ -9,6 +9,8 @@ cheap. This keeps a one-character edit in a 5,000-line file to a few millisecond
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,6 +53,9 @@ class OpenDocument:
     has_errors: bool = False
     _pending: list[_Edit] = field(default_factory=list)
     _dropped: list[RawDef] = field(default_factory=list)
+    # `rows`' names, lowercased and newline-joined, with each one's offset: made again when
+    # `rows` is replaced (every change replaces it, none changes it in place).
+    _names: tuple[list[SymbolRow], bytes, list[int]] | None = None
 
     @classmethod
     def open(cls, path: str, source: bytes) -> OpenDocument | None:
@@ -159,6 +164,32 @@ class OpenDocument:
     def symbols(self) -> list[Symbol]:
         return [extract.symbol_from_row(self.path, self.language, row) for row in self.rows]
 
+    def symbols_matching(self, pattern: re.Pattern[bytes]) -> list[Symbol]:
+        """The symbols whose lowercased name `pattern` (`subsequence_filter`) matches, built
+        for those only: a search with a buffer open filtered every symbol of the file on every
+        query (a `Symbol` each, then a generator per name), half a millisecond for 300."""
+        rows = self.rows
+        names = self._names
+        if names is None or names[0] is not rows:
+            # (A newline in a name, if a grammar ever gives one, becomes a byte no query
+            # holds as such: the filter may then let a name through, never keep one out.)
+            lowered = [
+                row[0].encode("utf-8", "surrogateescape").lower().replace(b"\n", b"\r")
+                for row in rows
+            ]
+            offsets, at = [], 0
+            for name in lowered:
+                offsets.append(at)
+                at += len(name) + 1
+            names = self._names = (rows, b"\n".join(lowered), offsets)
+        _, text, offsets = names
+        return [
+            extract.symbol_from_row(
+                self.path, self.language, rows[bisect_right(offsets, m.start()) - 1]
+            )
+            for m in pattern.finditer(text)
+        ]
+
     def file_symbols(self) -> FileSymbols:
         return extract.to_file_symbols(
             self.path, self.language, self.rows, self.refs, self.has_errors
@@ -202,3 +233,14 @@ def _advance(point: tuple[int, int], text: bytes) -> tuple[int, int]:
     if not newlines:
         return point[0], point[1] + len(text)
     return point[0] + newlines, len(text) - (text.rfind(b"\n") + 1)
+
+
+def subsequence_filter(wanted: bytes) -> re.Pattern[bytes]:
+    """Matches a line (of `OpenDocument.symbols_matching`'s names) holding the bytes of
+    `wanted` in order: the names a search for it can rank in any tier. Each run stops at the
+    next wanted byte, so each line is tried once, in linear time."""
+    runs = []
+    for byte in wanted:
+        char = re.escape(bytes([byte]))
+        runs.append(b"[^\n" + char + b"]*+" + char)
+    return re.compile(b"(?m)^" + b"".join(runs))

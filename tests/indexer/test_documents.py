@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.documents import OpenDocument
+from indexer.documents import OpenDocument, subsequence_filter
 from indexer.extract import extract_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -73,3 +73,50 @@ def test_several_edits_before_one_reparse() -> None:
 
 def test_unknown_extension() -> None:
     assert OpenDocument.open("/notes.txt", b"hello") is None
+
+
+def _holds_in_order(query: str, name: str) -> bool:
+    """What a search can rank: the query's bytes in the name, in order, ASCII case ignored."""
+    letters = iter(name.encode("utf-8", "surrogateescape").lower())
+    return all(byte in letters for byte in query.encode("utf-8", "surrogateescape").lower())
+
+
+def test_symbols_matching_a_query_are_those_holding_its_bytes_in_order() -> None:
+    source = (
+        "class HTTPServer:\n    def get_user_by_id(self): pass\n    def getUserById(self): pass\n"
+        "def naïve_überall(): pass\nclass Ünïcode: pass\nMAX_SIZE = 1\n_private = 2\n"
+        "def x(): pass\n"
+    ).encode()
+    doc = OpenDocument.open("/a.py", source)
+    assert doc is not None
+    names = [s.name for s in doc.symbols()]
+    rng = random.Random(5)
+    queries = [
+        "",
+        "g",
+        "gubi",
+        "GUBI",
+        "hs",
+        "srv",
+        "ü",
+        "Ü",
+        "naï",
+        "_",
+        "max_",
+        "zz",
+        "x",
+        "[",
+        "\\",
+    ]
+    for name in names:
+        picked = sorted(rng.sample(range(len(name)), min(len(name), 3)))
+        queries += [name, name.upper(), "".join(name[i] for i in picked)]
+    for query in queries:
+        wanted = query.encode("utf-8", "surrogateescape").lower()
+        got = [s.name for s in doc.symbols_matching(subsequence_filter(wanted))]
+        assert got == [n for n in names if _holds_in_order(query, n)], query
+    # An edit replaces the rows: the names are read again.
+    doc.edit(len(source), len(source), b"def getZebra(): pass\n")
+    doc.reparse()
+    found = [s.name for s in doc.symbols_matching(subsequence_filter(b"gzeb"))]
+    assert found == ["getZebra"]

@@ -219,9 +219,14 @@ class ServerIndex:
         docs = list(self.docs.values())
         if not docs:
             return self.roots.search(query, limit)
+        from indexer.documents import subsequence_filter
         from indexer.search import SearchIndex
 
-        buffers = [s for doc in docs for s in doc.symbols() if _may_match(query, s.name)]
+        # Only names holding the query's bytes in order can rank (every tier needs that):
+        # the others are left out before any `Symbol` is built for them.
+        raw = query.strip().replace("\n", " ").encode("utf-8", "surrogateescape").lower()
+        matching = subsequence_filter(raw)
+        buffers = [s for doc in docs for s in doc.symbols_matching(matching)]
         paths = {doc.path for doc in docs}
         # What the index holds for the buffers' files is dropped, so ask for more only when
         # some of it was among the best (asking for every buffer symbol more each time made
@@ -479,12 +484,3 @@ def _update_files(wanted: list[tuple[str, WorkspaceIndex]]) -> None:
 def _store_and_rebuild(index: WorkspaceIndex, *args: Any) -> None:
     index.store_extraction(*args)
     index.rebuild_search()
-
-
-def _may_match(query: str, name: str) -> bool:
-    """Whether `name` could match `query` in any ranking tier: each is a subsequence of the
-    name, ignoring case, so a name that fails this is in none (a cheap filter before ranking
-    the buffers' symbols with the index's own SearchIndex)."""
-    wanted = query.strip().replace("\n", " ").encode("utf-8", "surrogateescape").lower()
-    letters = iter(name.encode("utf-8", "surrogateescape").lower())
-    return all(char in letters for char in wanted)
